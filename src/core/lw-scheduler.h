@@ -1,0 +1,94 @@
+/* lw-scheduler.h — the pool that turns launched jobs into finished images.
+ *
+ * Runs on the main context of the thread that made it. Per model: at most
+ * `concurrency` requests in flight and at most `rpm` started in any 60 s;
+ * a slot refills the moment a request ends (no polling, no waiting for a
+ * whole round as the V4 web loop did). The rules are DESIGN.md's "The queue".
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lw-clock.h"
+#include "lw-engine.h"
+#include "lw-retry.h"
+#include "lw-blob-store.h"
+#include "lw-store.h"
+
+G_BEGIN_DECLS
+
+#define LW_TYPE_SCHEDULER (lw_scheduler_get_type ())
+G_DECLARE_FINAL_TYPE (LwScheduler, lw_scheduler, LW, SCHEDULER, GObject)
+
+/* Lease: 90 s, renewed every 30 s while a request runs, so a killed process's
+ * images come back within 90 s even on another host; on this host they come
+ * back at once (the owner's pid is checked). */
+#define LW_LEASE_MS          (90 * 1000)
+#define LW_LEASE_RENEW_MS    (30 * 1000)
+/* How often expired leases are looked for: a crash elsewhere costs at most
+ * one lease plus this. */
+#define LW_REAP_INTERVAL_MS  (60 * 1000)
+
+LwScheduler *lw_scheduler_new            (LwStore      *store,
+                                          LwBlobStore  *blobs,
+                                          LwClock      *clock,
+                                          const char   *owner);
+/* The engine that serves jobs whose model is model. */
+void         lw_scheduler_set_engine     (LwScheduler  *self,
+                                          const char   *model,
+                                          LwEngine     *engine);
+LwEngine    *lw_scheduler_get_engine     (LwScheduler  *self,
+                                          const char   *model);
+/* concurrency 1–16; rpm 0 = no limit. */
+void         lw_scheduler_set_limits     (LwScheduler  *self,
+                                          const char   *model,
+                                          int           concurrency,
+                                          int           rpm);
+void         lw_scheduler_set_retry_policy (LwScheduler *self,
+                                          const LwRetryPolicy *policy);
+/* Seeds the jitter (tests). */
+void         lw_scheduler_set_seed       (LwScheduler  *self,
+                                          guint32       seed);
+/* Reuse finished results for identical requests (default TRUE). */
+void         lw_scheduler_set_reuse_results (LwScheduler *self,
+                                          gboolean      reuse);
+
+/* Returns leases of dead owners, arms the timers and starts claiming work of
+ * every launched job. Call once. */
+void         lw_scheduler_start          (LwScheduler  *self);
+/* Aborts everything in flight, returns those images to PENDING (jobs keep
+ * their status so the next start resumes them) and disarms timers. */
+void         lw_scheduler_stop           (LwScheduler  *self);
+
+/* Job → PROCESSING (images PENDING/RETRY_LATER are claimable). */
+gboolean     lw_scheduler_launch         (LwScheduler  *self,
+                                          gint64        job_id,
+                                          GError      **error);
+/* Aborts the job's requests; they go back to PENDING; job → CANCELLED. */
+gboolean     lw_scheduler_cancel         (LwScheduler  *self,
+                                          gint64        job_id,
+                                          GError      **error);
+/* Clears a pause (the user fixed the key or picked another model). */
+void         lw_scheduler_resume         (LwScheduler  *self,
+                                          const char   *model);
+/* The error that paused model, or NULL. */
+const GError *lw_scheduler_get_pause     (LwScheduler  *self,
+                                          const char   *model);
+/* Kicks the pool (new images were staged into a running job). */
+void         lw_scheduler_poke           (LwScheduler  *self);
+
+guint        lw_scheduler_get_in_flight  (LwScheduler  *self,
+                                          const char   *model /* NULL = all */);
+int          lw_scheduler_get_effective_concurrency (LwScheduler *self,
+                                          const char   *model);
+/* Requests sent to engines since start (tests, benchmarks). */
+guint64      lw_scheduler_get_n_requests (LwScheduler  *self);
+
+/* Signals:
+ *  "image-changed" (gint64 job_id, gint64 image_id, LwImageStatus status)
+ *  "job-changed"   (gint64 job_id, LwJobStatus status)
+ *  "paused"        (const char *model, const GError *reason)
+ *  "resumed"       (const char *model)
+ */
+
+G_END_DECLS

@@ -1,0 +1,50 @@
+/* lw-engines.c — which engine serves which model alias.
+ *
+ * The Gemini engine (engines/gemini) and the local engine (engines/local)
+ * add their branch here when they land. */
+#include "config.h"
+
+#include "lw-engines.h"
+
+static const char * const known_models[] = {
+  LW_MODEL_NANO_BANANA,
+  LW_MODEL_NANO_BANANA_PRO,
+  LW_MODEL_LOCAL,
+  NULL,
+};
+
+const char * const *
+lw_engines_list_models (void)
+{
+  return known_models;
+}
+
+gboolean
+lw_engines_is_known (const char *model)
+{
+  return model != NULL && g_strv_contains (known_models, model);
+}
+
+LwEngine *
+lw_engines_create (LwStore     *store,
+                   const char  *model,
+                   GError     **error)
+{
+  if (!lw_engines_is_known (model))
+    {
+      g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_MODEL_NOT_FOUND,
+                   "Unknown model “%s”; known models: nano_banana, nano_banana_pro, local",
+                   model != NULL ? model : "");
+      return NULL;
+    }
+
+  g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_MODEL_NOT_FOUND,
+               "The engine for “%s” is not built yet", model);
+  return NULL;
+}
+
+char *
+lw_engines_default_model (LwStore *store)
+{
+  return g_strdup (LW_MODEL_LOCAL);
+}

@@ -1,0 +1,160 @@
+/* lw-store.h — the SQLite repository: jobs, images, modules, settings.
+ *
+ * One LwStore is one connection, used by one thread at a time
+ * (SQLITE_OPEN_NOMUTEX); a thread that needs the database opens its own.
+ * Every connection sets WAL, synchronous=NORMAL, foreign_keys=ON and a
+ * busy_timeout, so the window and lightwork-cli can share one file.
+ * Opening runs the migrations (PRAGMA user_version) and seeds the built-in
+ * modules (lw-modules.h). All times are ms since the epoch, passed in by
+ * the caller (its LwClock), never read here.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <sqlite3.h>
+
+#include "lw-types.h"
+
+G_BEGIN_DECLS
+
+#define LW_STORE_ERROR (lw_store_error_quark ())
+
+typedef enum {
+  LW_STORE_ERROR_SQLITE,       /* message carries sqlite3_errmsg() */
+  LW_STORE_ERROR_NOT_FOUND,
+  LW_STORE_ERROR_TOO_NEW,      /* user_version newer than this build knows */
+  LW_STORE_ERROR_BUILTIN,      /* a built-in module cannot be deleted */
+  LW_STORE_ERROR_INVALID,      /* bad argument (empty name, …) */
+} LwStoreError;
+
+GQuark lw_store_error_quark (void);
+
+#define LW_STORE_SCHEMA_VERSION 1
+
+#define LW_TYPE_STORE (lw_store_get_type ())
+G_DECLARE_FINAL_TYPE (LwStore, lw_store, LW, STORE, GObject)
+
+LwStore    *lw_store_open        (const char  *path,
+                                  GError     **error);
+const char *lw_store_get_path    (LwStore     *self);
+sqlite3    *lw_store_get_db      (LwStore     *self);
+int         lw_store_get_schema_version (LwStore *self);
+
+/* Nestable only in the sense that a begin inside a begin is an error.
+ * begin is BEGIN IMMEDIATE: writers queue on busy_timeout instead of
+ * failing half-way with SQLITE_BUSY on lock upgrade. */
+gboolean    lw_store_begin       (LwStore *self, GError **error);
+gboolean    lw_store_commit      (LwStore *self, GError **error);
+void        lw_store_rollback    (LwStore *self);
+
+/* ---- settings (key/value; the key of the API is never stored here) ---- */
+char       *lw_store_get_setting (LwStore *self, const char *key);     /* NULL when unset */
+gboolean    lw_store_set_setting (LwStore *self, const char *key, const char *value /* NULL deletes */,
+                                  GError **error);
+/* Convenience: parse as integer/double, default when unset or unparsable. */
+gint64      lw_store_get_setting_int    (LwStore *self, const char *key, gint64 default_value);
+double      lw_store_get_setting_double (LwStore *self, const char *key, double default_value);
+
+/* ---- modules ----------------------------------------------------------- */
+GPtrArray  *lw_store_list_modules   (LwStore *self, GError **error);   /* of LwModule, by position */
+LwModule   *lw_store_get_module     (LwStore *self, const char *id, GError **error);
+/* New custom module; id is derived from the name ("custom-<slug>[-N]"). */
+LwModule   *lw_store_create_module  (LwStore *self, const char *name, const char *description,
+                                     const char *prompt, GError **error);
+/* Updates name, description, prompt of an existing module (built-ins too). */
+gboolean    lw_store_update_module  (LwStore *self, const LwModule *module, GError **error);
+LwModule   *lw_store_duplicate_module (LwStore *self, const char *id, GError **error);
+gboolean    lw_store_delete_module  (LwStore *self, const char *id, GError **error);  /* built-in: LW_STORE_ERROR_BUILTIN */
+gboolean    lw_store_reset_module   (LwStore *self, const char *id, GError **error);  /* prompt = default_prompt */
+
+/* ---- jobs -------------------------------------------------------------- */
+/* Status PENDING; prompt copied from the module; name defaults to
+ * "<Module name> <date>" when NULL. */
+LwJob      *lw_store_create_job     (LwStore *self, const char *name, const char *module_id,
+                                     const char *model, const char *source_key, gint64 now,
+                                     GError **error);
+LwJob      *lw_store_get_job        (LwStore *self, gint64 id, GError **error);
+LwJob      *lw_store_find_job_by_source_key (LwStore *self, const char *source_key, GError **error); /* NULL, no error, when none */
+GPtrArray  *lw_store_list_jobs      (LwStore *self, int limit, GError **error);  /* newest first */
+gboolean    lw_store_rename_job     (LwStore *self, gint64 id, const char *name, gint64 now, GError **error);
+gboolean    lw_store_set_job_prompt (LwStore *self, gint64 id, const char *prompt, gint64 now, GError **error);
+gboolean    lw_store_set_job_model  (LwStore *self, gint64 id, const char *model, gint64 now, GError **error);
+gboolean    lw_store_set_job_module (LwStore *self, gint64 id, const char *module_id, gint64 now, GError **error); /* also copies the module's prompt */
+gboolean    lw_store_set_job_spend_cap (LwStore *self, gint64 id, double cap, gint64 now, GError **error);
+/* Sets status; PROCESSING sets launched_at (first time) and clears
+ * finished_at; COMPLETED/FAILED/CANCELLED set finished_at. */
+gboolean    lw_store_set_job_status (LwStore *self, gint64 id, LwJobStatus status, gint64 now, GError **error);
+/* Deletes the job and its images and rejections (blobs go at the next sweep). */
+gboolean    lw_store_delete_job     (LwStore *self, gint64 id, GError **error);
+gboolean    lw_store_count_images   (LwStore *self, gint64 job_id, LwJobCounts *counts, GError **error);
+/* Sum of images.cost for the job. */
+double      lw_store_get_job_cost   (LwStore *self, gint64 job_id);
+
+/* ---- images ------------------------------------------------------------ */
+/* Inserts image (job_id, original_name, source_path, original_key, sha256,
+ * mime, width, height, orientation, bytes, thumb_key, specific_prompt are
+ * read; id, position, status PENDING, timestamps are set and written back).
+ * The same sha256 in the same job is staged once: *duplicate = TRUE and
+ * image->id is the existing row's id, nothing inserted. */
+gboolean    lw_store_add_image      (LwStore *self, LwImage *image, gint64 now, gboolean *duplicate,
+                                     GError **error);
+LwImage    *lw_store_get_image      (LwStore *self, gint64 id, GError **error);
+GPtrArray  *lw_store_list_images    (LwStore *self, gint64 job_id, GError **error);  /* of LwImage, by position */
+gboolean    lw_store_set_image_prompt (LwStore *self, gint64 id, const char *prompt /* NULL/"" clears */,
+                                       gint64 now, GError **error);
+gboolean    lw_store_set_image_thumb  (LwStore *self, gint64 id, const char *thumb_key, gint64 now, GError **error);
+gboolean    lw_store_remove_image   (LwStore *self, gint64 id, GError **error);
+/* FAILED (and, with include_retry_later, RETRY_LATER) images of the job back
+ * to PENDING with retry_count 0 and errors cleared; returns how many. */
+int         lw_store_retry_failed   (LwStore *self, gint64 job_id, gint64 now, GError **error);
+/* One image (any finished state) back to PENDING for a forced re-run:
+ * also clears processed_key/request_key so no cached result is reused. */
+gboolean    lw_store_requeue_image  (LwStore *self, gint64 id, gboolean force, gint64 now, GError **error);
+
+/* ---- rejections (files refused at ingest, listed with their reason) ---- */
+gboolean    lw_store_add_rejection  (LwStore *self, gint64 job_id, const char *path, const char *reason,
+                                     gint64 now, GError **error);
+GPtrArray  *lw_store_list_rejections (LwStore *self, gint64 job_id, GError **error);
+
+/* ---- the queue (DESIGN.md, "The queue") -------------------------------- */
+/* Atomic claim, one statement: up to max images of launched jobs
+ * (jobs.status = PROCESSING) whose jobs.model = model, that are PENDING or
+ * RETRY_LATER with next_retry_at <= now, ordered by job launch then
+ * position, become PROCESSING with attempt + 1, lease_owner = owner,
+ * lease_expires_at = now + lease_ms. Returns them (LwImage, as updated). */
+GPtrArray  *lw_store_claim          (LwStore *self, const char *model, int max, const char *owner,
+                                     gint64 now, gint64 lease_ms, GError **error);
+/* The fenced finishes: each updates only WHERE id = ? AND status =
+ * 'PROCESSING' AND attempt = ?. *fenced_out is TRUE when no row matched
+ * (a stale worker): the caller deletes its orphan blob. */
+gboolean    lw_store_finish_completed (LwStore *self, gint64 id, int attempt, const char *processed_key,
+                                       const char *processed_mime, const char *request_key, double cost,
+                                       gint64 now, gboolean *fenced_out, GError **error);
+/* RETRY_LATER, retry_count + 1, next_retry_at, error code/message kept. */
+gboolean    lw_store_finish_retry   (LwStore *self, gint64 id, int attempt, gint64 next_retry_at,
+                                     const char *error_code, const char *error_message, double cost,
+                                     gint64 now, gboolean *fenced_out, GError **error);
+gboolean    lw_store_finish_failed  (LwStore *self, gint64 id, int attempt, const char *error_code,
+                                     const char *error_message, double cost, gint64 now,
+                                     gboolean *fenced_out, GError **error);
+/* Back to PENDING without counting a retry (cancel, pause). */
+gboolean    lw_store_release        (LwStore *self, gint64 id, int attempt, gint64 now,
+                                     gboolean *fenced_out, GError **error);
+/* Long requests keep their lease: every PROCESSING image of owner gets
+ * lease_expires_at = until. Returns rows touched, -1 on error. */
+int         lw_store_extend_leases  (LwStore *self, const char *owner, gint64 until, GError **error);
+/* Expired leases (lease_expires_at <= now), and those whose owner
+ * is_dead(owner) says is gone, return to PENDING. Returns how many. */
+typedef gboolean (*LwOwnerDeadFunc) (const char *owner, gpointer user_data);
+int         lw_store_reap_leases    (LwStore *self, gint64 now, LwOwnerDeadFunc is_dead, gpointer user_data,
+                                     GError **error);
+/* Earliest next_retry_at of RETRY_LATER images of launched jobs of model;
+ * -1 when none. */
+gint64      lw_store_next_retry_at  (LwStore *self, const char *model);
+/* A COMPLETED image (any job) with this request_key, or NULL. */
+LwImage    *lw_store_find_result    (LwStore *self, const char *request_key, GError **error);
+/* Every blob key rows name (originals, thumbnails, results). */
+GHashTable *lw_store_referenced_keys (LwStore *self, GError **error);
+
+
+G_END_DECLS
