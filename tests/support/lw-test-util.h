@@ -1,0 +1,24 @@
+/* lw-test-util.h — helpers shared by the tests. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* A fresh temporary folder, removed (recursively) by lw_test_rmtree(). */
+char      *lw_test_make_tmpdir    (const char *prefix);
+void       lw_test_rmtree         (const char *path);
+/* The fixture photos folder ($LW_FIXTURES_DIR); aborts the test when missing. */
+const char *lw_test_fixtures_dir  (void);
+/* Copies every fixture photo (not SOURCES.md) into dest (CI's fixtures
+ * are read-only). Returns the copied paths, sorted. */
+GPtrArray *lw_test_copy_fixtures  (const char *dest);
+/* Writes bytes to path; aborts on failure. */
+void       lw_test_write_file     (const char *path, const void *data, gsize len);
+/* Iterates the default main context until cond(data) or timeout_ms of real
+ * time passed; returns cond's last value. */
+gboolean   lw_test_wait_until     (gboolean (*cond) (gpointer data), gpointer data, guint timeout_ms);
+/* Number of regular files below path (recursive). */
+guint      lw_test_count_files    (const char *path);
+
+G_END_DECLS
