@@ -13,7 +13,7 @@ typedef struct {
   const char *prompt;        /* not translated: the model reads English best */
 } LwBuiltinModule;
 
-/* NULL-terminated by id. */
+/* The array (n_modules elements), in sidebar order. */
 const LwBuiltinModule *lw_builtin_modules     (guint *n_modules);
 const LwBuiltinModule *lw_builtin_module_find (const char *id);
 
