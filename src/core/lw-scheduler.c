@@ -1,1 +1,1107 @@
+/* lw-scheduler.c — the pool that turns launched jobs into finished images.
+ *
+ * One pool per model. A pool starts a request the moment it has a free slot,
+ * a free start in its 60 s window and a due image: claims go to the store one
+ * statement at a time (lw_store_claim), so the window and lightwork-cli can
+ * share a queue without ever sending the same attempt twice.
+ *
+ * The life of one request (a "flight"):
+ *   claim (PROCESSING, attempt+1, lease) → reuse an identical finished result,
+ *   or engine call → result blob written in a worker thread (tmp, fsync,
+ *   rename) → fenced finish → signals. Errors go to exactly one outcome, by
+ *   class (lw_engine_error_classify): RETRY_LATER with backoff, FAILED, or the
+ *   image back to PENDING and the whole pool paused.
+ */
 #include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "lw-blob-store.h"
+#include "lw-core.h"
+#include "lw-image-io.h"
+#include "lw-prompt.h"
+#include "lw-scheduler.h"
+
+/* An offline pool looks again this often (DESIGN.md: "Offline" is a state
+ * the queue leaves by itself, not a failure of every image). */
+#define OFFLINE_PROBE_MS (30 * 1000)
+/* RPM windows are a minute long by definition of the quota. */
+#define RPM_WINDOW_MS    (60 * 1000)
+
+typedef struct {
+  LwScheduler *scheduler;     /* unowned: pools die with it */
+  char     *model;
+  LwEngine *engine;
+  int       concurrency;      /* configured, 1–16 */
+  int       effective;        /* adaptive: halves on 429, +1 per round of successes */
+  int       successes;        /* since effective last changed */
+  int       rpm;              /* 0 = unlimited */
+  GQueue    starts;           /* start times (ms, as gint64 in pointers) inside the window */
+  gint64    hold_until;       /* no new starts before this (after a 429) */
+  GError   *pause;            /* set = paused */
+  guint     in_flight;
+  guint     probe_timer;      /* offline: try again */
+  char     *signature;        /* engine signature for this model, cached */
+} Pool;
+
+typedef struct {
+  LwScheduler     *self;
+  Pool            *pool;
+  LwImage         *image;
+  LwEngineRequest *request;
+  GCancellable    *cancellable;
+  char            *request_key;
+  gboolean         released;  /* stop() already returned it to PENDING */
+  gboolean         slot_freed;/* the request is over; only its bookkeeping remains */
+} Flight;
+
+struct _LwScheduler
+{
+  GObject        parent_instance;
+
+  LwStore       *store;
+  LwBlobStore   *blobs;
+  LwClock       *clock;
+  char          *owner;
+
+  LwSchedulerEngineFactory factory;
+  gpointer       factory_data;
+  GDestroyNotify factory_destroy;
+
+  GHashTable    *pools;       /* model → Pool */
+  GHashTable    *flights;     /* image id (gint64*) → Flight */
+  LwRetryPolicy  policy;
+  GRand         *rand;
+  gboolean       reuse;
+  gboolean       started;
+  gboolean       stopped;
+
+  guint          pump_source; /* idle on the main context */
+  guint          wake_timer;  /* clock timer: next due retry / hold / rpm slot */
+  gint64         wake_at;
+  guint          renew_timer;
+  guint          reap_timer;
+  guint64        n_requests;
+};
+
+G_DEFINE_FINAL_TYPE (LwScheduler, lw_scheduler, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_IMAGE_CHANGED,
+  SIGNAL_JOB_CHANGED,
+  SIGNAL_PAUSED,
+  SIGNAL_RESUMED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void lw_scheduler_pump (LwScheduler *self);
+static void schedule_wake (LwScheduler *self);
+
+/* ---- pools ---------------------------------------------------------------- */
+
+static void
+pool_free (Pool *pool)
+{
+  g_free (pool->model);
+  g_clear_object (&pool->engine);
+  g_queue_clear (&pool->starts);
+  g_clear_error (&pool->pause);
+  g_free (pool->signature);
+  g_free (pool);
+}
+
+static Pool *
+get_pool (LwScheduler *self, const char *model, gboolean create)
+{
+  Pool *pool = g_hash_table_lookup (self->pools, model);
+
+  if (pool == NULL && create)
+    {
+      pool = g_new0 (Pool, 1);
+      pool->scheduler = self;
+      pool->model = g_strdup (model);
+      /* 2 in flight by default: the V4 design's MAX_CONCURRENCY, and what a
+       * free Gemini key sustains without a 429 storm. */
+      pool->concurrency = 2;
+      pool->effective = 2;
+      g_queue_init (&pool->starts);
+      g_hash_table_insert (self->pools, pool->model, pool);
+    }
+  return pool;
+}
+
+static void
+pool_forget_old_starts (Pool *pool, gint64 now)
+{
+  while (!g_queue_is_empty (&pool->starts)
+         && GPOINTER_TO_SIZE (g_queue_peek_head (&pool->starts)) + RPM_WINDOW_MS <= (gsize) now)
+    g_queue_pop_head (&pool->starts);
+}
+
+/* How many requests the pool may start now (0 when paused or held). */
+static int
+pool_free_slots (Pool *pool, gint64 now)
+{
+  int free_slots;
+
+  if (pool->pause != NULL || pool->engine == NULL || now < pool->hold_until)
+    return 0;
+  free_slots = pool->effective - (int) pool->in_flight;
+  if (pool->rpm > 0)
+    {
+      pool_forget_old_starts (pool, now);
+      free_slots = MIN (free_slots, pool->rpm - (int) g_queue_get_length (&pool->starts));
+    }
+  return MAX (free_slots, 0);
+}
+
+static void
+pool_pause (LwScheduler *self, Pool *pool, const GError *error)
+{
+  if (pool->pause != NULL)
+    return;
+  pool->pause = g_error_copy (error);
+  g_message ("Queue for %s paused: %s", pool->model, error->message);
+  g_signal_emit (self, signals[SIGNAL_PAUSED], 0, pool->model, pool->pause);
+}
+
+static gboolean
+offline_probe_cb (gpointer data)
+{
+  Pool *pool = data;
+
+  pool->probe_timer = 0;
+  lw_scheduler_resume (pool->scheduler, pool->model);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- signals and job state --------------------------------------------- */
+
+static void
+emit_image (LwScheduler *self, gint64 job_id, gint64 image_id, LwImageStatus status)
+{
+  g_signal_emit (self, signals[SIGNAL_IMAGE_CHANGED], 0, job_id, image_id, (int) status);
+}
+
+/* A launched job with nothing left to do is COMPLETED — or FAILED when not
+ * one image came out of it. */
+static void
+check_job_finished (LwScheduler *self, gint64 job_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwJob) job = lw_store_get_job (self->store, job_id, &error);
+  LwJobCounts counts;
+  LwJobStatus status;
+
+  if (job == NULL || job->status != LW_JOB_PROCESSING)
+    return;
+  if (!lw_store_count_images (self->store, job_id, &counts, &error))
+    {
+      g_warning ("Cannot count the images of job %" G_GINT64_FORMAT ": %s", job_id, error->message);
+      return;
+    }
+  if (lw_job_counts_open (&counts) > 0)
+    return;
+
+  status = (counts.completed == 0 && counts.failed > 0) ? LW_JOB_FAILED : LW_JOB_COMPLETED;
+  if (!lw_store_set_job_status (self->store, job_id, status, lw_clock_now_ms (self->clock), &error))
+    {
+      g_warning ("Cannot finish job %" G_GINT64_FORMAT ": %s", job_id, error->message);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_JOB_CHANGED], 0, job_id, (int) status);
+}
+
+/* ---- flights ------------------------------------------------------------ */
+
+static void
+flight_free (Flight *flight)
+{
+  g_clear_pointer (&flight->image, lw_image_free);
+  g_clear_pointer (&flight->request, lw_engine_request_unref);
+  g_clear_object (&flight->cancellable);
+  g_free (flight->request_key);
+  g_free (flight);
+}
+
+/* The request is over: its slot refills now, even while the result is
+ * still being written (a slot idle during an fsync is throughput lost). */
+static void
+flight_free_slot (LwScheduler *self, Flight *flight)
+{
+  if (flight->slot_freed)
+    return;
+  flight->slot_freed = TRUE;
+  g_assert (flight->pool->in_flight > 0);
+  flight->pool->in_flight--;
+  lw_scheduler_poke (self);
+}
+
+/* The flight is done with, whatever its outcome. */
+static void
+flight_land (LwScheduler *self, Flight *flight)
+{
+  gint64 job_id = flight->image->job_id;
+
+  flight_free_slot (self, flight);
+  g_hash_table_remove (self->flights, &flight->image->id);
+  flight_free (flight);
+  check_job_finished (self, job_id);
+  lw_scheduler_poke (self);
+}
+
+static void
+store_warning (const char *what, gint64 image_id, const GError *error)
+{
+  g_warning ("Cannot %s image %" G_GINT64_FORMAT ": %s", what, image_id, error->message);
+}
+
+/* Back to PENDING, no retry counted: cancel, pause, stop. */
+static void
+flight_release (LwScheduler *self, Flight *flight)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean fenced = FALSE;
+
+  if (flight->released)
+    return;
+  flight->released = TRUE;
+  if (!lw_store_release (self->store, flight->image->id, flight->image->attempt,
+                         lw_clock_now_ms (self->clock), &fenced, &error))
+    store_warning ("release", flight->image->id, error);
+  else if (!fenced)
+    emit_image (self, flight->image->job_id, flight->image->id, LW_IMAGE_PENDING);
+}
+
+static void
+flight_fail (LwScheduler *self, Flight *flight, const char *code, const char *message, double cost)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean fenced = FALSE;
+
+  if (!lw_store_finish_failed (self->store, flight->image->id, flight->image->attempt, code, message,
+                               cost, lw_clock_now_ms (self->clock), &fenced, &error))
+    store_warning ("fail", flight->image->id, error);
+  else if (!fenced)
+    emit_image (self, flight->image->job_id, flight->image->id, LW_IMAGE_FAILED);
+}
+
+static void
+flight_retry_later (LwScheduler *self, Flight *flight, gint64 delay_ms, const char *code,
+                    const char *message, double cost)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 now = lw_clock_now_ms (self->clock);
+  gboolean fenced = FALSE;
+
+  if (!lw_store_finish_retry (self->store, flight->image->id, flight->image->attempt, now + delay_ms,
+                              code, message, cost, now, &fenced, &error))
+    store_warning ("reschedule", flight->image->id, error);
+  else if (!fenced)
+    emit_image (self, flight->image->job_id, flight->image->id, LW_IMAGE_RETRY_LATER);
+}
+
+/* owns_blob: key was written for this flight (not a reused result). */
+static void
+flight_complete (LwScheduler *self, Flight *flight, const char *key, const char *mime, double cost,
+                 gboolean owns_blob)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean fenced = FALSE;
+
+  if (!lw_store_finish_completed (self->store, flight->image->id, flight->image->attempt, key, mime,
+                                  flight->request_key, cost, lw_clock_now_ms (self->clock),
+                                  &fenced, &error))
+    {
+      store_warning ("complete", flight->image->id, error);
+      fenced = TRUE;
+    }
+  if (fenced)
+    {
+      /* A newer attempt owns the row (our lease expired and someone else
+       * claimed it): the blob we wrote is nobody's. */
+      if (owns_blob)
+        lw_blob_store_delete (self->blobs, key, NULL);
+      return;
+    }
+  emit_image (self, flight->image->job_id, flight->image->id, LW_IMAGE_COMPLETED);
+}
+
+/* ---- result blobs, written off the main thread -------------------------- */
+
+typedef struct {
+  LwBlobStore *blobs;
+  char        *key;
+  GBytes      *data;
+} BlobWrite;
+
+static void
+blob_write_free (BlobWrite *write)
+{
+  g_clear_object (&write->blobs);
+  g_free (write->key);
+  g_clear_pointer (&write->data, g_bytes_unref);
+  g_free (write);
+}
+
+static void
+blob_write_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  BlobWrite *write = task_data;
+  GError *error = NULL;
+
+  if (lw_blob_store_put_bytes (write->blobs, write->key, write->data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+typedef struct {
+  Flight *flight;
+  char   *mime;
+  double  cost;
+} Landing;
+
+static void
+blob_written_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  LwScheduler *self = LW_SCHEDULER (source);
+  Landing *landing = data;
+  Flight *flight = landing->flight;
+  BlobWrite *write = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (flight->released)
+    lw_blob_store_delete (self->blobs, write->key, NULL);
+  else if (g_task_propagate_boolean (G_TASK (result), &error))
+    flight_complete (self, flight, write->key, landing->mime, landing->cost, TRUE);
+  else
+    {
+      /* Disk full or the data dir vanished: not the photo's fault, and
+       * another try may well work. */
+      g_autofree char *message = g_strdup_printf (_("Could not save the result: %s"), error->message);
+      flight_retry_later (self, flight, lw_retry_delay_ms (&self->policy, flight->image->retry_count, -1, self->rand),
+                          "io", message, landing->cost);
+    }
+  g_free (landing->mime);
+  g_free (landing);
+  flight_land (self, flight);
+}
+
+static void
+write_result (LwScheduler *self, Flight *flight, LwEngineResult *result)
+{
+  g_autoptr(GTask) task = NULL;
+  BlobWrite *write = g_new0 (BlobWrite, 1);
+  Landing *landing = g_new0 (Landing, 1);
+
+  write->blobs = g_object_ref (self->blobs);
+  write->key = lw_blob_store_result_key (flight->image->id, flight->image->attempt, result->mime);
+  write->data = g_bytes_ref (result->data);
+  landing->flight = flight;
+  landing->mime = g_strdup (result->mime);
+  landing->cost = result->cost;
+
+  task = g_task_new (self, NULL, blob_written_cb, landing);
+  g_task_set_source_tag (task, write_result);
+  g_task_set_task_data (task, write, (GDestroyNotify) blob_write_free);
+  g_task_run_in_thread (task, blob_write_thread);
+}
+
+/* ---- engine outcome ------------------------------------------------------ */
+
+static void
+handle_failure (LwScheduler *self, Flight *flight, const GError *error)
+{
+  Pool *pool = flight->pool;
+  const char *code = lw_engine_error_code_to_string (error);
+  gint64 now = lw_clock_now_ms (self->clock);
+
+  switch (lw_engine_error_classify (error))
+    {
+    case LW_ERROR_CLASS_CANCELLED:
+      flight_release (self, flight);
+      break;
+
+    case LW_ERROR_CLASS_TRANSIENT:
+      {
+        gint64 server_delay = lw_engine_error_get_retry_delay_ms (error);
+        gint64 delay;
+
+        if (g_error_matches (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_RATE_LIMITED))
+          {
+            /* Multiplicative decrease: half the slots, not below one, and no
+             * new start until the server's delay (or our backoff) is over. */
+            pool->effective = MAX (1, pool->effective / 2);
+            pool->successes = 0;
+            delay = lw_retry_delay_ms (&self->policy, flight->image->retry_count, server_delay, self->rand);
+            pool->hold_until = MAX (pool->hold_until, now + delay);
+          }
+
+        if (flight->image->retry_count >= self->policy.max_retries)
+          {
+            g_autofree char *message =
+              g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Gave up after %d try: %s",
+                                            "Gave up after %d tries: %s",
+                                            flight->image->retry_count + 1),
+                               flight->image->retry_count + 1, error->message);
+            flight_fail (self, flight, code, message, 0);
+          }
+        else
+          {
+            delay = lw_retry_delay_ms (&self->policy, flight->image->retry_count, server_delay, self->rand);
+            flight_retry_later (self, flight, delay, code, error->message, 0);
+          }
+      }
+      break;
+
+    case LW_ERROR_CLASS_PAUSE:
+      flight_release (self, flight);
+      pool_pause (self, pool, error);
+      if (g_error_matches (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_OFFLINE) && pool->probe_timer == 0)
+        {
+          pool->probe_timer = lw_clock_add_timer (self->clock, OFFLINE_PROBE_MS, offline_probe_cb, pool, NULL);
+        }
+      break;
+
+    case LW_ERROR_CLASS_NO_IMAGE:
+      /* One more try: models sometimes answer in words once and draw the
+       * next time. Twice in a row is a refusal in all but name. */
+      if (g_strcmp0 (flight->image->error_code, "no_image") == 0
+          || flight->image->retry_count >= self->policy.max_retries)
+        flight_fail (self, flight, code, error->message, 0);
+      else
+        flight_retry_later (self, flight, 0, code, error->message, 0);
+      break;
+
+    case LW_ERROR_CLASS_REFUSED:
+    case LW_ERROR_CLASS_PERMANENT:
+    default:
+      flight_fail (self, flight, code, error->message, 0);
+      break;
+    }
+}
+
+static void
+engine_done_cb (GObject *source, GAsyncResult *res, gpointer data)
+{
+  Flight *flight = data;
+  LwScheduler *self = flight->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwEngineResult) result = lw_engine_process_finish (LW_ENGINE (source), res, &error);
+
+  if (flight->released)
+    {
+      /* stop() handed the image back already; whatever came, it is not ours. */
+      flight_land (self, flight);
+      g_object_unref (self);
+      return;
+    }
+
+  if (result != NULL && result->data != NULL && g_bytes_get_size (result->data) > 0)
+    {
+      Pool *pool = flight->pool;
+
+      /* Additive increase: one more slot per round of successes. */
+      if (pool->effective < pool->concurrency && ++pool->successes >= pool->effective)
+        {
+          pool->effective++;
+          pool->successes = 0;
+        }
+      flight_free_slot (self, flight);
+      write_result (self, flight, result);  /* lands when the blob is safe */
+    }
+  else
+    {
+      if (error == NULL)
+        error = g_error_new_literal (LW_ENGINE_ERROR, LW_ENGINE_ERROR_NO_IMAGE, _("The engine returned no image"));
+      handle_failure (self, flight, error);
+      flight_land (self, flight);
+    }
+  g_object_unref (self);
+}
+
+/* ---- starting ------------------------------------------------------------ */
+
+static char *
+compute_request_key (const char *sha256, const char *signature, const char *prompt)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  g_checksum_update (sum, (const guchar *) sha256, -1);
+  g_checksum_update (sum, (const guchar *) "\n", 1);
+  g_checksum_update (sum, (const guchar *) signature, -1);
+  g_checksum_update (sum, (const guchar *) "\n", 1);
+  g_checksum_update (sum, (const guchar *) prompt, -1);
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* Returns FALSE when the job's spending cap would be passed by one more call. */
+static gboolean
+within_spend_cap (LwScheduler *self, Pool *pool, const LwJob *job)
+{
+  double price, spent, committed = 0;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (job->spend_cap <= 0)
+    return TRUE;
+  price = lw_engine_get_cost (pool->engine, pool->model);
+  if (price <= 0)
+    return TRUE;
+  spent = lw_store_get_job_cost (self->store, job->id);
+  g_hash_table_iter_init (&iter, self->flights);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((Flight *) value)->image->job_id == job->id)
+      committed += price;
+  return spent + committed + price <= job->spend_cap + 1e-9;
+}
+
+static void
+start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwImage) done = NULL;
+  Flight *flight = g_new0 (Flight, 1);
+  LwEngineRequest *request;
+  gint64 now = lw_clock_now_ms (self->clock);
+
+  flight->self = self;
+  flight->pool = pool;
+  flight->image = image;
+  flight->cancellable = g_cancellable_new ();
+
+  request = flight->request = lw_engine_request_new ();
+  request->image_id = image->id;
+  request->job_id = image->job_id;
+  request->attempt = image->attempt;
+  request->module_id = g_strdup (job->module_id);
+  request->model = g_strdup (pool->model);
+  request->input_path = lw_blob_store_path (self->blobs, image->original_key);
+  request->input_mime = g_strdup (image->mime);
+  request->width = image->width;
+  request->height = image->height;
+  request->orientation = image->orientation > 0 ? image->orientation : 1;
+  request->module_prompt = g_strdup (job->prompt);
+  request->specific_prompt = g_strdup (image->specific_prompt);
+  request->prompt = lw_prompt_compose (job->prompt, image->specific_prompt);
+
+  if (pool->signature == NULL)
+    pool->signature = lw_engine_dup_signature (pool->engine, pool->model);
+  flight->request_key = compute_request_key (image->sha256, pool->signature, request->prompt);
+
+  pool->in_flight++;
+  g_hash_table_insert (self->flights, &image->id, flight);
+
+  /* The same photo, asked the same thing of the same model, was already
+   * answered: reuse it rather than pay for it again. */
+  if (self->reuse)
+    done = lw_store_find_result (self->store, flight->request_key, &error);
+  if (done != NULL && done->processed_key != NULL && lw_blob_store_exists (self->blobs, done->processed_key))
+    {
+      flight_complete (self, flight, done->processed_key, done->processed_mime, 0, FALSE);
+      flight_land (self, flight);
+      return;
+    }
+
+  if (!within_spend_cap (self, pool, job))
+    {
+      g_autoptr(GError) cap = g_error_new (LW_ENGINE_ERROR, LW_ENGINE_ERROR_SPEND_CAP,
+                                           _("The spending cap of job “%s” would be passed"), job->name);
+      flight_release (self, flight);
+      pool_pause (self, pool, cap);
+      flight_land (self, flight);
+      return;
+    }
+
+  g_queue_push_tail (&pool->starts, GSIZE_TO_POINTER ((gsize) now));
+  self->n_requests++;
+  lw_engine_process_async (pool->engine, request, flight->cancellable, engine_done_cb, g_object_ref (self));
+}
+
+/* Launched jobs whose model has no pool yet get one from the factory. */
+static void
+ensure_pools (LwScheduler *self)
+{
+  sqlite3 *db = lw_store_get_db (self->store);
+  sqlite3_stmt *stmt = NULL;
+
+  if (self->factory == NULL)
+    return;
+  if (sqlite3_prepare_v2 (db, "SELECT DISTINCT model FROM jobs WHERE status = 'PROCESSING'", -1, &stmt, NULL) != SQLITE_OK)
+    return;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *model = (const char *) sqlite3_column_text (stmt, 0);
+      Pool *pool;
+
+      if (model == NULL)
+        continue;
+      pool = get_pool (self, model, TRUE);
+      if (pool->engine == NULL && pool->pause == NULL)
+        {
+          g_autoptr(GError) error = NULL;
+          LwEngine *engine = self->factory (self, model, self->factory_data, &error);
+
+          if (engine != NULL)
+            pool->engine = engine;
+          else
+            pool_pause (self, pool, error);
+        }
+    }
+  sqlite3_finalize (stmt);
+}
+
+static void
+pump_pool (LwScheduler *self, Pool *pool)
+{
+  g_autoptr(GHashTable) jobs = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = lw_clock_now_ms (self->clock);
+  int n = pool_free_slots (pool, now);
+
+  if (n <= 0)
+    return;
+  claimed = lw_store_claim (self->store, pool->model, n, self->owner, now, LW_LEASE_MS, &error);
+  if (claimed == NULL)
+    {
+      g_warning ("Cannot claim work for %s: %s", pool->model, error->message);
+      return;
+    }
+
+  jobs = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) lw_job_free);
+  for (guint i = 0; i < claimed->len; i++)
+    {
+      LwImage *image = g_ptr_array_index (claimed, i);
+      LwJob *job = g_hash_table_lookup (jobs, &image->job_id);
+
+      if (job == NULL)
+        {
+          g_autoptr(GError) job_error = NULL;
+
+          job = lw_store_get_job (self->store, image->job_id, &job_error);
+          if (job == NULL)
+            continue;
+          g_hash_table_insert (jobs, &job->id, job);
+        }
+      emit_image (self, image->job_id, image->id, LW_IMAGE_PROCESSING);
+      /* start_flight owns the image from here */
+      claimed->pdata[i] = NULL;
+      start_flight (self, pool, image, job);
+    }
+}
+
+static void
+lw_scheduler_pump (LwScheduler *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (!self->started || self->stopped)
+    return;
+  ensure_pools (self);
+  g_hash_table_iter_init (&iter, self->pools);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    pump_pool (self, value);
+  schedule_wake (self);
+}
+
+static gboolean
+pump_idle_cb (gpointer data)
+{
+  LwScheduler *self = data;
+
+  self->pump_source = 0;
+  lw_scheduler_pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+lw_scheduler_poke (LwScheduler *self)
+{
+  g_return_if_fail (LW_IS_SCHEDULER (self));
+  if (self->pump_source != 0 || !self->started || self->stopped)
+    return;
+  self->pump_source = g_idle_add_full (G_PRIORITY_DEFAULT, pump_idle_cb, self, NULL);
+}
+
+/* ---- timers --------------------------------------------------------------- */
+
+static gboolean
+wake_cb (gpointer data)
+{
+  LwScheduler *self = data;
+
+  self->wake_timer = 0;
+  self->wake_at = 0;
+  lw_scheduler_pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* One timer for the earliest moment anything could start again: a retry
+ * coming due, a 429 hold ending, a start leaving the RPM window. */
+static void
+schedule_wake (LwScheduler *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 now = lw_clock_now_ms (self->clock);
+  gint64 earliest = G_MAXINT64;
+
+  g_hash_table_iter_init (&iter, self->pools);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Pool *pool = value;
+      gint64 due;
+
+      if (pool->pause != NULL || pool->engine == NULL)
+        continue;
+      if (pool->hold_until > now)
+        earliest = MIN (earliest, pool->hold_until);
+      if (pool->rpm > 0 && (int) g_queue_get_length (&pool->starts) >= pool->rpm)
+        earliest = MIN (earliest, (gint64) GPOINTER_TO_SIZE (g_queue_peek_head (&pool->starts)) + RPM_WINDOW_MS);
+      due = lw_store_next_retry_at (self->store, pool->model);
+      if (due >= 0)
+        earliest = MIN (earliest, MAX (due, now));
+    }
+
+  if (earliest == G_MAXINT64)
+    {
+      lw_clock_clear_timer (self->clock, &self->wake_timer);
+      self->wake_at = 0;
+      return;
+    }
+  if (self->wake_timer != 0 && self->wake_at == earliest)
+    return;
+  lw_clock_clear_timer (self->clock, &self->wake_timer);
+  self->wake_at = earliest;
+  self->wake_timer = lw_clock_add_timer (self->clock, earliest - now, wake_cb, self, NULL);
+}
+
+static gboolean
+renew_cb (gpointer data)
+{
+  LwScheduler *self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (g_hash_table_size (self->flights) > 0
+      && lw_store_extend_leases (self->store, self->owner, lw_clock_now_ms (self->clock) + LW_LEASE_MS, &error) < 0)
+    g_warning ("Cannot extend leases: %s", error->message);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+reap_cb (gpointer data)
+{
+  LwScheduler *self = data;
+  g_autoptr(GError) error = NULL;
+  int n = lw_store_reap_leases (self->store, lw_clock_now_ms (self->clock), lw_owner_is_dead, NULL, &error);
+
+  if (n < 0)
+    g_warning ("Cannot return expired leases: %s", error->message);
+  else if (n > 0)
+    lw_scheduler_poke (self);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- public --------------------------------------------------------------- */
+
+static void
+lw_scheduler_dispose (GObject *object)
+{
+  LwScheduler *self = LW_SCHEDULER (object);
+
+  lw_scheduler_stop (self);
+  if (self->factory_destroy != NULL)
+    self->factory_destroy (self->factory_data);
+  self->factory = NULL;
+  self->factory_destroy = NULL;
+  G_OBJECT_CLASS (lw_scheduler_parent_class)->dispose (object);
+}
+
+static void
+lw_scheduler_finalize (GObject *object)
+{
+  LwScheduler *self = LW_SCHEDULER (object);
+
+  g_hash_table_destroy (self->flights);
+  g_hash_table_destroy (self->pools);
+  g_clear_object (&self->store);
+  g_clear_object (&self->blobs);
+  g_clear_object (&self->clock);
+  g_clear_pointer (&self->rand, g_rand_free);
+  g_free (self->owner);
+  G_OBJECT_CLASS (lw_scheduler_parent_class)->finalize (object);
+}
+
+static void
+lw_scheduler_class_init (LwSchedulerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = lw_scheduler_dispose;
+  object_class->finalize = lw_scheduler_finalize;
+
+  signals[SIGNAL_IMAGE_CHANGED] =
+    g_signal_new ("image-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_INT);
+  signals[SIGNAL_JOB_CHANGED] =
+    g_signal_new ("job-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT);
+  signals[SIGNAL_PAUSED] =
+    g_signal_new ("paused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_ERROR);
+  signals[SIGNAL_RESUMED] =
+    g_signal_new ("resumed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+lw_scheduler_init (LwScheduler *self)
+{
+  self->pools = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) pool_free);
+  self->flights = g_hash_table_new (g_int64_hash, g_int64_equal);
+  self->policy = LW_RETRY_POLICY_DEFAULT;
+  self->rand = g_rand_new ();
+  self->reuse = TRUE;
+}
+
+LwScheduler *
+lw_scheduler_new (LwStore     *store,
+                  LwBlobStore *blobs,
+                  LwClock     *clock,
+                  const char  *owner)
+{
+  LwScheduler *self;
+
+  g_return_val_if_fail (LW_IS_STORE (store), NULL);
+  g_return_val_if_fail (LW_IS_BLOB_STORE (blobs), NULL);
+  g_return_val_if_fail (LW_IS_CLOCK (clock), NULL);
+  g_return_val_if_fail (owner != NULL, NULL);
+
+  self = g_object_new (LW_TYPE_SCHEDULER, NULL);
+  self->store = g_object_ref (store);
+  self->blobs = g_object_ref (blobs);
+  self->clock = g_object_ref (clock);
+  self->owner = g_strdup (owner);
+  return self;
+}
+
+void
+lw_scheduler_set_engine_factory (LwScheduler              *self,
+                                 LwSchedulerEngineFactory  factory,
+                                 gpointer                  data,
+                                 GDestroyNotify            destroy)
+{
+  g_return_if_fail (LW_IS_SCHEDULER (self));
+  if (self->factory_destroy != NULL)
+    self->factory_destroy (self->factory_data);
+  self->factory = factory;
+  self->factory_data = data;
+  self->factory_destroy = destroy;
+}
+
+void
+lw_scheduler_set_engine (LwScheduler *self, const char *model, LwEngine *engine)
+{
+  Pool *pool;
+
+  g_return_if_fail (LW_IS_SCHEDULER (self));
+  g_return_if_fail (model != NULL);
+
+  pool = get_pool (self, model, TRUE);
+  g_set_object (&pool->engine, engine);
+  g_clear_pointer (&pool->signature, g_free);
+  lw_scheduler_poke (self);
+}
+
+LwEngine *
+lw_scheduler_get_engine (LwScheduler *self, const char *model)
+{
+  Pool *pool = get_pool (self, model, FALSE);
+
+  return pool != NULL ? pool->engine : NULL;
+}
+
+void
+lw_scheduler_set_limits (LwScheduler *self, const char *model, int concurrency, int rpm)
+{
+  Pool *pool;
+
+  g_return_if_fail (LW_IS_SCHEDULER (self));
+  pool = get_pool (self, model, TRUE);
+  pool->concurrency = CLAMP (concurrency, 1, 16);
+  pool->effective = pool->concurrency;
+  pool->successes = 0;
+  pool->rpm = MAX (rpm, 0);
+  lw_scheduler_poke (self);
+}
+
+void
+lw_scheduler_set_retry_policy (LwScheduler *self, const LwRetryPolicy *policy)
+{
+  g_return_if_fail (LW_IS_SCHEDULER (self));
+  self->policy = *policy;
+}
+
+void
+lw_scheduler_set_seed (LwScheduler *self, guint32 seed)
+{
+  g_rand_set_seed (self->rand, seed);
+}
+
+void
+lw_scheduler_set_reuse_results (LwScheduler *self, gboolean reuse)
+{
+  self->reuse = !!reuse;
+}
+
+void
+lw_scheduler_start (LwScheduler *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (LW_IS_SCHEDULER (self));
+  if (self->started)
+    return;
+  self->started = TRUE;
+  self->stopped = FALSE;
+
+  if (lw_store_reap_leases (self->store, lw_clock_now_ms (self->clock), lw_owner_is_dead, NULL, &error) < 0)
+    g_warning ("Cannot return expired leases: %s", error->message);
+  self->renew_timer = lw_clock_add_timer (self->clock, LW_LEASE_RENEW_MS, renew_cb, self, NULL);
+  self->reap_timer = lw_clock_add_timer (self->clock, LW_REAP_INTERVAL_MS, reap_cb, self, NULL);
+  lw_scheduler_pump (self);
+}
+
+void
+lw_scheduler_stop (LwScheduler *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (LW_IS_SCHEDULER (self));
+  if (!self->started || self->stopped)
+    return;
+  self->stopped = TRUE;
+
+  /* Hand every image in flight back now, synchronously: after stop() the
+   * process may exit without another main-loop turn. */
+  g_hash_table_iter_init (&iter, self->flights);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Flight *flight = value;
+
+      flight_release (self, flight);
+      g_cancellable_cancel (flight->cancellable);
+    }
+
+  g_clear_handle_id (&self->pump_source, g_source_remove);
+  lw_clock_clear_timer (self->clock, &self->wake_timer);
+  lw_clock_clear_timer (self->clock, &self->renew_timer);
+  lw_clock_clear_timer (self->clock, &self->reap_timer);
+  g_hash_table_iter_init (&iter, self->pools);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    lw_clock_clear_timer (self->clock, &((Pool *) value)->probe_timer);
+  self->started = FALSE;
+}
+
+gboolean
+lw_scheduler_launch (LwScheduler *self, gint64 job_id, GError **error)
+{
+  g_autoptr(LwJob) job = NULL;
+
+  g_return_val_if_fail (LW_IS_SCHEDULER (self), FALSE);
+
+  job = lw_store_get_job (self->store, job_id, error);
+  if (job == NULL)
+    return FALSE;
+  if (!lw_store_set_job_status (self->store, job_id, LW_JOB_PROCESSING, lw_clock_now_ms (self->clock), error))
+    return FALSE;
+  g_signal_emit (self, signals[SIGNAL_JOB_CHANGED], 0, job_id, (int) LW_JOB_PROCESSING);
+  check_job_finished (self, job_id);  /* an empty job is done at once */
+  lw_scheduler_poke (self);
+  return TRUE;
+}
+
+gboolean
+lw_scheduler_cancel (LwScheduler *self, gint64 job_id, GError **error)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (LW_IS_SCHEDULER (self), FALSE);
+
+  /* Status first, so nothing of this job is claimed while we abort. */
+  if (!lw_store_set_job_status (self->store, job_id, LW_JOB_CANCELLED, lw_clock_now_ms (self->clock), error))
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, self->flights);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Flight *flight = value;
+
+      if (flight->image->job_id == job_id)
+        g_cancellable_cancel (flight->cancellable);
+    }
+  g_signal_emit (self, signals[SIGNAL_JOB_CHANGED], 0, job_id, (int) LW_JOB_CANCELLED);
+  return TRUE;
+}
+
+void
+lw_scheduler_resume (LwScheduler *self, const char *model)
+{
+  Pool *pool;
+
+  g_return_if_fail (LW_IS_SCHEDULER (self));
+  pool = get_pool (self, model, FALSE);
+  if (pool == NULL || pool->pause == NULL)
+    return;
+  g_clear_error (&pool->pause);
+  lw_clock_clear_timer (self->clock, &pool->probe_timer);
+  g_signal_emit (self, signals[SIGNAL_RESUMED], 0, model);
+  lw_scheduler_poke (self);
+}
+
+const GError *
+lw_scheduler_get_pause (LwScheduler *self, const char *model)
+{
+  Pool *pool = get_pool (self, model, FALSE);
+
+  return pool != NULL ? pool->pause : NULL;
+}
+
+guint
+lw_scheduler_get_in_flight (LwScheduler *self, const char *model)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  if (model != NULL)
+    {
+      Pool *pool = get_pool (self, model, FALSE);
+      return pool != NULL ? pool->in_flight : 0;
+    }
+  g_hash_table_iter_init (&iter, self->pools);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    n += ((Pool *) value)->in_flight;
+  return n;
+}
+
+int
+lw_scheduler_get_effective_concurrency (LwScheduler *self, const char *model)
+{
+  Pool *pool = get_pool (self, model, FALSE);
+
+  return pool != NULL ? pool->effective : 0;
+}
+
+guint64
+lw_scheduler_get_n_requests (LwScheduler *self)
+{
+  return self->n_requests;
+}

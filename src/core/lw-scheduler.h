@@ -33,6 +33,17 @@ LwScheduler *lw_scheduler_new            (LwStore      *store,
                                           LwBlobStore  *blobs,
                                           LwClock      *clock,
                                           const char   *owner);
+/* Makes the engine for a model that a launched job names and no pool has
+ * yet (the front ends pass lw_engines_create). On failure the model's pool
+ * pauses with the error. */
+typedef LwEngine *(*LwSchedulerEngineFactory) (LwScheduler  *self,
+                                               const char   *model,
+                                               gpointer      user_data,
+                                               GError      **error);
+void         lw_scheduler_set_engine_factory (LwScheduler *self,
+                                          LwSchedulerEngineFactory factory,
+                                          gpointer      user_data,
+                                          GDestroyNotify destroy);
 /* The engine that serves jobs whose model is model. */
 void         lw_scheduler_set_engine     (LwScheduler  *self,
                                           const char   *model,
