@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 APP_ID = 'io.lightwork.LightWork'
 # Network for Gemini, ipc/wayland/fallback-x11/dri for a GTK window. Files
@@ -41,8 +42,10 @@ def load(path):
         manifest = json.load(f)  # strict JSON, no comments or trailing commas
     tool = shutil.which('flatpak-builder')
     if tool:
-        proc = subprocess.run([tool, '--show-manifest', path],
-                              capture_output=True, text=True)
+        # It leaves a .flatpak-builder folder in its working directory.
+        with tempfile.TemporaryDirectory(prefix='lw-flatpak-') as cwd:
+            proc = subprocess.run([tool, '--show-manifest', os.path.abspath(path)],
+                                  capture_output=True, text=True, cwd=cwd)
         if proc.returncode != 0:
             fail(path, 'flatpak-builder --show-manifest failed: ' + proc.stderr.strip())
         elif proc.stderr.strip():
