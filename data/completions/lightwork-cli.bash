@@ -44,10 +44,14 @@ _lightwork_cli()
 
   COMPREPLY=()
 
-  # The first word that is not an option is the command, the next its
-  # subcommand (modules, key).
+  # The first word that is neither an option nor an option's value is the
+  # command, the next its subcommand (modules, key). bash splits
+  # "--model=local" into "--model", "=", "local" (COMP_WORDBREAKS).
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
+      -m|--module|--model|-o|--out|--template|-c|--concurrency|--rpm|-n|--name|--description|--prompt|--prompt-file)
+        [[ ${COMP_WORDS[i+1]} == = ]] && ((i++))
+        ((i++)) ;;
       -*) ;;
       *)
         if [[ -z $cmd ]]; then
@@ -59,23 +63,37 @@ _lightwork_cli()
     esac
   done
 
+  if [[ $cur == = ]]; then
+    cur=
+  elif [[ $prev == = ]]; then
+    prev=${COMP_WORDS[COMP_CWORD-2]}
+  elif [[ $cur == --*=* ]]; then
+    # COMP_WORDBREAKS without "=": the option and its value are one word.
+    prev=${cur%%=*}
+    cur=${cur#*=}
+  fi
+
   case $prev in
     --model)
       COMPREPLY=($(compgen -W "nano_banana nano_banana_pro local" -- "$cur"))
       return 0 ;;
-    --out)
+    -o|--out)
       _lightwork_cli_dirs "$cur"
       return 0 ;;
-    --module)
+    -m|--module)
       _lightwork_cli_modules "$cur"
       return 0 ;;
-    --concurrency)
+    -c|--concurrency)
       COMPREPLY=($(compgen -W "$(echo {1..16})" -- "$cur"))
       return 0 ;;
     --template)
       COMPREPLY=($(compgen -W "'{name}-{module}.{ext}' '{index}-{name}.{ext}' '{job}-{index}.{ext}'" -- "$cur"))
       return 0 ;;
-    --name)
+    --prompt-file)
+      compopt -o filenames 2>/dev/null
+      COMPREPLY=($(compgen -f -- "$cur"))
+      return 0 ;;
+    -n|--name|--rpm|--description|--prompt)
       return 0 ;;
   esac
 
@@ -87,21 +105,23 @@ _lightwork_cli()
   case $cmd in
     process)
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--module --model --out --concurrency --name --json --force --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--module --model --out --template --concurrency --rpm --name --force --json --help" -- "$cur"))
       else
         _lightwork_cli_images "$cur"
       fi
       ;;
-    jobs|models)
-      COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
-    status)
-      COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
-    resume|retry-failed|cancel)
-      COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
+    jobs|status)
+      COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
+    resume|retry-failed)
+      COMPREPLY=($(compgen -W "--out --concurrency --rpm --force --json --help" -- "$cur")) ;;
+    cancel)
+      ;;
     export)
       COMPREPLY=($(compgen -W "--out --template --help" -- "$cur")) ;;
     modules)
-      if [[ -z $sub ]]; then
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "--name --description --prompt --prompt-file --json --help" -- "$cur"))
+      elif [[ -z $sub ]]; then
         COMPREPLY=($(compgen -W "list show create edit duplicate delete reset" -- "$cur"))
       else
         case $sub in

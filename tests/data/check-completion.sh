@@ -14,11 +14,12 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/lw-completion-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 # complete LINE: completes the last word of LINE (a trailing space starts a
-# new, empty word) and prints the candidates sorted, space-separated.
+# new, empty word) and prints the candidates sorted, space-separated. Words
+# are split as bash splits them by default, "=" being a word of its own.
 complete_line ()
 {
   local line=$1
-  read -r -a COMP_WORDS <<< "$line"
+  read -r -a COMP_WORDS <<< "${line//=/ = }"
   [[ $line == *' ' ]] && COMP_WORDS+=('')
   COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
   COMP_LINE=$line
@@ -48,8 +49,16 @@ expect 'lightwork-cli process --model ' 'local nano_banana nano_banana_pro'
 expect 'lightwork-cli process --model nano_banana_' 'nano_banana_pro'
 expect 'lightwork-cli process --module p' 'portrait product'
 expect 'lightwork-cli process --concurrency 1' '1 10 11 12 13 14 15 16'
-expect 'lightwork-cli jobs --' '--help --json'
+expect 'lightwork-cli process --model=' 'local nano_banana nano_banana_pro'
+expect 'lightwork-cli process --model=nano' 'nano_banana nano_banana_pro'
+expect 'lightwork-cli process -m ' 'food portrait product realestate remaster'
+expect 'lightwork-cli process --r' '--rpm'
+expect 'lightwork-cli jobs --' '--json'
+expect 'lightwork-cli retry-failed --' '--concurrency --force --help --json --out --rpm'
 expect 'lightwork-cli export 3 --' '--help --out --template'
+expect 'lightwork-cli modules --pro' '--prompt --prompt-file'
+expect 'lightwork-cli modules --name Shoes cr' 'create'
+expect 'lightwork-cli modules --name=Shoes edit pro' 'product'
 expect 'lightwork-cli modules ' 'create delete duplicate edit list reset show'
 expect 'lightwork-cli modules reset re' 'realestate remaster'
 expect 'lightwork-cli modules list ' ''
@@ -63,6 +72,8 @@ expect "lightwork-cli process $tmp/shoot/" "$tmp/shoot/B.HEIC $tmp/shoot/a.jpg $
 expect "lightwork-cli process --model local $tmp/shoot/a" "$tmp/shoot/a.jpg"
 # --out takes folders only.
 expect "lightwork-cli process --out $tmp/shoot/" "$tmp/shoot/day 2"
+expect "lightwork-cli process -o $tmp/shoot/d" "$tmp/shoot/day 2"
+expect "lightwork-cli modules create --prompt-file $tmp/shoot/n" "$tmp/shoot/notes.txt"
 
 if complete -p lightwork-cli > /dev/null 2>&1; then
   echo "ok: registered for lightwork-cli"
