@@ -1255,8 +1255,10 @@ lw_image_load_oriented (const char    *path,
       int w = MAX (1, (int) (info.width * scale + 0.5));
       int h = MAX (1, (int) (info.height * scale + 0.5));
 
+      /* The size is computed here, aspect kept: the loader's own
+       * preserve_aspect rounds the long edge down by a pixel. */
       pixbuf = gdk_pixbuf_new_from_stream_at_scale (G_INPUT_STREAM (stream), MIN (w, max_long_edge),
-                                                    MIN (h, max_long_edge), TRUE, cancellable, &local_error);
+                                                    MIN (h, max_long_edge), FALSE, cancellable, &local_error);
     }
   else
     pixbuf = gdk_pixbuf_new_from_stream (G_INPUT_STREAM (stream), cancellable, &local_error);
