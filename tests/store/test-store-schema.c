@@ -1,0 +1,252 @@
+/* test-store-schema.c — migrations, connection settings, settings table,
+ * transactions. */
+#include "config.h"
+
+#include "store-test-helpers.h"
+
+static void
+test_fresh_file (void)
+{
+  StoreFixture f = { 0 };
+  sqlite3 *db;
+  const char *tables[] = { "jobs", "images", "modules", "rejections", "settings" };
+  g_autofree char *journal = NULL;
+  gint64 cookie;
+
+  store_fixture_init (&f);
+  db = lw_store_get_db (f.store);
+  g_assert_cmpint (lw_store_get_schema_version (f.store), ==, LW_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
+                                              tables[i]);
+      g_assert_cmpint (test_query_int (db, sql), ==, 1);
+    }
+  /* Per-connection settings of this connection. */
+  g_assert_cmpint (test_query_int (db, "PRAGMA synchronous"), ==, 1);   /* NORMAL */
+  g_assert_cmpint (test_query_int (db, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_cmpint (test_query_int (db, "PRAGMA busy_timeout"), ==, 10000);
+  journal = test_query_text (db, "PRAGMA journal_mode");
+  g_assert_cmpstr (journal, ==, "wal");
+  cookie = test_query_int (db, "PRAGMA schema_version");
+  g_assert_cmpint (cookie, >, 0);
+  g_assert_finalize_object (f.store);
+
+  /* WAL persists in the file: a plain connection sees it too. */
+  {
+    sqlite3 *raw = NULL;
+    g_autofree char *mode = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (f.db_path, &raw, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    mode = test_query_text (raw, "PRAGMA journal_mode");
+    g_assert_cmpstr (mode, ==, "wal");
+    sqlite3_close (raw);
+  }
+
+  /* Reopening runs no DDL: the schema cookie does not move. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    f.store = lw_store_open (f.db_path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (test_query_int (lw_store_get_db (f.store), "PRAGMA schema_version"), ==, cookie);
+    g_assert_cmpint (test_query_int (lw_store_get_db (f.store), "PRAGMA user_version"), ==, 1);
+    g_assert_cmpint (test_query_int (lw_store_get_db (f.store), "SELECT COUNT(*) FROM modules"), ==, 5);
+  }
+  store_fixture_clear (&f);
+}
+
+static GBytes *
+read_file_bytes (const char *path)
+{
+  char *contents = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  return g_bytes_new_take (contents, len);
+}
+
+static void
+test_too_new (void)
+{
+  g_autofree char *dir = lw_test_make_tmpdir ("lw-store-test");
+  g_autofree char *path = g_build_filename (dir, "future.db", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *raw = NULL;
+  LwStore *store;
+
+  g_assert_cmpint (sqlite3_open (path, &raw), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (raw, "CREATE TABLE future (x); PRAGMA user_version = 99;", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (raw);
+  before = read_file_bytes (path);
+
+  store = lw_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, LW_STORE_ERROR, LW_STORE_ERROR_TOO_NEW);
+  g_assert_nonnull (strstr (error->message, "99"));
+
+  /* Untouched: same bytes, still a rollback-journal file, no WAL beside it. */
+  after = read_file_bytes (path);
+  g_assert_true (g_bytes_equal (before, after));
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+
+  lw_test_rmtree (dir);
+}
+
+static void
+test_not_a_database (void)
+{
+  g_autofree char *dir = lw_test_make_tmpdir ("lw-store-test");
+  g_autofree char *path = g_build_filename (dir, "junk.db", NULL);
+  g_autoptr(GError) error = NULL;
+  char junk[4096];
+  LwStore *store;
+
+  memset (junk, 'x', sizeof junk);
+  lw_test_write_file (path, junk, sizeof junk);
+  store = lw_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, LW_STORE_ERROR, LW_STORE_ERROR_SQLITE);
+  /* sqlite3_errmsg() is in the message. */
+  g_assert_nonnull (strstr (error->message, "not a database"));
+  lw_test_rmtree (dir);
+}
+
+typedef struct {
+  const char *path;
+  GError     *error;
+  int         version;
+} OpenData;
+
+static gpointer
+open_thread (gpointer data)
+{
+  OpenData *d = data;
+  LwStore *store = lw_store_open (d->path, &d->error);
+
+  if (store != NULL)
+    {
+      d->version = lw_store_get_schema_version (store);
+      g_object_unref (store);
+    }
+  return NULL;
+}
+
+/* Four connections opening one fresh file at once: the migration runs
+ * once, nobody fails with SQLITE_BUSY or "table already exists". */
+static void
+test_concurrent_first_open (void)
+{
+  g_autofree char *dir = lw_test_make_tmpdir ("lw-store-test");
+  g_autofree char *path = g_build_filename (dir, "race.db", NULL);
+  OpenData data[4];
+  GThread *threads[4];
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      data[i] = (OpenData) { path, NULL, 0 };
+      threads[i] = g_thread_new ("open", open_thread, &data[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      g_thread_join (threads[i]);
+      g_assert_no_error (data[i].error);
+      g_assert_cmpint (data[i].version, ==, LW_STORE_SCHEMA_VERSION);
+    }
+  {
+    g_autoptr(LwStore) store = lw_store_open (path, NULL);
+
+    g_assert_nonnull (store);
+    g_assert_cmpint (test_query_int (lw_store_get_db (store), "SELECT COUNT(*) FROM modules"), ==, 5);
+  }
+  lw_test_rmtree (dir);
+}
+
+static void
+test_settings (void)
+{
+  StoreFixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *gone = NULL;
+
+  store_fixture_init (&f);
+  g_assert_null (lw_store_get_setting (f.store, "model.nano_banana"));
+  g_assert_true (lw_store_set_setting (f.store, "model.nano_banana", "gemini-2.5-flash-image", &error));
+  g_assert_no_error (error);
+  g_assert_true (lw_store_set_setting (f.store, "model.nano_banana", "gemini-3-flash-image", &error));
+  value = lw_store_get_setting (f.store, "model.nano_banana");
+  g_assert_cmpstr (value, ==, "gemini-3-flash-image");
+
+  g_assert_true (lw_store_set_setting (f.store, "concurrency", " 8 ", &error));
+  g_assert_cmpint (lw_store_get_setting_int (f.store, "concurrency", 2), ==, 8);
+  g_assert_true (lw_store_set_setting (f.store, "concurrency", "eight", &error));
+  g_assert_cmpint (lw_store_get_setting_int (f.store, "concurrency", 2), ==, 2);
+  g_assert_cmpint (lw_store_get_setting_int (f.store, "unset", -7), ==, -7);
+
+  g_assert_true (lw_store_set_setting (f.store, "price.pro", "0.134", &error));
+  g_assert_cmpfloat_with_epsilon (lw_store_get_setting_double (f.store, "price.pro", 0), 0.134, 1e-12);
+  g_assert_true (lw_store_set_setting (f.store, "price.pro", "0.1x", &error));
+  g_assert_cmpfloat (lw_store_get_setting_double (f.store, "price.pro", 1.5), ==, 1.5);
+
+  g_assert_true (lw_store_set_setting (f.store, "model.nano_banana", NULL, &error));
+  g_assert_no_error (error);
+  gone = lw_store_get_setting (f.store, "model.nano_banana");
+  g_assert_null (gone);
+  store_fixture_clear (&f);
+}
+
+static void
+test_transactions (void)
+{
+  StoreFixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwJob) job = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autoptr(GArray) ids = NULL;
+
+  store_fixture_init (&f);
+  g_assert_true (lw_store_begin (f.store, &error));
+  g_assert_no_error (error);
+  g_assert_false (lw_store_begin (f.store, &error));
+  g_assert_error (error, LW_STORE_ERROR, LW_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Store calls join the caller's transaction… */
+  job = test_create_job (f.store, "local", 1000);
+  ids = test_add_images (f.store, job->id, 0, 3, 1000);
+  lw_store_rollback (f.store);
+  /* …so a rollback takes them all back. */
+  jobs = lw_store_list_jobs (f.store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 0);
+  g_assert_cmpint (test_query_int (lw_store_get_db (f.store), "SELECT COUNT(*) FROM images"), ==, 0);
+
+  g_assert_true (lw_store_begin (f.store, &error));
+  g_clear_pointer (&job, lw_job_free);
+  job = test_create_job (f.store, "local", 1000);
+  g_assert_true (lw_store_commit (f.store, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+  jobs = lw_store_list_jobs (f.store, 0, &error);
+  g_assert_cmpuint (jobs->len, ==, 1);
+  store_fixture_clear (&f);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/store/schema/fresh-file", test_fresh_file);
+  g_test_add_func ("/store/schema/too-new", test_too_new);
+  g_test_add_func ("/store/schema/not-a-database", test_not_a_database);
+  g_test_add_func ("/store/schema/concurrent-first-open", test_concurrent_first_open);
+  g_test_add_func ("/store/schema/settings", test_settings);
+  g_test_add_func ("/store/schema/transactions", test_transactions);
+  return g_test_run ();
+}
