@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include "lw-engines.h"
+#include "lw-gemini-engine.h"
+#include "lw-gemini-key.h"
 
 static const char * const known_models[] = {
   LW_MODEL_NANO_BANANA,
@@ -38,6 +40,11 @@ lw_engines_create (LwStore     *store,
       return NULL;
     }
 
+  /* Gemini: one engine class for both aliases; the key and settings are
+   * read here, once. */
+  if (g_str_equal (model, LW_MODEL_NANO_BANANA) || g_str_equal (model, LW_MODEL_NANO_BANANA_PRO))
+    return lw_gemini_engine_create_from_store (store, error);
+
   g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_MODEL_NOT_FOUND,
                "The engine for “%s” is not built yet", model);
   return NULL;
@@ -46,5 +53,8 @@ lw_engines_create (LwStore     *store,
 char *
 lw_engines_default_model (LwStore *store)
 {
+  /* A key ($GEMINI_API_KEY or the keyring) means the user wants Gemini. */
+  if (lw_gemini_key_is_configured ())
+    return g_strdup (LW_MODEL_NANO_BANANA);
   return g_strdup (LW_MODEL_LOCAL);
 }

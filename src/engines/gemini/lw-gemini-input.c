@@ -1,0 +1,235 @@
+/* lw-gemini-input.c — the photo as it is sent. */
+#include "config.h"
+
+#include <math.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "lw-engine.h"
+#include "lw-gemini-input.h"
+#include "lw-image-io.h"
+
+/* JPEG quality for re-encoded inputs: visually lossless for a model that
+ * works at 1–2K, and about a third of quality 100's size. */
+#define REENCODE_QUALITY "92"
+
+/* A JPEG above this many bytes per pixel was saved at a very high quality;
+ * a q92 re-encode is then worth trying. Typical camera JPEGs are
+ * 0.3–0.8 B/px, where a re-encode only loses quality and saves nothing. */
+#define JPEG_REENCODE_BYTES_PER_PIXEL 1.2
+
+/* imageConfig.aspectRatio values the image models accept
+ * (ai.google.dev/gemini-api/docs/image-generation, "aspect ratios"). */
+static const struct {
+  const char *name;
+  int         w;
+  int         h;
+} aspect_ratios[] = {
+  { "1:1", 1, 1 },
+  { "2:3", 2, 3 },
+  { "3:2", 3, 2 },
+  { "3:4", 3, 4 },
+  { "4:3", 4, 3 },
+  { "4:5", 4, 5 },
+  { "5:4", 5, 4 },
+  { "9:16", 9, 16 },
+  { "16:9", 16, 9 },
+  { "21:9", 21, 9 },
+};
+
+gboolean
+lw_gemini_mime_is_accepted (const char *mime)
+{
+  /* ai.google.dev/gemini-api/docs/image-understanding: PNG, JPEG, WEBP,
+   * HEIC, HEIF. */
+  static const char * const accepted[] = {
+    "image/png", "image/jpeg", "image/webp", "image/heic", "image/heif", NULL,
+  };
+
+  return mime != NULL && g_strv_contains (accepted, mime);
+}
+
+const char *
+lw_gemini_nearest_aspect_ratio (int width,
+                                int height)
+{
+  double best_distance = G_MAXDOUBLE;
+  double ratio;
+  guint best = 0;
+
+  if (width <= 0 || height <= 0)
+    return "1:1";
+  ratio = log ((double) width / height);
+  for (guint i = 0; i < G_N_ELEMENTS (aspect_ratios); i++)
+    {
+      double distance = fabs (ratio - log ((double) aspect_ratios[i].w / aspect_ratios[i].h));
+
+      if (distance < best_distance)
+        {
+          best_distance = distance;
+          best = i;
+        }
+    }
+  return aspect_ratios[best].name;
+}
+
+void
+lw_gemini_input_free (LwGeminiInput *input)
+{
+  if (input == NULL)
+    return;
+  g_clear_pointer (&input->data, g_bytes_unref);
+  g_free (input->mime);
+  g_free (input);
+}
+
+static GBytes *
+encode (GdkPixbuf   *pixbuf,
+        const char **mime,
+        GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gchar *buffer = NULL;
+  gsize size = 0;
+  gboolean ok;
+
+  /* JPEG has no alpha: a cut-out product shot keeps its transparency as PNG. */
+  if (gdk_pixbuf_get_has_alpha (pixbuf))
+    {
+      *mime = "image/png";
+      ok = gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, "png", &local_error, NULL);
+    }
+  else
+    {
+      *mime = "image/jpeg";
+      ok = gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, "jpeg", &local_error,
+                                      "quality", REENCODE_QUALITY, NULL);
+    }
+  if (!ok || size == 0)
+    {
+      g_free (buffer);
+      g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_BAD_INPUT,
+                   _("The photo could not be re-encoded for sending (%s)"),
+                   local_error != NULL ? local_error->message : "?");
+      return NULL;
+    }
+  return g_bytes_new_take (buffer, size);
+}
+
+static gboolean
+propagate_bad_input (GError **error, GError *local_error, const char *what)
+{
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_BAD_INPUT, "%s: %s", what, local_error->message);
+  g_error_free (local_error);
+  return FALSE;
+}
+
+LwGeminiInput *
+lw_gemini_input_prepare (const char    *path,
+                         const char    *mime,
+                         int            width,
+                         int            height,
+                         int            orientation,
+                         int            max_edge,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(LwGeminiInput) input = g_new0 (LwGeminiInput, 1);
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GBytes) original = NULL;
+  g_autoptr(GBytes) encoded = NULL;
+  g_autoptr(GFile) file = NULL;
+  GError *local_error = NULL;
+  const char *encoded_mime = NULL;
+  LwImageInfo info;
+  gboolean turned, too_large, try_reencode;
+  int long_edge;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  /* The header says what the file is; no limits here, ingest applied them. */
+  if (!lw_image_probe (path, &(LwImageLimits) { 0, 0 }, &info, &local_error))
+    {
+      propagate_bad_input (error, local_error, _("The photo cannot be read"));
+      return NULL;
+    }
+  if (orientation < 1 || orientation > 8)
+    orientation = info.orientation;
+  long_edge = MAX (info.width, info.height);
+  turned = orientation != 1;
+  too_large = max_edge > 0 && long_edge > max_edge;
+
+  if (!turned && !too_large && lw_gemini_mime_is_accepted (info.mime))
+    {
+      file = g_file_new_for_path (path);
+      original = g_file_load_bytes (file, cancellable, NULL, &local_error);
+      if (original == NULL)
+        {
+          propagate_bad_input (error, local_error, _("The photo cannot be read"));
+          return NULL;
+        }
+      try_reencode = !info.has_alpha &&
+                     (g_strcmp0 (info.mime, "image/jpeg") != 0 ||
+                      (double) g_bytes_get_size (original) >
+                        JPEG_REENCODE_BYTES_PER_PIXEL * info.width * info.height);
+      if (try_reencode)
+        {
+          pixbuf = lw_image_load_oriented (path, 1, 0, cancellable, NULL);
+          if (pixbuf != NULL && !gdk_pixbuf_get_has_alpha (pixbuf))
+            encoded = encode (pixbuf, &encoded_mime, NULL);
+        }
+      if (encoded != NULL && g_bytes_get_size (encoded) < g_bytes_get_size (original))
+        {
+          input->data = g_steal_pointer (&encoded);
+          input->mime = g_strdup (encoded_mime);
+          input->reencoded = TRUE;
+        }
+      else
+        {
+          input->data = g_steal_pointer (&original);
+          input->mime = g_strdup (info.mime);
+        }
+      input->width = info.width;
+      input->height = info.height;
+      return g_steal_pointer (&input);
+    }
+
+  /* Turned or too large (or a format the API does not take): decode
+   * upright at the target size and encode anew. */
+  pixbuf = lw_image_load_oriented (path, orientation, too_large ? max_edge : 0, cancellable, &local_error);
+  if (pixbuf == NULL)
+    {
+      propagate_bad_input (error, local_error, _("The photo cannot be decoded"));
+      return NULL;
+    }
+  long_edge = MAX (gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf));
+  if (max_edge > 0 && long_edge > max_edge)
+    {
+      /* The loader's DCT scaling stops at powers of two; finish the job. */
+      double scale = (double) max_edge / long_edge;
+      GdkPixbuf *scaled = gdk_pixbuf_scale_simple (pixbuf,
+                                                   MAX (1, (int) (gdk_pixbuf_get_width (pixbuf) * scale + 0.5)),
+                                                   MAX (1, (int) (gdk_pixbuf_get_height (pixbuf) * scale + 0.5)),
+                                                   GDK_INTERP_BILINEAR);
+
+      g_object_unref (pixbuf);
+      pixbuf = scaled;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  input->data = encode (pixbuf, &encoded_mime, error);
+  if (input->data == NULL)
+    return NULL;
+  input->mime = g_strdup (encoded_mime);
+  input->width = gdk_pixbuf_get_width (pixbuf);
+  input->height = gdk_pixbuf_get_height (pixbuf);
+  input->reencoded = TRUE;
+  return g_steal_pointer (&input);
+}
