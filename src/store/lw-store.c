@@ -539,7 +539,12 @@ lw_store_open (const char *path, GError **error)
       || !exec_sql (self, "PRAGMA foreign_keys = ON", _("Could not configure the database"), error))
     return NULL;
 
-  if (!migrate (self, error) || !seed_modules (self, error))
+  /* The common case, an up-to-date file, takes no write lock to migrate. */
+  if (version == LW_STORE_SCHEMA_VERSION)
+    self->schema_version = version;
+  else if (!migrate (self, error))
+    return NULL;
+  if (!seed_modules (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
