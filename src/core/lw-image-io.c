@@ -141,6 +141,17 @@ find_bytes (const guint8 *hay,
   return NULL;
 }
 
+/* Where a format's structure checks start, found while reading its header:
+ * the checks run after the limits, and never walk the header twice. */
+typedef struct {
+  gint64   jpeg_sos_end;     /* the first byte after the first SOS segment */
+  gint64   png_idat;         /* the first IDAT chunk */
+  guint32  webp_riff_size;
+  gint64   tiff_offsets;     /* IFD entries of StripOffsets/StripByteCounts (or tiles), -1 when absent */
+  gint64   tiff_counts;
+  gboolean tiff_le;
+} Layout;
+
 /* ---- names and messages ------------------------------------------------ */
 
 static const char *
@@ -299,7 +310,7 @@ find_eoi (LwSrc  *src,
 static gboolean
 probe_jpeg (LwSrc        *src,
             LwImageInfo  *info,
-            gboolean      check_structure,
+            Layout       *layout,
             GError      **error)
 {
   const char *mime = "image/jpeg";
@@ -314,6 +325,7 @@ probe_jpeg (LwSrc        *src,
       guint marker;
       guint len;
       guint skipped = 0;
+      guint fill = 0;
 
       if (segments > MAX_SEGMENTS)
         return fail_corrupt (error, mime);
@@ -327,7 +339,11 @@ probe_jpeg (LwSrc        *src,
         }
       /* Any number of FF fill bytes may precede the marker code. */
       while ((p = src_peek (src, pos, 2)) != NULL && p[1] == 0xFF)
-        pos++;
+        {
+          if (++fill > 4096)
+            return fail_corrupt (error, mime);
+          pos++;
+        }
       if (p == NULL)
         return fail_short (src, error, mime);
       marker = p[1];
@@ -343,10 +359,18 @@ probe_jpeg (LwSrc        *src,
       len = be16 (p);
       if (len < 2)
         return fail_corrupt (error, mime);
+      if (src->size - pos < len)
+        return fail_truncated (error, mime);
+      /* Only the segments read below are fetched; the rest are stepped over. */
+      if ((marker & 0xF0) != 0xC0 && marker != 0xE1 && marker != 0xDA)
+        {
+          pos += len;
+          continue;
+        }
       if ((p = src_peek (src, pos, len)) == NULL)
         return fail_short (src, error, mime);
 
-      if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC)
+      if ((marker & 0xF0) == 0xC0 && marker != 0xC4 && marker != 0xC8 && marker != 0xCC)
         {
           if (len < 8)
             return fail_corrupt (error, mime);
@@ -375,24 +399,28 @@ probe_jpeg (LwSrc        *src,
         }
       pos += len;
     }
+  layout->jpeg_sos_end = sos_end;
+  return TRUE;
+}
 
-  if (!check_structure)
+/* The end marker, after the image data (the Exif thumbnail before SOS has
+ * its own FF D9, which must not count). Usually in the last bytes; if not,
+ * something follows the image (a phone's motion-photo video) and the
+ * marker is looked for from the data on, which reads more but only for
+ * such files and for truncated ones. */
+static gboolean
+check_jpeg_end (LwSrc         *src,
+                const Layout  *layout,
+                GError       **error)
+{
+  gint64 sos_end = layout->jpeg_sos_end;
+  gint64 tail_from = MAX (sos_end, src->size - TAIL_SIZE);
+
+  if (find_eoi (src, tail_from, src->size))
     return TRUE;
-
-  /* The end marker, after the image data (the Exif thumbnail before SOS has
-   * its own FF D9, which must not count). Usually in the last bytes; if not,
-   * something follows the image (a phone's motion-photo video) and the
-   * marker is looked for from the data on, which reads more but only for
-   * such files and for truncated ones. */
-  {
-    gint64 tail_from = MAX (sos_end, src->size - TAIL_SIZE);
-
-    if (find_eoi (src, tail_from, src->size))
-      return TRUE;
-    if (src->read_errno == 0 && tail_from > sos_end && find_eoi (src, sos_end, tail_from + 1))
-      return TRUE;
-  }
-  return fail_short (src, error, mime);
+  if (src->read_errno == 0 && tail_from > sos_end && find_eoi (src, sos_end, tail_from + 1))
+    return TRUE;
+  return fail_short (src, error, "image/jpeg");
 }
 
 /* ---- PNG --------------------------------------------------------------- */
@@ -400,7 +428,7 @@ probe_jpeg (LwSrc        *src,
 static gboolean
 probe_png (LwSrc        *src,
            LwImageInfo  *info,
-           gboolean      check_structure,
+           Layout       *layout,
            GError      **error)
 {
   const char *mime = "image/png";
@@ -452,21 +480,25 @@ probe_png (LwSrc        *src,
         return fail_short (src, error, mime);
       pos += (gint64) len + 12;
     }
+  layout->png_idat = pos;
+  return TRUE;
+}
 
-  if (!check_structure)
-    return TRUE;
+/* IEND (zero length, then its type) near the end; writers sometimes leave
+ * a little after it, which decoders ignore. */
+static gboolean
+check_png_end (LwSrc         *src,
+               const Layout  *layout,
+               GError       **error)
+{
+  gint64 from = MAX (layout->png_idat, src->size - TAIL_SIZE);
+  gsize len = (gsize) (src->size - from);
+  const guint8 *p = src_peek (src, from, len);
 
-  /* IEND (zero length, then its type) near the end; writers sometimes
-   * leave a little after it, which decoders ignore. */
-  {
-    gint64 from = MAX (pos, src->size - TAIL_SIZE);
-    gsize len = (gsize) (src->size - from);
-
-    if ((p = src_peek (src, from, len)) == NULL)
-      return fail_short (src, error, mime);
-    if (find_bytes (p, len, "\0\0\0\0IEND", 8) == NULL)
-      return fail_truncated (error, mime);
-  }
+  if (p == NULL)
+    return fail_short (src, error, "image/png");
+  if (find_bytes (p, len, "\0\0\0\0IEND", 8) == NULL)
+    return fail_truncated (error, "image/png");
   return TRUE;
 }
 
@@ -475,7 +507,7 @@ probe_png (LwSrc        *src,
 static gboolean
 probe_webp (LwSrc        *src,
             LwImageInfo  *info,
-            gboolean      check_structure,
+            Layout       *layout,
             GError      **error)
 {
   const char *mime = "image/webp";
@@ -485,6 +517,7 @@ probe_webp (LwSrc        *src,
   if ((p = src_peek (src, 0, 30)) == NULL)
     return fail_short (src, error, mime);
   riff_size = le32 (p + 4);
+  layout->webp_riff_size = riff_size;
 
   if (memcmp (p + 12, "VP8 ", 4) == 0)
     {
@@ -539,9 +572,17 @@ probe_webp (LwSrc        *src,
   else
     return fail_corrupt (error, mime);
 
-  /* The RIFF size says how long the file is; less is a cut-off file. */
-  if (check_structure && src->size < (gint64) riff_size + 8)
-    return fail_truncated (error, mime);
+  return TRUE;
+}
+
+/* The RIFF size says how long the file is; less is a cut-off file. */
+static gboolean
+check_webp_size (LwSrc         *src,
+                 const Layout  *layout,
+                 GError       **error)
+{
+  if (src->size < (gint64) layout->webp_riff_size + 8)
+    return fail_truncated (error, "image/webp");
   return TRUE;
 }
 
@@ -641,7 +682,7 @@ tiff_entry_first (Tiff *t, gint64 entry, guint32 *out)
 static gboolean
 probe_tiff (LwSrc        *src,
             LwImageInfo  *info,
-            gboolean      check_structure,
+            Layout       *layout,
             GError      **error)
 {
   const char *mime = "image/tiff";
@@ -708,19 +749,31 @@ probe_tiff (LwSrc        *src,
     return fail_corrupt (error, mime);
   info->width = (int) width;
   info->height = (int) height;
+  layout->tiff_le = t.le;
+  layout->tiff_offsets = offsets_entry;
+  layout->tiff_counts = counts_entry;
+  return TRUE;
+}
 
-  if (!check_structure)
-    return TRUE;
-  if (offsets_entry < 0 || counts_entry < 0)
+/* Every strip (or tile) must lie inside the file. */
+static gboolean
+check_tiff_strips (LwSrc         *src,
+                   const Layout  *layout,
+                   GError       **error)
+{
+  const char *mime = "image/tiff";
+  Tiff t = { src, layout->tiff_le };
+
+  if (layout->tiff_offsets < 0 || layout->tiff_counts < 0)
     return fail_corrupt (error, mime);
 
-  /* Every strip (or tile) must lie inside the file. Read in batches: the
-   * two arrays may be far apart, and the window holds one place at a time. */
+  /* Read in batches: the two arrays may be far apart, and the window holds
+   * one place at a time. */
   {
     TiffArray offsets, counts;
     guint32 off[1024], len[1024];
 
-    if (!tiff_array (&t, offsets_entry, &offsets) || !tiff_array (&t, counts_entry, &counts))
+    if (!tiff_array (&t, layout->tiff_offsets, &offsets) || !tiff_array (&t, layout->tiff_counts, &counts))
       return fail_corrupt (error, mime);
     if (offsets.count != counts.count || offsets.count > (1 << 20))
       return fail_corrupt (error, mime);
@@ -863,10 +916,11 @@ brand_is (const guint8 *p, const char *const *brands)
   return FALSE;
 }
 
+/* The brand in ftyp says what the file is: a HEIF or AVIF picture, a
+ * camera's raw file, or (most often) a video. */
 static gboolean
-probe_bmff (LwSrc        *src,
+bmff_brand (LwSrc        *src,
             LwImageInfo  *info,
-            gboolean      check_structure,
             GError      **error)
 {
   static const char *const avif_brands[] = { "avif", "avis", NULL };
@@ -874,8 +928,6 @@ probe_bmff (LwSrc        *src,
   static const char *const raw_brands[] = { "crx ", NULL };
   const guint8 *p;
   guint32 ftyp_size;
-  const char *mime = NULL;
-  Bmff b = { src, 0, 0, 0, FALSE, FALSE, FALSE, FALSE };
 
   if ((p = src_peek (src, 0, 12)) == NULL)
     return fail_short (src, error, NULL);
@@ -886,21 +938,30 @@ probe_bmff (LwSrc        *src,
     return fail_short (src, error, NULL);
 
   /* The major brand decides; else the first compatible brand we know. */
-  for (guint32 off = 8; off + 4 <= ftyp_size && mime == NULL; off += (off == 8 ? 8 : 4))
+  for (guint32 off = 8; off + 4 <= ftyp_size; off += (off == 8 ? 8 : 4))
     {
       if (brand_is (p + off, avif_brands))
-        mime = "image/avif";
+        info->mime = "image/avif";
       else if (brand_is (p + off, heic_brands))
-        mime = "image/heic";
+        info->mime = "image/heic";
       else if (brand_is (p + off, raw_brands))
         return fail_unsupported (error, _("Camera RAW"));
+      else
+        continue;
+      return TRUE;
     }
-  if (mime == NULL)
-    {
-      g_set_error_literal (error, LW_IMAGE_ERROR, LW_IMAGE_ERROR_NOT_IMAGE, _("a video, not an image"));
-      return FALSE;
-    }
-  info->mime = mime;
+  g_set_error_literal (error, LW_IMAGE_ERROR, LW_IMAGE_ERROR_NOT_IMAGE, _("a video, not an image"));
+  return FALSE;
+}
+
+static gboolean
+probe_bmff (LwSrc        *src,
+            LwImageInfo  *info,
+            Layout       *layout,
+            GError      **error)
+{
+  const char *mime = info->mime;
+  Bmff b = { src, 0, 0, 0, FALSE, FALSE, FALSE, FALSE };
 
   bmff_walk (&b, 0, src->size, 0);
   /* Every top-level box must fit in the file: a cut one is a cut file. */
@@ -954,7 +1015,7 @@ sniff (LwSrc        *src,
   else if (len >= 8 && (memcmp (p, "II*\0", 4) == 0 || memcmp (p, "MM\0*", 4) == 0))
     info->mime = "image/tiff";
   else if (len >= 12 && memcmp (p + 4, "ftyp", 4) == 0)
-    info->mime = "image/heic";   /* refined (or refused) by probe_bmff */
+    return bmff_brand (src, info, error);
   else if (len >= 6 && (memcmp (p, "GIF87a", 6) == 0 || memcmp (p, "GIF89a", 6) == 0))
     return fail_unsupported (error, "GIF");
   else if (len >= 18 && p[0] == 'B' && p[1] == 'M'
@@ -1018,6 +1079,7 @@ probe_src (LwSrc               *src,
            GError             **error)
 {
   LwImageLimits defaults = LW_IMAGE_LIMITS_DEFAULT;
+  Layout layout = { -1, -1, 0, -1, -1, FALSE };
   gboolean ok;
 
   if (limits == NULL)
@@ -1033,16 +1095,28 @@ probe_src (LwSrc               *src,
   if (!sniff (src, info, error))
     return FALSE;
 
+  /* Before any header is walked: nothing of a file over the limit is read
+   * beyond its first kilobyte. */
+  if (limits->max_bytes > 0 && info->bytes > limits->max_bytes)
+    {
+      g_autofree char *have = format_over (info->bytes / 1e6, limits->max_bytes / 1e6);
+
+      /* TRANSLATORS: "62 MB, the limit is 50 MB" (MB = 1,000,000 bytes) */
+      g_set_error (error, LW_IMAGE_ERROR, LW_IMAGE_ERROR_TOO_LARGE,
+                   _("%s MB, the limit is %g MB"), have, limits->max_bytes / 1e6);
+      return FALSE;
+    }
+
   if (strcmp (info->mime, "image/jpeg") == 0)
-    ok = probe_jpeg (src, info, FALSE, error);
+    ok = probe_jpeg (src, info, &layout, error);
   else if (strcmp (info->mime, "image/png") == 0)
-    ok = probe_png (src, info, FALSE, error);
+    ok = probe_png (src, info, &layout, error);
   else if (strcmp (info->mime, "image/webp") == 0)
-    ok = probe_webp (src, info, FALSE, error);
+    ok = probe_webp (src, info, &layout, error);
   else if (strcmp (info->mime, "image/tiff") == 0)
-    ok = probe_tiff (src, info, FALSE, error);
+    ok = probe_tiff (src, info, &layout, error);
   else
-    ok = probe_bmff (src, info, FALSE, error);
+    ok = probe_bmff (src, info, &layout, error);
   if (!ok)
     return FALSE;
 
@@ -1062,17 +1136,6 @@ probe_src (LwSrc               *src,
       return FALSE;
     }
 
-  /* The limits come before the structure checks: those may read more of
-   * the file, and a file over the limit will not be read anyway. */
-  if (limits->max_bytes > 0 && info->bytes > limits->max_bytes)
-    {
-      g_autofree char *have = format_over (info->bytes / 1e6, limits->max_bytes / 1e6);
-
-      /* TRANSLATORS: "62 MB, the limit is 50 MB" (MB = 1,000,000 bytes) */
-      g_set_error (error, LW_IMAGE_ERROR, LW_IMAGE_ERROR_TOO_LARGE,
-                   _("%s MB, the limit is %g MB"), have, limits->max_bytes / 1e6);
-      return FALSE;
-    }
   if (limits->max_pixels > 0 && (gint64) info->width * info->height > limits->max_pixels)
     {
       g_autofree char *have = format_over ((gint64) info->width * info->height / 1e6, limits->max_pixels / 1e6);
@@ -1083,17 +1146,18 @@ probe_src (LwSrc               *src,
       return FALSE;
     }
 
+  /* Last, as they may read more of the file than the header. */
   if (!check_structure)
     return TRUE;
   if (strcmp (info->mime, "image/jpeg") == 0)
-    return probe_jpeg (src, info, TRUE, error);
+    return check_jpeg_end (src, &layout, error);
   if (strcmp (info->mime, "image/png") == 0)
-    return probe_png (src, info, TRUE, error);
+    return check_png_end (src, &layout, error);
   if (strcmp (info->mime, "image/webp") == 0)
-    return probe_webp (src, info, TRUE, error);
+    return check_webp_size (src, &layout, error);
   if (strcmp (info->mime, "image/tiff") == 0)
-    return probe_tiff (src, info, TRUE, error);
-  return TRUE;
+    return check_tiff_strips (src, &layout, error);
+  return TRUE;   /* HEIF: probe_bmff checked that every top-level box fits */
 }
 
 static gboolean

@@ -561,6 +561,7 @@ test_bad_input (Fixture *f, gconstpointer data)
   static const char pdf[] = "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj\n";
   static const char gif[] = "GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xFF\xFF\xFF!\xF9\x04\x01\0\0\0\0,\0\0\0\0\x01\0\x01\0\0\x02\x02\x44\x01\0;";
   guint8 bmp[64] = { 'B', 'M' };
+  guint8 fill[8192];
   struct {
     const char       *name;
     GBytes           *bytes;
@@ -582,9 +583,13 @@ test_bad_input (Fixture *f, gconstpointer data)
     { "logo.svg.png", g_bytes_new_static (svg, sizeof svg - 1), LW_IMAGE_ERROR_UNSUPPORTED, "SVG images are not supported" },
     { "doc.jpg", g_bytes_new_static (pdf, sizeof pdf - 1), LW_IMAGE_ERROR_NOT_IMAGE, "a PDF document, not an image" },
     { "pic.bmp", g_bytes_new_static (bmp, sizeof bmp), LW_IMAGE_ERROR_UNSUPPORTED, "BMP images are not supported" },
+    /* Thousands of fill bytes where a marker should be: refused, not walked for ever. */
+    { "fill.jpg", g_bytes_new_static (fill, sizeof fill), LW_IMAGE_ERROR_CORRUPT, "damaged JPEG header" },
   };
 
   bmp[14] = 40;   /* BITMAPINFOHEADER */
+  memset (fill, 0xFF, sizeof fill);
+  fill[1] = 0xD8;
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *path = write_bytes (f, cases[i].name, cases[i].bytes);
