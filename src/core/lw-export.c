@@ -43,7 +43,8 @@ lw_export_format_name (const char *template_str,
                        const char *ext)
 {
   g_autoptr(GString) out = g_string_new (NULL);
-  g_autofree char *stem = g_strdup (original_name != NULL ? original_name : "image");
+  /* Only the last component counts: a name is never a path here. */
+  g_autofree char *stem = g_path_get_basename (original_name != NULL && *original_name ? original_name : "image");
   char *dot = strrchr (stem, '.');
   const char *p;
 
@@ -79,7 +80,7 @@ lw_export_format_name (const char *template_str,
               continue;
             }
         }
-      if (*p == '/' || *p == '\\')
+      if (*p == '/' || *p == '\\' || g_ascii_iscntrl (*p))
         g_string_append_c (out, '_');
       else
         g_string_append_c (out, *p);

@@ -540,7 +540,7 @@ compute_request_key (const char *sha256, const char *signature, const char *prom
 
 /* Returns FALSE when the job's spending cap would be passed by one more call. */
 static gboolean
-within_spend_cap (LwScheduler *self, Pool *pool, const LwJob *job)
+within_spend_cap (LwScheduler *self, Pool *pool, const LwJob *job, Flight *current)
 {
   double price, spent, committed = 0;
   GHashTableIter iter;
@@ -554,7 +554,7 @@ within_spend_cap (LwScheduler *self, Pool *pool, const LwJob *job)
   spent = lw_store_get_job_cost (self->store, job->id);
   g_hash_table_iter_init (&iter, self->flights);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (((Flight *) value)->image->job_id == job->id)
+    if (value != current && ((Flight *) value)->image->job_id == job->id)
       committed += price;
   return spent + committed + price <= job->spend_cap + 1e-9;
 }
@@ -579,6 +579,7 @@ start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
   request->attempt = image->attempt;
   request->module_id = g_strdup (job->module_id);
   request->model = g_strdup (pool->model);
+  request->original_name = g_strdup (image->original_name);
   request->input_path = lw_blob_store_path (self->blobs, image->original_key);
   request->input_mime = g_strdup (image->mime);
   request->width = image->width;
@@ -606,7 +607,7 @@ start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
       return;
     }
 
-  if (!within_spend_cap (self, pool, job))
+  if (!within_spend_cap (self, pool, job, flight))
     {
       g_autoptr(GError) cap = g_error_new (LW_ENGINE_ERROR, LW_ENGINE_ERROR_SPEND_CAP,
                                            _("The spending cap of job “%s” would be passed"), job->name);
@@ -618,7 +619,8 @@ start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
 
   g_queue_push_tail (&pool->starts, GSIZE_TO_POINTER ((gsize) now));
   self->n_requests++;
-  lw_engine_process_async (pool->engine, request, flight->cancellable, engine_done_cb, g_object_ref (self));
+  g_object_ref (self);   /* released in engine_done_cb */
+  lw_engine_process_async (pool->engine, request, flight->cancellable, engine_done_cb, flight);
 }
 
 /* Launched jobs whose model has no pool yet get one from the factory. */
@@ -760,12 +762,22 @@ schedule_wake (LwScheduler *self)
       if (pool->pause != NULL || pool->engine == NULL)
         continue;
       if (pool->hold_until > now)
-        earliest = MIN (earliest, pool->hold_until);
+        {
+          earliest = MIN (earliest, pool->hold_until);
+          continue;
+        }
       if (pool->rpm > 0 && (int) g_queue_get_length (&pool->starts) >= pool->rpm)
-        earliest = MIN (earliest, (gint64) GPOINTER_TO_SIZE (g_queue_peek_head (&pool->starts)) + RPM_WINDOW_MS);
+        {
+          earliest = MIN (earliest, (gint64) GPOINTER_TO_SIZE (g_queue_peek_head (&pool->starts)) + RPM_WINDOW_MS);
+          continue;
+        }
+      /* A full pool is woken by its next landing, not by the clock: waking
+       * it for a due retry would only spin. */
+      if ((int) pool->in_flight >= pool->effective)
+        continue;
       due = lw_store_next_retry_at (self->store, pool->model);
       if (due >= 0)
-        earliest = MIN (earliest, MAX (due, now));
+        earliest = MIN (earliest, MAX (due, now + 1));
     }
 
   if (earliest == G_MAXINT64)
@@ -1098,6 +1110,12 @@ lw_scheduler_get_effective_concurrency (LwScheduler *self, const char *model)
   Pool *pool = get_pool (self, model, FALSE);
 
   return pool != NULL ? pool->effective : 0;
+}
+
+guint
+lw_scheduler_get_n_flights (LwScheduler *self)
+{
+  return g_hash_table_size (self->flights);
 }
 
 guint64

@@ -10,14 +10,16 @@ typedef struct {
 static void
 lw_engine_error_private_init (LwEngineErrorPrivate *priv)
 {
-  priv->retry_delay_ms = -1;
+  if (priv != NULL)
+    priv->retry_delay_ms = -1;
 }
 
 static void
 lw_engine_error_private_copy (const LwEngineErrorPrivate *src,
                               LwEngineErrorPrivate       *dest)
 {
-  dest->retry_delay_ms = src->retry_delay_ms;
+  if (src != NULL && dest != NULL)
+    dest->retry_delay_ms = src->retry_delay_ms;
 }
 
 static void
@@ -160,6 +162,7 @@ lw_engine_request_clear (LwEngineRequest *request)
 {
   g_free (request->module_id);
   g_free (request->model);
+  g_free (request->original_name);
   g_free (request->input_path);
   g_free (request->input_mime);
   g_free (request->prompt);

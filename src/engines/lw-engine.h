@@ -73,6 +73,7 @@ typedef struct {
   int     attempt;
   char   *module_id;
   char   *model;           /* alias as on the job: "nano_banana", "local", … */
+  char   *original_name;   /* the file name the user knows ("IMG_0001.jpg"), for messages */
   char   *input_path;      /* the original blob, read-only */
   char   *input_mime;
   int     width;           /* as stored, before orientation */

@@ -30,6 +30,7 @@ struct _LwFakeEngine
   guint        n_success;
   guint        in_flight;
   guint        max_in_flight;
+  double       cost;
 };
 
 static void lw_fake_engine_iface_init (LwEngineInterface *iface);
@@ -132,9 +133,11 @@ call_finish (Call *call)
     g_task_return_error (call->task, g_steal_pointer (&call->error));
   else
     {
+      LwEngineResult *result = lw_engine_result_new (call->result, call->mime);
+
       self->n_success++;
-      g_task_return_pointer (call->task, lw_engine_result_new (call->result, call->mime),
-                             (GDestroyNotify) lw_engine_result_free);
+      result->cost = self->cost;
+      g_task_return_pointer (call->task, result, (GDestroyNotify) lw_engine_result_free);
     }
 }
 
@@ -248,7 +251,8 @@ lw_fake_engine_process_async (LwEngine            *engine,
     g_hash_table_replace (self->prompts, key, g_strdup (request->prompt));
   }
 
-  code = next_scripted_code (self, request->input_path, &delay_ms);
+  code = next_scripted_code (self, request->original_name != NULL ? request->original_name : request->input_path,
+                             &delay_ms);
   if (code < 0 && self->failure_rate > 0 && g_rand_double (self->rand) < self->failure_rate)
     code = (int) self->failure_code;
 
@@ -270,6 +274,12 @@ lw_fake_engine_process_async (LwEngine            *engine,
   call->timer = lw_clock_add_timer (self->clock, (gint64) sample_latency (self), call_timer_cb, call, NULL);
 }
 
+static double
+lw_fake_engine_get_cost (LwEngine *engine, const char *model)
+{
+  return LW_FAKE_ENGINE (engine)->cost;
+}
+
 static LwEngineResult *
 lw_fake_engine_process_finish (LwEngine *engine, GAsyncResult *result, GError **error)
 {
@@ -280,6 +290,7 @@ static void
 lw_fake_engine_iface_init (LwEngineInterface *iface)
 {
   iface->get_name = lw_fake_engine_get_name;
+  iface->get_cost = lw_fake_engine_get_cost;
   iface->process_async = lw_fake_engine_process_async;
   iface->process_finish = lw_fake_engine_process_finish;
 }
@@ -352,6 +363,12 @@ lw_fake_engine_script (LwFakeEngine *self, const char *suffix, const int *codes,
   g_array_append_vals (script->codes, codes, n_codes);
   script->retry_delay_ms = retry_delay_ms;
   g_hash_table_replace (self->scripts, g_strdup (suffix), script);
+}
+
+void
+lw_fake_engine_set_cost (LwFakeEngine *self, double cost)
+{
+  self->cost = cost;
 }
 
 guint

@@ -29,7 +29,7 @@ void          lw_fake_engine_set_seed       (LwFakeEngine *self,
 void          lw_fake_engine_set_failure_rate (LwFakeEngine *self,
                                              double        rate,
                                              LwEngineErrorCode code);
-/* The next calls for inputs whose path ends with suffix answer these codes,
+/* The next calls for inputs whose original name ends with suffix answer these codes,
  * in order (-1 = succeed); after the list, they succeed. retry_delay_ms is
  * attached to RATE_LIMITED errors (-1 = none). */
 void          lw_fake_engine_script         (LwFakeEngine *self,
@@ -37,6 +37,9 @@ void          lw_fake_engine_script         (LwFakeEngine *self,
                                              const int    *codes,
                                              guint         n_codes,
                                              gint64        retry_delay_ms);
+/* Price per call (reported by get_cost and on each result); default 0. */
+void          lw_fake_engine_set_cost       (LwFakeEngine *self,
+                                             double        cost);
 /* Calls per image id (tests: nothing sent twice after success). */
 guint         lw_fake_engine_get_calls_for  (LwFakeEngine *self,
                                              gint64        image_id);

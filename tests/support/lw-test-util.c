@@ -88,7 +88,9 @@ lw_test_write_file (const char *path, const void *data, gsize len)
 {
   g_autoptr(GError) error = NULL;
 
-  g_file_set_contents_full (path, data, (gssize) len, G_FILE_SET_CONTENTS_NONE, 0644, &error);
+  /* CONSISTENT: a fresh file renamed into place (GLib 2.74's NONE mode
+   * writes over an existing file without truncating it). */
+  g_file_set_contents_full (path, data, (gssize) len, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error);
   g_assert_no_error (error);
 }
 
