@@ -1,37 +1,276 @@
 /* lw-application.c — the GtkApplication of LightWork. */
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 
 #include "lw-application.h"
+#include "lw-engines.h"
+#include "lw-fonts.h"
+#include "lw-resources.h"
 #include "lw-window.h"
 
 struct _LwApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  LwCore         *core;
+  LwScheduler    *scheduler;
+  GArray         *interrupted;   /* job ids that were running when the app last stopped */
+  gboolean        failed;
 };
 
 G_DEFINE_FINAL_TYPE (LwApplication, lw_application, ADW_TYPE_APPLICATION)
 
+static LwEngine *
+engine_factory (LwScheduler  *scheduler,
+                const char   *model,
+                gpointer      user_data,
+                GError      **error)
+{
+  return lw_engines_create (LW_STORE (user_data), model, error);
+}
+
+void
+lw_application_load_style (void)
+{
+  static gboolean loaded;
+  g_autoptr(GtkCssProvider) provider = NULL;
+  GdkDisplay *display = gdk_display_get_default ();
+
+  if (loaded || display == NULL)
+    return;
+  loaded = TRUE;
+  /* The bundle is linked from a static library: naming it keeps its object
+   * (and the constructor that registers it) in the program. */
+  (void) lw_get_resource ();
+  /* The modules' icons (GtkApplication adds this path by itself; tools
+   * and tests without one need it too). */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display), "/io/lightwork/LightWork/icons");
+  lw_fonts_register ();
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/lightwork/LightWork/style.css");
+  /* Above the theme (libadwaita's own application stylesheet uses the
+   * same priority; ours is added after it, so it wins). */
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+/* A job that was running when the app was killed would start again on its
+ * own as soon as the scheduler starts; it is paused instead, and the window
+ * asks once whether to go on. Jobs that another live process (lightwork-cli)
+ * is running still have leased images and are left alone. */
+static void
+hold_interrupted_jobs (LwApplication *self)
+{
+  LwStore *store = lw_core_get_store (self->core);
+  g_autoptr(GPtrArray) jobs = lw_store_list_jobs (store, 50, NULL);
+  gint64 now = lw_clock_now_ms (lw_core_get_clock (self->core));
+
+  for (guint i = 0; jobs != NULL && i < jobs->len; i++)
+    {
+      LwJob *job = g_ptr_array_index (jobs, i);
+      LwJobCounts counts;
+
+      if (job->status != LW_JOB_PROCESSING || !lw_store_count_images (store, job->id, &counts, NULL)
+          || counts.processing > 0)
+        continue;
+      if (lw_store_set_job_status (store, job->id, LW_JOB_CANCELLED, now, NULL))
+        g_array_append_val (self->interrupted, job->id);
+    }
+}
+
+static void
+resume_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    GtkWidget        *window)
+{
+  if (g_strcmp0 (response, "continue") == 0)
+    gtk_widget_activate_action (window, "win.launch", NULL);
+}
+
+static void
+ask_to_resume (LwApplication *self,
+               LwWindow      *window)
+{
+  gint64 job_id = lw_window_get_job_id (window);
+  g_autoptr(LwJob) job = NULL;
+  GtkWidget *dialog;
+
+  for (guint i = 0; i < self->interrupted->len; i++)
+    if (g_array_index (self->interrupted, gint64, i) == job_id)
+      {
+        g_array_remove_index (self->interrupted, i);
+        job = lw_store_get_job (lw_core_get_store (self->core), job_id, NULL);
+        break;
+      }
+  if (job == NULL)
+    return;
+  dialog = adw_message_dialog_new (GTK_WINDOW (window), _("Continue the Job?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("“%s” was running when LightWork closed. Its finished photos are kept."),
+                                  job->name);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "later", _("_Not Now"),
+                                    "continue", _("_Continue"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "continue", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "continue");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "later");
+  g_signal_connect (dialog, "response", G_CALLBACK (resume_response_cb), window);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+lw_application_startup (GApplication *app)
+{
+  LwApplication *self = LW_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
+  LwStore *store;
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  /* Fonts before the first widget makes Pango's font map. */
+  lw_fonts_register ();
+
+  G_APPLICATION_CLASS (lw_application_parent_class)->startup (app);
+
+  lw_application_load_style ();
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+
+  self->core = lw_core_open (NULL, NULL, &error);
+  if (self->core == NULL)
+    {
+      g_printerr (_("lightwork: cannot open the data folder: %s\n"), error->message);
+      self->failed = TRUE;
+      return;
+    }
+  store = lw_core_get_store (self->core);
+  hold_interrupted_jobs (self);
+  self->scheduler = lw_scheduler_new (store, lw_core_get_blobs (self->core), lw_core_get_clock (self->core),
+                                      lw_core_get_owner (self->core));
+  lw_scheduler_set_engine_factory (self->scheduler, engine_factory, store, NULL);
+  for (const char * const *m = lw_engines_list_models (); *m != NULL; m++)
+    {
+      g_autofree char *key = g_strdup_printf ("queue.%s.rpm", *m);
+
+      lw_scheduler_set_limits (self->scheduler, *m,
+                               (int) lw_store_get_setting_int (store, "queue.concurrency", 2),
+                               (int) lw_store_get_setting_int (store, key, 0));
+    }
+  lw_scheduler_start (self->scheduler);
+}
+
+static void
+lw_application_shutdown (GApplication *app)
+{
+  LwApplication *self = LW_APPLICATION (app);
+
+  /* In-flight images go back to PENDING; their jobs keep PROCESSING, so
+   * the next start asks whether to continue. */
+  if (self->scheduler != NULL)
+    lw_scheduler_stop (self->scheduler);
+
+  G_APPLICATION_CLASS (lw_application_parent_class)->shutdown (app);
+}
+
+static LwWindow *
+ensure_window (LwApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (lw_window_new (self));
+  return LW_WINDOW (window);
+}
+
 static void
 lw_application_activate (GApplication *app)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  LwApplication *self = LW_APPLICATION (app);
+  LwWindow *window;
 
-  if (window == NULL)
-    window = GTK_WINDOW (lw_window_new (LW_APPLICATION (app)));
-  gtk_window_present (window);
+  if (self->core == NULL)
+    return;
+  window = ensure_window (self);
+  gtk_window_present (GTK_WINDOW (window));
+  ask_to_resume (self, window);
+}
+
+static void
+lw_application_open (GApplication  *app,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  LwApplication *self = LW_APPLICATION (app);
+  LwWindow *window;
+
+  if (self->core == NULL)
+    return;
+  window = ensure_window (self);
+  gtk_window_present (GTK_WINDOW (window));
+  /* `lightwork FILE…`: a new job with those photos. */
+  lw_window_open_files (window, files, n_files);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  static const char *developers[] = { "The LightWork authors", NULL };
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  adw_show_about_window (window,
+                         "application-name", _("LightWork"),
+                         "application-icon", APP_ID,
+                         "version", PACKAGE_VERSION,
+                         "developers", developers,
+                         "comments", _("Batch photo editing with AI models, from a fixed workspace"),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action, NULL, NULL, NULL, { 0 } },
+  { "about", about_action, NULL, NULL, NULL, { 0 } },
+};
+
+static void
+lw_application_finalize (GObject *object)
+{
+  LwApplication *self = LW_APPLICATION (object);
+
+  g_clear_object (&self->scheduler);
+  g_clear_object (&self->core);
+  g_array_unref (self->interrupted);
+
+  G_OBJECT_CLASS (lw_application_parent_class)->finalize (object);
 }
 
 static void
 lw_application_class_init (LwApplicationClass *klass)
 {
-  G_APPLICATION_CLASS (klass)->activate = lw_application_activate;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = lw_application_finalize;
+  app_class->startup = lw_application_startup;
+  app_class->shutdown = lw_application_shutdown;
+  app_class->activate = lw_application_activate;
+  app_class->open = lw_application_open;
 }
 
 static void
 lw_application_init (LwApplication *self)
 {
+  self->interrupted = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
 }
 
 LwApplication *
@@ -42,4 +281,22 @@ lw_application_new (void)
                        "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/lightwork/LightWork",
                        NULL);
+}
+
+LwCore *
+lw_application_get_core (LwApplication *self)
+{
+  return self->core;
+}
+
+LwScheduler *
+lw_application_get_scheduler (LwApplication *self)
+{
+  return self->scheduler;
+}
+
+gboolean
+lw_application_get_failed (LwApplication *self)
+{
+  return self->failed;
 }

@@ -1,13 +1,24 @@
-/* lw-application.h — the GtkApplication of LightWork. */
+/* lw-application.h — the GtkApplication of LightWork: one core (database,
+ * blobs) and one scheduler per process, shared by its windows. */
 #pragma once
 
 #include <adwaita.h>
+
+#include "lw-core.h"
+#include "lw-scheduler.h"
 
 G_BEGIN_DECLS
 
 #define LW_TYPE_APPLICATION (lw_application_get_type ())
 G_DECLARE_FINAL_TYPE (LwApplication, lw_application, LW, APPLICATION, AdwApplication)
 
-LwApplication *lw_application_new (void);
+LwApplication *lw_application_new           (void);
+LwCore        *lw_application_get_core      (LwApplication *self);
+LwScheduler   *lw_application_get_scheduler (LwApplication *self);
+/* Loads the stylesheet and registers the fonts on the default display;
+ * tests and tools without an LwApplication call it too. Idempotent. */
+void           lw_application_load_style    (void);
+/* TRUE when start-up could not open the data folder (main exits with 1). */
+gboolean       lw_application_get_failed    (LwApplication *self);
 
 G_END_DECLS

@@ -1,15 +1,30 @@
-/* lw-window.h — the main window. */
+/* lw-window.h — the main window: sidebar, main stage, canvas, dock. */
 #pragma once
 
 #include <adwaita.h>
 
 #include "lw-application.h"
+#include "lw-core.h"
+#include "lw-scheduler.h"
 
 G_BEGIN_DECLS
 
 #define LW_TYPE_WINDOW (lw_window_get_type ())
 G_DECLARE_FINAL_TYPE (LwWindow, lw_window, LW, WINDOW, AdwApplicationWindow)
 
-LwWindow *lw_window_new (LwApplication *application);
+LwWindow *lw_window_new          (LwApplication *application);
+/* Without an application (tests, benchmark): the window works on this
+ * core and scheduler; the scheduler must already be started. */
+LwWindow *lw_window_new_for_core (LwCore        *core,
+                                  LwScheduler   *scheduler);
+/* Stages files into a new job (`lightwork FILE…`). */
+void      lw_window_open_files   (LwWindow      *self,
+                                  GFile        **files,
+                                  int            n_files);
+/* The job shown, 0 when none yet. */
+gint64    lw_window_get_job_id   (LwWindow      *self);
+/* Opens a job as it was (the last one at start). */
+void      lw_window_load_job     (LwWindow      *self,
+                                  gint64         job_id);
 
 G_END_DECLS

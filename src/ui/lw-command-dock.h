@@ -1,0 +1,34 @@
+/* lw-command-dock.h — the floating dock over the canvas: Launch, Cancel,
+ * Save All and live progress. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lw-types.h"
+
+G_BEGIN_DECLS
+
+#define LW_TYPE_COMMAND_DOCK (lw_command_dock_get_type ())
+G_DECLARE_FINAL_TYPE (LwCommandDock, lw_command_dock, LW, COMMAND_DOCK, GtkWidget)
+
+GtkWidget  *lw_command_dock_new          (void);
+/* counts: the job's; in_flight: requests running; eta_ms -1 = unknown;
+ * cost < 0 hides the cost (free models). */
+void        lw_command_dock_set_progress (LwCommandDock     *self,
+                                          const LwJobCounts *counts,
+                                          guint              in_flight,
+                                          gint64             eta_ms,
+                                          double             cost,
+                                          gboolean           running);
+/* Save All progress; total 0 ends it. */
+void        lw_command_dock_set_saving   (LwCommandDock     *self,
+                                          guint              done,
+                                          guint              total);
+/* Springs the dock in or out (at once when motion is reduced). */
+void        lw_command_dock_set_revealed (LwCommandDock     *self,
+                                          gboolean           revealed);
+gboolean    lw_command_dock_get_revealed (LwCommandDock     *self);
+const char *lw_command_dock_get_summary  (LwCommandDock     *self);
+const char *lw_command_dock_get_detail   (LwCommandDock     *self);
+
+G_END_DECLS

@@ -1,0 +1,406 @@
+/* lw-image-tile.c — one photo in the staging grid. */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "lw-image-tile.h"
+#include "lw-ui-util.h"
+
+struct _LwImageTile
+{
+  GtkWidget       parent_instance;
+
+  GtkWidget      *card;
+  GtkWidget      *frame;
+  GtkWidget      *stack;
+  GtkWidget      *thumb;
+  GtkWidget      *placeholder;
+  GtkWidget      *placeholder_icon;
+  GtkWidget      *chip;
+  GtkWidget      *chip_label;
+  GtkWidget      *mark;
+  GtkWidget      *name_label;
+  GtkWidget      *reason_label;
+
+  LwTextureCache *cache;
+  char           *blob_root;
+  LwImageItem    *item;
+  gulong          notify_id;
+  guint           request_id;
+  char           *shown_path;   /* what the picture shows or is loading */
+  guint           countdown_id;
+  int             size;
+  double          scale;        /* 0–1 while scaling in */
+  AdwAnimation   *animation;
+};
+
+G_DEFINE_FINAL_TYPE (LwImageTile, lw_image_tile, GTK_TYPE_WIDGET)
+
+static char *
+blob_path (LwImageTile *self,
+           const char  *key)
+{
+  if (key == NULL || self->blob_root == NULL)
+    return NULL;
+  return g_build_filename (self->blob_root, key, NULL);
+}
+
+static void
+texture_ready_cb (GdkTexture   *texture,
+                  const GError *error,
+                  gpointer      user_data)
+{
+  LwImageTile *self = user_data;
+
+  self->request_id = 0;
+  if (texture == NULL)
+    {
+      /* A result the decoder cannot read (an engine's odd output) falls back
+       * to the thumbnail instead of a blank tile. */
+      if (self->item != NULL && self->shown_path != NULL
+          && lw_image_item_get_processed_key (self->item) != NULL
+          && g_str_has_suffix (self->shown_path, lw_image_item_get_processed_key (self->item)))
+        {
+          g_autofree char *thumb = blob_path (self, lw_image_item_get_thumb_key (self->item));
+
+          g_clear_pointer (&self->shown_path, g_free);
+          if (thumb != NULL)
+            {
+              self->shown_path = g_strdup (thumb);
+              self->request_id = lw_texture_cache_request (self->cache, thumb, texture_ready_cb, self);
+            }
+        }
+      return;
+    }
+
+  gtk_picture_set_paintable (GTK_PICTURE (self->thumb), GDK_PAINTABLE (texture));
+  gtk_stack_set_visible_child (GTK_STACK (self->stack), self->thumb);
+}
+
+static void
+update_picture (LwImageTile *self,
+                gboolean     animate)
+{
+  g_autofree char *path = NULL;
+  const char *key;
+
+  if (self->item == NULL)
+    return;
+
+  key = lw_image_item_get_processed_key (self->item);
+  if (key == NULL || lw_image_item_get_status (self->item) != LW_IMAGE_COMPLETED)
+    key = lw_image_item_get_thumb_key (self->item);
+  path = blob_path (self, key);
+
+  if (g_strcmp0 (path, self->shown_path) == 0)
+    return;
+
+  lw_texture_cache_cancel (self->cache, self->request_id);
+  self->request_id = 0;
+  g_free (self->shown_path);
+  self->shown_path = g_strdup (path);
+
+  gtk_stack_set_transition_type (GTK_STACK (self->stack),
+                                 animate ? GTK_STACK_TRANSITION_TYPE_CROSSFADE : GTK_STACK_TRANSITION_TYPE_NONE);
+  if (path == NULL)
+    {
+      gtk_picture_set_paintable (GTK_PICTURE (self->thumb), NULL);
+      gtk_stack_set_visible_child (GTK_STACK (self->stack), self->placeholder);
+      return;
+    }
+  /* Keep showing the thumbnail while the result loads: no flash of grey. */
+  if (!animate)
+    {
+      gtk_picture_set_paintable (GTK_PICTURE (self->thumb), NULL);
+      gtk_stack_set_visible_child (GTK_STACK (self->stack), self->placeholder);
+    }
+  self->request_id = lw_texture_cache_request (self->cache, path, texture_ready_cb, self);
+}
+
+static gboolean
+countdown_cb (gpointer data)
+{
+  LwImageTile *self = data;
+  gint64 left, now;
+  g_autofree char *text = NULL;
+
+  if (self->item == NULL || lw_image_item_get_status (self->item) != LW_IMAGE_RETRY_LATER)
+    {
+      self->countdown_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  now = g_get_real_time () / 1000;
+  left = lw_image_item_get_next_retry_at (self->item) - now;
+  if (left > 0)
+    {
+      g_autofree char *duration = lw_ui_format_duration (left);
+
+      /* TRANSLATORS: a status chip, "Retry in 12 s" */
+      text = g_strdup_printf (_("Retry in %s"), duration);
+    }
+  else
+    text = g_strdup (_("Retrying"));
+  gtk_label_set_label (GTK_LABEL (self->chip_label), text);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_status (LwImageTile *self)
+{
+  static const char *classes[] = { "pending", "processing", "done", "failed", "retry", "staging" };
+  const char *cls;
+  const char *reason;
+  LwImageStatus status;
+  LwImageItemPhase phase;
+  g_autofree char *accessible = NULL;
+
+  if (self->item == NULL)
+    return;
+
+  status = lw_image_item_get_status (self->item);
+  phase = lw_image_item_get_phase (self->item);
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (self->chip, classes[i]);
+
+  g_clear_handle_id (&self->countdown_id, g_source_remove);
+  if (phase == LW_IMAGE_ITEM_STAGING)
+    {
+      cls = "staging";
+      gtk_label_set_label (GTK_LABEL (self->chip_label), _("Adding"));
+    }
+  else if (phase == LW_IMAGE_ITEM_REJECTED)
+    {
+      cls = "failed";
+      gtk_label_set_label (GTK_LABEL (self->chip_label), _("Refused"));
+    }
+  else
+    {
+      switch (status)
+        {
+        case LW_IMAGE_PROCESSING: cls = "processing"; break;
+        case LW_IMAGE_COMPLETED: cls = "done"; break;
+        case LW_IMAGE_FAILED: cls = "failed"; break;
+        case LW_IMAGE_RETRY_LATER: cls = "retry"; break;
+        case LW_IMAGE_PENDING:
+        default: cls = "pending"; break;
+        }
+      gtk_label_set_label (GTK_LABEL (self->chip_label), lw_ui_image_status_label (status));
+      if (status == LW_IMAGE_RETRY_LATER)
+        {
+          countdown_cb (self);
+          self->countdown_id = g_timeout_add_seconds (1, countdown_cb, self);
+        }
+    }
+  gtk_widget_add_css_class (self->chip, cls);
+
+  reason = lw_image_item_get_error_message (self->item);
+  if ((status == LW_IMAGE_FAILED || status == LW_IMAGE_RETRY_LATER || phase == LW_IMAGE_ITEM_REJECTED)
+      && reason != NULL && *reason != '\0')
+    {
+      gtk_label_set_label (GTK_LABEL (self->reason_label), reason);
+      gtk_widget_set_tooltip_text (self->frame, reason);
+      gtk_widget_set_visible (self->reason_label, TRUE);
+    }
+  else
+    {
+      gtk_widget_set_visible (self->reason_label, FALSE);
+      gtk_widget_set_tooltip_text (self->frame, NULL);
+    }
+
+  gtk_widget_set_visible (self->mark, lw_image_item_get_specific_prompt (self->item) != NULL);
+
+  /* TRANSLATORS: accessible name of a tile: file name, then its state */
+  accessible = g_strdup_printf (_("%s, %s"), lw_image_item_get_name (self->item),
+                                gtk_label_get_label (GTK_LABEL (self->chip_label)));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+}
+
+static void
+item_notify_cb (LwImageItem *item,
+                GParamSpec  *pspec,
+                LwImageTile *self)
+{
+  const char *name = g_param_spec_get_name (pspec);
+
+  if (g_str_equal (name, "thumb-key") || g_str_equal (name, "processed-key") || g_str_equal (name, "status"))
+    update_picture (self, TRUE);
+  if (g_str_equal (name, "name"))
+    gtk_label_set_label (GTK_LABEL (self->name_label), lw_image_item_get_name (item));
+  update_status (self);
+}
+
+static void
+scale_cb (double   value,
+          gpointer user_data)
+{
+  LwImageTile *self = user_data;
+
+  self->scale = value;
+  gtk_widget_set_opacity (self->card, CLAMP (value, 0.0, 1.0));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lw_image_tile_set_item (LwImageTile *self,
+                        LwImageItem *item)
+{
+  g_return_if_fail (LW_IS_IMAGE_TILE (self));
+
+  if (self->item == item)
+    return;
+
+  if (self->item != NULL)
+    {
+      g_clear_signal_handler (&self->notify_id, self->item);
+      g_clear_object (&self->item);
+    }
+  lw_texture_cache_cancel (self->cache, self->request_id);
+  self->request_id = 0;
+  g_clear_pointer (&self->shown_path, g_free);
+  g_clear_handle_id (&self->countdown_id, g_source_remove);
+  if (self->animation != NULL)
+    adw_animation_skip (self->animation);
+  g_clear_object (&self->animation);
+
+  if (item == NULL)
+    return;
+
+  self->item = g_object_ref (item);
+  self->notify_id = g_signal_connect (item, "notify", G_CALLBACK (item_notify_cb), self);
+  gtk_label_set_label (GTK_LABEL (self->name_label), lw_image_item_get_name (item));
+  update_picture (self, FALSE);
+  update_status (self);
+
+  /* Only a photo that just landed scales in; a recycled tile scrolled
+   * into view does not. */
+  if (lw_image_item_take_fresh (item))
+    self->animation = lw_ui_spring (GTK_WIDGET (self), 0.0, 1.0, 0.75, 300.0, scale_cb, self);
+  else
+    scale_cb (1.0, self);
+}
+
+LwImageItem *
+lw_image_tile_get_item (LwImageTile *self)
+{
+  return self->item;
+}
+
+void
+lw_image_tile_set_tile_size (LwImageTile *self,
+                             int          size)
+{
+  g_return_if_fail (LW_IS_IMAGE_TILE (self));
+
+  if (self->size == size)
+    return;
+  self->size = size;
+  gtk_widget_set_size_request (self->frame, size, size * 3 / 4);
+  gtk_widget_set_size_request (self->card, size, -1);
+}
+
+gboolean
+lw_image_tile_has_texture (LwImageTile *self)
+{
+  return gtk_picture_get_paintable (GTK_PICTURE (self->thumb)) != NULL;
+}
+
+const char *
+lw_image_tile_get_chip_text (LwImageTile *self)
+{
+  return gtk_label_get_label (GTK_LABEL (self->chip_label));
+}
+
+static void
+lw_image_tile_snapshot (GtkWidget   *widget,
+                        GtkSnapshot *snapshot)
+{
+  LwImageTile *self = LW_IMAGE_TILE (widget);
+  double s = 0.88 + 0.12 * self->scale;
+
+  if (G_APPROX_VALUE (s, 1.0, 0.001))
+    {
+      gtk_widget_snapshot_child (widget, self->card, snapshot);
+      return;
+    }
+  {
+    float w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+
+    gtk_snapshot_save (snapshot);
+    gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (w / 2.f, h / 2.f));
+    gtk_snapshot_scale (snapshot, (float) s, (float) s);
+    gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-w / 2.f, -h / 2.f));
+    gtk_widget_snapshot_child (widget, self->card, snapshot);
+    gtk_snapshot_restore (snapshot);
+  }
+}
+
+static void
+lw_image_tile_dispose (GObject *object)
+{
+  LwImageTile *self = LW_IMAGE_TILE (object);
+
+  lw_image_tile_set_item (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LW_TYPE_IMAGE_TILE);
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (lw_image_tile_parent_class)->dispose (object);
+}
+
+static void
+lw_image_tile_finalize (GObject *object)
+{
+  LwImageTile *self = LW_IMAGE_TILE (object);
+
+  g_clear_object (&self->cache);
+  g_free (self->blob_root);
+
+  G_OBJECT_CLASS (lw_image_tile_parent_class)->finalize (object);
+}
+
+static void
+lw_image_tile_class_init (LwImageTileClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lw_image_tile_dispose;
+  object_class->finalize = lw_image_tile_finalize;
+  widget_class->snapshot = lw_image_tile_snapshot;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/lightwork/LightWork/lw-image-tile.ui");
+  gtk_widget_class_bind_template_child (widget_class, LwImageTile, card);
+  gtk_widget_class_bind_template_child (widget_class, LwImageTile, frame);
+  gtk_widget_class_bind_template_child (widget_class, LwImageTile, stack);
+  gtk_widget_class_bind_template_child (widget_class, LwImageTile, thumb);
+  gtk_widget_class_bind_template_child (widget_class, LwImageTile, placeholder);
+  gtk_widget_class_bind_template_child (widget_class, LwImageTile, placeholder_icon);
+  gtk_widget_class_bind_template_child (widget_class, LwImageTile, chip);
+  gtk_widget_class_bind_template_child (widget_class, LwImageTile, chip_label);
+  gtk_widget_class_bind_template_child (widget_class, LwImageTile, mark);
+  gtk_widget_class_bind_template_child (widget_class, LwImageTile, name_label);
+  gtk_widget_class_bind_template_child (widget_class, LwImageTile, reason_label);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "lw-tile");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+lw_image_tile_init (LwImageTile *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->scale = 1.0;
+  gtk_picture_set_content_fit (GTK_PICTURE (self->thumb), GTK_CONTENT_FIT_COVER);
+  lw_image_tile_set_tile_size (self, 200);
+}
+
+GtkWidget *
+lw_image_tile_new (LwTextureCache *cache,
+                   const char     *blob_root)
+{
+  LwImageTile *self = g_object_new (LW_TYPE_IMAGE_TILE, NULL);
+
+  self->cache = g_object_ref (cache);
+  self->blob_root = g_strdup (blob_root);
+  return GTK_WIDGET (self);
+}

@@ -1,0 +1,372 @@
+/* lw-texture-cache.c — thumbnails decoded in a thread pool, kept in an LRU. */
+#include "config.h"
+
+#include "lw-texture-cache.h"
+
+typedef struct _Job Job;
+
+typedef struct {
+  guint          id;
+  LwTextureFunc  func;
+  gpointer       data;
+  Job           *job;
+} Request;
+
+struct _Job {
+  char       *path;
+  int         long_edge;
+  gint        wanted;     /* atomic: live requests; 0 = skip the decode */
+  GdkTexture *texture;    /* set by the worker */
+  GError     *error;
+  GList      *requests;   /* main thread only */
+};
+
+typedef struct {
+  char       *path;
+  GdkTexture *texture;
+  gsize       bytes;
+  GList      *link;       /* in lru, head = most recent */
+} Entry;
+
+struct _LwTextureCache
+{
+  GObject      parent_instance;
+
+  int          long_edge;
+  gsize        max_bytes;
+  gsize        bytes;
+  GHashTable  *entries;   /* path → Entry */
+  GQueue       lru;       /* of Entry */
+  GHashTable  *jobs;      /* path → Job, decoding */
+  GHashTable  *requests;  /* id → Request */
+  guint        next_id;
+  GThreadPool *pool;
+  GAsyncQueue *done;      /* Job, from workers */
+  guint        done_source;
+  GMutex       lock;      /* done_source */
+  guint        n_decoded;
+};
+
+G_DEFINE_FINAL_TYPE (LwTextureCache, lw_texture_cache, G_TYPE_OBJECT)
+
+/* A batch of finished decodes is handed to tiles for at most this long per
+ * main-loop turn, so a flood of thumbnails never costs a frame (16 ms). */
+#define DELIVER_BUDGET_US 4000
+
+static void
+job_free (Job *job)
+{
+  g_free (job->path);
+  g_clear_object (&job->texture);
+  g_clear_error (&job->error);
+  g_list_free (job->requests);
+  g_free (job);
+}
+
+static void
+entry_free (Entry *entry)
+{
+  g_free (entry->path);
+  g_clear_object (&entry->texture);
+  g_free (entry);
+}
+
+static GdkTexture *
+decode (const char  *path,
+        int          long_edge,
+        GError     **error)
+{
+  g_autoptr(GdkPixbuf) loaded = NULL;
+  g_autoptr(GdkPixbuf) oriented = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gboolean alpha;
+
+  /* at_scale lets the JPEG loader scale while decoding (DCT scaling). */
+  loaded = gdk_pixbuf_new_from_file_at_scale (path, long_edge, long_edge, TRUE, error);
+  if (loaded == NULL)
+    return NULL;
+  oriented = gdk_pixbuf_apply_embedded_orientation (loaded);
+  alpha = gdk_pixbuf_get_has_alpha (oriented);
+  bytes = gdk_pixbuf_read_pixel_bytes (oriented);
+  /* A memory texture is plain immutable data: made here, it costs the main
+   * thread nothing. */
+  return gdk_memory_texture_new (gdk_pixbuf_get_width (oriented),
+                                 gdk_pixbuf_get_height (oriented),
+                                 alpha ? GDK_MEMORY_R8G8B8A8 : GDK_MEMORY_R8G8B8,
+                                 bytes,
+                                 gdk_pixbuf_get_rowstride (oriented));
+}
+
+static gboolean deliver_cb (gpointer data);
+
+static void
+worker_cb (gpointer data,
+           gpointer user_data)
+{
+  Job *job = data;
+  LwTextureCache *self = user_data;
+
+  if (g_atomic_int_get (&job->wanted) > 0)
+    job->texture = decode (job->path, job->long_edge, &job->error);
+
+  g_async_queue_push (self->done, job);
+  g_mutex_lock (&self->lock);
+  if (self->done_source == 0)
+    /* Below redraw priority: thumbnails arrive between frames. */
+    self->done_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, deliver_cb, g_object_ref (self),
+                                         g_object_unref);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+evict (LwTextureCache *self)
+{
+  while (self->bytes > self->max_bytes && self->lru.length > 1)
+    {
+      Entry *oldest = g_queue_pop_tail (&self->lru);
+
+      self->bytes -= oldest->bytes;
+      g_hash_table_remove (self->entries, oldest->path);
+    }
+}
+
+static void
+insert (LwTextureCache *self,
+        const char     *path,
+        GdkTexture     *texture)
+{
+  Entry *entry = g_new0 (Entry, 1);
+
+  entry->path = g_strdup (path);
+  entry->texture = g_object_ref (texture);
+  entry->bytes = (gsize) gdk_texture_get_width (texture) * gdk_texture_get_height (texture) * 4;
+  g_queue_push_head (&self->lru, entry);
+  entry->link = self->lru.head;
+  self->bytes += entry->bytes;
+  g_hash_table_replace (self->entries, entry->path, entry);
+  evict (self);
+}
+
+static void
+finish_job (LwTextureCache *self,
+            Job            *job)
+{
+  GList *requests;
+
+  g_hash_table_steal (self->jobs, job->path);
+  if (job->texture != NULL)
+    {
+      insert (self, job->path, job->texture);
+      self->n_decoded++;
+    }
+
+  requests = g_steal_pointer (&job->requests);
+  for (GList *l = requests; l != NULL; l = l->next)
+    {
+      Request *request = l->data;
+
+      g_hash_table_steal (self->requests, GUINT_TO_POINTER (request->id));
+      if (job->texture != NULL || job->error != NULL)
+        request->func (job->texture, job->error, request->data);
+      g_free (request);
+    }
+  g_list_free (requests);
+  job_free (job);
+}
+
+static gboolean
+deliver_cb (gpointer data)
+{
+  LwTextureCache *self = data;
+  gint64 start = g_get_monotonic_time ();
+  Job *job;
+
+  while ((job = g_async_queue_try_pop (self->done)) != NULL)
+    {
+      finish_job (self, job);
+      if (g_get_monotonic_time () - start > DELIVER_BUDGET_US)
+        return G_SOURCE_CONTINUE;
+    }
+
+  g_mutex_lock (&self->lock);
+  /* A worker may have pushed after the last pop; it saw done_source set and
+   * did not add another idle, so look once more under the lock. */
+  if (g_async_queue_length (self->done) > 0)
+    {
+      g_mutex_unlock (&self->lock);
+      return G_SOURCE_CONTINUE;
+    }
+  self->done_source = 0;
+  g_mutex_unlock (&self->lock);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lw_texture_cache_dispose (GObject *object)
+{
+  LwTextureCache *self = LW_TEXTURE_CACHE (object);
+  Job *job;
+
+  if (self->pool != NULL)
+    {
+      /* Waits for running decodes; queued ones are dropped. */
+      g_thread_pool_free (g_steal_pointer (&self->pool), TRUE, TRUE);
+    }
+  if (self->done != NULL)
+    {
+      while ((job = g_async_queue_try_pop (self->done)) != NULL)
+        {
+          g_hash_table_steal (self->jobs, job->path);
+          job_free (job);
+        }
+    }
+
+  G_OBJECT_CLASS (lw_texture_cache_parent_class)->dispose (object);
+}
+
+static void
+lw_texture_cache_finalize (GObject *object)
+{
+  LwTextureCache *self = LW_TEXTURE_CACHE (object);
+
+  g_clear_pointer (&self->requests, g_hash_table_unref);
+  g_clear_pointer (&self->jobs, g_hash_table_unref);
+  g_queue_clear (&self->lru);
+  g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_clear_pointer (&self->done, g_async_queue_unref);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (lw_texture_cache_parent_class)->finalize (object);
+}
+
+static void
+lw_texture_cache_class_init (LwTextureCacheClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = lw_texture_cache_dispose;
+  object_class->finalize = lw_texture_cache_finalize;
+}
+
+static void
+lw_texture_cache_init (LwTextureCache *self)
+{
+  self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
+  self->jobs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) job_free);
+  self->requests = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->done = g_async_queue_new ();
+  g_mutex_init (&self->lock);
+  g_queue_init (&self->lru);
+  self->next_id = 1;
+}
+
+LwTextureCache *
+lw_texture_cache_new (int   long_edge,
+                      gsize max_bytes)
+{
+  LwTextureCache *self = g_object_new (LW_TYPE_TEXTURE_CACHE, NULL);
+  /* Leave a core to the main thread and the ingest worker: sized to the
+   * machine, not GTask's fixed 10 threads. */
+  int n_threads = CLAMP ((int) g_get_num_processors () - 1, 1, 4);
+
+  self->long_edge = long_edge;
+  self->max_bytes = max_bytes;
+  self->pool = g_thread_pool_new (worker_cb, self, n_threads, FALSE, NULL);
+  return self;
+}
+
+GdkTexture *
+lw_texture_cache_lookup (LwTextureCache *self,
+                         const char     *path)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (LW_IS_TEXTURE_CACHE (self), NULL);
+
+  if (path == NULL || (entry = g_hash_table_lookup (self->entries, path)) == NULL)
+    return NULL;
+  g_queue_unlink (&self->lru, entry->link);
+  g_queue_push_head_link (&self->lru, entry->link);
+  return entry->texture;
+}
+
+guint
+lw_texture_cache_request (LwTextureCache *self,
+                          const char     *path,
+                          LwTextureFunc   func,
+                          gpointer        user_data)
+{
+  GdkTexture *cached;
+  Request *request;
+  Job *job;
+
+  g_return_val_if_fail (LW_IS_TEXTURE_CACHE (self), 0);
+  g_return_val_if_fail (path != NULL, 0);
+
+  if ((cached = lw_texture_cache_lookup (self, path)) != NULL)
+    {
+      func (cached, NULL, user_data);
+      return 0;
+    }
+
+  job = g_hash_table_lookup (self->jobs, path);
+  if (job == NULL)
+    {
+      job = g_new0 (Job, 1);
+      job->path = g_strdup (path);
+      job->long_edge = self->long_edge;
+      g_hash_table_insert (self->jobs, job->path, job);
+      g_atomic_int_set (&job->wanted, 1);
+      g_thread_pool_push (self->pool, job, NULL);
+    }
+  else
+    g_atomic_int_inc (&job->wanted);
+
+  request = g_new0 (Request, 1);
+  request->id = self->next_id++;
+  request->func = func;
+  request->data = user_data;
+  request->job = job;
+  job->requests = g_list_prepend (job->requests, request);
+  g_hash_table_insert (self->requests, GUINT_TO_POINTER (request->id), request);
+  return request->id;
+}
+
+void
+lw_texture_cache_cancel (LwTextureCache *self,
+                         guint           id)
+{
+  Request *request;
+
+  g_return_if_fail (LW_IS_TEXTURE_CACHE (self));
+
+  if (id == 0 || (request = g_hash_table_lookup (self->requests, GUINT_TO_POINTER (id))) == NULL)
+    return;
+  request->job->requests = g_list_remove (request->job->requests, request);
+  g_atomic_int_dec_and_test (&request->job->wanted);
+  g_hash_table_remove (self->requests, GUINT_TO_POINTER (id));
+}
+
+guint
+lw_texture_cache_get_n_cached (LwTextureCache *self)
+{
+  return g_hash_table_size (self->entries);
+}
+
+gsize
+lw_texture_cache_get_bytes (LwTextureCache *self)
+{
+  return self->bytes;
+}
+
+guint
+lw_texture_cache_get_n_decoded (LwTextureCache *self)
+{
+  return self->n_decoded;
+}
+
+guint
+lw_texture_cache_get_n_pending (LwTextureCache *self)
+{
+  return g_hash_table_size (self->jobs);
+}

@@ -1,0 +1,34 @@
+/* lw-ui-util.h — small helpers the widgets share (motion, words for numbers). */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lw-types.h"
+
+G_BEGIN_DECLS
+
+/* FALSE when the system asks for reduced motion (gtk-enable-animations). */
+gboolean  lw_ui_animations_enabled (GtkWidget *widget);
+
+/* A spring from 0 to 1 driving value_cb; when motion is reduced it jumps to
+ * the end at once (value_cb(1) is still called) and returns NULL. */
+typedef void (*LwSpringFunc) (double value, gpointer user_data);
+AdwAnimation *lw_ui_spring (GtkWidget    *widget,
+                            double        from,
+                            double        to,
+                            double        damping_ratio,
+                            double        stiffness,
+                            LwSpringFunc  value_cb,
+                            gpointer      user_data);
+
+/* "just now", "5 min ago", "2 h ago", "yesterday", "12 Mar". */
+char     *lw_ui_format_relative_time (gint64 then_ms, gint64 now_ms);
+/* "45 s", "3 min", "1 h 20 min". */
+char     *lw_ui_format_duration      (gint64 ms);
+/* Words for a status, for chips and accessible names. */
+const char *lw_ui_image_status_label (LwImageStatus status);
+const char *lw_ui_job_status_label   (LwJobStatus status);
+/* "Nano Banana", "Nano Banana Pro", "Local" */
+const char *lw_ui_model_label        (const char *model);
+
+G_END_DECLS

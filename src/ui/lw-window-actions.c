@@ -1,0 +1,680 @@
+/* lw-window-actions.c — every command of the window, and every key, in one
+ * place. Buttons, menus, shortcuts and the shortcuts window all point at
+ * these actions, so a batch can be staged, launched, watched, retried and
+ * saved without the mouse.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "lw-engines.h"
+#include "lw-window-private.h"
+
+/* (detailed action, accelerator) pairs: the one table of keys. The
+ * shortcuts window (ui/help-overlay.ui) lists the same; a test checks. */
+static const char * const accels[] = {
+  "win.open", "<Control>o",
+  "win.paste", "<Control>v",
+  "win.new-job", "<Control>n",
+  "win.select-module(0)", "<Control>1",
+  "win.select-module(1)", "<Control>2",
+  "win.select-module(2)", "<Control>3",
+  "win.select-module(3)", "<Control>4",
+  "win.select-module(4)", "<Control>5",
+  "win.select-module(5)", "<Control>6",
+  "win.select-module(6)", "<Control>7",
+  "win.select-module(7)", "<Control>8",
+  "win.select-module(8)", "<Control>9",
+  "win.launch", "<Control>Return",
+  "win.launch", "<Control>KP_Enter",
+  "win.cancel", "Escape",
+  "win.save-all", "<Control><Shift>s",
+  "win.filter::all", "<Alt>1",
+  "win.filter::pending", "<Alt>2",
+  "win.filter::done", "<Alt>3",
+  "win.filter::failed", "<Alt>4",
+  "win.select-all", "<Control>a",
+  "win.edit-instruction", "<Control>i",
+  "win.retry", "<Control>r",
+  "win.retry-failed", "<Control><Shift>r",
+  "win.remove", "Delete",
+  "win.open-original", "<Control><Shift>o",
+  "win.zoom-in", "<Control>plus",
+  "win.zoom-in", "<Control>equal",
+  "win.zoom-out", "<Control>minus",
+  "win.toggle-sidebar", "F9",
+  "win.rename-current-job", "F2",
+  "window.close", "<Control>w",
+  NULL
+};
+
+const char * const *
+lw_window_get_accels (void)
+{
+  return accels;
+}
+
+static gboolean
+selection_any (LwWindow *self,
+               gboolean (*pred) (LwImageItem *item))
+{
+  g_autoptr(GPtrArray) selected = lw_staging_grid_get_selected (self->staging_grid);
+
+  for (guint i = 0; i < selected->len; i++)
+    if (pred (g_ptr_array_index (selected, i)))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_staged (LwImageItem *item)
+{
+  return lw_image_item_get_phase (item) == LW_IMAGE_ITEM_STAGED;
+}
+
+static gboolean
+is_finished (LwImageItem *item)
+{
+  LwImageStatus status = lw_image_item_get_status (item);
+
+  return is_staged (item) && (status == LW_IMAGE_COMPLETED || status == LW_IMAGE_FAILED
+                              || status == LW_IMAGE_RETRY_LATER);
+}
+
+static gboolean
+is_removable (LwImageItem *item)
+{
+  return lw_image_item_get_phase (item) != LW_IMAGE_ITEM_STAGING
+         && lw_image_item_get_status (item) != LW_IMAGE_PROCESSING;
+}
+
+void
+lw_window_update_actions (LwWindow *self)
+{
+  GtkWidget *w = GTK_WIDGET (self);
+  gboolean has_job = self->job != NULL;
+  gboolean running = has_job && self->job->status == LW_JOB_PROCESSING;
+  guint n_selected;
+  double size;
+
+  if (gtk_widget_in_destruction (w) || self->staging_grid == NULL)
+    return;
+  size = gtk_adjustment_get_value (self->tile_adjustment);
+  {
+    g_autoptr(GtkBitset) bits = gtk_selection_model_get_selection (lw_staging_grid_get_selection (self->staging_grid));
+
+    n_selected = (guint) gtk_bitset_get_size (bits);
+  }
+
+  gtk_widget_action_set_enabled (w, "win.launch",
+                                 has_job && !running && self->counts.pending + self->counts.retry_later > 0);
+  gtk_widget_action_set_enabled (w, "win.cancel", running);
+  gtk_widget_action_set_enabled (w, "win.save-all", has_job && self->counts.completed > 0 && !self->exporting);
+  gtk_widget_action_set_enabled (w, "win.save-all-to", has_job && self->counts.completed > 0 && !self->exporting);
+  gtk_widget_action_set_enabled (w, "win.retry-failed", has_job && self->counts.failed > 0);
+  gtk_widget_action_set_enabled (w, "win.rename-current-job", has_job);
+  gtk_widget_action_set_enabled (w, "win.select-all", g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0);
+  gtk_widget_action_set_enabled (w, "win.zoom-in", size < LW_TILE_SIZE_MAX);
+  gtk_widget_action_set_enabled (w, "win.zoom-out", size > LW_TILE_SIZE_MIN);
+  gtk_widget_action_set_enabled (w, "win.edit-instruction", n_selected > 0 && selection_any (self, is_staged));
+  gtk_widget_action_set_enabled (w, "win.retry", n_selected > 0 && selection_any (self, is_finished));
+  gtk_widget_action_set_enabled (w, "win.remove", n_selected > 0 && selection_any (self, is_removable));
+  gtk_widget_action_set_enabled (w, "win.open-original", n_selected == 1 && selection_any (self, is_staged));
+}
+
+/* ---- staging ----------------------------------------------------------- */
+
+static void
+open_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  lw_window_choose_files (LW_WINDOW (widget));
+}
+
+static void
+paste_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  lw_window_paste (LW_WINDOW (widget));
+}
+
+static void
+stage_paths_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  g_autofree const char **paths = g_variant_get_strv (param, NULL);
+
+  lw_window_stage_paths (LW_WINDOW (widget), paths, FALSE);
+}
+
+static void
+new_job_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+
+  lw_window_show_job (self, NULL);
+  lw_store_set_setting (lw_window_get_store (self), "ui.last_job", NULL, NULL);
+}
+
+static void
+select_module_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  const LwModule *module = lw_module_list_get_module (lw_sidebar_get_module_list (self->sidebar),
+                                                      (guint) g_variant_get_int32 (param));
+
+  if (module != NULL)
+    lw_window_select_module (self, module->id);
+}
+
+/* ---- running ----------------------------------------------------------- */
+
+static void
+launch_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (self->job == NULL)
+    return;
+  /* Photos removed under an Undo toast must not be sent. */
+  lw_window_commit_removals (self);
+  if (!lw_scheduler_launch (self->scheduler, self->job->id, &error))
+    {
+      lw_window_toast (self, error->message);
+      return;
+    }
+  g_array_set_size (self->finish_times, 0);
+  lw_window_refresh_now (self);
+}
+
+static void
+cancel_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (self->job == NULL)
+    return;
+  if (!lw_scheduler_cancel (self->scheduler, self->job->id, &error))
+    lw_window_toast (self, error->message);
+  lw_window_refresh_now (self);
+}
+
+static void
+resume_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+
+  lw_status_banner_hide (self->banner);
+  lw_scheduler_resume (self->scheduler, self->job != NULL ? self->job->model : self->model);
+  lw_window_queue_refresh (self, FALSE, FALSE);
+}
+
+static void
+use_local_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  g_autofree char *old_model = NULL;
+  gboolean was_running;
+
+  if (self->job == NULL)
+    {
+      lw_window_set_model (self, LW_MODEL_LOCAL);
+      return;
+    }
+  old_model = g_strdup (self->job->model);
+  was_running = self->job->status == LW_JOB_PROCESSING;
+  if (was_running)
+    lw_scheduler_cancel (self->scheduler, self->job->id, NULL);
+  lw_window_set_model (self, LW_MODEL_LOCAL);
+  lw_scheduler_resume (self->scheduler, old_model);
+  lw_status_banner_hide (self->banner);
+  if (was_running)
+    gtk_widget_activate_action (widget, "win.launch", NULL);
+}
+
+static void
+retry_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lw_staging_grid_get_selected (self->staging_grid);
+  g_autoptr(GError) error = NULL;
+  gint64 now = lw_window_now (self);
+  guint n = 0;
+
+  for (guint i = 0; i < selected->len; i++)
+    {
+      LwImageItem *item = g_ptr_array_index (selected, i);
+      gint64 id = lw_image_item_get_id (item);
+      g_autoptr(LwImage) image = NULL;
+
+      if (!is_finished (item))
+        continue;
+      /* A finished photo runs again from scratch (force): the user asked
+       * for another take, not for the cached one. */
+      if (!lw_store_requeue_image (lw_window_get_store (self), id,
+                                   lw_image_item_get_status (item) == LW_IMAGE_COMPLETED, now, &error))
+        {
+          lw_window_toast (self, error->message);
+          return;
+        }
+      image = lw_store_get_image (lw_window_get_store (self), id, NULL);
+      if (image != NULL)
+        lw_image_item_update (item, image);
+      n++;
+    }
+  if (n > 0 && self->job->status != LW_JOB_PROCESSING)
+    gtk_widget_activate_action (widget, "win.launch", NULL);
+  else
+    lw_scheduler_poke (self->scheduler);
+  lw_window_queue_refresh (self, TRUE, TRUE);
+}
+
+static void
+retry_failed_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+  int n;
+
+  if (self->job == NULL)
+    return;
+  n = lw_store_retry_failed (lw_window_get_store (self), self->job->id, lw_window_now (self), &error);
+  if (n < 0)
+    {
+      lw_window_toast (self, error->message);
+      return;
+    }
+  images = lw_store_list_images (lw_window_get_store (self), self->job->id, NULL);
+  for (guint i = 0; images != NULL && i < images->len; i++)
+    {
+      LwImage *image = g_ptr_array_index (images, i);
+      LwImageItem *item = lw_window_find_item (self, image->id);
+
+      if (item != NULL)
+        lw_image_item_update (item, image);
+    }
+  if (n > 0 && self->job->status != LW_JOB_PROCESSING)
+    gtk_widget_activate_action (widget, "win.launch", NULL);
+  lw_window_queue_refresh (self, TRUE, TRUE);
+}
+
+/* ---- saving ------------------------------------------------------------ */
+
+static void
+save_all_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  lw_window_choose_save_folder (LW_WINDOW (widget));
+}
+
+static void
+save_all_to_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  lw_window_save_all_to (LW_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+open_folder_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (g_variant_get_string (param, NULL));
+  g_autofree char *uri = g_file_get_uri (file);
+
+  g_app_info_launch_default_for_uri_async (uri, NULL, NULL, NULL, NULL);
+}
+
+/* ---- the selection ----------------------------------------------------- */
+
+static void
+select_all_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+
+  gtk_selection_model_select_all (lw_staging_grid_get_selection (self->staging_grid));
+}
+
+static void
+edit_instruction_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lw_staging_grid_get_selected (self->staging_grid);
+  const LwModule *module;
+  const char *shared = NULL;
+  gboolean differ = FALSE;
+  guint n = 0;
+  GdkRectangle rect;
+
+  if (self->job == NULL)
+    return;
+  for (guint i = 0; i < selected->len; i++)
+    {
+      LwImageItem *item = g_ptr_array_index (selected, i);
+
+      if (!is_staged (item))
+        continue;
+      if (n++ == 0)
+        shared = lw_image_item_get_specific_prompt (item);
+      else if (g_strcmp0 (shared, lw_image_item_get_specific_prompt (item)) != 0)
+        differ = TRUE;
+    }
+  if (n == 0)
+    return;
+  module = lw_module_list_find (lw_sidebar_get_module_list (self->sidebar), self->job->module_id);
+  lw_prompt_editor_setup (self->prompt_editor, module != NULL ? module->name : self->job->module_id,
+                          self->job->prompt, n, differ ? NULL : shared);
+  lw_staging_grid_get_focus_rect (self->staging_grid, &rect);
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->prompt_editor), &rect);
+  gtk_popover_popup (GTK_POPOVER (self->prompt_editor));
+}
+
+static int
+compare_index (gconstpointer a,
+               gconstpointer b)
+{
+  guint ia = GPOINTER_TO_UINT (g_object_get_data (*(GObject **) a, "lw-index"));
+  guint ib = GPOINTER_TO_UINT (g_object_get_data (*(GObject **) b, "lw-index"));
+
+  return ia < ib ? -1 : ia > ib;
+}
+
+static void
+undo_remove_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  guint n_items;
+
+  g_ptr_array_sort (self->pending_removal, compare_index);
+  for (guint i = 0; i < self->pending_removal->len; i++)
+    {
+      LwImageItem *item = g_ptr_array_index (self->pending_removal, i);
+      guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (item), "lw-index"));
+
+      n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+      g_list_store_insert (self->items, MIN (index, n_items), item);
+    }
+  g_ptr_array_set_size (self->pending_removal, 0);
+  if (self->removal_toast != NULL)
+    adw_toast_dismiss (self->removal_toast);
+  lw_window_queue_refresh (self, TRUE, FALSE);
+}
+
+void
+lw_window_commit_removals (LwWindow *self)
+{
+  LwStore *store;
+  g_autoptr(GError) error = NULL;
+
+  if (self->pending_removal == NULL || self->pending_removal->len == 0)
+    return;
+  store = lw_window_get_store (self);
+  if (!lw_store_begin (store, &error))
+    {
+      g_warning ("Could not remove photos: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < self->pending_removal->len; i++)
+    {
+      LwImageItem *item = g_ptr_array_index (self->pending_removal, i);
+      gint64 id = lw_image_item_get_id (item);
+
+      if (id <= 0)
+        continue;
+      if (!lw_store_remove_image (store, id, &error)
+          && !g_error_matches (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND))
+        {
+          lw_store_rollback (store);
+          g_warning ("Could not remove photos: %s", error->message);
+          return;
+        }
+      g_clear_error (&error);
+      g_hash_table_remove (self->items_by_id, &id);
+    }
+  if (!lw_store_commit (store, &error))
+    g_warning ("Could not remove photos: %s", error->message);
+  g_ptr_array_set_size (self->pending_removal, 0);
+}
+
+static void
+removal_toast_dismissed_cb (AdwToast *toast,
+                            LwWindow *self)
+{
+  if (self->removal_toast == toast)
+    self->removal_toast = NULL;
+  lw_window_commit_removals (self);
+  lw_window_queue_refresh (self, FALSE, TRUE);
+}
+
+static void
+remove_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lw_staging_grid_get_selected (self->staging_grid);
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+  guint n = 0;
+
+  /* One undo at a time: the previous removal becomes final. */
+  if (self->removal_toast != NULL)
+    adw_toast_dismiss (self->removal_toast);
+  lw_window_commit_removals (self);
+
+  for (guint i = 0; i < selected->len; i++)
+    {
+      LwImageItem *item = g_ptr_array_index (selected, i);
+      guint position;
+
+      if (!is_removable (item) || !g_list_store_find (self->items, item, &position))
+        continue;
+      g_object_set_data (G_OBJECT (item), "lw-index", GUINT_TO_POINTER (position));
+      g_ptr_array_add (self->pending_removal, g_object_ref (item));
+      g_list_store_remove (self->items, position);
+      n++;
+    }
+  if (n == 0)
+    return;
+
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Removed %u photo", "Removed %u photos", n), n);
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("Undo"));
+  adw_toast_set_action_name (toast, "win.undo-remove");
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect (toast, "dismissed", G_CALLBACK (removal_toast_dismissed_cb), self);
+  self->removal_toast = toast;
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  lw_window_queue_refresh (self, TRUE, FALSE);
+}
+
+static void
+open_original_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lw_staging_grid_get_selected (self->staging_grid);
+  LwImageItem *item;
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *uri = NULL;
+
+  if (selected->len != 1)
+    return;
+  item = g_ptr_array_index (selected, 0);
+  /* The file where it came from if it is still there, else our copy. */
+  if (lw_image_item_get_source_path (item) != NULL
+      && g_file_test (lw_image_item_get_source_path (item), G_FILE_TEST_IS_REGULAR))
+    path = g_strdup (lw_image_item_get_source_path (item));
+  else if (lw_image_item_get_original_key (item) != NULL)
+    path = lw_blob_store_path (lw_window_get_blobs (self), lw_image_item_get_original_key (item));
+  if (path == NULL)
+    return;
+  file = g_file_new_for_path (path);
+  uri = g_file_get_uri (file);
+  g_app_info_launch_default_for_uri_async (uri, NULL, NULL, NULL, NULL);
+}
+
+/* ---- view -------------------------------------------------------------- */
+
+static void
+zoom (LwWindow *self,
+      double    delta)
+{
+  gtk_adjustment_set_value (self->tile_adjustment, gtk_adjustment_get_value (self->tile_adjustment) + delta);
+  lw_window_update_actions (self);
+}
+
+static void
+zoom_in_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  zoom (LW_WINDOW (widget), 40);
+}
+
+static void
+zoom_out_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  zoom (LW_WINDOW (widget), -40);
+}
+
+static void
+toggle_sidebar_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+
+  adw_flap_set_reveal_flap (self->flap, !adw_flap_get_reveal_flap (self->flap));
+}
+
+/* ---- jobs -------------------------------------------------------------- */
+
+static void
+open_job_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  gint64 id = g_variant_get_int64 (param);
+
+  if (id != lw_window_get_job_id (self))
+    lw_window_load_job (self, id);
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
+}
+
+static void
+rename_current_job_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+
+  if (self->job == NULL)
+    return;
+  gtk_widget_grab_focus (self->job_name_label);
+  gtk_editable_label_start_editing (GTK_EDITABLE_LABEL (self->job_name_label));
+}
+
+static void
+rename_job_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  gint64 id = g_variant_get_int64 (param);
+
+  if (id != lw_window_get_job_id (self))
+    lw_window_load_job (self, id);
+  rename_current_job_action (widget, name, NULL);
+}
+
+static void
+delete_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    LwWindow         *self)
+{
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "lw-job-id"));
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "delete") != 0)
+    return;
+  lw_scheduler_cancel (self->scheduler, id, NULL);
+  if (!lw_store_delete_job (lw_window_get_store (self), id, &error))
+    {
+      lw_window_toast (self, error->message);
+      return;
+    }
+  if (id == lw_window_get_job_id (self))
+    {
+      lw_window_show_job (self, NULL);
+      lw_store_set_setting (lw_window_get_store (self), "ui.last_job", NULL, NULL);
+    }
+  lw_window_queue_refresh (self, FALSE, TRUE);
+  lw_window_refresh_now (self);
+}
+
+static void
+delete_job_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  gint64 id = g_variant_get_int64 (param);
+  g_autoptr(LwJob) job = lw_store_get_job (lw_window_get_store (self), id, NULL);
+  GtkWidget *dialog;
+
+  if (job == NULL)
+    return;
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Delete Job?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("“%s” and its results will be deleted from LightWork. Photos you saved stay where they are."),
+                                  job->name);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data (G_OBJECT (dialog), "lw-job-id", GSIZE_TO_POINTER ((gsize) id));
+  g_signal_connect (dialog, "response", G_CALLBACK (delete_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- installation ------------------------------------------------------ */
+
+static void
+bind_accels (GtkWidgetClass *widget_class)
+{
+  for (guint i = 0; accels[i] != NULL; i += 2)
+    {
+      g_autofree char *action = NULL;
+      g_autoptr(GVariant) target = NULL;
+      g_autoptr(GError) error = NULL;
+      GtkShortcut *shortcut;
+
+      if (!g_action_parse_detailed_name (accels[i], &action, &target, &error))
+        g_error ("Bad action %s: %s", accels[i], error->message);
+      shortcut = gtk_shortcut_new (gtk_shortcut_trigger_parse_string (accels[i + 1]),
+                                   gtk_named_action_new (action));
+      if (target != NULL)
+        gtk_shortcut_set_arguments (shortcut, target);
+      gtk_widget_class_add_shortcut (widget_class, shortcut);
+      g_object_unref (shortcut);
+    }
+}
+
+void
+lw_window_class_init_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
+  gtk_widget_class_install_action (widget_class, "win.stage-paths", "as", stage_paths_action);
+  gtk_widget_class_install_action (widget_class, "win.new-job", NULL, new_job_action);
+  gtk_widget_class_install_action (widget_class, "win.select-module", "i", select_module_action);
+  gtk_widget_class_install_action (widget_class, "win.launch", NULL, launch_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.resume", NULL, resume_action);
+  gtk_widget_class_install_action (widget_class, "win.use-local", NULL, use_local_action);
+  gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL, retry_failed_action);
+  gtk_widget_class_install_action (widget_class, "win.save-all", NULL, save_all_action);
+  gtk_widget_class_install_action (widget_class, "win.save-all-to", "s", save_all_to_action);
+  gtk_widget_class_install_action (widget_class, "win.open-folder", "s", open_folder_action);
+  gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
+  gtk_widget_class_install_action (widget_class, "win.select-all", NULL, select_all_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-instruction", NULL, edit_instruction_action);
+  gtk_widget_class_install_action (widget_class, "win.remove", NULL, remove_action);
+  gtk_widget_class_install_action (widget_class, "win.undo-remove", NULL, undo_remove_action);
+  gtk_widget_class_install_action (widget_class, "win.open-original", NULL, open_original_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_in_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_out_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.open-job", "x", open_job_action);
+  gtk_widget_class_install_action (widget_class, "win.rename-job", "x", rename_job_action);
+  gtk_widget_class_install_action (widget_class, "win.rename-current-job", NULL, rename_current_job_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-job", "x", delete_job_action);
+
+  bind_accels (widget_class);
+}

@@ -1,0 +1,205 @@
+/* lw-ui-test.c — a real LwWindow on a real core, for the UI tests. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "lw-application.h"
+#include "lw-engines.h"
+#include "lw-fonts.h"
+#include "lw-test-util.h"
+#include "lw-ui-test.h"
+
+void
+lw_ui_test_init (int    *argc,
+                 char ***argv)
+{
+  /* Our fonts before Pango's font map exists. */
+  lw_fonts_register ();
+  gtk_test_init (argc, argv, NULL);
+  if (gdk_display_get_default () == NULL)
+    {
+      g_printerr ("No display: skipping the UI tests\n");
+      exit (77);
+    }
+  adw_init ();
+  lw_application_load_style ();
+}
+
+void
+lw_ui_fixture_setup (LwUiFixture *fx,
+                     gint64       latency_ms)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+
+  memset (fx, 0, sizeof *fx);
+  fx->tmpdir = lw_test_make_tmpdir ("lw-ui");
+  data = g_build_filename (fx->tmpdir, "data", NULL);
+  fx->photos = g_build_filename (fx->tmpdir, "photos", NULL);
+  g_mkdir_with_parents (fx->photos, 0700);
+
+  fx->core = lw_core_open (data, NULL, &error);
+  g_assert_no_error (error);
+  fx->scheduler = lw_scheduler_new (lw_core_get_store (fx->core), lw_core_get_blobs (fx->core),
+                                    lw_core_get_clock (fx->core), lw_core_get_owner (fx->core));
+  fx->engine = lw_fake_engine_new (lw_core_get_clock (fx->core));
+  lw_fake_engine_set_latency (fx->engine, latency_ms, 0);
+  for (const char * const *m = lw_engines_list_models (); *m != NULL; m++)
+    {
+      lw_scheduler_set_engine (fx->scheduler, *m, LW_ENGINE (fx->engine));
+      lw_scheduler_set_limits (fx->scheduler, *m, 2, 0);
+    }
+  lw_scheduler_start (fx->scheduler);
+
+  fx->window = lw_window_new_for_core (fx->core, fx->scheduler);
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (fx->window));
+  lw_ui_spin (300);
+}
+
+static gboolean
+scheduler_quiet (LwUiFixture *fx)
+{
+  return lw_scheduler_get_n_flights (fx->scheduler) == 0;
+}
+
+void
+lw_ui_fixture_teardown (LwUiFixture *fx)
+{
+  g_object_add_weak_pointer (G_OBJECT (fx->window), (gpointer *) &fx->window);
+  gtk_window_destroy (GTK_WINDOW (fx->window));
+  /* Workers (ingest, thumbnails) finish and the last frames go by. */
+  lw_ui_spin (300);
+  g_assert_null (fx->window);
+
+  lw_scheduler_stop (fx->scheduler);
+  lw_ui_wait (scheduler_quiet, fx, 5000);
+  g_assert_finalize_object (fx->scheduler);
+  g_assert_finalize_object (fx->engine);
+  g_assert_finalize_object (fx->core);
+  lw_test_rmtree (fx->tmpdir);
+  g_free (fx->tmpdir);
+  g_free (fx->photos);
+}
+
+gboolean
+lw_ui_wait (gboolean   (*cond) (LwUiFixture *fx),
+            LwUiFixture *fx,
+            guint        timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (fx))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+void
+lw_ui_spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+guint
+lw_ui_count_items (LwUiFixture *fx,
+                   int          phase,
+                   int          status)
+{
+  GListModel *items = G_LIST_MODEL (fx->window->items);
+  guint n = g_list_model_get_n_items (items), count = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LwImageItem) item = g_list_model_get_item (items, i);
+
+      if ((phase < 0 || (int) lw_image_item_get_phase (item) == phase)
+          && (status < 0 || (int) lw_image_item_get_status (item) == status))
+        count++;
+    }
+  return count;
+}
+
+LwImageItem *
+lw_ui_find_item (LwUiFixture *fx,
+                 const char  *name)
+{
+  GListModel *items = G_LIST_MODEL (fx->window->items);
+  guint n = g_list_model_get_n_items (items);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LwImageItem) item = g_list_model_get_item (items, i);
+
+      if (g_strcmp0 (lw_image_item_get_name (item), name) == 0)
+        return item;
+    }
+  return NULL;
+}
+
+void
+lw_ui_save_png (GtkWidget  *widget,
+                const char *path)
+{
+  lw_ui_save_png_with_popup (widget, NULL, path);
+}
+
+void
+lw_ui_save_png_with_popup (GtkWidget  *widget,
+                           GtkWidget  *popover,
+                           const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  /* A popover is a surface of its own: draw it where the popup sits. */
+  if (popover != NULL && gtk_widget_get_mapped (popover))
+    {
+      g_autoptr(GdkPaintable) popup = gtk_widget_paintable_new (popover);
+      GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (popover));
+      double wx, wy, px, py;
+
+      gtk_native_get_surface_transform (gtk_widget_get_native (widget), &wx, &wy);
+      gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot,
+                              &GRAPHENE_POINT_INIT ((float) (gdk_popup_get_position_x (GDK_POPUP (surface)) - wx),
+                                                    (float) (gdk_popup_get_position_y (GDK_POPUP (surface)) - wy)));
+      gdk_paintable_snapshot (popup, GDK_SNAPSHOT (snapshot), gdk_surface_get_width (surface),
+                              gdk_surface_get_height (surface));
+      gtk_snapshot_restore (snapshot);
+    }
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+GPtrArray *
+lw_ui_copy_photos (LwUiFixture *fx)
+{
+  return lw_test_copy_fixtures (fx->photos);
+}
+
+void
+lw_ui_activate (LwUiFixture *fx,
+                const char  *action,
+                GVariant    *parameter)
+{
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (fx->window), action, parameter));
+}

@@ -1,0 +1,44 @@
+/* lw-ui-test.h — a real LwWindow on a real core, for the UI tests, the
+ * screenshots and the benchmark. */
+#pragma once
+
+#include "lw-fake-engine.h"
+#include "lw-image-tile.h"
+#include "lw-window-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char         *tmpdir;     /* data dir under here, photos under tmpdir/photos */
+  char         *photos;
+  LwCore       *core;
+  LwScheduler  *scheduler;
+  LwFakeEngine *engine;
+  LwWindow     *window;
+} LwUiFixture;
+
+/* gtk_init + libadwaita + our style and fonts. Exits 77 (skip) only when
+ * there is no display at all. */
+void       lw_ui_test_init          (int *argc, char ***argv);
+/* A core in a fresh folder, a started scheduler whose engine for every
+ * model is one fake engine with latency_ms, and a 1280×800 window on it. */
+void       lw_ui_fixture_setup      (LwUiFixture *fx, gint64 latency_ms);
+/* Destroys the window and checks that it, the scheduler and the core are
+ * finalized (no leaked references), then removes the folder. */
+void       lw_ui_fixture_teardown   (LwUiFixture *fx);
+/* Iterates the main loop until cond or timeout; FALSE on timeout. */
+gboolean   lw_ui_wait               (gboolean (*cond) (LwUiFixture *fx), LwUiFixture *fx, guint timeout_ms);
+/* Iterates the main loop for ms of real time (lets frames be drawn). */
+void       lw_ui_spin               (guint ms);
+/* Items of the job's model in a phase/status (-1 = any). */
+guint      lw_ui_count_items        (LwUiFixture *fx, int phase, int status);
+LwImageItem *lw_ui_find_item        (LwUiFixture *fx, const char *name);
+/* Renders widget to a PNG (gtk_widget_paintable → GtkSnapshot → GskRenderer). */
+void       lw_ui_save_png           (GtkWidget *widget, const char *path);
+/* The same with a popover drawn over it where its surface sits. */
+void       lw_ui_save_png_with_popup (GtkWidget *widget, GtkWidget *popover, const char *path);
+/* Copies the fixture photos into fx->photos, returns their paths (sorted). */
+GPtrArray *lw_ui_copy_photos        (LwUiFixture *fx);
+void       lw_ui_activate           (LwUiFixture *fx, const char *action, GVariant *parameter);
+
+G_END_DECLS
