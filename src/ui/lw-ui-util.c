@@ -58,8 +58,8 @@ lw_ui_spring (GtkWidget    *widget,
   d->data = user_data;
   target = adw_callback_animation_target_new (spring_value_cb, d, g_free);
   params = adw_spring_params_new (damping_ratio, 1.0, stiffness);
+  /* Takes both the params and the target (transfer full). */
   animation = adw_spring_animation_new (widget, from, to, params, target);
-  adw_spring_params_unref (params);
   adw_spring_animation_set_clamp (ADW_SPRING_ANIMATION (animation), FALSE);
   adw_animation_play (animation);
   return animation;

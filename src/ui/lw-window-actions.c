@@ -559,6 +559,9 @@ rename_current_job_action (GtkWidget *widget, const char *name, GVariant *param)
 
   if (self->job == NULL)
     return;
+  /* Focusable only while it is edited: GTK 4.8's GtkEditableLabel leaves an
+   * idle behind on focus-out that outlives a destroyed window. */
+  gtk_widget_set_focusable (self->job_name_label, TRUE);
   gtk_widget_grab_focus (self->job_name_label);
   gtk_editable_label_start_editing (GTK_EDITABLE_LABEL (self->job_name_label));
 }

@@ -280,6 +280,8 @@ lw_window_queue_refresh (LwWindow *self,
                          gboolean  filter,
                          gboolean  jobs)
 {
+  if (self->items == NULL || gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
   self->refresh_filter |= filter;
   self->refresh_jobs |= jobs;
   /* Counting 5,000 items takes ~0.2 ms; once per 100 ms keeps a flood of
@@ -712,6 +714,7 @@ job_name_editing_cb (GtkEditableLabel *label,
 
   if (self->updating_ui || gtk_editable_label_get_editing (label) || self->job == NULL)
     return;
+  gtk_widget_set_focusable (GTK_WIDGET (label), FALSE);
   name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (label))));
   if (*name == '\0' || g_strcmp0 (name, self->job->name) == 0)
     {
@@ -916,6 +919,9 @@ lw_window_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  if (self->removal_toast != NULL)
+    g_signal_handlers_disconnect_by_data (self->removal_toast, self);
+  self->removal_toast = NULL;
   if (self->core != NULL)
     lw_window_commit_removals (self);
   g_clear_handle_id (&self->refresh_id, g_source_remove);

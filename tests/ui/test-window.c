@@ -1,0 +1,457 @@
+/* test-window.c — the window, driven the way a person drives it: drops,
+ * actions, the editor; checked against the database and the files written. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "lw-engine.h"
+#include "lw-test-util.h"
+#include "lw-ui-test.h"
+
+static gboolean
+all_staged (LwUiFixture *fx)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (fx->window->items)) > 0
+         && lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGING, -1) == 0 && fx->window->n_ingests == 0;
+}
+
+static gboolean
+job_finished (LwUiFixture *fx)
+{
+  return fx->window->job != NULL && fx->window->job->status == LW_JOB_COMPLETED
+         && lw_scheduler_get_n_flights (fx->scheduler) == 0;
+}
+
+static gboolean
+job_running (LwUiFixture *fx)
+{
+  return fx->window->job != NULL && fx->window->job->status == LW_JOB_PROCESSING;
+}
+
+static GPtrArray *
+stage_fixtures (LwUiFixture *fx,
+                gboolean     with_bad)
+{
+  GPtrArray *photos = lw_ui_copy_photos (fx);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+
+  if (with_bad)
+    {
+      char *bad = g_build_filename (fx->photos, "broken.jpg", NULL);
+
+      lw_test_write_file (bad, "not a photo at all", 18);
+      g_ptr_array_add (photos, bad);
+    }
+  for (guint i = 0; i < photos->len; i++)
+    g_ptr_array_add (paths, g_ptr_array_index (photos, i));
+  g_ptr_array_add (paths, NULL);
+  lw_ui_activate (fx, "win.stage-paths", g_variant_new_strv ((const char * const *) paths->pdata, -1));
+  g_assert_true (lw_ui_wait (all_staged, fx, 30000));
+  lw_window_refresh_now (fx->window);
+  return photos;
+}
+
+static const char *
+label_text (GtkWidget *label)
+{
+  return gtk_label_get_label (GTK_LABEL (label));
+}
+
+/* ---- drop -------------------------------------------------------------- */
+
+static void
+test_drop (void)
+{
+  LwUiFixture fx;
+  g_autoptr(GPtrArray) photos = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  GdkFileList *list;
+  g_autofree char *bad = NULL;
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+  GtkDropTarget *target;
+  LwImageItem *item;
+  guint n_photos, bound = 0, textured = 0;
+
+  lw_ui_fixture_setup (&fx, 50);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (fx.window->canvas_stack)), ==, "empty");
+
+  photos = lw_ui_copy_photos (&fx);
+  n_photos = photos->len;
+  bad = g_build_filename (fx.photos, "broken.jpg", NULL);
+  lw_test_write_file (bad, "not a photo at all", 18);
+  for (guint i = 0; i < photos->len; i++)
+    g_ptr_array_add (files, g_file_new_for_path (g_ptr_array_index (photos, i)));
+  g_ptr_array_add (files, g_file_new_for_path (bad));
+  list = gdk_file_list_new_from_array ((GFile **) files->pdata, files->len);
+
+  /* What a drop from Files does, minus the pointer: the target emits drop
+   * with the file list. */
+  target = lw_window_get_drop_target (fx.window);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, list);
+  g_signal_emit_by_name (target, "drop", &value, 100.0, 100.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+
+  /* A tile for every file at once, thumbnails as they are made. */
+  g_assert_true (lw_ui_wait (all_staged, &fx, 30000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->items)), ==, n_photos + 1);
+  g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING), ==, n_photos);
+  g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_REJECTED, -1), ==, 1);
+  item = lw_ui_find_item (&fx, "broken.jpg");
+  g_assert_nonnull (item);
+  g_assert_cmpint (lw_image_item_get_phase (item), ==, LW_IMAGE_ITEM_REJECTED);
+  g_assert_nonnull (lw_image_item_get_error_message (item));
+  g_assert_true (strstr (lw_image_item_get_error_message (item), "not an image") != NULL);
+
+  lw_ui_spin (500);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (fx.window->canvas_stack)), ==, "grid");
+  g_assert_true (lw_command_dock_get_revealed (fx.window->dock));
+  lw_staging_grid_count_tiles (fx.window->staging_grid, &bound, &textured);
+  g_assert_cmpuint (bound, ==, n_photos + 1);
+  /* Every real photo shows its thumbnail; the refused one its reason. */
+  g_assert_cmpuint (textured, ==, n_photos);
+
+  /* The rows are real: the job in the database has the photos. */
+  {
+    LwJobCounts counts;
+
+    g_assert_true (lw_store_count_images (lw_core_get_store (fx.core), lw_window_get_job_id (fx.window),
+                                          &counts, NULL));
+    g_assert_cmpint (counts.total, ==, (int) n_photos);
+  }
+  {
+    g_autofree char *all = g_strdup_printf ("%u", n_photos + 1);
+
+    g_assert_cmpstr (label_text (fx.window->count_all), ==, all);
+  }
+  g_assert_cmpstr (label_text (fx.window->count_failed), ==, "1");
+
+  lw_ui_fixture_teardown (&fx);
+}
+
+/* ---- the whole flow through actions ------------------------------------ */
+
+static void
+test_flow (void)
+{
+  LwUiFixture fx;
+  g_autoptr(GPtrArray) photos = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *expected_prompt = NULL;
+  LwImageItem *item;
+  guint position, n;
+  const char *instruction = "Keep the crema, lift the shadows.";
+
+  lw_ui_fixture_setup (&fx, 30);
+  lw_ui_activate (&fx, "win.select-module", g_variant_new_int32 (1));
+  photos = stage_fixtures (&fx, FALSE);
+  n = photos->len;
+  g_assert_cmpstr (fx.window->job->module_id, ==, "product");
+
+  /* An instruction for one photo, through the editor. */
+  item = lw_ui_find_item (&fx, "coffee.png");
+  g_assert_nonnull (item);
+  g_assert_true (g_list_store_find (fx.window->items, item, &position));
+  gtk_selection_model_select_item (lw_staging_grid_get_selection (fx.window->staging_grid), position, TRUE);
+  lw_ui_activate (&fx, "win.edit-instruction", NULL);
+  lw_prompt_editor_set_instruction (fx.window->prompt_editor, instruction);
+  /* The composed prompt is shown as the model will get it. */
+  expected_prompt = g_strconcat (fx.window->job->prompt, "\n\n", instruction, NULL);
+  g_assert_cmpstr (lw_prompt_editor_get_composed (fx.window->prompt_editor), ==, expected_prompt);
+  lw_prompt_editor_apply (fx.window->prompt_editor);
+  g_assert_cmpstr (lw_image_item_get_specific_prompt (item), ==, instruction);
+  {
+    g_autoptr(LwImage) row = lw_store_get_image (lw_core_get_store (fx.core), lw_image_item_get_id (item), NULL);
+
+    g_assert_cmpstr (row->specific_prompt, ==, instruction);
+  }
+
+  lw_ui_activate (&fx, "win.launch", NULL);
+  g_assert_true (lw_ui_wait (job_finished, &fx, 60000));
+  lw_window_refresh_now (fx.window);
+
+  g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_COMPLETED), ==, n);
+  g_assert_cmpstr (lw_fake_engine_get_prompt_for (fx.engine, lw_image_item_get_id (item)), ==, expected_prompt);
+
+  /* Filter counts and the filter itself. */
+  {
+    g_autofree char *done = g_strdup_printf ("%u", n);
+
+    g_assert_cmpstr (label_text (fx.window->count_done), ==, done);
+  }
+  g_assert_cmpstr (label_text (fx.window->count_pending), ==, "0");
+  g_assert_cmpstr (label_text (fx.window->count_failed), ==, "0");
+  lw_ui_activate (&fx, "win.filter", g_variant_new_string ("pending"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->filtered)), ==, 0);
+  lw_ui_activate (&fx, "win.filter", g_variant_new_string ("done"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->filtered)), ==, n);
+  lw_ui_activate (&fx, "win.filter", g_variant_new_string ("all"));
+
+  /* Save All: every result, named by the template, never overwriting. */
+  out = g_build_filename (fx.tmpdir, "out", NULL);
+  g_mkdir_with_parents (out, 0700);
+  {
+    g_autofree char *taken = g_build_filename (out, "coffee-product.png", NULL);
+
+    lw_test_write_file (taken, "mine", 4);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx.window), "win.save-all-to", "s", out));
+  {
+    gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+    while (fx.window->exporting && g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_false (fx.window->exporting);
+  g_assert_cmpuint (lw_test_count_files (out), ==, n + 1);
+  for (guint i = 0; i < photos->len; i++)
+    {
+      g_autofree char *base = g_path_get_basename (g_ptr_array_index (photos, i));
+      char *dot = strrchr (base, '.');
+      g_autofree char *name = NULL;
+      g_autofree char *path = NULL;
+      g_autoptr(GBytes) result = NULL;
+      g_autoptr(GBytes) original = NULL;
+      gboolean collides = g_str_equal (base, "coffee.png");
+
+      *dot = '\0';
+      name = g_strdup_printf ("%s-product%s.%s", base, collides ? "-2" : "", dot + 1);
+      path = g_build_filename (out, name, NULL);
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      {
+        g_autoptr(GFile) rf = g_file_new_for_path (path);
+        g_autoptr(GFile) of = g_file_new_for_path (g_ptr_array_index (photos, i));
+
+        result = g_file_load_bytes (rf, NULL, NULL, NULL);
+        original = g_file_load_bytes (of, NULL, NULL, NULL);
+      }
+      g_assert_true (lw_fake_engine_check_result (result, original));
+    }
+  {
+    g_autofree char *mine = NULL;
+    g_autofree char *taken = g_build_filename (out, "coffee-product.png", NULL);
+
+    g_assert_true (g_file_get_contents (taken, &mine, NULL, NULL));
+    g_assert_cmpstr (mine, ==, "mine");
+  }
+
+  lw_ui_fixture_teardown (&fx);
+}
+
+/* ---- cancel, retry, remove with undo ----------------------------------- */
+
+static void
+test_cancel_and_remove (void)
+{
+  LwUiFixture fx;
+  g_autoptr(GPtrArray) photos = NULL;
+  LwJobCounts counts;
+  guint n;
+
+  lw_ui_fixture_setup (&fx, 60 * 1000);
+  photos = stage_fixtures (&fx, FALSE);
+  n = photos->len;
+
+  lw_ui_activate (&fx, "win.launch", NULL);
+  g_assert_true (lw_ui_wait (job_running, &fx, 5000));
+  lw_ui_spin (300);
+  g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PROCESSING), ==, 2);
+
+  lw_ui_activate (&fx, "win.cancel", NULL);
+  lw_ui_spin (300);
+  g_assert_cmpint (fx.window->job->status, ==, LW_JOB_CANCELLED);
+  g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING), ==, n);
+  g_assert_true (lw_store_count_images (lw_core_get_store (fx.core), fx.window->job->id, &counts, NULL));
+  g_assert_cmpint (counts.pending, ==, (int) n);
+
+  /* Remove two, undo, remove again and let it be final. */
+  gtk_selection_model_select_range (lw_staging_grid_get_selection (fx.window->staging_grid), 0, 2, TRUE);
+  lw_ui_activate (&fx, "win.remove", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->items)), ==, n - 2);
+  lw_ui_activate (&fx, "win.undo-remove", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->items)), ==, n);
+  gtk_selection_model_select_range (lw_staging_grid_get_selection (fx.window->staging_grid), 0, 2, TRUE);
+  lw_ui_activate (&fx, "win.remove", NULL);
+  lw_window_commit_removals (fx.window);
+  g_assert_true (lw_store_count_images (lw_core_get_store (fx.core), fx.window->job->id, &counts, NULL));
+  g_assert_cmpint (counts.total, ==, (int) n - 2);
+
+  lw_ui_fixture_teardown (&fx);
+}
+
+/* ---- a paused queue shows its banner ----------------------------------- */
+
+static void
+test_pause_banner (void)
+{
+  LwUiFixture fx;
+  g_autoptr(GPtrArray) photos = NULL;
+  static const int auth[] = { LW_ENGINE_ERROR_AUTH };
+
+  lw_ui_fixture_setup (&fx, 20);
+  lw_fake_engine_script (fx.engine, "coffee.png", auth, 1, -1);
+  photos = stage_fixtures (&fx, FALSE);
+  g_assert_false (lw_status_banner_is_shown (fx.window->banner));
+  lw_ui_activate (&fx, "win.launch", NULL);
+  {
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (!lw_status_banner_is_shown (fx.window->banner) && g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_true (lw_status_banner_is_shown (fx.window->banner));
+  g_assert_true (g_str_has_prefix (lw_status_banner_get_title (fx.window->banner), "Paused"));
+  /* No photo is marked failed by a pause. */
+  g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_FAILED), ==, 0);
+  lw_ui_activate (&fx, "win.resume", NULL);
+  g_assert_false (lw_status_banner_is_shown (fx.window->banner));
+  g_assert_true (lw_ui_wait (job_finished, &fx, 30000));
+
+  lw_ui_fixture_teardown (&fx);
+}
+
+/* ---- the last job comes back ------------------------------------------- */
+
+static gboolean
+items_loaded (LwUiFixture *fx)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (fx->window->items)) > 0;
+}
+
+static void
+test_restore (void)
+{
+  LwUiFixture fx;
+  g_autoptr(GPtrArray) photos = NULL;
+  gint64 job_id;
+  guint n_items;
+
+  lw_ui_fixture_setup (&fx, 20);
+  photos = stage_fixtures (&fx, TRUE);
+  job_id = lw_window_get_job_id (fx.window);
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (fx.window->items));
+
+  /* Close the window; a new one on the same data reopens the job. */
+  gtk_window_destroy (GTK_WINDOW (fx.window));
+  lw_ui_spin (200);
+  fx.window = lw_window_new_for_core (fx.core, fx.scheduler);
+  gtk_window_present (GTK_WINDOW (fx.window));
+  g_assert_cmpint (lw_window_get_job_id (fx.window), ==, job_id);
+  g_assert_true (lw_ui_wait (items_loaded, &fx, 10000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->items)), ==, n_items);
+  g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_REJECTED, -1), ==, 1);
+  g_assert_cmpuint (lw_sidebar_get_n_jobs (fx.window->sidebar), ==, 1);
+
+  lw_ui_fixture_teardown (&fx);
+}
+
+/* ---- reduced motion ---------------------------------------------------- */
+
+static void
+test_reduced_motion (void)
+{
+  LwUiFixture fx;
+
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  lw_ui_fixture_setup (&fx, 20);
+  g_ptr_array_unref (stage_fixtures (&fx, FALSE));
+  /* The dock is in place at once: no spring ran, no frame was needed. */
+  lw_window_update_canvas (fx.window);
+  g_assert_true (lw_command_dock_get_revealed (fx.window->dock));
+  g_assert_cmpfloat (gtk_widget_get_opacity (GTK_WIDGET (fx.window->dock)), ==, 1.0);
+  lw_drop_zone_set_hover (fx.window->drop_zone, TRUE);
+  g_assert_true (lw_drop_zone_get_hover (fx.window->drop_zone));
+  lw_ui_fixture_teardown (&fx);
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", TRUE, NULL);
+}
+
+/* ---- keys: the table and the shortcuts window agree -------------------- */
+
+static void
+test_accels_listed (void)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/io/lightwork/LightWork/gtk/help-overlay.ui");
+  GObject *overlay = gtk_builder_get_object (builder, "help_overlay");
+  g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func (g_free);
+  const char * const *accels = lw_window_get_accels ();
+  GSList *objects = gtk_builder_get_objects (builder);
+
+  g_assert_nonnull (overlay);
+  for (GSList *l = objects; l != NULL; l = l->next)
+    if (GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+      {
+        char *accel = NULL;
+
+        g_object_get (l->data, "accelerator", &accel, NULL);
+        g_ptr_array_add (listed, accel);
+      }
+  g_slist_free (objects);
+
+  for (guint i = 0; accels[i] != NULL; i += 2)
+    {
+      const char *action = accels[i];
+      const char *accel = accels[i + 1];
+      gboolean found = FALSE;
+
+      /* Keypad Enter and Ctrl+= are twins of keys that are listed. */
+      if (g_str_equal (accel, "<Control>KP_Enter") || g_str_equal (accel, "<Control>equal"))
+        continue;
+      for (guint j = 0; j < listed->len && !found; j++)
+        {
+          const char *entry = g_ptr_array_index (listed, j);
+
+          found = g_str_equal (entry, accel)
+                  || (g_str_has_prefix (action, "win.select-module") && g_str_equal (entry, "<Control>1...<Control>9"))
+                  || (g_str_has_prefix (action, "win.filter") && g_str_equal (entry, "<Alt>1...<Alt>4"));
+        }
+      if (!found)
+        g_error ("%s (%s) is not in the shortcuts window", accel, action);
+    }
+}
+
+/* ---- widgets go away ----------------------------------------------------- */
+
+static void
+test_widgets_finalize (void)
+{
+  g_autoptr(LwTextureCache) cache = lw_texture_cache_new (128, 1 << 20);
+  GtkWidget *widgets[] = {
+    lw_command_dock_new (),
+    lw_drop_zone_new (),
+    lw_sidebar_new (),
+    lw_status_banner_new (),
+    lw_staging_grid_new (),
+    lw_module_list_new (),
+    lw_prompt_editor_new (),
+    lw_image_tile_new (cache, "/nonexistent"),
+  };
+  LwImageItem *item = lw_image_item_new_staging ("/tmp/a.jpg");
+
+  lw_image_tile_set_item (LW_IMAGE_TILE (widgets[7]), item);
+  lw_status_banner_show (LW_STATUS_BANNER (widgets[3]), "Paused", "Fix", "win.resume");
+  for (guint i = 0; i < G_N_ELEMENTS (widgets); i++)
+    {
+      g_object_ref_sink (widgets[i]);
+      g_assert_finalize_object (widgets[i]);
+    }
+  g_assert_finalize_object (item);
+  g_assert_finalize_object (g_steal_pointer (&cache));
+}
+
+int
+main (int argc, char **argv)
+{
+  lw_ui_test_init (&argc, &argv);
+
+  g_test_add_func ("/ui/widgets-finalize", test_widgets_finalize);
+  g_test_add_func ("/ui/accels-listed", test_accels_listed);
+  g_test_add_func ("/ui/drop", test_drop);
+  g_test_add_func ("/ui/flow", test_flow);
+  g_test_add_func ("/ui/cancel-and-remove", test_cancel_and_remove);
+  g_test_add_func ("/ui/pause-banner", test_pause_banner);
+  g_test_add_func ("/ui/restore", test_restore);
+  g_test_add_func ("/ui/reduced-motion", test_reduced_motion);
+  return g_test_run ();
+}
