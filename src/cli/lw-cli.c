@@ -517,7 +517,7 @@ cmd_process (int argc, char **argv)
   LwStore *store;
   LwIngestOptions options;
   LwIngestReport report = { 0 };
-  IngestPrint print = { json, isatty (STDERR_FILENO) };
+  IngestPrint print = { FALSE, FALSE };
   LwJobCounts counts;
   const char * const *ingest_paths;
   g_autoptr(GPtrArray) fresh = NULL;
@@ -531,6 +531,8 @@ cmd_process (int argc, char **argv)
       print_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
+  print.json = json;
+  print.tty = isatty (STDERR_FILENO);
   if (paths == NULL || paths[0] == NULL)
     {
       print_error (_("process: name at least one photo or folder"));

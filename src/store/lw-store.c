@@ -1264,6 +1264,18 @@ lw_store_get_job_cost (LwStore *self, gint64 job_id)
 
 /* ---- images ------------------------------------------------------------- */
 
+static gboolean
+forget_rejection (LwStore *self, gint64 job_id, const char *path, GError **error)
+{
+  g_autoptr(LwStmt) stmt = stmt_get (self, "DELETE FROM rejections WHERE job_id = ? AND path = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, job_id);
+  bind_text (stmt, 2, path);
+  return step_done (self, stmt, _("Could not record a refused file"), error);
+}
+
 gboolean
 lw_store_add_image (LwStore *self, LwImage *image, gint64 now, gboolean *duplicate, GError **error)
 {
@@ -1336,6 +1348,10 @@ lw_store_add_image (LwStore *self, LwImage *image, gint64 now, gboolean *duplica
     goto out;
   image->status = LW_IMAGE_PENDING;
   image->created_at = image->updated_at = now;
+  /* A file refused before and staged now (the user fixed it) is no longer
+   * refused. */
+  if (image->source_path != NULL && !forget_rejection (self, image->job_id, image->source_path, error))
+    goto out;
   ok = TRUE;
 
 out:
@@ -1497,6 +1513,10 @@ lw_store_add_rejection (LwStore *self, gint64 job_id, const char *path, const ch
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
   g_return_val_if_fail (path != NULL && reason != NULL, FALSE);
 
+  /* The same file refused again (a continued job) is listed once, with
+   * today's reason. */
+  if (!forget_rejection (self, job_id, path, error))
+    return FALSE;
   stmt = stmt_get (self, "INSERT INTO rejections (job_id, path, reason, created_at) VALUES (?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
