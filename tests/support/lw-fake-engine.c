@@ -31,6 +31,7 @@ struct _LwFakeEngine
   guint        in_flight;
   guint        max_in_flight;
   double       cost;
+  double       latency_sum;
 };
 
 static void lw_fake_engine_iface_init (LwEngineInterface *iface);
@@ -271,7 +272,12 @@ lw_fake_engine_process_async (LwEngine            *engine,
 
   if (cancellable != NULL)
     call->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (call_cancelled_cb), call, NULL);
-  call->timer = lw_clock_add_timer (self->clock, (gint64) sample_latency (self), call_timer_cb, call, NULL);
+  {
+    gint64 latency = (gint64) sample_latency (self);
+
+    self->latency_sum += (double) latency;
+    call->timer = lw_clock_add_timer (self->clock, latency, call_timer_cb, call, NULL);
+  }
 }
 
 static double
@@ -363,6 +369,12 @@ lw_fake_engine_script (LwFakeEngine *self, const char *suffix, const int *codes,
   g_array_append_vals (script->codes, codes, n_codes);
   script->retry_delay_ms = retry_delay_ms;
   g_hash_table_replace (self->scripts, g_strdup (suffix), script);
+}
+
+double
+lw_fake_engine_get_mean_latency (LwFakeEngine *self)
+{
+  return self->n_calls > 0 ? self->latency_sum / self->n_calls : 0;
 }
 
 void

@@ -40,6 +40,8 @@ void          lw_fake_engine_script         (LwFakeEngine *self,
 /* Price per call (reported by get_cost and on each result); default 0. */
 void          lw_fake_engine_set_cost       (LwFakeEngine *self,
                                              double        cost);
+/* Mean of the latencies drawn so far (ms), 0 before the first call. */
+double        lw_fake_engine_get_mean_latency (LwFakeEngine *self);
 /* Calls per image id (tests: nothing sent twice after success). */
 guint         lw_fake_engine_get_calls_for  (LwFakeEngine *self,
                                              gint64        image_id);
