@@ -104,8 +104,9 @@ gboolean    lw_store_set_image_prompt (LwStore *self, gint64 id, const char *pro
                                        gint64 now, GError **error);
 gboolean    lw_store_set_image_thumb  (LwStore *self, gint64 id, const char *thumb_key, gint64 now, GError **error);
 gboolean    lw_store_remove_image   (LwStore *self, gint64 id, GError **error);
-/* FAILED (and, with include_retry_later, RETRY_LATER) images of the job back
- * to PENDING with retry_count 0 and errors cleared; returns how many. */
+/* FAILED images of the job back to PENDING with retry_count 0 and errors
+ * cleared; returns how many, -1 on error. (RETRY_LATER ones come back by
+ * themselves when due.) */
 int         lw_store_retry_failed   (LwStore *self, gint64 job_id, gint64 now, GError **error);
 /* One image (any finished state) back to PENDING for a forced re-run:
  * also clears processed_key/request_key so no cached result is reused. */
