@@ -906,9 +906,10 @@ write_raw (GIOStream *stream, guint status, const char *content_type, GBytes *bo
   gsize len = g_bytes_get_size (body);
 
   /* Content-Length promises the whole body; only send_len of it follows
-   * before the connection closes: a peer that hung up mid-body. */
-  head = g_strdup_printf ("HTTP/1.1 %u %s\r\nContent-Type: %s\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n"
-                          "Connection: close\r\n\r\n",
+   * before the connection closes: a peer that hung up mid-body. (No
+   * "Connection: close": with it libsoup reads to EOF and ignores the
+   * length, which is not what a dropped keep-alive connection looks like.) */
+  head = g_strdup_printf ("HTTP/1.1 %u %s\r\nContent-Type: %s\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n\r\n",
                           status, soup_status_get_phrase (status), content_type, len);
   g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
   g_output_stream_write_all (out, g_bytes_get_data (body, NULL), MIN (send_len, len), NULL, NULL, NULL);

@@ -212,12 +212,11 @@ send_done_cb (GObject      *source,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && sd->connect_timed_out)
     g_task_return_new_error (task, LW_ENGINE_ERROR, LW_ENGINE_ERROR_TIMEOUT,
-                             _("Could not connect to the Gemini server within %" G_GINT64_FORMAT " s"),
-                             (sd->connect_timeout_ms + 999) / 1000);
+                             _("Could not connect to the Gemini server within %g s"),
+                             sd->connect_timeout_ms / 1000.0);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && sd->timed_out)
     g_task_return_new_error (task, LW_ENGINE_ERROR, LW_ENGINE_ERROR_TIMEOUT,
-                             _("No answer from the Gemini server within %" G_GINT64_FORMAT " s"),
-                             (sd->timeout_ms + 999) / 1000);
+                             _("No answer from the Gemini server within %g s"), sd->timeout_ms / 1000.0);
   else
     g_task_return_error (task, lw_gemini_error_from_transport (error));
 }
@@ -384,6 +383,22 @@ build_body_json (LwGeminiEngine      *self,
   return json_generator_to_data (generator, NULL);
 }
 
+static gboolean
+body_cut_short (SoupMessage *msg,
+                gsize        length)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  const char *declared = soup_message_headers_get_one (headers, "Content-Length");
+  const char *coding = soup_message_headers_get_one (headers, "Content-Encoding");
+  guint64 expected;
+
+  /* A compressed body's length is the compressed one: no comparison then. */
+  if (declared == NULL || coding != NULL ||
+      !g_ascii_string_to_unsigned (declared, 10, 0, G_MAXUINT64, &expected, NULL))
+    return FALSE;
+  return (guint64) length < expected;
+}
+
 static void
 sent_cb (GObject      *source,
          GAsyncResult *result,
@@ -409,6 +424,14 @@ sent_cb (GObject      *source,
     }
   data = g_bytes_get_data (body, &length);
   status = soup_message_get_status (pd->msg);
+  if (body_cut_short (pd->msg, length))
+    {
+      /* libsoup reads to EOF when the answer also says "Connection: close",
+       * and takes a dropped connection for the end of the body. */
+      g_task_return_new_error (task, LW_ENGINE_ERROR, LW_ENGINE_ERROR_NETWORK,
+                               _("The connection dropped in the middle of the answer"));
+      return;
+    }
   if (status < 200 || status > 299)
     {
       error = lw_gemini_parse_error (status, data, length, model_id, g_get_real_time ());
@@ -442,6 +465,7 @@ prepared_cb (GObject      *source,
   g_autofree char *tail = NULL;
   g_autofree char *escaped_model = NULL;
   g_autofree char *path = NULL;
+  GCancellable *cancellable;
   GError *error = NULL;
 
   input = g_task_propagate_pointer (G_TASK (result), &error);
@@ -472,8 +496,8 @@ prepared_cb (GObject      *source,
     }
   /* Length −1: sent chunked, produced as it goes. */
   soup_message_set_request_body (pd->msg, "application/json", stream, -1);
-  send_async (self, pd->msg, self->config->timeout_ms[pd->tier], g_task_get_cancellable (task), sent_cb,
-              g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  send_async (self, pd->msg, self->config->timeout_ms[pd->tier], cancellable, sent_cb, g_steal_pointer (&task));
 }
 
 static void

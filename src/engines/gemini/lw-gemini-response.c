@@ -532,6 +532,18 @@ quota_error (const ErrorBody *eb, const char *model_id, gint64 now_us)
   return NULL;
 }
 
+static const char *
+status_phrase (guint status)
+{
+  const char *phrase;
+
+  /* libsoup 3.2 has no phrase for 429 ("Unknown Error"). */
+  if (status == 429)
+    return "Too Many Requests";
+  phrase = soup_status_get_phrase (status);
+  return phrase != NULL && g_strcmp0 (phrase, "Unknown Error") != 0 ? phrase : "";
+}
+
 GError *
 lw_gemini_parse_error (guint       status,
                        const char *body,
@@ -541,16 +553,15 @@ lw_gemini_parse_error (guint       status,
 {
   ErrorBody eb = { 0, };
   g_autofree char *server_words = NULL;
-  const char *phrase = soup_status_get_phrase (status);
+  const char *phrase = status_phrase (status);
   GError *error = NULL;
 
   read_error_body (body, length, &eb);
   /* "HTTP 503 Service Unavailable: The model is overloaded." */
   if (eb.message != NULL && *eb.message != '\0')
-    server_words = g_strdup_printf ("HTTP %u %s: %s", status, phrase != NULL ? phrase : "",
-                                    eb.message);
+    server_words = g_strdup_printf ("HTTP %u%s%s: %s", status, *phrase != '\0' ? " " : "", phrase, eb.message);
   else
-    server_words = g_strdup_printf ("HTTP %u %s", status, phrase != NULL ? phrase : "");
+    server_words = g_strdup_printf ("HTTP %u%s%s", status, *phrase != '\0' ? " " : "", phrase);
 
   switch (status)
     {
