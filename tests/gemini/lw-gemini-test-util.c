@@ -68,7 +68,7 @@ make_pixbuf (int width, int height, guint32 seed, gboolean alpha)
           {
             p[0] = (guchar) CLAMP (x * 200 / width + 20 + noise, 0, 255);
             p[1] = (guchar) CLAMP (y * 200 / height + 20 + noise, 0, 255);
-            p[2] = (guchar) CLAMP (((x + y) * 7 + seed) % 200 + noise, 0, 255);
+            p[2] = (guchar) CLAMP ((int) (((guint32) (x + y) * 7 + seed) % 200) + noise, 0, 255);
           }
         if (alpha)
           p[3] = (guchar) (x < width / 2 ? 255 : 128);
