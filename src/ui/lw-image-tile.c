@@ -310,6 +310,36 @@ lw_image_tile_get_chip_text (LwImageTile *self)
   return gtk_label_get_label (GTK_LABEL (self->chip_label));
 }
 
+/* Every tile is as tall as its frame and labels at their smallest: a
+ * portrait photo's natural height must not make its row taller. */
+static void
+tile_measure (GtkWidget      *widget,
+              GtkOrientation  orientation,
+              int             for_size,
+              int            *minimum,
+              int            *natural,
+              int            *minimum_baseline,
+              int            *natural_baseline)
+{
+  LwImageTile *self = LW_IMAGE_TILE (widget);
+  int min = 0, nat = 0;
+
+  gtk_widget_measure (self->card, orientation, for_size, &min, &nat, NULL, NULL);
+  *minimum = min;
+  *natural = orientation == GTK_ORIENTATION_VERTICAL ? min : nat;
+}
+
+static void
+tile_allocate (GtkWidget *widget,
+               int        width,
+               int        height,
+               int        baseline)
+{
+  LwImageTile *self = LW_IMAGE_TILE (widget);
+
+  gtk_widget_allocate (self->card, width, height, baseline, NULL);
+}
+
 static void
 lw_image_tile_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -380,7 +410,6 @@ lw_image_tile_class_init (LwImageTileClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LwImageTile, mark);
   gtk_widget_class_bind_template_child (widget_class, LwImageTile, name_label);
   gtk_widget_class_bind_template_child (widget_class, LwImageTile, reason_label);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lw-tile");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -389,6 +418,7 @@ static void
 lw_image_tile_init (LwImageTile *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_layout_manager (GTK_WIDGET (self), gtk_custom_layout_new (NULL, tile_measure, tile_allocate));
   self->scale = 1.0;
   gtk_picture_set_content_fit (GTK_PICTURE (self->thumb), GTK_CONTENT_FIT_COVER);
   lw_image_tile_set_tile_size (self, 200);

@@ -66,7 +66,11 @@ make_job_row (const LwJob       *job,
   g_autofree char *accessible = NULL;
 
   /* TRANSLATORS: job row details: "12 photos · Done · 5 min ago" */
-  meta_text = g_strdup_printf (_("%s · %s · %s"), photos, lw_ui_job_status_label (job->status), when);
+  if (*when != '\0')
+    meta_text = g_strdup_printf (_("%s · %s · %s"), photos, lw_ui_job_status_label (job->status), when);
+  else
+    /* TRANSLATORS: job row details without a time: "12 photos · Done" */
+    meta_text = g_strdup_printf (_("%s · %s"), photos, lw_ui_job_status_label (job->status));
   meta = gtk_label_new (meta_text);
   gtk_widget_add_css_class (row, "job-row");
   gtk_widget_add_css_class (name, "job-name");

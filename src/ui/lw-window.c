@@ -247,7 +247,8 @@ lw_window_refresh_now (LwWindow *self)
   set_count (self->count_failed, self->counts.failed + rejected);
 
   running = self->job != NULL && self->job->status == LW_JOB_PROCESSING;
-  if (self->job != NULL && g_strcmp0 (self->job->model, LW_MODEL_LOCAL) != 0)
+  /* What a paid model cost so far, once something was sent. */
+  if (self->job != NULL && self->job->launched_at != 0 && g_strcmp0 (self->job->model, LW_MODEL_LOCAL) != 0)
     cost = lw_store_get_job_cost (lw_window_get_store (self), self->job->id);
   lw_command_dock_set_progress (self->dock, &self->counts,
                                 lw_scheduler_get_in_flight (self->scheduler, self->job != NULL ? self->job->model : NULL),
@@ -704,6 +705,22 @@ resumed_cb (LwScheduler *scheduler,
 
 /* ---- widgets' signals -------------------------------------------------- */
 
+/* Below this width the sidebar folds away behind a button (AdwFlap in
+ * libadwaita 1.2 has no breakpoints of its own). */
+#define FOLD_WIDTH 900
+
+static void
+width_changed_cb (LwWindow   *self,
+                  GParamSpec *pspec,
+                  gpointer    data)
+{
+  int width = 0, height = 0;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  adw_flap_set_fold_policy (self->flap, width > 0 && width < FOLD_WIDTH ? ADW_FLAP_FOLD_POLICY_ALWAYS
+                                                                           : ADW_FLAP_FOLD_POLICY_NEVER);
+}
+
 static void
 job_name_editing_cb (GtkEditableLabel *label,
                      GParamSpec       *pspec,
@@ -1089,12 +1106,25 @@ lw_window_init (LwWindow *self)
     gtk_string_list_append (models, lw_ui_model_label (model_ids[i]));
   gtk_drop_down_set_model (GTK_DROP_DOWN (self->model_dropdown), G_LIST_MODEL (models));
   g_signal_connect (self->model_dropdown, "notify::selected", G_CALLBACK (model_selected_cb), self);
+  g_signal_connect (self, "notify::default-width", G_CALLBACK (width_changed_cb), NULL);
   g_signal_connect (self->job_name_label, "notify::editing", G_CALLBACK (job_name_editing_cb), self);
   g_signal_connect (self->tile_adjustment, "value-changed", G_CALLBACK (tile_size_cb), self);
   g_signal_connect (self->staging_grid, "activate", G_CALLBACK (grid_activate_cb), self);
   g_signal_connect (self->staging_grid, "context-menu", G_CALLBACK (grid_context_menu_cb), self);
   g_signal_connect (lw_staging_grid_get_selection (self->staging_grid), "selection-changed",
                     G_CALLBACK (selection_changed_cb), self);
+
+  /* GtkEditableLabel does not ellipsize by itself: a long job name would
+   * widen the top bar, and with it the window's smallest width. */
+  for (GtkWidget *w = gtk_widget_get_first_child (self->job_name_label); w != NULL;
+       w = gtk_widget_get_first_child (w))
+    if (GTK_IS_LABEL (w))
+      {
+        gtk_label_set_ellipsize (GTK_LABEL (w), PANGO_ELLIPSIZE_END);
+        gtk_label_set_width_chars (GTK_LABEL (w), 6);
+        gtk_label_set_max_width_chars (GTK_LABEL (w), 28);
+        break;
+      }
 
   self->prompt_editor = LW_PROMPT_EDITOR (lw_prompt_editor_new ());
   gtk_widget_set_parent (GTK_WIDGET (self->prompt_editor), GTK_WIDGET (self->staging_grid));

@@ -8,6 +8,138 @@
 #include "lw-test-util.h"
 #include "lw-ui-test.h"
 
+/* The screenshots' engine: a fake with latency, like lw-fake-engine, but its
+ * results are real pictures (a warmer, livelier grade of the input), so the
+ * finished job shows what a finished job looks like. */
+#define LW_TYPE_PREVIEW_ENGINE (lw_preview_engine_get_type ())
+G_DECLARE_FINAL_TYPE (LwPreviewEngine, lw_preview_engine, LW, PREVIEW_ENGINE, GObject)
+
+struct _LwPreviewEngine
+{
+  GObject parent_instance;
+  gint64  latency_ms;
+};
+
+static void lw_preview_engine_iface_init (LwEngineInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LwPreviewEngine, lw_preview_engine, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (LW_TYPE_ENGINE, lw_preview_engine_iface_init))
+
+static const char *
+preview_get_name (LwEngine *engine)
+{
+  return "preview";
+}
+
+static char *
+preview_dup_signature (LwEngine   *engine,
+                       const char *model)
+{
+  return g_strdup ("preview-1");
+}
+
+static double
+preview_get_cost (LwEngine   *engine,
+                  const char *model)
+{
+  return 0.039;
+}
+
+static void
+grade_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  LwPreviewEngine *self = source;
+  LwEngineRequest *request = task_data;
+  g_autoptr(GdkPixbuf) loaded = NULL;
+  g_autoptr(GdkPixbuf) oriented = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autofree char *buffer = NULL;
+  GError *error = NULL;
+  gsize size = 0;
+  guchar *pixels;
+  int n_channels, rowstride, width, height;
+
+  g_usleep ((gulong) self->latency_ms * 1000);
+  loaded = gdk_pixbuf_new_from_file_at_scale (request->input_path, 1024, 1024, TRUE, &error);
+  if (loaded == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  oriented = gdk_pixbuf_apply_embedded_orientation (loaded);
+  pixbuf = gdk_pixbuf_copy (oriented);
+  gdk_pixbuf_saturate_and_pixelate (pixbuf, pixbuf, 1.35f, FALSE);
+  pixels = gdk_pixbuf_get_pixels (pixbuf);
+  n_channels = gdk_pixbuf_get_n_channels (pixbuf);
+  rowstride = gdk_pixbuf_get_rowstride (pixbuf);
+  width = gdk_pixbuf_get_width (pixbuf);
+  height = gdk_pixbuf_get_height (pixbuf);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guchar *p = pixels + y * rowstride + x * n_channels;
+
+        p[0] = (guchar) CLAMP (p[0] * 1.06 + 10, 0, 255);
+        p[1] = (guchar) CLAMP (p[1] * 1.05 + 4, 0, 255);
+        p[2] = (guchar) CLAMP (p[2] * 0.98, 0, 255);
+      }
+  if (!gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, "jpeg", &error, "quality", "90", NULL))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  {
+    LwEngineResult *result = lw_engine_result_new (g_bytes_new_take (g_steal_pointer (&buffer), size), "image/jpeg");
+
+    result->cost = 0.039;
+    g_task_return_pointer (task, result, (GDestroyNotify) lw_engine_result_free);
+  }
+}
+
+static void
+preview_process_async (LwEngine            *engine,
+                       LwEngineRequest     *request,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (engine, cancellable, callback, user_data);
+
+  g_task_set_task_data (task, lw_engine_request_ref (request), (GDestroyNotify) lw_engine_request_unref);
+  g_task_run_in_thread (task, grade_thread);
+}
+
+static LwEngineResult *
+preview_process_finish (LwEngine      *engine,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+lw_preview_engine_iface_init (LwEngineInterface *iface)
+{
+  iface->get_name = preview_get_name;
+  iface->dup_signature = preview_dup_signature;
+  iface->get_cost = preview_get_cost;
+  iface->process_async = preview_process_async;
+  iface->process_finish = preview_process_finish;
+}
+
+static void
+lw_preview_engine_class_init (LwPreviewEngineClass *klass)
+{
+}
+
+static void
+lw_preview_engine_init (LwPreviewEngine *self)
+{
+}
+
 static gboolean
 all_thumbnails (LwUiFixture *fx)
 {
@@ -32,17 +164,27 @@ all_done (LwUiFixture *fx)
 }
 
 static void
+shoot_after (LwUiFixture *fx,
+             const char  *dir,
+             const char  *name,
+             GtkWidget   *popover,
+             guint        wait_ms)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  /* Let springs and cross-fades settle, and toasts go. */
+  lw_ui_spin (wait_ms);
+  lw_ui_save_png_with_popup (GTK_WIDGET (fx->window), popover, path);
+  g_print ("%s\n", path);
+}
+
+static void
 shoot (LwUiFixture *fx,
        const char  *dir,
        const char  *name,
        GtkWidget   *popover)
 {
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-
-  /* Let springs and cross-fades settle. */
-  lw_ui_spin (900);
-  lw_ui_save_png_with_popup (GTK_WIDGET (fx->window), popover, path);
-  g_print ("%s\n", path);
+  shoot_after (fx, dir, name, popover, 900);
 }
 
 int
@@ -58,7 +200,14 @@ main (int argc, char **argv)
 
   lw_ui_test_init (&argc, &argv);
   g_mkdir_with_parents (out, 0755);
-  lw_ui_fixture_setup (&fx, 2600);
+  lw_ui_fixture_setup (&fx, 0);
+  {
+    g_autoptr(LwPreviewEngine) engine = g_object_new (LW_TYPE_PREVIEW_ENGINE, NULL);
+
+    engine->latency_ms = 2400;
+    lw_scheduler_set_engine (fx.scheduler, "nano_banana", LW_ENGINE (engine));
+  }
+  lw_window_set_model (fx.window, "nano_banana");
 
   lw_ui_activate (&fx, "win.select-module", g_variant_new_int32 (0));
   shoot (&fx, out, "empty.png", NULL);
@@ -95,7 +244,7 @@ main (int argc, char **argv)
       lw_prompt_editor_apply (fx.window->prompt_editor);
       gtk_selection_model_unselect_all (lw_staging_grid_get_selection (fx.window->staging_grid));
     }
-  shoot (&fx, out, "staged.png", NULL);
+  shoot_after (&fx, out, "staged.png", NULL, 5500);
 
   lw_ui_activate (&fx, "win.launch", NULL);
   if (!lw_ui_wait (some_done, &fx, 60000))
@@ -104,7 +253,7 @@ main (int argc, char **argv)
 
   if (!lw_ui_wait (all_done, &fx, 120000))
     g_warning ("The job did not finish");
-  shoot (&fx, out, "finished.png", NULL);
+  shoot_after (&fx, out, "finished.png", NULL, 5500);
 
   lw_ui_fixture_teardown (&fx);
   return 0;

@@ -1,0 +1,123 @@
+/* test-keyboard.c — real key events: an X server (Xvfb) gets them from
+ * xdotool (XTEST) and delivers them to the window like a keyboard would.
+ * GTK 4.8 cannot synthesise key events itself. */
+#include "config.h"
+
+#include <gdk/x11/gdkx.h>
+
+#include "lw-test-util.h"
+#include "lw-ui-test.h"
+
+static gboolean
+all_staged (LwUiFixture *fx)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (fx->window->items)) > 0
+         && lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGING, -1) == 0 && fx->window->n_ingests == 0;
+}
+
+static gboolean
+job_running (LwUiFixture *fx)
+{
+  return fx->window->job != NULL && fx->window->job->status == LW_JOB_PROCESSING
+         && lw_scheduler_get_in_flight (fx->scheduler, NULL) > 0;
+}
+
+static gboolean
+job_cancelled (LwUiFixture *fx)
+{
+  return fx->window->job != NULL && fx->window->job->status == LW_JOB_CANCELLED;
+}
+
+static gboolean
+module_is_second (LwUiFixture *fx)
+{
+  const LwModule *second = lw_module_list_get_module (lw_sidebar_get_module_list (fx->window->sidebar), 1);
+
+  return second != NULL && g_strcmp0 (fx->window->module_id, second->id) == 0
+         && g_strcmp0 (fx->window->job->module_id, second->id) == 0;
+}
+
+/* Runs xdotool while the main loop keeps turning (the window must answer
+ * the X server while xdotool waits for focus). */
+static void
+xdotool (const char * const *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+
+  g_ptr_array_add (argv, (gpointer) "xdotool");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  while (g_subprocess_get_identifier (proc) != NULL)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+}
+
+static void
+test_keys (void)
+{
+  LwUiFixture fx;
+  g_autoptr(GPtrArray) photos = NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  g_autofree char *xid = NULL;
+  g_autofree char *xdotool_path = g_find_program_in_path ("xdotool");
+  GdkSurface *surface;
+
+  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+    {
+      g_test_skip ("Real key events need an X server (Xvfb)");
+      return;
+    }
+  if (xdotool_path == NULL)
+    {
+      g_test_fail_printf ("xdotool is not installed (apt-get install xdotool)");
+      return;
+    }
+
+  /* Slow enough that the job is still running when Escape comes. */
+  lw_ui_fixture_setup (&fx, 60 * 1000);
+  photos = lw_ui_copy_photos (&fx);
+  for (guint i = 0; i < photos->len; i++)
+    g_ptr_array_add (paths, g_ptr_array_index (photos, i));
+  g_ptr_array_add (paths, NULL);
+  lw_ui_activate (&fx, "win.stage-paths", g_variant_new_strv ((const char * const *) paths->pdata, -1));
+  g_assert_true (lw_ui_wait (all_staged, &fx, 30000));
+  lw_ui_spin (200);
+
+  surface = gtk_native_get_surface (GTK_NATIVE (fx.window));
+  xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (surface));
+  xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
+  lw_ui_spin (200);
+
+  xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+2", NULL });
+  g_assert_true (lw_ui_wait (module_is_second, &fx, 5000));
+
+  xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+Return", NULL });
+  g_assert_true (lw_ui_wait (job_running, &fx, 5000));
+
+  xdotool ((const char *[]) { "key", "--clearmodifiers", "Escape", NULL });
+  g_assert_true (lw_ui_wait (job_cancelled, &fx, 5000));
+  /* Cancel returned the photos in flight to the queue. */
+  lw_ui_spin (200);
+  g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PROCESSING), ==, 0);
+  g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING), ==, photos->len);
+
+  lw_ui_fixture_teardown (&fx);
+}
+
+int
+main (int argc, char **argv)
+{
+  lw_ui_test_init (&argc, &argv);
+
+  g_test_add_func ("/ui/keyboard", test_keys);
+  return g_test_run ();
+}
