@@ -7,6 +7,7 @@
 #include "lw-engines.h"
 #include "lw-gemini-engine.h"
 #include "lw-gemini-key.h"
+#include "lw-local-engine.h"
 
 static const char * const known_models[] = {
   LW_MODEL_NANO_BANANA,
@@ -44,6 +45,12 @@ lw_engines_create (LwStore     *store,
    * read here, once. */
   if (g_str_equal (model, LW_MODEL_NANO_BANANA) || g_str_equal (model, LW_MODEL_NANO_BANANA_PRO))
     return lw_gemini_engine_create_from_store (store, error);
+
+  /* Local: GEGL recipes; "local.threads" photos at once, 0 = one per core. */
+  if (g_str_equal (model, LW_MODEL_LOCAL))
+    return LW_ENGINE (lw_local_engine_new (store != NULL
+                                           ? (int) lw_store_get_setting_int (store, "local.threads", 0)
+                                           : 0));
 
   g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_MODEL_NOT_FOUND,
                "The engine for “%s” is not built yet", model);

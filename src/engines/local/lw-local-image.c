@@ -1,0 +1,93 @@
+/* lw-local-image.c — small images in memory: previews and maps. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "lw-local-image.h"
+#include "lw-local-ops.h"
+
+LwLocalImage *
+lw_local_image_new (int width,
+                    int height)
+{
+  LwLocalImage *image = g_new0 (LwLocalImage, 1);
+
+  image->width = width;
+  image->height = height;
+  image->data = g_new0 (float, (gsize) width * height * 4);
+  return image;
+}
+
+void
+lw_local_image_free (LwLocalImage *image)
+{
+  if (image == NULL)
+    return;
+  g_free (image->data);
+  g_free (image);
+}
+
+LwLocalImage *
+lw_local_image_from_buffer (GeglBuffer *buffer,
+                            int         max_edge)
+{
+  const GeglRectangle *extent = gegl_buffer_get_extent (buffer);
+  int long_edge = MAX (extent->width, extent->height);
+  double scale = long_edge > max_edge ? (double) max_edge / long_edge : 1.0;
+  GeglRectangle rect;
+  LwLocalImage *image;
+
+  rect.x = (int) floor (extent->x * scale);
+  rect.y = (int) floor (extent->y * scale);
+  rect.width = MAX (1, (int) floor (extent->width * scale));
+  rect.height = MAX (1, (int) floor (extent->height * scale));
+  image = lw_local_image_new (rect.width, rect.height);
+  gegl_buffer_get (buffer, &rect, scale, babl_format ("RGBA float"), image->data,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_CLAMP);
+  return image;
+}
+
+LwLocalImage *
+lw_local_image_orient (const LwLocalImage *image,
+                       int                 orientation)
+{
+  gboolean swap = orientation >= 5 && orientation <= 8;
+  LwLocalImage *out = lw_local_image_new (swap ? image->height : image->width,
+                                          swap ? image->width : image->height);
+  int u, v;
+
+  for (v = 0; v < out->height; v++)
+    for (u = 0; u < out->width; u++)
+      {
+        int x, y;
+
+        lw_local_orient_map (orientation, image->width, image->height, u, v, &x, &y);
+        memcpy (out->data + ((gsize) v * out->width + u) * 4,
+                image->data + ((gsize) y * image->width + x) * 4,
+                sizeof (float) * 4);
+      }
+  return out;
+}
+
+LwLocalMap *
+lw_local_map_new (int width,
+                  int height)
+{
+  LwLocalMap *map = g_new0 (LwLocalMap, 1);
+
+  map->width = width;
+  map->height = height;
+  map->sx = map->sy = 1.f;
+  map->data = g_new0 (float, (gsize) width * height);
+  return map;
+}
+
+void
+lw_local_map_free (LwLocalMap *map)
+{
+  if (map == NULL)
+    return;
+  g_free (map->data);
+  g_free (map);
+}

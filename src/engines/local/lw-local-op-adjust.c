@@ -1,0 +1,174 @@
+/* lw-local-op-adjust.c — lw:adjust, the colour pipeline as a GEGL point filter.
+ *
+ * All the per-pixel work of a recipe happens here in one pass, in linear
+ * light, so a 50 MP photo is read and written once however many colour
+ * steps the recipe has. The maths lives in lw-local-pixel.h, shared with the
+ * planner; this file only walks the pixels of each chunk.
+ */
+#include "config.h"
+
+#include <gegl-plugin.h>
+#include <operation/gegl-operation-point-filter.h>
+#include <string.h>
+
+#include "lw-local-ops.h"
+
+typedef struct {
+  GeglOperationPointFilter parent_instance;
+  const LwLocalTone *tone;
+  const LwLocalStudio *studio;
+} LwLocalOpAdjust;
+
+typedef struct {
+  GeglOperationPointFilterClass parent_class;
+} LwLocalOpAdjustClass;
+
+enum {
+  PROP_0,
+  PROP_TONE,
+  PROP_STUDIO,
+  N_PROPS
+};
+
+G_DEFINE_TYPE (LwLocalOpAdjust, lw_local_op_adjust, GEGL_TYPE_OPERATION_POINT_FILTER)
+
+static void
+prepare (GeglOperation *operation)
+{
+  const Babl *format = babl_format ("RGBA float");
+
+  gegl_operation_set_format (operation, "input", format);
+  gegl_operation_set_format (operation, "output", format);
+}
+
+static gboolean
+process (GeglOperation       *operation,
+         void                *in_buf,
+         void                *out_buf,
+         glong                n_pixels,
+         const GeglRectangle *roi,
+         gint                 level)
+{
+  LwLocalOpAdjust *self = (LwLocalOpAdjust *) operation;
+  const float *in = in_buf;
+  float *out = out_buf;
+  const LwLocalTone *tone = self->tone;
+  const LwLocalStudio *studio = self->studio;
+  float scale = (float) (1 << level);
+  glong i;
+
+  if (tone == NULL)
+    {
+      if (in != out)
+        memcpy (out, in, sizeof (float) * 4 * n_pixels);
+      return TRUE;
+    }
+
+  for (i = 0; i < n_pixels; i++)
+    {
+      /* Point filters are handed the pixels of roi row by row. */
+      float x = (float) (roi->x + i % roi->width) * scale;
+      float y = (float) (roi->y + i / roi->width) * scale;
+      float rgb[3] = { in[0], in[1], in[2] };
+      float alpha = in[3];
+
+      if (studio != NULL)
+        {
+          float a = lw_local_studio_alpha (studio, in, x, y);
+          float white = lw_local_studio_shadow (studio, x, y);
+          int c;
+
+          if (a > 0.f)
+            lw_local_tone_apply (tone, rgb, x, y);
+          for (c = 0; c < 3; c++)
+            out[c] = rgb[c] * a + white * (1.f - a);
+          /* The background becomes opaque white: a cut-out keeps no
+           * transparency of the original around the product. */
+          out[3] = 1.f;
+        }
+      else
+        {
+          lw_local_tone_apply (tone, rgb, x, y);
+          out[0] = rgb[0];
+          out[1] = rgb[1];
+          out[2] = rgb[2];
+          out[3] = alpha;
+        }
+      in += 4;
+      out += 4;
+    }
+  return TRUE;
+}
+
+static void
+lw_local_op_adjust_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  LwLocalOpAdjust *self = (LwLocalOpAdjust *) object;
+
+  switch (prop_id)
+    {
+    case PROP_TONE:
+      self->tone = g_value_get_pointer (value);
+      break;
+    case PROP_STUDIO:
+      self->studio = g_value_get_pointer (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lw_local_op_adjust_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  LwLocalOpAdjust *self = (LwLocalOpAdjust *) object;
+
+  switch (prop_id)
+    {
+    case PROP_TONE:
+      g_value_set_pointer (value, (gpointer) self->tone);
+      break;
+    case PROP_STUDIO:
+      g_value_set_pointer (value, (gpointer) self->studio);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lw_local_op_adjust_class_init (LwLocalOpAdjustClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
+  GeglOperationPointFilterClass *point_class = GEGL_OPERATION_POINT_FILTER_CLASS (klass);
+
+  object_class->set_property = lw_local_op_adjust_set_property;
+  object_class->get_property = lw_local_op_adjust_get_property;
+  g_object_class_install_property (object_class, PROP_TONE,
+    g_param_spec_pointer ("tone", NULL, NULL,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (object_class, PROP_STUDIO,
+    g_param_spec_pointer ("studio", NULL, NULL,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  operation_class->prepare = prepare;
+  point_class->process = process;
+
+  gegl_operation_class_set_keys (operation_class,
+                                 "name", "lw:adjust",
+                                 "categories", "hidden",
+                                 "description", "LightWork colour pipeline",
+                                 NULL);
+}
+
+static void
+lw_local_op_adjust_init (LwLocalOpAdjust *self)
+{
+}

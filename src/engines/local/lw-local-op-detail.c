@@ -1,0 +1,174 @@
+/* lw-local-op-detail.c — lw:detail, edge-aware smoothing as a point composer.
+ *
+ * out = in + amount · w · (aux − in), where aux is a Gaussian-blurred copy
+ * and w falls to 0 where the pixel differs from its blurred neighbourhood by
+ * more than tau: a real edge (an eyelash, the rim of an iris) differs a lot
+ * and is kept as it is, skin texture differs a little and is softened. With
+ * skin_only, w is also weighted by how skin-coloured the pixel is, so hair,
+ * eyes, lips and clothes keep all their texture.
+ */
+#include "config.h"
+
+#include <gegl-plugin.h>
+#include <operation/gegl-operation-point-composer.h>
+
+#include "lw-local-ops.h"
+
+typedef struct {
+  GeglOperationPointComposer parent_instance;
+  const LwLocalDetail *params;
+} LwLocalOpDetail;
+
+typedef struct {
+  GeglOperationPointComposerClass parent_class;
+} LwLocalOpDetailClass;
+
+enum {
+  PROP_0,
+  PROP_PARAMS,
+  N_PROPS
+};
+
+G_DEFINE_TYPE (LwLocalOpDetail, lw_local_op_detail, GEGL_TYPE_OPERATION_POINT_COMPOSER)
+
+static void
+prepare (GeglOperation *operation)
+{
+  const Babl *format = babl_format ("RGBA float");
+
+  gegl_operation_set_format (operation, "input", format);
+  gegl_operation_set_format (operation, "aux", format);
+  gegl_operation_set_format (operation, "output", format);
+}
+
+static float
+window (float v, float lo, float hi, float soft)
+{
+  return lw_local_smoothstep (lo - soft, lo + soft, v)
+         * (1.f - lw_local_smoothstep (hi - soft, hi + soft, v));
+}
+
+/* Skin likelihood from the chroma of the gamma-encoded colour: the
+ * Cb ∈ [77, 127], Cr ∈ [133, 173] box of Chai & Ngan (1999), softened so
+ * the smoothing fades in and out instead of stopping at a line. */
+static float
+skin_weight (const float *rgb)
+{
+  float r = sqrtf (MAX (rgb[0], 0.f)) * 255.f;   /* γ ≈ 2 is close enough here */
+  float g = sqrtf (MAX (rgb[1], 0.f)) * 255.f;
+  float b = sqrtf (MAX (rgb[2], 0.f)) * 255.f;
+  float y = 0.299f * r + 0.587f * g + 0.114f * b;
+  float cb = 128.f - 0.168736f * r - 0.331264f * g + 0.5f * b;
+  float cr = 128.f + 0.5f * r - 0.418688f * g - 0.081312f * b;
+
+  return window (cb, 77.f, 127.f, 6.f) * window (cr, 133.f, 173.f, 6.f)
+         * lw_local_smoothstep (30.f, 60.f, y);
+}
+
+static gboolean
+process (GeglOperation       *operation,
+         void                *in_buf,
+         void                *aux_buf,
+         void                *out_buf,
+         glong                n_pixels,
+         const GeglRectangle *roi,
+         gint                 level)
+{
+  LwLocalOpDetail *self = (LwLocalOpDetail *) operation;
+  const LwLocalDetail *p = self->params;
+  const float *in = in_buf;
+  const float *aux = aux_buf;
+  float *out = out_buf;
+  glong i;
+
+  for (i = 0; i < n_pixels; i++)
+    {
+      float w = 0.f;
+      int c;
+
+      if (p != NULL && aux != NULL)
+        {
+          float base = lw_local_luminance (aux) + 0.02f;
+          float diff = 0.f;
+
+          for (c = 0; c < 3; c++)
+            diff = MAX (diff, fabsf (in[c] - aux[c]));
+          diff /= base;
+          w = p->amount * expf (-(diff / p->tau) * (diff / p->tau));
+          if (p->skin_only)
+            w *= skin_weight (in);
+        }
+      for (c = 0; c < 3; c++)
+        out[c] = aux != NULL ? in[c] + w * (aux[c] - in[c]) : in[c];
+      out[3] = in[3];
+      in += 4;
+      out += 4;
+      if (aux != NULL)
+        aux += 4;
+    }
+  return TRUE;
+}
+
+static void
+lw_local_op_detail_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  LwLocalOpDetail *self = (LwLocalOpDetail *) object;
+
+  switch (prop_id)
+    {
+    case PROP_PARAMS:
+      self->params = g_value_get_pointer (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lw_local_op_detail_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  LwLocalOpDetail *self = (LwLocalOpDetail *) object;
+
+  switch (prop_id)
+    {
+    case PROP_PARAMS:
+      g_value_set_pointer (value, (gpointer) self->params);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lw_local_op_detail_class_init (LwLocalOpDetailClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
+  GeglOperationPointComposerClass *composer_class = GEGL_OPERATION_POINT_COMPOSER_CLASS (klass);
+
+  object_class->set_property = lw_local_op_detail_set_property;
+  object_class->get_property = lw_local_op_detail_get_property;
+  g_object_class_install_property (object_class, PROP_PARAMS,
+    g_param_spec_pointer ("params", NULL, NULL,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  operation_class->prepare = prepare;
+  composer_class->process = process;
+
+  gegl_operation_class_set_keys (operation_class,
+                                 "name", "lw:detail",
+                                 "categories", "hidden",
+                                 "description", "Edge-aware blend with a smoothed copy",
+                                 NULL);
+}
+
+static void
+lw_local_op_detail_init (LwLocalOpDetail *self)
+{
+}

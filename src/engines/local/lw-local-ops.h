@@ -1,0 +1,42 @@
+/* lw-local-ops.h — the local engine's own GEGL operations.
+ *
+ * Registered in-process (no plug-in module to install) and used by name in
+ * the recipe graphs like any GEGL operation:
+ *   lw:orient  EXIF orientation 1–8, an exact pixel permutation
+ *              (property "orientation"); no resampling, no whole-image copy
+ *   lw:adjust  the colour pipeline of lw-local-pixel.h (properties "tone",
+ *              an LwLocalTone *, and "studio", an LwLocalStudio * or NULL)
+ *   lw:detail  edge-aware blend of a pixel with a smoothed copy of itself
+ *              on the aux pad (property "params", an LwLocalDetail *)
+ * Pointer properties are borrowed: the caller keeps them alive until the
+ * graph is gone.
+ */
+#pragma once
+
+#include <gegl.h>
+
+#include "lw-local-pixel.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  float    amount;     /* 0–1: share of the smoothed copy that replaces the pixel */
+  float    tau;        /* relative difference at which the pixel counts as an edge and is kept */
+  gboolean skin_only;  /* TRUE: only skin-coloured pixels are smoothed (Portrait) */
+} LwLocalDetail;
+
+GType lw_local_op_orient_get_type (void);
+GType lw_local_op_adjust_get_type (void);
+GType lw_local_op_detail_get_type (void);
+
+/* Maps a pixel of the upright image (u, v) to the stored image (x, y) for
+ * EXIF orientation o; width and height are the stored image's. */
+void  lw_local_orient_map (int  orientation,
+                           int  width,
+                           int  height,
+                           int  u,
+                           int  v,
+                           int *x,
+                           int *y);
+
+G_END_DECLS

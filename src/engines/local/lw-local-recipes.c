@@ -1,0 +1,483 @@
+/* lw-local-recipes.c — one recipe per module, its numbers chosen per photo. */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+
+#include "lw-local-recipes.h"
+#include "lw-local-stats.h"
+
+/* The recipes. Limits were set on the fixture photos with the measured
+ * tests in tests/local (restraint: mean ΔE2000 ≤ 8; constancy: a cast
+ * copy's output within 0.6 of the cast's own ΔE) and are explained in
+ * docs/local-engine.md. */
+static const LwLocalRecipe recipes[] = {
+  {
+    .id = "food",
+    .wb_strength = 0.85, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.25,
+    .warmth = 0.03,
+    .white_target = 0.97, .max_exposure_ev = 1.5,
+    .mid_target = 55, .mid_strength = 0.4, .mid_max = 6,
+    .black_strength = 0.5, .black_max = 0.01,
+    .iqr_target = 40, .contrast_max = 0.25,
+    .shadows = 0.15, .highlights = 0.15, .local_max_ev = 0.6,
+    .vibrance = 0.15,
+    .sharpen = 0.4, .sharpen_sigma = 1.2,
+  },
+  {
+    .id = "product",
+    .wb_strength = 1.0, .wb_radius = 0.30, .wb_radius_minor = 0.20, .wb_slope = 0.0,
+    .white_target = 0.97, .max_exposure_ev = 0,
+    .mid_target = 50, .mid_strength = 0, .mid_max = 0,
+    .iqr_target = 40, .contrast_max = 0.05,
+    .vibrance = 0.05,
+    .sharpen = 0.2, .sharpen_sigma = 1.0,
+    .studio = TRUE,
+  },
+  {
+    .id = "portrait",
+    .wb_strength = 0.85, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.25,
+    .warmth = 0.01,
+    .white_target = 0.97, .max_exposure_ev = 1.5,
+    .mid_target = 52, .mid_strength = 0.35, .mid_max = 6,
+    .black_strength = 0.3, .black_max = 0.01,
+    .iqr_target = 35, .contrast_max = 0.12,
+    .shadows = 0.15, .highlights = 0.15, .local_max_ev = 0.6,
+    .vibrance = 0.05,
+    .sharpen = 0.3, .sharpen_sigma = 1.0,
+    .smooth = 0.6,
+  },
+  {
+    .id = "realestate",
+    .wb_strength = 0.95, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.25,
+    .white_target = 0.97, .max_exposure_ev = 1.5,
+    .mid_target = 55, .mid_strength = 0.5, .mid_max = 8,
+    .black_strength = 0.5, .black_max = 0.01,
+    .iqr_target = 38, .contrast_max = 0.15,
+    .shadows = 0.35, .highlights = 0.35, .local_max_ev = 1.2,
+    .vibrance = 0.10,
+    .sharpen = 0.3, .sharpen_sigma = 1.0,
+  },
+  {
+    .id = "remaster",
+    .wb_strength = 0.95, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.35,
+    .white_target = 0.97, .max_exposure_ev = 2.0,
+    .mid_target = 52, .mid_strength = 0.5, .mid_max = 8,
+    .black_strength = 1.0, .black_max = 0.04,
+    .iqr_target = 42, .contrast_max = 0.35,
+    .shadows = 0.15, .highlights = 0.15, .local_max_ev = 0.6,
+    .vibrance = 0.10, .adaptive_vibrance = 0.5,
+    .sharpen = 0.5, .sharpen_sigma = 1.2,
+    .denoise = 2,
+  },
+  {
+    /* Custom modules: the engine cannot read their prompt, so it does what
+     * is safe for any photo — balance, exposure, a little contrast and
+     * vibrance, light sharpening — and no more. */
+    .id = "default",
+    .wb_strength = 0.8, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.25,
+    .white_target = 0.97, .max_exposure_ev = 1.5,
+    .mid_target = 52, .mid_strength = 0.3, .mid_max = 5,
+    .black_strength = 0.3, .black_max = 0.01,
+    .iqr_target = 38, .contrast_max = 0.15,
+    .shadows = 0.10, .highlights = 0.10, .local_max_ev = 0.5,
+    .vibrance = 0.08,
+    .sharpen = 0.3, .sharpen_sigma = 1.0,
+  },
+};
+
+/* Where the illuminant estimate of a well-balanced photo sits: the grey
+ * mode of everyday scenes (skin, wood, stone, shade) is slightly warm.
+ * Measured as the median estimate over the fixture photos; balancing
+ * towards it instead of towards neutral leaves good photos alone. */
+static const double wb_prior[2] = { 0.10, -0.07 };
+
+/* One step of the instruction vocabulary (lw-local-instructions.c). */
+#define STEP_WARMTH      0.06
+#define STEP_MID_LSTAR   5.0
+#define STEP_CONTRAST    0.15
+#define STEP_SATURATION  0.15
+#define STEP_SHARPEN     0.3
+
+/* 18 % grey and 50 % in log2: the pivots of the local tone map. */
+#define DARK_PIVOT   (-2.47f)
+#define BRIGHT_PIVOT (-1.0f)
+
+const LwLocalRecipe *
+lw_local_recipe_for (const char *module_id)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (recipes); i++)
+    if (g_strcmp0 (recipes[i].id, module_id) == 0)
+      return &recipes[i];
+  return &recipes[G_N_ELEMENTS (recipes) - 1];
+}
+
+/* Removal of an estimated cast (u, v): whole inside an ellipse that is
+ * long along the amber–blue axis (where real illuminants lie: the daylight
+ * and Planckian loci), with a slope beyond it, so a stronger cast is still
+ * removed more than a weaker one but a strongly coloured scene is not
+ * turned grey. */
+static void
+limit_cast (const LwLocalRecipe *r,
+            double               u,
+            double               v,
+            double               out[2])
+{
+  double a = (u - v) / G_SQRT2;     /* amber (+) – blue (−) */
+  double b = (u + v) / G_SQRT2;     /* magenta (+) – green (−) */
+  double m = sqrt ((a / r->wb_radius) * (a / r->wb_radius)
+                   + (b / r->wb_radius_minor) * (b / r->wb_radius_minor));
+
+  if (m > 1)
+    {
+      double f = (1 + r->wb_slope * (m - 1)) / m;
+      a *= f;
+      b *= f;
+    }
+  out[0] = (a + b) / G_SQRT2;
+  out[1] = (b - a) / G_SQRT2;
+}
+
+static void
+tone_identity (LwLocalTone *t)
+{
+  int i;
+
+  t->lut_max = 4.f;
+  for (i = 0; i <= LW_TONE_LUT_SIZE; i++)
+    {
+      double s = (double) i / LW_TONE_LUT_SIZE;
+      t->lut[i] = (float) (t->lut_max * s * s);
+    }
+}
+
+typedef struct {
+  double black;
+  double ymax;
+  double knee;
+  double gamma;
+  double contrast;
+  double pivot;
+} Curve;
+
+/* Black toe and highlight shoulder, in linear luminance. */
+static double
+curve_base (const Curve *c, double y)
+{
+  if (c->black > 0 && y > 0)
+    y = y * y / (y + c->black) * (1 + c->black);
+  if (c->ymax > 1 && y > c->knee)
+    {
+      /* cubic Hermite from (knee, slope 1) to (1, slope 0) over [knee, ymax] */
+      double t = MIN ((y - c->knee) / (c->ymax - c->knee), 1.0);
+      double m0 = (c->ymax - c->knee) / (1 - c->knee);
+      double p = (t * t * t - 2 * t * t + t) * m0 + (-2 * t * t * t + 3 * t * t);
+      y = c->knee + (1 - c->knee) * p;
+    }
+  return CLAMP (y, 0, 1);
+}
+
+static double
+logistic (double x)
+{
+  return 1 / (1 + exp (-x));
+}
+
+/* A pivoted S-curve on [0, 1] that keeps 0 and 1: contrast around pivot. */
+static double
+s_curve (double l, double pivot)
+{
+  const double k = 6;
+  double lo = logistic (-k * pivot);
+  double hi = logistic (k * (1 - pivot));
+
+  return (logistic (k * (l - pivot)) - lo) / (hi - lo);
+}
+
+static double
+curve_apply (const Curve *c, double y)
+{
+  double l = lw_local_lstar (curve_base (c, y)) / 100;
+
+  l = pow (CLAMP (l, 0, 1), c->gamma);
+  l = l + c->contrast * (s_curve (l, c->pivot) - l);
+  return CLAMP (lw_local_lstar_to_y (100 * CLAMP (l, 0, 1)), 0, 1);
+}
+
+static void
+tone_set_curve (LwLocalTone *t, const Curve *c)
+{
+  int i;
+
+  t->lut_max = (float) MAX (1.0, c->ymax);
+  for (i = 0; i <= LW_TONE_LUT_SIZE; i++)
+    {
+      double s = (double) i / LW_TONE_LUT_SIZE;
+      t->lut[i] = (float) curve_apply (c, t->lut_max * s * s);
+    }
+}
+
+static void
+add_note (LwLocalPlan *plan, const char *note)
+{
+  g_ptr_array_add (plan->notes, g_strdup (note));
+}
+
+LwLocalPlan *
+lw_local_plan_new (const char                *module_id,
+                   const LwLocalImage        *preview,
+                   int                        full_width,
+                   int                        full_height,
+                   double                     noise,
+                   const LwLocalInstructions *ins)
+{
+  LwLocalPlan *plan = g_new0 (LwLocalPlan, 1);
+  const LwLocalRecipe *r = lw_local_recipe_for (module_id);
+  float to_full = (float) full_width / (float) preview->width;
+  int long_preview = MAX (preview->width, preview->height);
+  double strength = ins->strength;
+  double cast[2], lg[3], lum, k, warm, mid, mid_new, shift, iqr, l25, l75;
+  LwLocalMeasure m;
+  Curve curve = { 0 };
+  int c;
+
+  plan->recipe = r;
+  plan->notes = g_ptr_array_new_with_free_func (g_free);
+  plan->noise = noise;
+  plan->canvas = (GeglRectangle) { 0, 0, full_width, full_height };
+
+  /* Product Studio (or "white background"): find the backdrop first, it
+   * is also the best white reference there is. */
+  if (r->studio || ins->white_background)
+    {
+      plan->cutout = lw_local_cutout_find (preview, to_full, full_width, full_height);
+      if (plan->cutout == NULL)
+        add_note (plan, _("No plain, light background was found around the subject, so the background was kept"));
+    }
+
+  /* White balance. */
+  if (plan->cutout != NULL)
+    {
+      plan->wb_uv[0] = plan->cutout->bg_uv[0];
+      plan->wb_uv[1] = plan->cutout->bg_uv[1];
+      plan->wb_mass = 1;
+      /* the backdrop is meant to be neutral: balance on it in full */
+      limit_cast (lw_local_recipe_for ("product"), plan->wb_uv[0], plan->wb_uv[1], cast);
+    }
+  else
+    {
+      plan->wb_mass = lw_local_estimate_illuminant (preview, plan->wb_uv);
+      if (plan->wb_mass > 0)
+        {
+          limit_cast (r, plan->wb_uv[0] - wb_prior[0], plan->wb_uv[1] - wb_prior[1], cast);
+          cast[0] *= r->wb_strength;
+          cast[1] *= r->wb_strength;
+        }
+      else
+        cast[0] = cast[1] = 0;
+    }
+  warm = r->warmth + STEP_WARMTH * ins->warmth;
+  lg[0] = -cast[0] + warm;
+  lg[1] = 0;
+  lg[2] = -cast[1] - warm;
+  lum = LW_LUM_R * exp (lg[0]) + LW_LUM_G * exp (lg[1]) + LW_LUM_B * exp (lg[2]);
+  for (c = 0; c < 3; c++)
+    plan->tone.gain[c] = (float) (exp (lg[c]) / lum);
+
+  /* Exposure: the photo's white (its 99.5th percentile) to white_target,
+   * brightening only. A darker copy of the same photo gets a gain just as
+   * much larger, so both end up alike. */
+  tone_identity (&plan->tone);
+  lw_local_measure (preview, &plan->tone, to_full, &m);
+  k = 1;
+  if (m.max_p995 > 0 && r->max_exposure_ev > 0)
+    k = CLAMP (r->white_target / m.max_p995, 1.0, exp2 (r->max_exposure_ev));
+  plan->exposure_ev = log2 (k);
+  for (c = 0; c < 3; c++)
+    plan->tone.gain[c] *= (float) k;
+
+  /* Local tone: lift dark regions, calm bright ones. The map is edge-aware
+   * so a dark doorway next to a bright window does not leave a halo. */
+  if ((r->shadows > 0 || r->highlights > 0) && plan->cutout == NULL)
+    {
+      plan->base = lw_local_base_map (preview, plan->tone.gain, 0.035f * long_preview, 1.0f, to_full);
+      plan->tone.base = plan->base;
+      plan->tone.shadows = (float) (r->shadows * strength);
+      plan->tone.highlights = (float) (r->highlights * strength);
+      plan->tone.dark_pivot = DARK_PIVOT;
+      plan->tone.bright_pivot = BRIGHT_PIVOT;
+      plan->tone.local_max_ev = (float) r->local_max_ev;
+    }
+
+  /* Global tone curve from the histogram of what we have so far. */
+  lw_local_measure (preview, &plan->tone, to_full, &m);
+  curve.black = CLAMP ((m.y[LW_LOCAL_PCT_0_5] - 0.002) * r->black_strength, 0, r->black_max);
+  curve.ymax = CLAMP (m.max_p999, 1.0, 2.0);
+  curve.knee = MAX (0.5, 1 - 1.5 * (curve.ymax - 1));
+  curve.gamma = 1;
+  mid = lw_local_lstar (curve_base (&curve, m.y[LW_LOCAL_PCT_50]));
+  shift = CLAMP (r->mid_strength * (r->mid_target - mid), -r->mid_max, r->mid_max) * strength
+          + STEP_MID_LSTAR * ins->brightness;
+  mid_new = CLAMP (mid + shift, 15, 85);
+  if (mid > 5 && mid < 95)
+    curve.gamma = log (mid_new / 100) / log (mid / 100);
+  curve.pivot = CLAMP (mid_new / 100, 0.2, 0.8);
+  l25 = pow (lw_local_lstar (curve_base (&curve, m.y[LW_LOCAL_PCT_25])) / 100, curve.gamma);
+  l75 = pow (lw_local_lstar (curve_base (&curve, m.y[LW_LOCAL_PCT_75])) / 100, curve.gamma);
+  iqr = 100 * (l75 - l25);
+  curve.contrast = CLAMP (2 * (r->iqr_target - iqr) / r->iqr_target, 0, r->contrast_max) * strength
+                   + STEP_CONTRAST * ins->contrast;
+  curve.contrast = CLAMP (curve.contrast, -0.6, 0.6);
+  tone_set_curve (&plan->tone, &curve);
+
+  /* Colour. */
+  plan->tone.vibrance = (float) (r->vibrance * strength);
+  plan->tone.saturation = (float) (STEP_SATURATION * ins->saturation);
+  plan->tone.mono = ins->mono;
+  if (r->adaptive_vibrance > 0)
+    {
+      lw_local_measure (preview, &plan->tone, to_full, &m);
+      if (m.chroma_mean < 20)
+        plan->tone.vibrance += (float) (r->adaptive_vibrance * strength * (20 - m.chroma_mean) / 20);
+    }
+
+  /* Detail: noise first (before sharpening makes it worse), then skin,
+   * then sharpening that skips small differences (noise, pores). */
+  if (r->denoise > 0 && noise > 1.5)
+    plan->denoise_passes = MIN (r->denoise, 1 + (int) (noise / 3));
+  if (ins->denoise > 0)
+    plan->denoise_passes += MAX (1, (int) round (ins->denoise));
+  if (r->smooth > 0)
+    {
+      plan->detail.amount = (float) CLAMP (r->smooth * strength, 0, 1);
+      plan->detail.tau = (float) CLAMP (0.06 + 0.005 * noise, 0.06, 0.15);
+      plan->detail.skin_only = TRUE;
+      plan->detail_sigma = (float) CLAMP (0.004 * MAX (full_width, full_height), 1.5, 20);
+    }
+  plan->sharpen_amount = (float) CLAMP (r->sharpen * strength + STEP_SHARPEN * ins->sharpness, 0, 1.5);
+  plan->sharpen_sigma = (float) CLAMP (r->sharpen_sigma * sqrt ((double) full_width * full_height / 12e6), 0.5, 3.0);
+  plan->sharpen_threshold = (float) CLAMP (1.5 * noise / 255, r->smooth > 0 ? 0.02 : 0, 0.05);
+
+  /* The canvas. */
+  if (r->studio)
+    {
+      int side, cx, cy;
+
+      if (plan->cutout != NULL)
+        {
+          /* the product fills 80 % of the square's side */
+          side = (int) ceil (MAX (plan->cutout->width, plan->cutout->height) / 0.8);
+          cx = plan->cutout->x + plan->cutout->width / 2;
+          cy = plan->cutout->y + plan->cutout->height / 2;
+        }
+      else
+        {
+          side = MAX (full_width, full_height);
+          cx = full_width / 2;
+          cy = full_height / 2;
+        }
+      plan->canvas = (GeglRectangle) { cx - side / 2, cy - side / 2, side, side };
+      plan->pad_white = TRUE;
+    }
+  else if (ins->square)
+    {
+      int side = MIN (full_width, full_height);
+
+      plan->canvas = (GeglRectangle) { (full_width - side) / 2, (full_height - side) / 2, side, side };
+    }
+  return plan;
+}
+
+void
+lw_local_plan_free (LwLocalPlan *plan)
+{
+  if (plan == NULL)
+    return;
+  lw_local_map_free (plan->base);
+  lw_local_cutout_free (plan->cutout);
+  g_clear_pointer (&plan->notes, g_ptr_array_unref);
+  g_free (plan);
+}
+
+static GeglNode *
+chain (GeglNode *last, GeglNode *next)
+{
+  gegl_node_link (last, next);
+  return next;
+}
+
+GeglNode *
+lw_local_plan_build (LwLocalPlan *plan,
+                     GeglNode    *graph,
+                     GeglNode    *source)
+{
+  GeglNode *last = source;
+  int i;
+
+  for (i = 0; i < plan->denoise_passes; i++)
+    last = chain (last, gegl_node_new_child (graph, "operation", "gegl:noise-reduction",
+                                             "iterations", 2, NULL));
+
+  if (plan->detail_sigma > 0 && plan->detail.amount > 0)
+    {
+      GeglNode *blur = gegl_node_new_child (graph, "operation", "gegl:gaussian-blur",
+                                            "std-dev-x", (double) plan->detail_sigma,
+                                            "std-dev-y", (double) plan->detail_sigma,
+                                            NULL);
+      GeglNode *detail = gegl_node_new_child (graph, "operation", "lw:detail",
+                                              "params", &plan->detail, NULL);
+
+      gegl_node_link (last, blur);
+      gegl_node_connect_to (blur, "output", detail, "aux");
+      last = chain (last, detail);
+    }
+
+  if (plan->sharpen_amount > 0)
+    last = chain (last, gegl_node_new_child (graph, "operation", "gegl:unsharp-mask",
+                                             "std-dev", (double) plan->sharpen_sigma,
+                                             "scale", (double) plan->sharpen_amount,
+                                             "threshold", (double) plan->sharpen_threshold,
+                                             NULL));
+
+  last = chain (last, gegl_node_new_child (graph, "operation", "lw:adjust",
+                                           "tone", &plan->tone,
+                                           "studio", plan->cutout != NULL ? &plan->cutout->studio : NULL,
+                                           NULL));
+
+  if (plan->pad_white)
+    {
+      GeglColor *white = gegl_color_new ("white");
+      GeglNode *plane = gegl_node_new_child (graph, "operation", "gegl:color", "value", white, NULL);
+      GeglNode *over = gegl_node_new_child (graph, "operation", "gegl:over", NULL);
+
+      g_object_unref (white);   /* GeglColor has no autoptr in GEGL 0.4 */
+
+      gegl_node_link (plane, over);
+      gegl_node_connect_to (last, "output", over, "aux");
+      last = over;
+    }
+
+  /* A plain crop when the canvas lies inside the photo; with white
+   * padding the crop cuts the infinite white plane to the canvas. The
+   * output starts at (0, 0) either way. */
+  {
+    GeglRectangle src = gegl_node_get_bounding_box (source);
+
+    if (plan->pad_white || !gegl_rectangle_equal (&plan->canvas, &src))
+      {
+        last = chain (last, gegl_node_new_child (graph, "operation", "gegl:crop",
+                                                 "x", (double) plan->canvas.x,
+                                                 "y", (double) plan->canvas.y,
+                                                 "width", (double) plan->canvas.width,
+                                                 "height", (double) plan->canvas.height,
+                                                 NULL));
+        last = chain (last, gegl_node_new_child (graph, "operation", "gegl:translate",
+                                                 "x", (double) -plan->canvas.x,
+                                                 "y", (double) -plan->canvas.y,
+                                                 NULL));
+      }
+  }
+  return last;
+}

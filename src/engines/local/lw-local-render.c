@@ -1,0 +1,267 @@
+/* lw-local-render.c — one photo through the local engine, start to end. */
+#include "config.h"
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "lw-local-image.h"
+#include "lw-local-instructions.h"
+#include "lw-local-ops.h"
+#include "lw-local-recipes.h"
+#include "lw-local-render.h"
+#include "lw-local-stats.h"
+
+/* GEGL keeps tiles in a cache and swaps beyond it: 512 MB holds a 50 MP
+ * photo in 8-bit RGB three times over, and is capped at a quarter of the
+ * machine's memory. */
+#define TILE_CACHE_MAX (512 * 1024 * 1024ULL)
+
+void
+lw_local_gegl_init (void)
+{
+  static gsize initialised = 0;
+
+  if (g_once_init_enter (&initialised))
+    {
+      guint64 cache = TILE_CACHE_MAX;
+      long pages = sysconf (_SC_PHYS_PAGES);
+      long page_size = sysconf (_SC_PAGESIZE);
+
+      gegl_init (NULL, NULL);
+      if (pages > 0 && page_size > 0)
+        cache = MIN (cache, (guint64) pages * (guint64) page_size / 4);
+      /* One GEGL thread per render: the engine already runs one render per
+       * core, and a batch is many photos; nested parallelism would only
+       * add contention and memory. */
+      g_object_set (gegl_config (),
+                    "tile-cache-size", cache,
+                    "threads", 1,
+                    "use-opencl", FALSE,
+                    NULL);
+      g_type_class_ref (lw_local_op_orient_get_type ());
+      g_type_class_ref (lw_local_op_adjust_get_type ());
+      g_type_class_ref (lw_local_op_detail_get_type ());
+      g_once_init_leave (&initialised, 1);
+    }
+}
+
+static const char *
+loader_for (const char *mime)
+{
+  static const struct {
+    const char *mime;
+    const char *op;
+  } loaders[] = {
+    { "image/jpeg", "gegl:jpg-load" },
+    { "image/png", "gegl:png-load" },
+    { "image/webp", "gegl:webp-load" },
+    { "image/tiff", "gegl:tiff-load" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (loaders); i++)
+    if (g_strcmp0 (mime, loaders[i].mime) == 0 && gegl_has_operation (loaders[i].op))
+      return loaders[i].op;
+  return NULL;
+}
+
+/* The original, decoded into a tiled buffer in its own format (8-bit for
+ * JPEG: 3 bytes a pixel, whatever the size). */
+static GeglBuffer *
+load_source (const LwEngineRequest *request,
+             GError               **error)
+{
+  g_autoptr(GeglNode) graph = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  GdkPixbufFormat *format;
+  GeglBuffer *buffer = NULL;
+  GeglNode *load, *sink;
+  const char *op;
+  g_autofree char *mime = NULL;
+  int width = 0, height = 0;
+
+  /* The header first: a file that is not an image gets a clear error,
+   * not a GEGL warning and an empty buffer. */
+  format = gdk_pixbuf_get_file_info (request->input_path, &width, &height);
+  if (format == NULL || width <= 0 || height <= 0)
+    {
+      g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_BAD_INPUT,
+                   _("The local engine cannot read this photo"));
+      return NULL;
+    }
+  if (request->input_mime != NULL)
+    mime = g_strdup (request->input_mime);
+  else
+    {
+      g_auto(GStrv) types = gdk_pixbuf_format_get_mime_types (format);
+      mime = g_strdup (types != NULL ? types[0] : NULL);
+    }
+
+  graph = gegl_node_new ();
+  op = loader_for (mime);
+  if (op != NULL)
+    load = gegl_node_new_child (graph, "operation", op, "path", request->input_path, NULL);
+  else
+    {
+      /* Formats GEGL has no loader for (HEIC, AVIF, …) come through
+       * gdk-pixbuf's loaders, decoded whole. */
+      pixbuf = gdk_pixbuf_new_from_file (request->input_path, NULL);
+      if (pixbuf == NULL)
+        {
+          g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_BAD_INPUT,
+                       _("The local engine cannot read this photo"));
+          return NULL;
+        }
+      load = gegl_node_new_child (graph, "operation", "gegl:pixbuf", "pixbuf", pixbuf, NULL);
+    }
+  sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink", "buffer", &buffer, NULL);
+  gegl_node_link (load, sink);
+  gegl_node_process (sink);
+
+  if (buffer == NULL || gegl_buffer_get_extent (buffer)->width <= 0
+      || gegl_buffer_get_extent (buffer)->height <= 0)
+    {
+      g_clear_object (&buffer);
+      g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_BAD_INPUT,
+                   _("The local engine cannot decode this photo"));
+      return NULL;
+    }
+  return buffer;
+}
+
+static char *
+join_notes (GPtrArray *notes)
+{
+  g_autoptr(GString) s = NULL;
+  guint i;
+
+  if (notes->len == 0)
+    return NULL;
+  s = g_string_new (NULL);
+  for (i = 0; i < notes->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (s, '\n');
+      g_string_append (s, notes->pdata[i]);
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+LwEngineResult *
+lw_local_render (const LwEngineRequest *request,
+                 GCancellable          *cancellable,
+                 GError               **error)
+{
+  g_autoptr(GeglBuffer) src = NULL;
+  g_autoptr(LwLocalImage) raw = NULL;
+  g_autoptr(LwLocalImage) preview = NULL;
+  g_autoptr(LwLocalInstructions) ins = NULL;
+  g_autoptr(LwLocalPlan) plan = NULL;
+  g_autoptr(GeglNode) graph = NULL;
+  g_autoptr(GeglProcessor) processor = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *note = NULL;
+  GeglNode *source, *last, *convert, *save;
+  LwEngineResult *result;
+  const GeglRectangle *extent;
+  gboolean png, cancelled = FALSE;
+  int orientation, width, height, fd;
+  gsize len = 0;
+  double progress;
+
+  lw_local_gegl_init ();
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  src = load_source (request, error);
+  if (src == NULL)
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  extent = gegl_buffer_get_extent (src);
+  orientation = request->orientation >= 1 && request->orientation <= 8 ? request->orientation : 1;
+  width = orientation >= 5 ? extent->height : extent->width;
+  height = orientation >= 5 ? extent->width : extent->height;
+  png = babl_format_has_alpha (gegl_buffer_get_format (src));
+
+  raw = lw_local_image_from_buffer (src, LW_LOCAL_PREVIEW_EDGE);
+  preview = lw_local_image_orient (raw, orientation);
+  ins = lw_local_instructions_parse (request->specific_prompt);
+  plan = lw_local_plan_new (request->module_id, preview, width, height,
+                            lw_local_estimate_noise (src), ins);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  fd = g_file_open_tmp (png ? "lightwork-local-XXXXXX.png" : "lightwork-local-XXXXXX.jpg", &tmp, error);
+  if (fd < 0)
+    return NULL;
+  close (fd);
+
+  graph = gegl_node_new ();
+  source = gegl_node_new_child (graph, "operation", "gegl:buffer-source", "buffer", src, NULL);
+  if (orientation != 1)
+    {
+      GeglNode *orient = gegl_node_new_child (graph, "operation", "lw:orient",
+                                              "orientation", orientation, NULL);
+      gegl_node_link (source, orient);
+      source = orient;
+    }
+  last = lw_local_plan_build (plan, graph, source);
+  convert = gegl_node_new_child (graph, "operation", "gegl:convert-format",
+                                 "format", babl_format (png ? "R'G'B'A u8" : "R'G'B' u8"),
+                                 NULL);
+  if (png)
+    save = gegl_node_new_child (graph, "operation", "gegl:png-save",
+                                "path", tmp, "bitdepth", 8, NULL);
+  else
+    /* Baseline, standard Huffman tables: progressive or optimised coding
+     * makes libjpeg hold every coefficient of the image at once. */
+    save = gegl_node_new_child (graph, "operation", "gegl:jpg-save",
+                                "path", tmp, "quality", 92,
+                                "optimize", FALSE, "progressive", FALSE, NULL);
+  gegl_node_link_many (last, convert, save, NULL);
+
+  /* Chunk by chunk, so a cancel is noticed within one chunk (1 MP). */
+  processor = gegl_node_new_processor (save, NULL);
+  while (gegl_processor_work (processor, &progress))
+    if (g_cancellable_is_cancelled (cancellable))
+      {
+        cancelled = TRUE;
+        break;
+      }
+  g_clear_object (&processor);
+  g_clear_object (&graph);
+
+  if (cancelled || g_cancellable_is_cancelled (cancellable))
+    {
+      g_unlink (tmp);
+      g_cancellable_set_error_if_cancelled (cancellable, error);
+      return NULL;
+    }
+  if (!g_file_get_contents (tmp, &contents, &len, error))
+    {
+      g_unlink (tmp);
+      return NULL;
+    }
+  g_unlink (tmp);
+  if (len == 0)
+    {
+      g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_FAILED,
+                   _("The local engine could not write the result"));
+      return NULL;
+    }
+
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  result = lw_engine_result_new (bytes, png ? "image/png" : "image/jpeg");
+  note = lw_local_instructions_dup_note (ins);
+  if (note != NULL)
+    g_ptr_array_add (plan->notes, g_steal_pointer (&note));
+  result->notes = join_notes (plan->notes);
+  result->cost = 0;
+  return result;
+}

@@ -1,0 +1,344 @@
+/* lw-local-stats.c — what a recipe measures on the preview. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lw-local-stats.h"
+
+/* Percentiles come from histograms in the square-root domain: 8192 bins
+ * over [0, 4] give steps of ≈ 0.0001 near black and ≈ 0.005 near white,
+ * finer than 8-bit sRGB everywhere. */
+#define HIST_BINS 8192
+#define HIST_MAX  4.0
+
+static const double percent_points[11] = {
+  0.001, 0.005, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.995, 0.999,
+};
+
+double
+lw_local_lstar (double y)
+{
+  /* CIE 1976: κ = 24389/27, ε = 216/24389 */
+  if (y <= 216.0 / 24389.0)
+    return y * 24389.0 / 27.0;
+  return 116.0 * cbrt (y) - 16.0;
+}
+
+double
+lw_local_lstar_to_y (double lstar)
+{
+  double f = (lstar + 16.0) / 116.0;
+
+  if (lstar <= 8.0)
+    return lstar * 27.0 / 24389.0;
+  return f * f * f;
+}
+
+static inline int
+hist_bin (double v)
+{
+  int b;
+
+  if (v <= 0)
+    return 0;
+  b = (int) (sqrt (v / HIST_MAX) * HIST_BINS);
+  return CLAMP (b, 0, HIST_BINS - 1);
+}
+
+static double
+hist_percentile (const double *hist,
+                 double        total,
+                 double        p)
+{
+  double target = p * total;
+  double acc = 0;
+  int i;
+
+  if (total <= 0)
+    return 0;
+  for (i = 0; i < HIST_BINS; i++)
+    {
+      if (acc + hist[i] >= target && hist[i] > 0)
+        {
+          double f = (target - acc) / hist[i];
+          double s = ((double) i + f) / HIST_BINS;
+          return s * s * HIST_MAX;
+        }
+      acc += hist[i];
+    }
+  return HIST_MAX;
+}
+
+void
+lw_local_measure (const LwLocalImage *image,
+                  const LwLocalTone  *tone,
+                  float               to_full,
+                  LwLocalMeasure     *m)
+{
+  g_autofree double *hist_y = g_new0 (double, HIST_BINS);
+  g_autofree double *hist_max = g_new0 (double, HIST_BINS);
+  double total = 0, l_sum = 0, c_sum = 0, dark = 0, bright = 0, clipped = 0;
+  int x, y, i;
+
+  memset (m, 0, sizeof *m);
+  for (y = 0; y < image->height; y++)
+    for (x = 0; x < image->width; x++)
+      {
+        const float *px = image->data + ((gsize) y * image->width + x) * 4;
+        float rgb[3] = { px[0], px[1], px[2] };
+        float lab[3];
+        double lum;
+
+        if (px[3] < 0.5f)
+          continue;
+        if (tone != NULL)
+          lw_local_tone_apply (tone, rgb,
+                               ((float) x + 0.5f) * to_full - 0.5f,
+                               ((float) y + 0.5f) * to_full - 0.5f);
+        lum = lw_local_luminance (rgb);
+        hist_y[hist_bin (lum)] += 1;
+        hist_max[hist_bin (MAX (rgb[0], MAX (rgb[1], rgb[2])))] += 1;
+        lw_local_lab (rgb, lab);
+        l_sum += lab[0];
+        c_sum += sqrt (lab[1] * lab[1] + lab[2] * lab[2]);
+        dark += lab[0] < 20.f;
+        bright += lab[0] > 90.f;
+        /* 254.5 / 255 encoded is 0.9961 linear */
+        clipped += MAX (rgb[0], MAX (rgb[1], rgb[2])) >= 0.9961f;
+        total += 1;
+      }
+
+  m->pixels = total;
+  if (total <= 0)
+    return;
+  for (i = 0; i < 11; i++)
+    m->y[i] = hist_percentile (hist_y, total, percent_points[i]);
+  m->max_p995 = hist_percentile (hist_max, total, 0.995);
+  m->max_p999 = hist_percentile (hist_max, total, 0.999);
+  m->l_mean = l_sum / total;
+  m->chroma_mean = c_sum / total;
+  m->dark_share = dark / total;
+  m->bright_share = bright / total;
+  m->clipped_share = clipped / total;
+}
+
+/* ---- illuminant ---- */
+
+/* The log-chromaticity plane [-2, 2]² in 256² bins of 0.0156: finer than
+ * the smallest kernel (0.10). */
+#define UV_BINS  256
+#define UV_RANGE 2.0
+
+typedef struct {
+  float u, v, w;
+} UvBin;
+
+double
+lw_local_estimate_illuminant (const LwLocalImage *image,
+                              double              uv[2])
+{
+  g_autofree float *grid = g_new0 (float, UV_BINS * UV_BINS);
+  g_autoptr(GArray) bins = g_array_new (FALSE, FALSE, sizeof (UvBin));
+  double total = 0, mass = 0, u0 = 0, v0 = 0;
+  gsize i, n = (gsize) image->width * image->height;
+  int it;
+
+  uv[0] = uv[1] = 0;
+  for (i = 0; i < n; i++)
+    {
+      const float *px = image->data + i * 4;
+      double u, v, w;
+      int bu, bv;
+
+      /* Channels below 0.004 (≈ 12/255 encoded) are mostly noise; above
+       * 0.8 (≈ 231/255) a cast of +20 % would clip them, so they cannot
+       * vote the same way in a cast copy. */
+      if (px[3] < 0.5f
+          || px[0] < 0.004f || px[1] < 0.004f || px[2] < 0.004f
+          || px[0] > 0.8f || px[1] > 0.8f || px[2] > 0.8f)
+        continue;
+      u = log (px[0] / px[1]);
+      v = log (px[2] / px[1]);
+      if (fabs (u) >= UV_RANGE || fabs (v) >= UV_RANGE)
+        continue;
+      /* Brighter pixels are likelier to be lit by the main light. */
+      w = sqrt (lw_local_luminance (px));
+      bu = (int) ((u + UV_RANGE) / (2 * UV_RANGE) * UV_BINS);
+      bv = (int) ((v + UV_RANGE) / (2 * UV_RANGE) * UV_BINS);
+      grid[bv * UV_BINS + bu] += (float) w;
+      total += w;
+    }
+  if (total <= 0)
+    return 0;
+
+  for (i = 0; i < UV_BINS * UV_BINS; i++)
+    if (grid[i] > 0)
+      {
+        UvBin b;
+
+        b.u = (float) (((double) (i % UV_BINS) + 0.5) / UV_BINS * 2 * UV_RANGE - UV_RANGE);
+        b.v = (float) (((double) (i / UV_BINS) + 0.5) / UV_BINS * 2 * UV_RANGE - UV_RANGE);
+        b.w = grid[i];
+        g_array_append_val (bins, b);
+      }
+
+  /* Mean shift from neutral: a wide kernel first so a strong cast is still
+   * reached, narrowing so the estimate settles on one cluster of surfaces. */
+  for (it = 0; it < 40; it++)
+    {
+      double rho = it < 20 ? 0.35 * pow (0.10 / 0.35, it / 19.0) : 0.10;
+      double su = 0, sv = 0, sw = 0;
+      guint k;
+
+      for (k = 0; k < bins->len; k++)
+        {
+          const UvBin *b = &g_array_index (bins, UvBin, k);
+          double d2 = ((b->u - u0) * (b->u - u0) + (b->v - v0) * (b->v - v0)) / (rho * rho);
+          double w;
+
+          if (d2 > 9)
+            continue;
+          w = b->w * exp (-d2 / 2);
+          su += w * b->u;
+          sv += w * b->v;
+          sw += w;
+        }
+      if (sw <= 0)
+        break;
+      u0 = su / sw;
+      v0 = sv / sw;
+      mass = sw / total;
+    }
+
+  uv[0] = u0;
+  uv[1] = v0;
+  return mass;
+}
+
+/* ---- noise ---- */
+
+static int
+compare_floats (const void *a, const void *b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+
+  return (x > y) - (x < y);
+}
+
+double
+lw_local_estimate_noise (GeglBuffer *buffer)
+{
+  const GeglRectangle *extent = gegl_buffer_get_extent (buffer);
+  const int size = 256;
+  g_autofree float *crop = g_new (float, size * size);
+  g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (float));
+  static const double spots[4][2] = { { 0.3, 0.3 }, { 0.7, 0.3 }, { 0.3, 0.7 }, { 0.7, 0.7 } };
+  int s;
+
+  for (s = 0; s < 4; s++)
+    {
+      GeglRectangle r;
+      int x, y;
+
+      r.width = MIN (size, extent->width);
+      r.height = MIN (size, extent->height);
+      r.x = extent->x + (int) (spots[s][0] * extent->width) - r.width / 2;
+      r.y = extent->y + (int) (spots[s][1] * extent->height) - r.height / 2;
+      r.x = CLAMP (r.x, extent->x, extent->x + extent->width - r.width);
+      r.y = CLAMP (r.y, extent->y, extent->y + extent->height - r.height);
+      if (r.width < 3 || r.height < 3)
+        continue;
+      gegl_buffer_get (buffer, &r, 1.0, babl_format ("Y' float"), crop,
+                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_CLAMP);
+      /* The Laplacian-difference mask N of Immerkær cancels smooth image
+       * structure; what is left is mostly noise (Σ N² = 36). */
+      for (y = 1; y < r.height - 1; y++)
+        for (x = 1; x < r.width - 1; x++)
+          {
+            const float *p = crop + y * r.width + x;
+            int w = r.width;
+            float v = p[-w - 1] - 2 * p[-w] + p[-w + 1]
+                      - 2 * p[-1] + 4 * p[0] - 2 * p[1]
+                      + p[w - 1] - 2 * p[w] + p[w + 1];
+            v = fabsf (v) * 255.f;
+            g_array_append_val (all, v);
+          }
+    }
+  if (all->len == 0)
+    return 0;
+  qsort (all->data, all->len, sizeof (float), compare_floats);
+  /* median |N∗I| = 0.6745 · 6σ for Gaussian noise */
+  return g_array_index (all, float, all->len / 2) / (0.6745 * 6.0);
+}
+
+/* ---- local tone base ---- */
+
+static void
+recursive_pass (float       *data,
+                const float *guide,
+                int          n,
+                gsize        stride,
+                float        a,
+                float        ratio)
+{
+  int i;
+
+  /* Gastal & Oliveira's recursive filter along one line: the feedback
+   * weight a^d drops where the guide changes, so the blur stops at edges. */
+  for (i = 1; i < n; i++)
+    {
+      float d = 1.f + ratio * fabsf (guide[i * stride] - guide[(i - 1) * stride]);
+      float w = powf (a, d);
+      data[i * stride] += w * (data[(i - 1) * stride] - data[i * stride]);
+    }
+  for (i = n - 2; i >= 0; i--)
+    {
+      float d = 1.f + ratio * fabsf (guide[(i + 1) * stride] - guide[i * stride]);
+      float w = powf (a, d);
+      data[i * stride] += w * (data[(i + 1) * stride] - data[i * stride]);
+    }
+}
+
+LwLocalMap *
+lw_local_base_map (const LwLocalImage *image,
+                   const float         gain[3],
+                   float               sigma_s,
+                   float               sigma_r,
+                   float               to_full)
+{
+  const int iterations = 3;
+  LwLocalMap *map = lw_local_map_new (image->width, image->height);
+  g_autofree float *guide = NULL;
+  gsize i, n = (gsize) image->width * image->height;
+  int it, x, y;
+
+  for (i = 0; i < n; i++)
+    {
+      const float *px = image->data + i * 4;
+      float rgb[3] = { px[0] * gain[0], px[1] * gain[1], px[2] * gain[2] };
+
+      /* 2^-12 keeps black from dominating the log */
+      map->data[i] = log2f (MAX (lw_local_luminance (rgb), 1.f / 4096.f));
+    }
+  guide = g_memdup2 (map->data, sizeof (float) * n);
+
+  for (it = 0; it < iterations; it++)
+    {
+      /* σ of iteration it, so that all iterations together give sigma_s */
+      float sigma_i = sigma_s * sqrtf (3.f) * powf (2.f, (float) (iterations - it - 1))
+                      / sqrtf (powf (4.f, (float) iterations) - 1.f);
+      float a = expf (-sqrtf (2.f) / sigma_i);
+      float ratio = sigma_s / sigma_r;
+
+      for (y = 0; y < image->height; y++)
+        recursive_pass (map->data + (gsize) y * image->width, guide + (gsize) y * image->width,
+                        image->width, 1, a, ratio);
+      for (x = 0; x < image->width; x++)
+        recursive_pass (map->data + x, guide + x, image->height, image->width, a, ratio);
+    }
+
+  map->sx = map->sy = 1.f / to_full;
+  return map;
+}

@@ -1,0 +1,76 @@
+/* lw-local-stats.h — what a recipe measures on the preview.
+ *
+ * Every estimator here is equivariant where it matters: scale the photo's
+ * linear RGB by a diagonal gain (a colour cast, an exposure change) and the
+ * estimate scales by the same gain. That is what makes a recipe's output
+ * for a cast or darkened copy land where its output for the original does.
+ */
+#pragma once
+
+#include "lw-local-image.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  /* luminance percentiles, index as LW_LOCAL_PCT_* */
+  double y[11];
+  double max_p995;         /* 99.5th percentile of max(R, G, B) */
+  double max_p999;
+  double l_mean;           /* mean L* */
+  double chroma_mean;      /* mean C*ab */
+  double dark_share;       /* share of pixels with L* < 20 */
+  double bright_share;     /* share with L* > 90 */
+  double clipped_share;    /* share with a channel at ≥ 254.5 / 255 */
+  double pixels;           /* counted (opaque) pixels */
+} LwLocalMeasure;
+
+enum {
+  LW_LOCAL_PCT_0_1,
+  LW_LOCAL_PCT_0_5,
+  LW_LOCAL_PCT_1,
+  LW_LOCAL_PCT_5,
+  LW_LOCAL_PCT_25,
+  LW_LOCAL_PCT_50,
+  LW_LOCAL_PCT_75,
+  LW_LOCAL_PCT_95,
+  LW_LOCAL_PCT_99,
+  LW_LOCAL_PCT_99_5,
+  LW_LOCAL_PCT_99_9,
+};
+
+/* Measures image after tone (NULL: as it is). to_full is the size of a
+ * preview pixel in full-resolution pixels (for the local tone map). */
+void        lw_local_measure           (const LwLocalImage *image,
+                                        const LwLocalTone  *tone,
+                                        float               to_full,
+                                        LwLocalMeasure     *measure);
+
+/* The illuminant as (log R/G, log B/G): the mode of the log-chromaticity
+ * histogram nearest to neutral, found by mean shift from neutral with a
+ * shrinking kernel (0.35 → 0.10). Near-clipped and near-black pixels do not
+ * vote: a cast pushes highlights into clipping and would otherwise move the
+ * estimate by more than the cast. Returns the share of the (luminance
+ * weighted) votes near the mode, 0 when nothing voted. */
+double      lw_local_estimate_illuminant (const LwLocalImage *image,
+                                          double              uv[2]);
+
+/* σ of the noise in 8-bit units of the encoded (gamma) signal, from up to
+ * four full-resolution crops of buffer (Immerkær 1996, made robust to edges
+ * with a median). */
+double      lw_local_estimate_noise    (GeglBuffer         *buffer);
+
+/* log2 of the neighbourhood luminance (after gain), smoothed with an
+ * edge-aware recursive filter (domain transform, Gastal & Oliveira 2011):
+ * sigma_s in preview pixels, sigma_r in EV. sx/sy of the map are set for
+ * sampling at full resolution (to_full as above). */
+LwLocalMap *lw_local_base_map          (const LwLocalImage *image,
+                                        const float         gain[3],
+                                        float               sigma_s,
+                                        float               sigma_r,
+                                        float               to_full);
+
+/* CIE L* (0–100) from relative luminance, and back. */
+double      lw_local_lstar             (double              y);
+double      lw_local_lstar_to_y        (double              lstar);
+
+G_END_DECLS

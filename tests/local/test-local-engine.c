@@ -1,0 +1,517 @@
+/* test-local-engine.c — the local engine keeps the LwEngine contract.
+ *
+ * Through the factory, as the scheduler and the CLI will call it: real
+ * files, a real SQLite store for the setting, the engine's own threads.
+ * What it must do: upright output of the promised size and format, the
+ * per-image instructions (and the note for what it did not understand),
+ * clear errors for bad input, cancellation before and during a render, the
+ * same bytes whatever the number of threads, and no leaks or deadlocks
+ * when the engine goes away with work in flight.
+ */
+#include "config.h"
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "lw-engines.h"
+#include "lw-local-engine.h"
+#include "lw-local-ops.h"
+#include "lw-local-test-util.h"
+#include "lw-store.h"
+#include "lw-test-util.h"
+
+static char *tmpdir;
+static GPtrArray *fixtures;
+
+static const char *
+fixture (const char *name)
+{
+  guint i;
+
+  for (i = 0; i < fixtures->len; i++)
+    if (g_str_has_suffix (fixtures->pdata[i], name))
+      return fixtures->pdata[i];
+  g_error ("no fixture %s", name);
+  return NULL;
+}
+
+static LwEngine *
+new_engine (int threads)
+{
+  return LW_ENGINE (lw_local_engine_new (threads));
+}
+
+static LwEngineResult *
+run (LwEngine *engine, const char *path, const char *module, const char *instruction, int orientation)
+{
+  g_autoptr(GError) error = NULL;
+  LwEngineResult *result = lw_test_run_engine (engine, path, module, instruction, orientation, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  return result;
+}
+
+static void
+test_contract (void)
+{
+  g_autofree char *db = g_build_filename (tmpdir, "store.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwStore) store = lw_store_open (db, &error);
+  g_autoptr(LwEngine) engine = NULL;
+  g_autoptr(LwEngine) configured = NULL;
+  g_autofree char *signature = NULL;
+
+  g_assert_no_error (error);
+  engine = lw_engines_create (store, "local", &error);
+  g_assert_no_error (error);
+  g_assert_true (LW_IS_LOCAL_ENGINE (engine));
+  g_assert_cmpstr (lw_engine_get_name (engine), ==, "local");
+  g_assert_cmpfloat (lw_engine_get_cost (engine, "local"), ==, 0);
+  /* a recipe version in the signature, so changed recipes are not reused */
+  signature = lw_engine_dup_signature (engine, "local");
+  g_assert_true (g_str_has_prefix (signature, "local:recipes-"));
+  g_assert_cmpint (lw_local_engine_get_threads (LW_LOCAL_ENGINE (engine)), ==, (int) g_get_num_processors ());
+
+  g_assert_true (lw_store_set_setting (store, "local.threads", "3", &error));
+  g_assert_no_error (error);
+  configured = lw_engines_create (store, "local", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lw_local_engine_get_threads (LW_LOCAL_ENGINE (configured)), ==, 3);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  g_assert_finalize_object (g_steal_pointer (&configured));
+}
+
+/* What a stored image looks like upright, for EXIF orientation o: written
+ * here with gdk-pixbuf's rotations, independently of lw:orient. */
+static GdkPixbuf *
+upright (GdkPixbuf *stored, int o)
+{
+  g_autoptr(GdkPixbuf) tmp = NULL;
+
+  switch (o)
+    {
+    case 2: return gdk_pixbuf_flip (stored, TRUE);
+    case 3: return gdk_pixbuf_rotate_simple (stored, GDK_PIXBUF_ROTATE_UPSIDEDOWN);
+    case 4: return gdk_pixbuf_flip (stored, FALSE);
+    case 5:
+      tmp = gdk_pixbuf_rotate_simple (stored, GDK_PIXBUF_ROTATE_CLOCKWISE);
+      return gdk_pixbuf_flip (tmp, TRUE);
+    case 6: return gdk_pixbuf_rotate_simple (stored, GDK_PIXBUF_ROTATE_CLOCKWISE);
+    case 7:
+      tmp = gdk_pixbuf_rotate_simple (stored, GDK_PIXBUF_ROTATE_CLOCKWISE);
+      return gdk_pixbuf_flip (tmp, FALSE);
+    case 8: return gdk_pixbuf_rotate_simple (stored, GDK_PIXBUF_ROTATE_COUNTERCLOCKWISE);
+    default: return g_object_ref (stored);
+    }
+}
+
+static LwTestImage *
+mirror (const LwTestImage *img)
+{
+  LwTestImage *out = lw_test_image_new (img->width, img->height);
+  int x, y;
+
+  for (y = 0; y < img->height; y++)
+    for (x = 0; x < img->width; x++)
+      memcpy (out->rgb + ((gsize) y * img->width + x) * 3,
+              img->rgb + ((gsize) y * img->width + img->width - 1 - x) * 3, 3);
+  return out;
+}
+
+static gboolean
+same_pixels (GdkPixbuf *a, GdkPixbuf *b)
+{
+  int y, w = gdk_pixbuf_get_width (a), h = gdk_pixbuf_get_height (a);
+  int nc = gdk_pixbuf_get_n_channels (a);
+
+  if (w != gdk_pixbuf_get_width (b) || h != gdk_pixbuf_get_height (b))
+    return FALSE;
+  for (y = 0; y < h; y++)
+    if (memcmp (gdk_pixbuf_read_pixels (a) + (gsize) y * gdk_pixbuf_get_rowstride (a),
+                gdk_pixbuf_read_pixels (b) + (gsize) y * gdk_pixbuf_get_rowstride (b),
+                (gsize) w * nc) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_orientation (void)
+{
+  g_autoptr(LwEngine) engine = new_engine (0);
+  g_autoptr(GdkPixbuf) photo = gdk_pixbuf_new_from_file (fixture ("fruits.jpg"), NULL);
+  g_autoptr(LwEngineResult) plain = run (engine, fixture ("fruits.jpg"), "food", NULL, 1);
+  g_autoptr(LwTestImage) expected = lw_test_image_from_bytes (plain->data);
+  g_autoptr(LwTestImage) wrong = mirror (expected);
+  /* 6 and 8 undo each other; every other orientation undoes itself */
+  static const int inverse[9] = { 0, 1, 2, 3, 4, 5, 8, 7, 6 };
+  int o;
+
+  for (o = 1; o <= 8; o++)
+    {
+      /* The stored file is the upright photo turned the other way, so the
+       * engine's output must look like its output for the plain photo. */
+      g_autofree char *path = g_strdup_printf ("%s/stored-%d.png", tmpdir, o);
+      g_autoptr(GdkPixbuf) stored = upright (photo, inverse[o]);
+      g_autoptr(GdkPixbuf) check = upright (stored, o);
+      g_autoptr(LwEngineResult) result = NULL;
+      g_autoptr(LwTestImage) out = NULL;
+      g_autoptr(GError) error = NULL;
+      double de, de_wrong;
+
+      g_assert_true (same_pixels (check, photo));   /* the test's own maps agree */
+      gdk_pixbuf_save (stored, path, "png", &error, NULL);
+      g_assert_no_error (error);
+
+      result = run (engine, path, "food", NULL, o);
+      out = lw_test_image_from_bytes (result->data);
+      g_assert_cmpint (out->width, ==, expected->width);
+      g_assert_cmpint (out->height, ==, expected->height);
+      de = lw_test_mean_delta_e (out, expected, NULL);
+      de_wrong = lw_test_mean_delta_e (out, wrong, NULL);
+      g_test_message ("orientation %d: mean dE to the upright result %.2f, to its mirror image %.2f",
+                      o, de, de_wrong);
+      g_assert_cmpfloat (de, <, 1.5);
+      g_assert_cmpfloat (de_wrong, >, 8);
+    }
+}
+
+static void
+test_orient_map (void)
+{
+  /* a 3×2 image; (u, v) upright → (x, y) stored, EXIF 2.2 table 4 */
+  int x, y;
+
+  lw_local_orient_map (6, 3, 2, 0, 0, &x, &y);   /* rotated 90° cw: top-left comes from bottom-left */
+  g_assert_cmpint (x, ==, 0);
+  g_assert_cmpint (y, ==, 1);
+  lw_local_orient_map (8, 3, 2, 0, 0, &x, &y);   /* 90° ccw: from top-right */
+  g_assert_cmpint (x, ==, 2);
+  g_assert_cmpint (y, ==, 0);
+  lw_local_orient_map (3, 3, 2, 0, 0, &x, &y);
+  g_assert_cmpint (x, ==, 2);
+  g_assert_cmpint (y, ==, 1);
+  lw_local_orient_map (5, 3, 2, 1, 2, &x, &y);
+  g_assert_cmpint (x, ==, 2);
+  g_assert_cmpint (y, ==, 1);
+}
+
+static void
+test_alpha (void)
+{
+  g_autoptr(LwEngine) engine = new_engine (0);
+  g_autoptr(LwTestImage) photo = lw_test_image_load (fixture ("chelsea.png"));
+  g_autofree char *path = g_build_filename (tmpdir, "alpha.png", NULL);
+  g_autoptr(LwEngineResult) result = NULL;
+  g_autoptr(LwTestImage) out = NULL;
+  int x, y, worst = 0;
+
+  photo->alpha = g_new (guint8, (gsize) photo->width * photo->height);
+  for (y = 0; y < photo->height; y++)
+    for (x = 0; x < photo->width; x++)
+      photo->alpha[(gsize) y * photo->width + x] = (guint8) (255 * x / (photo->width - 1));
+  lw_test_image_save_png (photo, path);
+
+  result = run (engine, path, "portrait", NULL, 1);
+  g_assert_cmpstr (result->mime, ==, "image/png");
+  out = lw_test_image_from_bytes (result->data);
+  g_assert_nonnull (out->alpha);
+  g_assert_cmpint (out->width, ==, photo->width);
+  for (x = 0; x < photo->width * photo->height; x++)
+    worst = MAX (worst, ABS ((int) out->alpha[x] - (int) photo->alpha[x]));
+  g_test_message ("alpha kept within %d levels", worst);
+  g_assert_cmpint (worst, <=, 1);
+}
+
+static LwTestImage *
+render_image (LwEngine *engine, const char *path, const char *module, const char *instruction, char **notes)
+{
+  g_autoptr(LwEngineResult) result = run (engine, path, module, instruction, 1);
+
+  if (notes != NULL)
+    *notes = g_strdup (result->notes);
+  return lw_test_image_from_bytes (result->data);
+}
+
+static void
+test_instructions (void)
+{
+  g_autoptr(LwEngine) engine = new_engine (0);
+  const char *path = fixture ("building.jpg");
+  g_autoptr(LwTestImage) base = render_image (engine, path, "food", NULL, NULL);
+  g_autoptr(LwTestImage) warmer = render_image (engine, path, "food", "warmer", NULL);
+  g_autoptr(LwTestImage) brighter = render_image (engine, path, "food", "brighter", NULL);
+  g_autoptr(LwTestImage) mono = render_image (engine, path, "food", "black and white", NULL);
+  g_autoptr(LwTestImage) square = render_image (engine, path, "food", "square", NULL);
+  g_autoptr(LwTestImage) saturated = render_image (engine, path, "food", "more saturation", NULL);
+  g_autofree char *notes_known = NULL;
+  g_autofree char *notes_unknown = NULL;
+  g_autoptr(LwTestImage) mixed = render_image (engine, path, "food", "a bit cooler", &notes_known);
+  g_autoptr(LwTestImage) odd = render_image (engine, path, "food", "cooler and add a rainbow", &notes_unknown);
+
+  g_test_message ("b*: %.2f, warmer %.2f; L*: %.2f, brighter %.2f; chroma %.2f, b&w %.2f, saturated %.2f",
+                  lw_test_mean_b (base), lw_test_mean_b (warmer),
+                  lw_test_mean_lstar (base), lw_test_mean_lstar (brighter),
+                  lw_test_mean_chroma (base), lw_test_mean_chroma (mono), lw_test_mean_chroma (saturated));
+  g_assert_cmpfloat (lw_test_mean_b (warmer), >, lw_test_mean_b (base) + 1.5);
+  g_assert_cmpfloat (lw_test_mean_b (mixed), <, lw_test_mean_b (base) - 0.5);
+  g_assert_cmpfloat (lw_test_mean_lstar (brighter), >, lw_test_mean_lstar (base) + 2.5);
+  g_assert_cmpfloat (lw_test_mean_chroma (mono), <, 1.0);
+  g_assert_cmpfloat (lw_test_mean_chroma (saturated), >, lw_test_mean_chroma (base) * 1.08);
+  g_assert_cmpint (square->width, ==, 600);
+  g_assert_cmpint (square->height, ==, 600);
+
+  g_assert_null (notes_known);
+  g_assert_nonnull (notes_unknown);
+  g_assert_nonnull (strstr (notes_unknown, "Not understood by the local engine"));
+  g_assert_nonnull (strstr (notes_unknown, "add a rainbow"));
+  /* the part it understood was still done */
+  g_assert_cmpfloat (lw_test_mean_b (odd), <, lw_test_mean_b (base) - 1.0);
+}
+
+static void
+test_white_background_not_found (void)
+{
+  g_autoptr(LwEngine) engine = new_engine (0);
+  g_autofree char *notes = NULL;
+  g_autoptr(LwTestImage) out = render_image (engine, fixture ("fruits.jpg"), "food", "white background", &notes);
+
+  /* fruits fill the frame: there is no backdrop, and the user is told */
+  g_assert_nonnull (notes);
+  g_assert_nonnull (strstr (notes, "background was kept"));
+  g_assert_cmpint (out->width, ==, 512);
+}
+
+static void
+test_bad_input (void)
+{
+  g_autoptr(LwEngine) engine = new_engine (0);
+  g_autofree char *text = g_build_filename (tmpdir, "not-a-photo.jpg", NULL);
+  g_autofree char *missing = g_build_filename (tmpdir, "missing.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) error2 = NULL;
+  LwEngineResult *result;
+
+  lw_test_write_file (text, "this is not a JPEG", 18);
+  result = lw_test_run_engine (engine, text, "food", NULL, 1, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_BAD_INPUT);
+  g_assert_cmpint (lw_engine_error_classify (error), ==, LW_ERROR_CLASS_PERMANENT);
+
+  result = lw_test_run_engine (engine, missing, "food", NULL, 1, NULL, &error2);
+  g_assert_null (result);
+  g_assert_error (error2, LW_ENGINE_ERROR, LW_ENGINE_ERROR_BAD_INPUT);
+}
+
+static guint
+count_temp_files (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (g_get_tmp_dir (), 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    n += g_str_has_prefix (name, "lightwork-local-");
+  return n;
+}
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel (void)
+{
+  g_autoptr(LwEngine) engine = new_engine (1);
+  g_autoptr(GCancellable) before = g_cancellable_new ();
+  g_autoptr(GCancellable) during = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) error2 = NULL;
+  g_autoptr(GdkPixbuf) photo = gdk_pixbuf_new_from_file (fixture ("building.jpg"), NULL);
+  g_autoptr(GdkPixbuf) big = NULL;
+  g_autofree char *big_path = g_build_filename (tmpdir, "big.jpg", NULL);
+  guint temp_before = count_temp_files ();
+  gint64 start, cancelled_at;
+  LwEngineResult *result;
+
+  g_cancellable_cancel (before);
+  result = lw_test_run_engine (engine, fixture ("building.jpg"), "food", NULL, 1, before, &error);
+  g_assert_null (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* 24 MP: far more than can render in the 150 ms before the cancel */
+  big = gdk_pixbuf_scale_simple (photo, 6000, 4000, GDK_INTERP_BILINEAR);
+  g_assert_true (gdk_pixbuf_save (big, big_path, "jpeg", NULL, "quality", "90", NULL));
+  start = g_get_monotonic_time ();
+  g_timeout_add (150, cancel_cb, during);
+  result = lw_test_run_engine (engine, big_path, "realestate", NULL, 1, during, &error2);
+  cancelled_at = g_get_monotonic_time ();
+  g_assert_null (result);
+  g_assert_error (error2, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_test_message ("a 24 MP render cancelled after 150 ms returned after %.0f ms",
+                  (cancelled_at - start) / 1000.0);
+  g_assert_cmpuint (count_temp_files (), ==, temp_before);
+}
+
+typedef struct {
+  GPtrArray *results;
+  guint      pending;
+} Batch;
+
+static void
+batch_done_cb (GObject *source, GAsyncResult *res, gpointer data)
+{
+  Batch *batch = data;
+  g_autoptr(GError) error = NULL;
+  LwEngineResult *result = lw_engine_process_finish (LW_ENGINE (source), res, &error);
+
+  g_assert_no_error (error);
+  g_ptr_array_add (batch->results, result);
+  batch->pending--;
+}
+
+static gboolean
+batch_done (gpointer data)
+{
+  return ((Batch *) data)->pending == 0;
+}
+
+static GPtrArray *
+run_batch (LwEngine *engine, const char * const *names, guint n)
+{
+  Batch batch = { g_ptr_array_new_with_free_func ((GDestroyNotify) lw_engine_result_free), n };
+  guint i;
+
+  for (i = 0; i < n; i++)
+    {
+      g_autoptr(LwEngineRequest) request = lw_engine_request_new ();
+
+      request->image_id = i + 1;
+      request->module_id = g_strdup ("remaster");
+      request->model = g_strdup ("local");
+      request->input_path = g_strdup (fixture (names[i]));
+      request->input_mime = g_strdup (g_str_has_suffix (names[i], ".png") ? "image/png" : "image/jpeg");
+      request->orientation = 1;
+      lw_engine_process_async (engine, request, NULL, batch_done_cb, &batch);
+    }
+  g_assert_true (lw_test_wait_until (batch_done, &batch, 60000));
+  return batch.results;
+}
+
+static GBytes *
+find_result (GPtrArray *results, GBytes *like)
+{
+  guint i;
+
+  for (i = 0; i < results->len; i++)
+    if (g_bytes_equal (((LwEngineResult *) results->pdata[i])->data, like))
+      return like;
+  return NULL;
+}
+
+static void
+test_threads_same_bytes (void)
+{
+  static const char * const names[] = { "coffee.png", "orange.jpg", "grace_hopper.jpg", "chelsea.png" };
+  g_autoptr(LwEngine) one = new_engine (1);
+  g_autoptr(LwEngine) two = new_engine (2);
+  g_autoptr(GPtrArray) a = run_batch (one, names, G_N_ELEMENTS (names));
+  g_autoptr(GPtrArray) b = run_batch (two, names, G_N_ELEMENTS (names));
+  guint i;
+
+  /* results arrive in any order; every one from two threads must be
+   * byte-identical to one from a single thread */
+  g_assert_cmpuint (b->len, ==, a->len);
+  for (i = 0; i < b->len; i++)
+    g_assert_nonnull (find_result (a, ((LwEngineResult *) b->pdata[i])->data));
+  g_assert_finalize_object (g_steal_pointer (&one));
+  g_assert_finalize_object (g_steal_pointer (&two));
+}
+
+static void
+drop_engine_cb (GObject *source, GAsyncResult *res, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwEngineResult) result = lw_engine_process_finish (LW_ENGINE (source), res, &error);
+
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+test_engine_dropped_in_flight (void)
+{
+  guint round;
+
+  /* The caller lets go of the engine while its photo renders; whichever
+   * thread drops the last reference, nothing waits on itself. */
+  for (round = 0; round < 3; round++)
+    {
+      LwEngine *engine = new_engine (1);
+      g_autoptr(LwEngineRequest) request = lw_engine_request_new ();
+      GWeakRef weak;
+      gboolean done = FALSE;
+
+      request->module_id = g_strdup ("food");
+      request->input_path = g_strdup (fixture ("orange.jpg"));
+      request->input_mime = g_strdup ("image/jpeg");
+      request->orientation = 1;
+      g_weak_ref_init (&weak, engine);
+      lw_engine_process_async (engine, request, NULL, drop_engine_cb, &done);
+      g_object_unref (engine);
+      g_assert_true (lw_test_wait_until (flag_set, &done, 30000));
+      /* the task, and with it the engine, may go a moment after */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      for (int i = 0; i < 200; i++)
+        {
+          GObject *still = g_weak_ref_get (&weak);
+
+          if (still == NULL)
+            break;
+          g_object_unref (still);
+          g_usleep (10000);
+        }
+      g_assert_null (g_weak_ref_get (&weak));
+      g_weak_ref_clear (&weak);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  tmpdir = lw_test_make_tmpdir ("lw-local-engine");
+  fixtures = lw_test_copy_fixtures (tmpdir);
+
+  g_test_add_func ("/local/engine/contract", test_contract);
+  g_test_add_func ("/local/engine/orient-map", test_orient_map);
+  g_test_add_func ("/local/engine/orientation", test_orientation);
+  g_test_add_func ("/local/engine/alpha", test_alpha);
+  g_test_add_func ("/local/engine/instructions", test_instructions);
+  g_test_add_func ("/local/engine/white-background-not-found", test_white_background_not_found);
+  g_test_add_func ("/local/engine/bad-input", test_bad_input);
+  g_test_add_func ("/local/engine/cancel", test_cancel);
+  g_test_add_func ("/local/engine/threads-same-bytes", test_threads_same_bytes);
+  g_test_add_func ("/local/engine/engine-dropped-in-flight", test_engine_dropped_in_flight);
+  status = g_test_run ();
+
+  g_ptr_array_unref (fixtures);
+  lw_test_rmtree (tmpdir);
+  g_free (tmpdir);
+  return status;
+}

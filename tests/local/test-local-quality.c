@@ -1,0 +1,580 @@
+/* test-local-quality.c — the local engine's recipes, measured.
+ *
+ * An enhancer changes good photos too, so quality is measured as
+ * consistency and restraint, on the fixture photos and on variants made
+ * from them here (issue 7, "Measured quality"):
+ *   constancy  a cast (linear R ×1.2, B ×0.9) must mostly disappear: the
+ *              outputs for photo and cast copy differ by at most 0.6 of
+ *              what photo and cast copy differ by (dE2000, averaged over
+ *              the fixtures);
+ *   restraint  mean dE2000 photo → output ≤ 8 on average, ≤ 15 for every
+ *              photo;
+ *   exposure   a copy 1 EV darker comes out with a mean L* within 5;
+ *   clipping   at most 1 % more values at 0 or 255, and 1 % more wholly
+ *              black or white pixels, than the photo had;
+ *   product    on a synthetic product on light grey (known mask): >= 98 % of
+ *              the backdrop >= 250 in every channel, the product's pixels
+ *              within a mean dE2000 of 5;
+ *   dimensions every module on every fixture, the size it promises.
+ * Product Studio is left out of restraint and clipping: replacing the
+ * backdrop with pure white is its purpose.
+ * Every figure is printed (g_test_message) so the test log has them.
+ * LW_LOCAL_SAVE_DIR=… keeps the outputs for looking at.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "lw-local-engine.h"
+#include "lw-local-test-util.h"
+#include "lw-test-util.h"
+
+#define CUSTOM_MODULE "my-custom-module"
+
+typedef struct {
+  char        *name;
+  char        *path;
+  char        *cast_path;
+  char        *dark_path;
+  LwTestImage *orig;
+  LwTestImage *cast;
+  LwTestImage *dark;
+} Fixture;
+
+enum { VARIANT_ORIG, VARIANT_CAST, VARIANT_DARK };
+
+static struct {
+  char       *tmpdir;
+  GPtrArray  *fixtures;
+  LwEngine   *engine;
+  GHashTable *outputs;
+} ctx;
+
+static void
+fixture_free (gpointer data)
+{
+  Fixture *f = data;
+
+  g_free (f->name);
+  g_free (f->path);
+  g_free (f->cast_path);
+  g_free (f->dark_path);
+  lw_test_image_free (f->orig);
+  lw_test_image_free (f->cast);
+  lw_test_image_free (f->dark);
+  g_free (f);
+}
+
+static void
+setup (void)
+{
+  g_autoptr(GPtrArray) paths = NULL;
+  const double cast[3] = { 1.2, 1.0, 0.9 };
+  const double dark[3] = { 0.5, 0.5, 0.5 };
+  guint i;
+
+  ctx.tmpdir = lw_test_make_tmpdir ("lw-local-quality");
+  paths = lw_test_copy_fixtures (ctx.tmpdir);
+  ctx.fixtures = g_ptr_array_new_with_free_func (fixture_free);
+  for (i = 0; i < paths->len; i++)
+    {
+      Fixture *f = g_new0 (Fixture, 1);
+      g_autofree char *base = g_path_get_basename (paths->pdata[i]);
+
+      f->name = g_strndup (base, strrchr (base, '.') - base);
+      f->path = g_strdup (paths->pdata[i]);
+      f->orig = lw_test_image_load (f->path);
+      /* lossless copies, so the only change is the one made here */
+      f->cast = lw_test_image_gain (f->orig, cast);
+      f->dark = lw_test_image_gain (f->orig, dark);
+      f->cast_path = g_strdup_printf ("%s/%s-cast.png", ctx.tmpdir, f->name);
+      f->dark_path = g_strdup_printf ("%s/%s-dark.png", ctx.tmpdir, f->name);
+      lw_test_image_save_png (f->cast, f->cast_path);
+      lw_test_image_save_png (f->dark, f->dark_path);
+      g_ptr_array_add (ctx.fixtures, f);
+    }
+  g_assert_cmpuint (ctx.fixtures->len, >=, 6);
+  ctx.engine = LW_ENGINE (lw_local_engine_new (0));
+  ctx.outputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) lw_test_image_free);
+}
+
+static void
+teardown (void)
+{
+  g_clear_pointer (&ctx.outputs, g_hash_table_unref);
+  g_clear_pointer (&ctx.fixtures, g_ptr_array_unref);
+  g_assert_finalize_object (ctx.engine);
+  lw_test_rmtree (ctx.tmpdir);
+  g_free (ctx.tmpdir);
+}
+
+static LwTestImage *
+render (const char  *module,
+        const char  *path,
+        const char  *save_as,
+        char       **mime_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwEngineResult) result = NULL;
+  const char *save_dir = g_getenv ("LW_LOCAL_SAVE_DIR");
+
+  result = lw_test_run_engine (ctx.engine, path, module, NULL, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  g_assert_nonnull (result->data);
+  if (save_dir != NULL && save_as != NULL)
+    {
+      g_autofree char *out = g_strdup_printf ("%s/%s.%s", save_dir, save_as,
+                                              g_str_equal (result->mime, "image/png") ? "png" : "jpg");
+      g_mkdir_with_parents (save_dir, 0755);
+      lw_test_write_file (out, g_bytes_get_data (result->data, NULL), g_bytes_get_size (result->data));
+    }
+  if (mime_out != NULL)
+    *mime_out = g_strdup (result->mime);
+  return lw_test_image_from_bytes (result->data);
+}
+
+/* The module's output for a fixture variant, rendered once per run. */
+static const LwTestImage *
+output (const char *module, Fixture *f, int variant)
+{
+  static const char * const suffix[] = { "", "-cast", "-dark" };
+  g_autofree char *key = g_strdup_printf ("%s/%s%s", module, f->name, suffix[variant]);
+  LwTestImage *img = g_hash_table_lookup (ctx.outputs, key);
+
+  if (img == NULL)
+    {
+      const char *path = variant == VARIANT_ORIG ? f->path
+                         : variant == VARIANT_CAST ? f->cast_path : f->dark_path;
+      g_autofree char *save_as = g_strdelimit (g_strdup (key), "/", '_');
+
+      img = render (module, path, save_as, NULL);
+      g_hash_table_insert (ctx.outputs, g_steal_pointer (&key), img);
+    }
+  return img;
+}
+
+static void
+test_constancy (gconstpointer data)
+{
+  const char *module = data;
+  double sum_in = 0, sum_out = 0, ratio;
+  guint i;
+
+  for (i = 0; i < ctx.fixtures->len; i++)
+    {
+      Fixture *f = ctx.fixtures->pdata[i];
+      double din = lw_test_mean_delta_e (f->orig, f->cast, NULL);
+      double dout = lw_test_mean_delta_e (output (module, f, VARIANT_ORIG),
+                                          output (module, f, VARIANT_CAST), NULL);
+
+      g_test_message ("%s constancy %-16s dE photo-cast %.2f, output-output %.2f (%.2f)",
+                      module, f->name, din, dout, dout / din);
+      sum_in += din;
+      sum_out += dout;
+    }
+  ratio = sum_out / sum_in;
+  g_test_message ("%s constancy: mean dE photo-cast %.2f, outputs %.2f, ratio %.3f (limit 0.6)",
+                  module, sum_in / ctx.fixtures->len, sum_out / ctx.fixtures->len, ratio);
+  g_assert_cmpfloat (ratio, <=, 0.6);
+}
+
+static void
+test_restraint (gconstpointer data)
+{
+  const char *module = data;
+  double sum = 0, worst = 0;
+  guint i;
+
+  for (i = 0; i < ctx.fixtures->len; i++)
+    {
+      Fixture *f = ctx.fixtures->pdata[i];
+      double max = 0;
+      double d = lw_test_mean_delta_e (f->orig, output (module, f, VARIANT_ORIG), &max);
+
+      g_test_message ("%s restraint %-16s mean dE %.2f (pixel max %.1f)", module, f->name, d, max);
+      sum += d;
+      worst = MAX (worst, d);
+    }
+  g_test_message ("%s restraint: mean dE %.2f over the fixtures (limit 8), worst photo %.2f (limit 15)",
+                  module, sum / ctx.fixtures->len, worst);
+  g_assert_cmpfloat (sum / ctx.fixtures->len, <=, 8.0);
+  g_assert_cmpfloat (worst, <=, 15.0);
+}
+
+static void
+test_exposure (gconstpointer data)
+{
+  const char *module = data;
+  double worst = 0;
+  guint i;
+
+  for (i = 0; i < ctx.fixtures->len; i++)
+    {
+      Fixture *f = ctx.fixtures->pdata[i];
+      double l_in = lw_test_mean_lstar (f->orig);
+      double l_dark = lw_test_mean_lstar (f->dark);
+      double l_out = lw_test_mean_lstar (output (module, f, VARIANT_ORIG));
+      double l_out_dark = lw_test_mean_lstar (output (module, f, VARIANT_DARK));
+
+      g_test_message ("%s exposure %-16s L* photo %.1f, -1 EV copy %.1f; outputs %.1f and %.1f (d %.2f)",
+                      module, f->name, l_in, l_dark, l_out, l_out_dark, fabs (l_out - l_out_dark));
+      worst = MAX (worst, fabs (l_out - l_out_dark));
+    }
+  g_test_message ("%s exposure: worst |dL*| between outputs %.2f (limit 5)", module, worst);
+  g_assert_cmpfloat (worst, <=, 5.0);
+}
+
+/* Clipping, measured two ways: channel values at 0 or 255 (a colour
+ * pushed out of gamut), and pixels gone wholly black or white (detail
+ * lost). Both must grow by at most 1 point. Encoding a PNG photo as JPEG
+ * alone moves the first by up to 0.6 point (ringing around pure black). */
+static void
+test_clipping (gconstpointer data)
+{
+  const char *module = data;
+  double worst = -1, worst_blown = -1;
+  guint i;
+
+  for (i = 0; i < ctx.fixtures->len; i++)
+    {
+      Fixture *f = ctx.fixtures->pdata[i];
+      const LwTestImage *out = output (module, f, VARIANT_ORIG);
+      double in = lw_test_clipped_share (f->orig), o = lw_test_clipped_share (out);
+      double in_blown = lw_test_blown_share (f->orig), o_blown = lw_test_blown_share (out);
+
+      g_test_message ("%s clipping %-16s values at 0/255: photo %.2f %%, output %.2f %%; "
+                      "black/white pixels: photo %.2f %%, output %.2f %%",
+                      module, f->name, 100 * in, 100 * o, 100 * in_blown, 100 * o_blown);
+      worst = MAX (worst, o - in);
+      worst_blown = MAX (worst_blown, o_blown - in_blown);
+    }
+  g_test_message ("%s clipping: worst increase %.2f points in values, %.2f in pixels (limit 1)",
+                  module, 100 * worst, 100 * worst_blown);
+  g_assert_cmpfloat (worst, <=, 0.01);
+  g_assert_cmpfloat (worst_blown, <=, 0.01);
+}
+
+static void
+test_dimensions (void)
+{
+  static const char * const modules[] = {
+    "food", "product", "portrait", "realestate", "remaster", CUSTOM_MODULE,
+  };
+  guint i, m;
+
+  for (m = 0; m < G_N_ELEMENTS (modules); m++)
+    for (i = 0; i < ctx.fixtures->len; i++)
+      {
+        Fixture *f = ctx.fixtures->pdata[i];
+        const LwTestImage *out = output (modules[m], f, VARIANT_ORIG);
+
+        if (g_str_equal (modules[m], "product"))
+          {
+            /* none of the fixtures is a product on a plain backdrop: the
+             * whole photo is centred on a white square */
+            g_assert_cmpint (out->width, ==, out->height);
+            g_assert_cmpint (out->width, ==, MAX (f->orig->width, f->orig->height));
+          }
+        else
+          {
+            g_assert_cmpint (out->width, ==, f->orig->width);
+            g_assert_cmpint (out->height, ==, f->orig->height);
+          }
+      }
+  g_test_message ("%u modules × %u fixtures: sizes as promised",
+                  (guint) G_N_ELEMENTS (modules), ctx.fixtures->len);
+}
+
+/* ---- Product Studio on synthetic product shots ---- */
+
+typedef struct {
+  LwTestImage *image;
+  guint8      *mask;   /* 1 = product */
+} Scene;
+
+/* A light grey sweep: brighter at the top, a little vignetting, sensor
+ * noise (σ 1.5 levels). */
+static LwTestImage *
+backdrop (int width, int height, int level, GRand *rand)
+{
+  LwTestImage *img = lw_test_image_new (width, height);
+  int x, y, c;
+
+  for (y = 0; y < height; y++)
+    for (x = 0; x < width; x++)
+      {
+        double u = (double) x / width - 0.5, v = (double) y / height;
+        double value = level + 8 * (0.5 - v) - 10 * u * u;
+
+        for (c = 0; c < 3; c++)
+          {
+            /* Box–Muller */
+            double n = sqrt (-2 * log (g_rand_double_range (rand, 1e-9, 1)))
+                       * cos (2 * G_PI * g_rand_double (rand));
+            img->rgb[((gsize) y * width + x) * 3 + c] = (guint8) CLAMP (lround (value + 1.5 * n), 0, 255);
+          }
+      }
+  return img;
+}
+
+static gboolean
+in_rounded_rect (int x, int y, int x0, int y0, int w, int h, int r)
+{
+  int cx, cy;
+
+  if (x < x0 || y < y0 || x >= x0 + w || y >= y0 + h)
+    return FALSE;
+  cx = CLAMP (x, x0 + r, x0 + w - 1 - r);
+  cy = CLAMP (y, y0 + r, y0 + h - 1 - r);
+  return (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r;
+}
+
+/* A colourful, textured product: a rounded box printed with a piece of
+ * one of the fixture photos. */
+static Scene
+scene_textured (GRand *rand)
+{
+  Fixture *src = NULL;
+  Scene s;
+  const int w = 800, h = 600, pw = 300, ph = 260, x0 = 230, y0 = 200;
+  guint i;
+  int x, y;
+
+  for (i = 0; i < ctx.fixtures->len; i++)
+    if (g_str_equal (((Fixture *) ctx.fixtures->pdata[i])->name, "fruits"))
+      src = ctx.fixtures->pdata[i];
+  g_assert_nonnull (src);
+  s.image = backdrop (w, h, 205, rand);
+  s.mask = g_new0 (guint8, w * h);
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      if (in_rounded_rect (x, y, x0, y0, pw, ph, 24))
+        {
+          int sx = (x - x0) + (src->orig->width - pw) / 2;
+          int sy = (y - y0) + (src->orig->height - ph) / 2;
+
+          memcpy (s.image->rgb + ((gsize) y * w + x) * 3,
+                  src->orig->rgb + ((gsize) sy * src->orig->width + sx) * 3, 3);
+          s.mask[y * w + x] = 1;
+        }
+  return s;
+}
+
+/* A light product: a white mug, shaded from 240 to 214 across its body,
+ * a pure white label, a darker rim and a handle — lighter than the
+ * backdrop in parts, barely darker in others. */
+static Scene
+scene_light (GRand *rand)
+{
+  Scene s;
+  const int w = 800, h = 600, x0 = 280, y0 = 150, bw = 220, bh = 280;
+  int x, y, c;
+
+  s.image = backdrop (w, h, 200, rand);
+  s.mask = g_new0 (guint8, w * h);
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      {
+        gboolean body = in_rounded_rect (x, y, x0, y0, bw, bh, 16);
+        double hx = x - (x0 + bw + 10), hy = y - (y0 + bh / 2.0);
+        double ring = sqrt (hx * hx / 1.2 + hy * hy);
+        gboolean handle = x >= x0 + bw - 4 && ring >= 38 && ring <= 54;
+        guint8 *p = s.image->rgb + ((gsize) y * w + x) * 3;
+        double value;
+
+        if (!body && !handle)
+          continue;
+        if (body)
+          {
+            gboolean rim = !in_rounded_rect (x, y, x0 + 3, y0 + 3, bw - 6, bh - 6, 13);
+            gboolean label = in_rounded_rect (x, y, x0 + 50, y0 + 90, 110, 90, 8);
+
+            value = 240 - 26.0 * (x - x0) / bw;
+            if (label)
+              value = 250;
+            if (rim)
+              value = 150;
+          }
+        else
+          value = ring < 41 || ring > 51 ? 150 : 225;
+        for (c = 0; c < 3; c++)
+          p[c] = (guint8) CLAMP (lround (value + (c == 0 ? 2 : c == 2 ? -2 : 0)
+                                         + 1.5 * (g_rand_double (rand) - 0.5)), 0, 255);
+        s.mask[y * w + x] = 1;
+      }
+  return s;
+}
+
+/* Pixels within 2 of the mask's edge: the anti-aliased seam belongs to
+ * neither the product nor the backdrop. */
+static guint8 *
+edge_band (const guint8 *mask, int w, int h)
+{
+  guint8 *band = g_new0 (guint8, w * h);
+  int x, y, dx, dy;
+
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      for (dy = -2; dy <= 2 && !band[y * w + x]; dy++)
+        for (dx = -2; dx <= 2; dx++)
+          {
+            int xx = CLAMP (x + dx, 0, w - 1), yy = CLAMP (y + dy, 0, h - 1);
+
+            if (mask[yy * w + xx] != mask[y * w + x])
+              {
+                band[y * w + x] = 1;
+                break;
+              }
+          }
+  return band;
+}
+
+static void
+check_product_scene (const char *label, Scene *scene)
+{
+  g_autofree char *path = g_strdup_printf ("%s/studio-%s.png", ctx.tmpdir, label);
+  g_autofree char *save_as = g_strdup_printf ("product_studio-%s", label);
+  g_autofree char *mime = NULL;
+  g_autoptr(LwTestImage) out = NULL;
+  g_autofree guint8 *band = NULL;
+  int w = scene->image->width, h = scene->image->height;
+  int x, y, x0 = w, y0 = h, x1 = 0, y1 = 0, best_dx = 0, best_dy = 0, dx, dy, side;
+  double best = G_MAXDOUBLE, product_de, bg_share;
+  gsize bg = 0, bg_white = 0;
+
+  lw_test_image_save_png (scene->image, path);
+  out = render ("product", path, save_as, &mime);
+  g_assert_cmpstr (mime, ==, "image/jpeg");
+  g_assert_cmpint (out->width, ==, out->height);
+  side = out->width;
+
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      if (scene->mask[y * w + x])
+        {
+          x0 = MIN (x0, x); y0 = MIN (y0, y); x1 = MAX (x1, x); y1 = MAX (y1, y);
+        }
+  /* The product should fill about 80 % of the square's side. */
+  g_assert_cmpint (side, >=, (int) (MAX (x1 - x0 + 1, y1 - y0 + 1) / 0.85));
+  g_assert_cmpint (side, <=, (int) (MAX (x1 - x0 + 1, y1 - y0 + 1) / 0.75));
+
+  /* Where did the photo land on the canvas? Centred on the product, give
+   * or take a pixel or two of segmentation: search ±4 px for the offset
+   * at which the product matches best. */
+  band = edge_band (scene->mask, w, h);
+  for (dy = -4; dy <= 4; dy++)
+    for (dx = -4; dx <= 4; dx++)
+      {
+        int ox = side / 2 - (x0 + x1 + 1) / 2 + dx, oy = side / 2 - (y0 + y1 + 1) / 2 + dy;
+        double sum = 0;
+        gsize n = 0;
+
+        for (y = y0; y <= y1; y += 2)
+          for (x = x0; x <= x1; x += 2)
+            {
+              double la[3], lb[3];
+              int u = x + ox, v = y + oy;
+
+              if (!scene->mask[y * w + x] || band[y * w + x] || u < 0 || v < 0 || u >= side || v >= side)
+                continue;
+              lw_srgb8_to_lab (scene->image->rgb + ((gsize) y * w + x) * 3, la);
+              lw_srgb8_to_lab (out->rgb + ((gsize) v * side + u) * 3, lb);
+              sum += lw_ciede2000 (la, lb);
+              n++;
+            }
+        if (n > 0 && sum / n < best)
+          {
+            best = sum / n;
+            best_dx = ox;
+            best_dy = oy;
+          }
+      }
+
+  /* Measure at that offset: the product on every pixel, the backdrop on
+   * every canvas pixel that is not product. */
+  {
+    double sum = 0;
+    gsize n = 0;
+
+    for (y = 0; y < side; y++)
+      for (x = 0; x < side; x++)
+        {
+          int sx = x - best_dx, sy = y - best_dy;
+          const guint8 *p = out->rgb + ((gsize) y * side + x) * 3;
+          gboolean inside = sx >= 0 && sy >= 0 && sx < w && sy < h;
+
+          if (inside && band[sy * w + sx])
+            continue;
+          if (inside && scene->mask[sy * w + sx])
+            {
+              double la[3], lb[3];
+
+              lw_srgb8_to_lab (scene->image->rgb + ((gsize) sy * w + sx) * 3, la);
+              lw_srgb8_to_lab (p, lb);
+              sum += lw_ciede2000 (la, lb);
+              n++;
+              continue;
+            }
+          bg++;
+          bg_white += p[0] >= 250 && p[1] >= 250 && p[2] >= 250;
+        }
+    product_de = sum / n;
+  }
+  bg_share = (double) bg_white / bg;
+  g_test_message ("product %s: square %d px, backdrop >= 250 on %.2f %% of %" G_GSIZE_FORMAT
+                  " pixels (limit >= 98 %%), product mean dE %.2f (limit < 5)",
+                  label, side, 100 * bg_share, bg, product_de);
+  g_assert_cmpfloat (bg_share, >=, 0.98);
+  g_assert_cmpfloat (product_de, <, 5.0);
+}
+
+static void
+test_product_studio (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  Scene textured = scene_textured (rand);
+  Scene light = scene_light (rand);
+
+  check_product_scene ("textured", &textured);
+  check_product_scene ("light", &light);
+  lw_test_image_free (textured.image);
+  g_free (textured.mask);
+  lw_test_image_free (light.image);
+  g_free (light.mask);
+}
+
+int
+main (int argc, char **argv)
+{
+  static const char * const constancy[] = { "food", "portrait", "realestate", "remaster" };
+  static const char * const enhancers[] = { "food", "portrait", "realestate", "remaster", CUSTOM_MODULE };
+  int status;
+  guint i;
+
+  g_test_init (&argc, &argv, NULL);
+  setup ();
+  for (i = 0; i < G_N_ELEMENTS (constancy); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/local/quality/constancy/%s", constancy[i]);
+      g_test_add_data_func (name, constancy[i], test_constancy);
+    }
+  for (i = 0; i < G_N_ELEMENTS (enhancers); i++)
+    {
+      g_autofree char *restraint = g_strdup_printf ("/local/quality/restraint/%s", enhancers[i]);
+      g_autofree char *exposure = g_strdup_printf ("/local/quality/exposure/%s", enhancers[i]);
+      g_autofree char *clipping = g_strdup_printf ("/local/quality/clipping/%s", enhancers[i]);
+
+      g_test_add_data_func (restraint, enhancers[i], test_restraint);
+      g_test_add_data_func (exposure, enhancers[i], test_exposure);
+      g_test_add_data_func (clipping, enhancers[i], test_clipping);
+    }
+  g_test_add_func ("/local/quality/product-studio", test_product_studio);
+  g_test_add_func ("/local/quality/dimensions", test_dimensions);
+  status = g_test_run ();
+  teardown ();
+  return status;
+}
