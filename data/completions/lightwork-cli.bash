@@ -112,6 +112,15 @@ _lightwork_cli()
       ;;
     jobs|status)
       COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
+    models)
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
+      elif [[ -z $sub ]]; then
+        COMPREPLY=($(compgen -W "use" -- "$cur"))
+      elif [[ $sub == use && $prev == use ]]; then
+        COMPREPLY=($(compgen -W "nano_banana nano_banana_pro" -- "$cur"))
+      fi
+      ;;
     resume|retry-failed)
       COMPREPLY=($(compgen -W "--out --concurrency --rpm --force --json --help" -- "$cur")) ;;
     cancel)
@@ -130,7 +139,9 @@ _lightwork_cli()
       fi
       ;;
     key)
-      if [[ -z $sub ]]; then
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "--help" -- "$cur"))
+      elif [[ -z $sub ]]; then
         COMPREPLY=($(compgen -W "set test delete" -- "$cur"))
       fi
       ;;

@@ -63,6 +63,10 @@ expect 'lightwork-cli modules ' 'create delete duplicate edit list reset show'
 expect 'lightwork-cli modules reset re' 'realestate remaster'
 expect 'lightwork-cli modules list ' ''
 expect 'lightwork-cli key ' 'delete set test'
+expect 'lightwork-cli models ' 'use'
+expect 'lightwork-cli models --' '--help --json'
+expect 'lightwork-cli models use ' 'nano_banana nano_banana_pro'
+expect 'lightwork-cli models use nano_banana ' ''
 expect 'lightwork-cli key set ' ''
 
 # Photos: folders and images only, whatever the case of the extension.
