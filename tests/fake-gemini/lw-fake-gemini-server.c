@@ -43,6 +43,7 @@ struct _LwFakeGemini
   double        latency_sigma;
   double        rates[LW_FAKE_N_FAULTS];
   GQueue        script;        /* GINT_TO_POINTER (fault + 1) */
+  GHashTable   *photo_scripts; /* sha256 → GQueue of GINT_TO_POINTER (fault + 1) */
   int           rpm;
   gint64        retry_delay_ms;
   GRand        *rand;
@@ -171,6 +172,7 @@ lw_fake_gemini_new (void)
   self->photos = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->log = g_ptr_array_new_with_free_func ((GDestroyNotify) lw_fake_log_entry_free);
   self->statuses = g_hash_table_new (g_direct_hash, g_direct_equal);
+  self->photo_scripts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_queue_free);
   self->started_us = g_get_monotonic_time ();
 
   lw_fake_gemini_add_model (self, "gemini-nano-banana-2.1", "Nano Banana 2.1", FALSE, FALSE);
@@ -206,6 +208,7 @@ lw_fake_gemini_free (LwFakeGemini *self)
   g_hash_table_unref (self->photos);
   g_ptr_array_unref (self->log);
   g_hash_table_unref (self->statuses);
+  g_hash_table_unref (self->photo_scripts);
   g_clear_error (&self->start_error);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->run_lock);
@@ -274,6 +277,26 @@ lw_fake_gemini_push_faults (LwFakeGemini *self, const LwFakeFault *faults, guint
   g_mutex_lock (&self->lock);
   for (guint i = 0; i < n_faults; i++)
     g_queue_push_tail (&self->script, GINT_TO_POINTER ((int) faults[i] + 1));
+  g_mutex_unlock (&self->lock);
+}
+
+void
+lw_fake_gemini_push_faults_for (LwFakeGemini      *self,
+                                const char        *sha256,
+                                const LwFakeFault *faults,
+                                guint              n_faults)
+{
+  GQueue *queue;
+
+  g_mutex_lock (&self->lock);
+  queue = g_hash_table_lookup (self->photo_scripts, sha256);
+  if (queue == NULL)
+    {
+      queue = g_queue_new ();
+      g_hash_table_insert (self->photo_scripts, g_strdup (sha256), queue);
+    }
+  for (guint i = 0; i < n_faults; i++)
+    g_queue_push_tail (queue, GINT_TO_POINTER ((int) faults[i] + 1));
   g_mutex_unlock (&self->lock);
 }
 
@@ -1328,10 +1351,13 @@ check_body (Req *req, const FakeModel *model, const char *body, gsize length, ch
 }
 
 static LwFakeFault
-draw_fault (LwFakeGemini *self)
+draw_fault (LwFakeGemini *self, const char *sha256)
 {
+  GQueue *photo_script = sha256 != NULL ? g_hash_table_lookup (self->photo_scripts, sha256) : NULL;
   double u, sum = 0;
 
+  if (photo_script != NULL && !g_queue_is_empty (photo_script))
+    return (LwFakeFault) (GPOINTER_TO_INT (g_queue_pop_head (photo_script)) - 1);
   if (!g_queue_is_empty (&self->script))
     return (LwFakeFault) (GPOINTER_TO_INT (g_queue_pop_head (&self->script)) - 1);
   u = g_rand_double (self->rand);
@@ -1499,7 +1525,9 @@ handle_generate (LwFakeGemini      *self,
       valid = FALSE;
     }
   if (valid)
-    req->fault = draw_fault (self);
+    req->fault = draw_fault (self, req->sha256);
+  /* Logged now: a hung request never reaches count_status (). */
+  entry->fault = req->fault;
   req->latency_ms = draw_latency_ms (self);
   self->in_flight++;
   self->max_in_flight = MAX (self->max_in_flight, self->in_flight);

@@ -89,6 +89,12 @@ void          lw_fake_gemini_set_fault_rate   (LwFakeGemini *self,
 void          lw_fake_gemini_push_faults      (LwFakeGemini      *self,
                                                const LwFakeFault *faults,
                                                guint              n_faults);
+/* The next valid requests for the input whose decoded bytes hash to
+ * sha256 meet these faults, in order (checked before the list above). */
+void          lw_fake_gemini_push_faults_for  (LwFakeGemini      *self,
+                                               const char        *sha256,
+                                               const LwFakeFault *faults,
+                                               guint              n_faults);
 /* Requests per minute admitted (sliding 60 s window); the next one gets a
  * 429 per-minute quota error. 0 = no limit. */
 void          lw_fake_gemini_set_rpm          (LwFakeGemini *self,
