@@ -1,0 +1,403 @@
+/* lw-store-queue.c — the queue: claim, fenced finishes, leases (DESIGN.md,
+ * "The queue"). Each rule is one statement; the comments say why. */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "lw-modules.h"
+#include "lw-store-private.h"
+
+/* ---- the queue ---------------------------------------------------------- */
+
+typedef struct {
+  gint64   launched_at;
+  LwImage *image;
+} Claimed;
+
+static int
+compare_claimed (gconstpointer a, gconstpointer b)
+{
+  const Claimed *x = a, *y = b;
+
+  if (x->launched_at != y->launched_at)
+    return x->launched_at < y->launched_at ? -1 : 1;
+  if (x->image->job_id != y->image->job_id)
+    return x->image->job_id < y->image->job_id ? -1 : 1;
+  return x->image->position < y->image->position ? -1 : x->image->position > y->image->position;
+}
+
+/* The claim, one statement (DESIGN.md, "The queue"). Its rules, and why:
+ *  1. Only images of launched jobs (jobs.status = 'PROCESSING'): staged and
+ *     cancelled jobs wait for the user.
+ *  2. Only jobs of this model: each model has its own pool (concurrency
+ *     1–16, requests per minute), so each claims for itself.
+ *  3. PENDING, or RETRY_LATER whose next_retry_at has passed: the back-off
+ *     (2 s base, 5 min cap, or the server's retryDelay) is honoured here,
+ *     not by a sleeping thread.
+ *  4. ORDER BY jobs.launched_at, jobs.id, position: first launched, first
+ *     finished; within a job the order the user sees in the grid.
+ *  5. attempt + 1 is the fencing token the finishes check, so a worker
+ *     whose lease was reaped can never overwrite a newer attempt.
+ *  6. lease_expires_at = now + lease_ms: a claim of a process that died
+ *     (killed, machine slept) returns to the queue when it expires.
+ *  7. LIMIT = the free slots of the pool (max); `UPDATE … LIMIT` is not
+ *     used because the Flatpak runtime's SQLite is built without
+ *     SQLITE_ENABLE_UPDATE_DELETE_LIMIT, hence the id IN (SELECT …).
+ *  8. The redundant `i.status IN (…)` lets the partial index images_claim
+ *     (open images only) serve the walk: a job with 10,000 finished images
+ *     costs the same per claim as a fresh one.
+ *  9. It runs in BEGIN IMMEDIATE: the write lock is taken before the
+ *     SELECT reads, so concurrent claimers (threads or the CLI) queue on
+ *     busy_timeout instead of picking the same rows, and never hit
+ *     SQLITE_BUSY_SNAPSHOT upgrading a read transaction.
+ * RETURNING gives no order, so the launch time comes back with each row
+ * and the few rows are sorted here. */
+static const char claim_sql[] =
+  "UPDATE images SET status = 'PROCESSING', attempt = attempt + 1,"
+  "  lease_owner = ?1, lease_expires_at = ?2, updated_at = ?3"
+  " WHERE id IN ("
+  "  SELECT i.id FROM images AS i INDEXED BY images_claim"
+  "  JOIN jobs AS j ON j.id = i.job_id"
+  "  WHERE j.status = 'PROCESSING' AND j.model = ?4"
+  "    AND i.status IN ('PENDING', 'RETRY_LATER')"
+  "    AND (i.status = 'PENDING' OR (i.status = 'RETRY_LATER' AND i.next_retry_at <= ?3))"
+  "  ORDER BY j.launched_at, j.id, i.position"
+  "  LIMIT ?5)"
+  " RETURNING " IMAGE_COLUMNS ", (SELECT launched_at FROM jobs WHERE jobs.id = images.job_id)";
+
+GPtrArray *
+lw_store_claim (LwStore *self, const char *model, int max, const char *owner, gint64 now,
+                gint64 lease_ms, GError **error)
+{
+  g_autoptr(GArray) claimed = g_array_new (FALSE, FALSE, sizeof (Claimed));
+  g_autoptr(GPtrArray) images = NULL;
+  gboolean owned;
+  gboolean ok = FALSE;
+  int rc;
+
+  g_return_val_if_fail (LW_IS_STORE (self), NULL);
+  g_return_val_if_fail (model != NULL && owner != NULL, NULL);
+
+  images = g_ptr_array_new_with_free_func ((GDestroyNotify) lw_image_free);
+  if (max <= 0)
+    return g_steal_pointer (&images);
+
+  if (!lw_store_tx_begin (self, &owned, error))
+    return NULL;
+  {
+    g_autoptr(LwStmt) stmt = lw_store_stmt (self, claim_sql, error);
+
+    if (stmt != NULL)
+      {
+        lw_store_bind_text (stmt, 1, owner);
+        sqlite3_bind_int64 (stmt, 2, now + lease_ms);
+        sqlite3_bind_int64 (stmt, 3, now);
+        lw_store_bind_text (stmt, 4, model);
+        sqlite3_bind_int (stmt, 5, max);
+        while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+          {
+            Claimed c = { sqlite3_column_int64 (stmt, N_IMAGE_COLUMNS), lw_store_image_from_row (stmt) };
+
+            g_array_append_val (claimed, c);
+          }
+        ok = rc == SQLITE_DONE;
+        if (!ok)
+          lw_store_set_sqlite_error (self, error, _("Could not take images from the queue"));
+      }
+  }
+  ok = lw_store_tx_end (self, owned, ok, ok ? error : NULL);
+  g_array_sort (claimed, compare_claimed);
+  for (guint i = 0; i < claimed->len; i++)
+    {
+      LwImage *image = g_array_index (claimed, Claimed, i).image;
+
+      if (ok)
+        g_ptr_array_add (images, image);
+      else
+        lw_image_free (image);
+    }
+  if (!ok)
+    return NULL;
+  return g_steal_pointer (&images);
+}
+
+/* ?1 id, ?2 attempt, ?3 now, ?4 cost, then each finish's own. The WHERE is
+ * the fence: only the attempt that holds the claim may finish it. cost is
+ * added, never set: a paid call that failed still cost money. */
+#define FENCE " WHERE id = ?1 AND status = 'PROCESSING' AND attempt = ?2"
+#define CLEAR_LEASE "lease_owner = NULL, lease_expires_at = 0, updated_at = ?3"
+
+static const char finish_completed_sql[] =
+  "UPDATE images SET status = 'COMPLETED', processed_key = ?5, processed_mime = ?6, request_key = ?7,"
+  "  cost = cost + ?4, error_code = NULL, error_message = NULL, next_retry_at = 0, " CLEAR_LEASE
+  FENCE;
+static const char finish_retry_sql[] =
+  "UPDATE images SET status = 'RETRY_LATER', retry_count = retry_count + 1, next_retry_at = ?5,"
+  "  error_code = ?6, error_message = ?7, cost = cost + ?4, " CLEAR_LEASE
+  FENCE;
+static const char finish_failed_sql[] =
+  "UPDATE images SET status = 'FAILED', error_code = ?5, error_message = ?6, next_retry_at = 0,"
+  "  cost = cost + ?4, " CLEAR_LEASE
+  FENCE;
+/* A release is not a failure: retry_count stays, the next claim still
+ * increments attempt. */
+static const char release_sql[] =
+  "UPDATE images SET status = 'PENDING', cost = cost + ?4, " CLEAR_LEASE
+  FENCE;
+
+static LwStmt *
+finish_begin (LwStore *self, const char *sql, gint64 id, int attempt, gint64 now, double cost, GError **error)
+{
+  LwStmt *stmt = lw_store_stmt (self, sql, error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int (stmt, 2, attempt);
+  sqlite3_bind_int64 (stmt, 3, now);
+  sqlite3_bind_double (stmt, 4, isfinite (cost) && cost > 0 ? cost : 0);
+  return stmt;
+}
+
+static gboolean
+finish_end (LwStore *self, sqlite3_stmt *stmt, gboolean *fenced_out, GError **error)
+{
+  gboolean fenced;
+
+  if (!lw_store_step_done (self, stmt, _("Could not record an image’s result"), error))
+    return FALSE;
+  /* No row: the claim is gone (reaped, released, re-claimed, or the job
+   * deleted). Not an error; the caller drops its orphan blob. */
+  fenced = sqlite3_changes (self->db) == 0;
+  if (fenced_out != NULL)
+    *fenced_out = fenced;
+  return TRUE;
+}
+
+gboolean
+lw_store_finish_completed (LwStore *self, gint64 id, int attempt, const char *processed_key,
+                           const char *processed_mime, const char *request_key, double cost,
+                           gint64 now, gboolean *fenced_out, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+  g_return_val_if_fail (processed_key != NULL, FALSE);
+
+  stmt = finish_begin (self, finish_completed_sql, id, attempt, now, cost, error);
+  if (stmt == NULL)
+    return FALSE;
+  lw_store_bind_text (stmt, 5, processed_key);
+  lw_store_bind_text (stmt, 6, processed_mime);
+  lw_store_bind_text (stmt, 7, request_key);
+  return finish_end (self, stmt, fenced_out, error);
+}
+
+gboolean
+lw_store_finish_retry (LwStore *self, gint64 id, int attempt, gint64 next_retry_at,
+                       const char *error_code, const char *error_message, double cost,
+                       gint64 now, gboolean *fenced_out, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+
+  stmt = finish_begin (self, finish_retry_sql, id, attempt, now, cost, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 5, next_retry_at);
+  lw_store_bind_text (stmt, 6, error_code);
+  lw_store_bind_text (stmt, 7, error_message);
+  return finish_end (self, stmt, fenced_out, error);
+}
+
+gboolean
+lw_store_finish_failed (LwStore *self, gint64 id, int attempt, const char *error_code,
+                        const char *error_message, double cost, gint64 now,
+                        gboolean *fenced_out, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+
+  stmt = finish_begin (self, finish_failed_sql, id, attempt, now, cost, error);
+  if (stmt == NULL)
+    return FALSE;
+  lw_store_bind_text (stmt, 5, error_code);
+  lw_store_bind_text (stmt, 6, error_message);
+  return finish_end (self, stmt, fenced_out, error);
+}
+
+gboolean
+lw_store_release (LwStore *self, gint64 id, int attempt, gint64 now, gboolean *fenced_out, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+
+  stmt = finish_begin (self, release_sql, id, attempt, now, 0, error);
+  if (stmt == NULL)
+    return FALSE;
+  return finish_end (self, stmt, fenced_out, error);
+}
+
+int
+lw_store_extend_leases (LwStore *self, const char *owner, gint64 until, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), -1);
+  g_return_val_if_fail (owner != NULL, -1);
+
+  stmt = lw_store_stmt (self,
+                   "UPDATE images SET lease_expires_at = ?2"
+                   " WHERE status = 'PROCESSING' AND lease_owner = ?1", error);
+  if (stmt == NULL)
+    return -1;
+  lw_store_bind_text (stmt, 1, owner);
+  sqlite3_bind_int64 (stmt, 2, until);
+  if (!lw_store_step_done (self, stmt, _("Could not extend the leases"), error))
+    return -1;
+  return sqlite3_changes (self->db);
+}
+
+/* The owners holding leases, asked about outside any transaction: is_dead
+ * may take its time (a D-Bus or /proc lookup) and must not hold the write
+ * lock while it does. */
+static GPtrArray *
+dead_owners (LwStore *self, LwOwnerDeadFunc is_dead, gpointer user_data, GError **error)
+{
+  g_autoptr(GPtrArray) owners = NULL;
+  g_autoptr(GPtrArray) dead = g_ptr_array_new_with_free_func (g_free);
+
+  if (is_dead == NULL)
+    return g_steal_pointer (&dead);
+  {
+    g_autoptr(LwStmt) stmt = lw_store_stmt (self,
+      "SELECT DISTINCT lease_owner FROM images WHERE status = 'PROCESSING' AND lease_owner IS NOT NULL", error);
+
+    if (stmt == NULL)
+      return NULL;
+    owners = lw_store_collect_rows (self, stmt, (LwStoreRowFunc) lw_store_column_strdup_0, g_free, _("Could not read the leases"), error);
+  }
+  if (owners == NULL)
+    return NULL;
+  for (guint i = 0; i < owners->len; i++)
+    if (is_dead (owners->pdata[i], user_data))
+      g_ptr_array_add (dead, g_strdup (owners->pdata[i]));
+  return g_steal_pointer (&dead);
+}
+
+int
+lw_store_reap_leases (LwStore *self, gint64 now, LwOwnerDeadFunc is_dead, gpointer user_data,
+                      GError **error)
+{
+  g_autoptr(GPtrArray) dead = NULL;
+  gboolean owned;
+  gboolean ok = TRUE;
+  int reaped = 0;
+
+  g_return_val_if_fail (LW_IS_STORE (self), -1);
+
+  dead = dead_owners (self, is_dead, user_data, error);
+  if (dead == NULL)
+    return -1;
+  if (!lw_store_tx_begin (self, &owned, error))
+    return -1;
+  /* A reaped image goes back to PENDING with its attempt kept: the next
+   * claim makes it attempt + 1, so the old worker's finish is fenced out.
+   * The lost try is not counted as a retry (it was not the server's fault). */
+  for (guint i = 0; ok && i <= dead->len; i++)
+    {
+      g_autoptr(LwStmt) stmt = lw_store_stmt (self,
+        i == 0 ? "UPDATE images SET status = 'PENDING', lease_owner = NULL, lease_expires_at = 0, updated_at = ?1"
+                 " WHERE status = 'PROCESSING' AND lease_expires_at <= ?1"
+               : "UPDATE images SET status = 'PENDING', lease_owner = NULL, lease_expires_at = 0, updated_at = ?1"
+                 " WHERE status = 'PROCESSING' AND lease_owner = ?2", error);
+
+      ok = stmt != NULL;
+      if (!ok)
+        break;
+      sqlite3_bind_int64 (stmt, 1, now);
+      if (i > 0)
+        lw_store_bind_text (stmt, 2, dead->pdata[i - 1]);
+      ok = lw_store_step_done (self, stmt, _("Could not return expired claims to the queue"), error);
+      if (ok)
+        reaped += sqlite3_changes (self->db);
+    }
+  if (!lw_store_tx_end (self, owned, ok, ok ? error : NULL))
+    return -1;
+  return reaped;
+}
+
+gint64
+lw_store_next_retry_at (LwStore *self, const char *model)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), -1);
+  g_return_val_if_fail (model != NULL, -1);
+
+  stmt = lw_store_stmt (self,
+                   "SELECT MIN(i.next_retry_at) FROM images AS i JOIN jobs AS j ON j.id = i.job_id"
+                   " WHERE j.status = 'PROCESSING' AND j.model = ? AND i.status = 'RETRY_LATER'", NULL);
+  if (stmt == NULL)
+    return -1;
+  lw_store_bind_text (stmt, 1, model);
+  if (sqlite3_step (stmt) != SQLITE_ROW || sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+    return -1;
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+LwImage *
+lw_store_find_result (LwStore *self, const char *request_key, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (LW_IS_STORE (self), NULL);
+  g_return_val_if_fail (request_key != NULL, NULL);
+
+  /* The newest result wins when several images asked the same thing. */
+  stmt = lw_store_stmt (self,
+                   "SELECT " IMAGE_COLUMNS " FROM images"
+                   " WHERE request_key = ? AND status = 'COMPLETED' AND processed_key IS NOT NULL"
+                   " ORDER BY updated_at DESC, id DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  lw_store_bind_text (stmt, 1, request_key);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return lw_store_image_from_row (stmt);
+  if (rc != SQLITE_DONE)
+    lw_store_set_sqlite_error (self, error, _("Could not look for an earlier result"));
+  return NULL;
+}
+
+GHashTable *
+lw_store_referenced_keys (LwStore *self, GError **error)
+{
+  g_autoptr(GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(LwStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (LW_IS_STORE (self), NULL);
+
+  stmt = lw_store_stmt (self,
+                   "SELECT original_key FROM images"
+                   " UNION SELECT thumb_key FROM images WHERE thumb_key IS NOT NULL"
+                   " UNION SELECT processed_key FROM images WHERE processed_key IS NOT NULL", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_add (keys, lw_store_column_strdup (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      lw_store_set_sqlite_error (self, error, _("Could not list the stored files"));
+      return NULL;
+    }
+  return g_steal_pointer (&keys);
+}
+
