@@ -92,6 +92,9 @@ guint        lw_scheduler_get_in_flight  (LwScheduler  *self,
                                           const char   *model /* NULL = all */);
 int          lw_scheduler_get_effective_concurrency (LwScheduler *self,
                                           const char   *model);
+/* Images this scheduler holds right now: requests in flight plus results
+ * still being written (tests wait for quiet with it). */
+guint        lw_scheduler_get_n_flights  (LwScheduler  *self);
 /* Requests sent to engines since start (tests, benchmarks). */
 guint64      lw_scheduler_get_n_requests (LwScheduler  *self);
 
