@@ -70,6 +70,65 @@ lw_local_image_orient (const LwLocalImage *image,
   return out;
 }
 
+/* One box pass of radius r along a line of n pixels (stride in floats),
+ * edges clamped; out may not alias in. */
+static void
+box_line (const float *in,
+          float       *out,
+          int          n,
+          gsize        stride,
+          int          r)
+{
+  float acc[4] = { 0, 0, 0, 0 };
+  float norm = 1.f / (float) (2 * r + 1);
+  int i, k;
+
+  for (i = -r; i <= r; i++)
+    {
+      const float *p = in + (gsize) CLAMP (i, 0, n - 1) * stride;
+
+      for (k = 0; k < 4; k++)
+        acc[k] += p[k];
+    }
+  for (i = 0; i < n; i++)
+    {
+      const float *add = in + (gsize) MIN (i + r + 1, n - 1) * stride;
+      const float *sub = in + (gsize) MAX (i - r, 0) * stride;
+
+      for (k = 0; k < 4; k++)
+        {
+          out[(gsize) i * stride + k] = acc[k] * norm;
+          acc[k] += add[k] - sub[k];
+        }
+    }
+}
+
+LwLocalImage *
+lw_local_image_blur (const LwLocalImage *image,
+                     float               sigma)
+{
+  /* Three box passes of width w approximate a Gaussian of
+   * σ² = 3 (w² − 1) / 12 (central limit theorem). */
+  int r = MAX (0, (int) floorf ((sqrtf (4.f * sigma * sigma + 1.f) - 1.f) / 2.f));
+  LwLocalImage *a = lw_local_image_new (image->width, image->height);
+  g_autoptr(LwLocalImage) b = lw_local_image_new (image->width, image->height);
+  int pass, x, y;
+
+  memcpy (a->data, image->data, sizeof (float) * 4 * image->width * image->height);
+  if (r == 0)
+    return a;
+  for (pass = 0; pass < 3; pass++)
+    {
+      for (y = 0; y < image->height; y++)
+        box_line (a->data + (gsize) y * image->width * 4, b->data + (gsize) y * image->width * 4,
+                  image->width, 4, r);
+      for (x = 0; x < image->width; x++)
+        box_line (b->data + (gsize) x * 4, a->data + (gsize) x * 4,
+                  image->height, (gsize) image->width * 4, r);
+    }
+  return a;
+}
+
 LwLocalMap *
 lw_local_map_new (int width,
                   int height)

@@ -1,26 +1,31 @@
-/* lw-local-op-detail.c — lw:detail, edge-aware smoothing as a point composer.
+/* lw-local-op-detail.c — lw:detail, edge-aware smoothing as a point filter.
  *
- * out = in + amount · w · (aux − in), where aux is a Gaussian-blurred copy
- * and w falls to 0 where the pixel differs from its blurred neighbourhood by
- * more than tau: a real edge (an eyelash, the rim of an iris) differs a lot
- * and is kept as it is, skin texture differs a little and is softened. With
- * skin_only, w is also weighted by how skin-coloured the pixel is, so hair,
- * eyes, lips and clothes keep all their texture.
+ * out = in + amount · w · (base − in), where base is a Gaussian-blurred copy
+ * of the photo and w falls to 0 where the pixel differs from its blurred
+ * neighbourhood by more than tau: a real edge (an eyelash, the rim of an
+ * iris) differs a lot and is kept as it is, skin texture differs a little
+ * and is softened. With skin_only, w is also weighted by how skin-coloured
+ * the pixel is, so hair, eyes, lips and clothes keep all their texture.
+ *
+ * The blurred copy is made once, small (a blur of σ 16 px at 12 MP is a blur
+ * of σ 6 px at 1600 px wide, with nothing lost: a blurred image has no
+ * detail a smaller copy cannot hold), and sampled here bilinearly. A full
+ * resolution Gaussian would make every chunk read a margin of 3σ.
  */
 #include "config.h"
 
 #include <gegl-plugin.h>
-#include <operation/gegl-operation-point-composer.h>
+#include <operation/gegl-operation-point-filter.h>
 
 #include "lw-local-ops.h"
 
 typedef struct {
-  GeglOperationPointComposer parent_instance;
+  GeglOperationPointFilter parent_instance;
   const LwLocalDetail *params;
 } LwLocalOpDetail;
 
 typedef struct {
-  GeglOperationPointComposerClass parent_class;
+  GeglOperationPointFilterClass parent_class;
 } LwLocalOpDetailClass;
 
 enum {
@@ -29,7 +34,7 @@ enum {
   N_PROPS
 };
 
-G_DEFINE_TYPE (LwLocalOpDetail, lw_local_op_detail, GEGL_TYPE_OPERATION_POINT_COMPOSER)
+G_DEFINE_TYPE (LwLocalOpDetail, lw_local_op_detail, GEGL_TYPE_OPERATION_POINT_FILTER)
 
 static void
 prepare (GeglOperation *operation)
@@ -37,7 +42,6 @@ prepare (GeglOperation *operation)
   const Babl *format = babl_format ("RGBA float");
 
   gegl_operation_set_format (operation, "input", format);
-  gegl_operation_set_format (operation, "aux", format);
   gegl_operation_set_format (operation, "output", format);
 }
 
@@ -68,7 +72,6 @@ skin_weight (const float *rgb)
 static gboolean
 process (GeglOperation       *operation,
          void                *in_buf,
-         void                *aux_buf,
          void                *out_buf,
          glong                n_pixels,
          const GeglRectangle *roi,
@@ -77,34 +80,34 @@ process (GeglOperation       *operation,
   LwLocalOpDetail *self = (LwLocalOpDetail *) operation;
   const LwLocalDetail *p = self->params;
   const float *in = in_buf;
-  const float *aux = aux_buf;
   float *out = out_buf;
+  float scale = (float) (1 << level);
   glong i;
 
   for (i = 0; i < n_pixels; i++)
     {
-      float w = 0.f;
+      float w = 0.f, aux[4] = { 0.f, 0.f, 0.f, 0.f };
       int c;
 
-      if (p != NULL && aux != NULL)
+      if (p != NULL && p->base != NULL)
         {
-          float base = lw_local_luminance (aux) + 0.02f;
+          float x = (float) (roi->x + i % roi->width) * scale;
+          float y = (float) (roi->y + i / roi->width) * scale;
           float diff = 0.f;
 
+          lw_local_image_sample (p->base, p->sx, p->sy, x, y, aux);
           for (c = 0; c < 3; c++)
             diff = MAX (diff, fabsf (in[c] - aux[c]));
-          diff /= base;
+          diff /= lw_local_luminance (aux) + 0.02f;
           w = p->amount * expf (-(diff / p->tau) * (diff / p->tau));
           if (p->skin_only)
             w *= skin_weight (in);
         }
       for (c = 0; c < 3; c++)
-        out[c] = aux != NULL ? in[c] + w * (aux[c] - in[c]) : in[c];
+        out[c] = w > 0.f ? in[c] + w * (aux[c] - in[c]) : in[c];
       out[3] = in[3];
       in += 4;
       out += 4;
-      if (aux != NULL)
-        aux += 4;
     }
   return TRUE;
 }
@@ -150,7 +153,7 @@ lw_local_op_detail_class_init (LwLocalOpDetailClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationPointComposerClass *composer_class = GEGL_OPERATION_POINT_COMPOSER_CLASS (klass);
+  GeglOperationPointFilterClass *point_class = GEGL_OPERATION_POINT_FILTER_CLASS (klass);
 
   object_class->set_property = lw_local_op_detail_set_property;
   object_class->get_property = lw_local_op_detail_get_property;
@@ -159,7 +162,7 @@ lw_local_op_detail_class_init (LwLocalOpDetailClass *klass)
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   operation_class->prepare = prepare;
-  composer_class->process = process;
+  point_class->process = process;
 
   gegl_operation_class_set_keys (operation_class,
                                  "name", "lw:detail",

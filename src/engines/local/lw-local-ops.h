@@ -6,8 +6,11 @@
  *              (property "orientation"); no resampling, no whole-image copy
  *   lw:adjust  the colour pipeline of lw-local-pixel.h (properties "tone",
  *              an LwLocalTone *, and "studio", an LwLocalStudio * or NULL)
- *   lw:detail  edge-aware blend of a pixel with a smoothed copy of itself
- *              on the aux pad (property "params", an LwLocalDetail *)
+ *   lw:detail  edge-aware blend of a pixel with a smoothed copy of the
+ *              photo made at lower resolution (property "params", an
+ *              LwLocalDetail *)
+ *   lw:sharpen unsharp mask of perceptual luminance (properties "sigma",
+ *              "amount", "threshold")
  * Pointer properties are borrowed: the caller keeps them alive until the
  * graph is gone.
  */
@@ -15,19 +18,24 @@
 
 #include <gegl.h>
 
+#include "lw-local-image.h"
 #include "lw-local-pixel.h"
 
 G_BEGIN_DECLS
 
 typedef struct {
-  float    amount;     /* 0–1: share of the smoothed copy that replaces the pixel */
-  float    tau;        /* relative difference at which the pixel counts as an edge and is kept */
-  gboolean skin_only;  /* TRUE: only skin-coloured pixels are smoothed (Portrait) */
+  float               amount;     /* 0–1: share of the smoothed copy that replaces the pixel */
+  float               tau;        /* relative difference at which the pixel counts as an edge and is kept */
+  gboolean            skin_only;  /* TRUE: only skin-coloured pixels are smoothed (Portrait) */
+  const LwLocalImage *base;       /* the smoothed, upright photo at reduced size */
+  float               sx;         /* full-resolution pixel → base pixel */
+  float               sy;
 } LwLocalDetail;
 
 GType lw_local_op_orient_get_type (void);
 GType lw_local_op_adjust_get_type (void);
 GType lw_local_op_detail_get_type (void);
+GType lw_local_op_sharpen_get_type (void);
 
 /* Maps a pixel of the upright image (u, v) to the stored image (x, y) for
  * EXIF orientation o; width and height are the stored image's. */

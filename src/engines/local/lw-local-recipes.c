@@ -247,6 +247,8 @@ lw_local_plan_new (const char                *module_id,
   plan->notes = g_ptr_array_new_with_free_func (g_free);
   plan->noise = noise;
   plan->canvas = (GeglRectangle) { 0, 0, full_width, full_height };
+  plan->full_width = full_width;
+  plan->full_height = full_height;
 
   /* Product Studio (or "white background"): find the backdrop first, it
    * is also the best white reference there is. */
@@ -391,11 +393,28 @@ lw_local_plan_new (const char                *module_id,
 }
 
 void
+lw_local_plan_set_detail_source (LwLocalPlan        *plan,
+                                 const LwLocalImage *upright)
+{
+  float scale;
+
+  if (plan->detail_sigma <= 0)
+    return;
+  scale = (float) upright->width / (float) plan->full_width;
+  g_clear_pointer (&plan->detail_base, lw_local_image_free);
+  plan->detail_base = lw_local_image_blur (upright, plan->detail_sigma * scale);
+  plan->detail.base = plan->detail_base;
+  plan->detail.sx = scale;
+  plan->detail.sy = (float) upright->height / (float) plan->full_height;
+}
+
+void
 lw_local_plan_free (LwLocalPlan *plan)
 {
   if (plan == NULL)
     return;
   lw_local_map_free (plan->base);
+  lw_local_image_free (plan->detail_base);
   lw_local_cutout_free (plan->cutout);
   g_clear_pointer (&plan->notes, g_ptr_array_unref);
   g_free (plan);
@@ -420,24 +439,14 @@ lw_local_plan_build (LwLocalPlan *plan,
     last = chain (last, gegl_node_new_child (graph, "operation", "gegl:noise-reduction",
                                              "iterations", 2, NULL));
 
-  if (plan->detail_sigma > 0 && plan->detail.amount > 0)
-    {
-      GeglNode *blur = gegl_node_new_child (graph, "operation", "gegl:gaussian-blur",
-                                            "std-dev-x", (double) plan->detail_sigma,
-                                            "std-dev-y", (double) plan->detail_sigma,
-                                            NULL);
-      GeglNode *detail = gegl_node_new_child (graph, "operation", "lw:detail",
-                                              "params", &plan->detail, NULL);
-
-      gegl_node_link (last, blur);
-      gegl_node_connect_to (blur, "output", detail, "aux");
-      last = chain (last, detail);
-    }
+  if (plan->detail.base != NULL && plan->detail.amount > 0)
+    last = chain (last, gegl_node_new_child (graph, "operation", "lw:detail",
+                                             "params", &plan->detail, NULL));
 
   if (plan->sharpen_amount > 0)
-    last = chain (last, gegl_node_new_child (graph, "operation", "gegl:unsharp-mask",
-                                             "std-dev", (double) plan->sharpen_sigma,
-                                             "scale", (double) plan->sharpen_amount,
+    last = chain (last, gegl_node_new_child (graph, "operation", "lw:sharpen",
+                                             "sigma", (double) plan->sharpen_sigma,
+                                             "amount", (double) plan->sharpen_amount,
                                              "threshold", (double) plan->sharpen_threshold,
                                              NULL));
 

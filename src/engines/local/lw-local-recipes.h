@@ -24,6 +24,10 @@ G_BEGIN_DECLS
  * carries it, so results made by an older recipe are not reused. */
 #define LW_LOCAL_RECIPE_VERSION 1
 
+/* Long edge of the copy skin smoothing blurs: at 1600 px a 50 MP photo's
+ * smoothing (σ 35 px) is still σ 6 px there. */
+#define LW_LOCAL_DETAIL_EDGE 1600
+
 typedef struct {
   const char *id;              /* module id; "default" for custom modules */
   /* white balance (log-chromaticity units; 0.1 ≈ a 10 % channel gain) */
@@ -63,11 +67,14 @@ const LwLocalRecipe *lw_local_recipe_for (const char *module_id);
 
 typedef struct {
   const LwLocalRecipe *recipe;
+  int            full_width;     /* the upright photo */
+  int            full_height;
   LwLocalTone    tone;
   LwLocalMap    *base;           /* local tone map (owned), or NULL */
   LwLocalCutout *cutout;         /* owned, or NULL */
   LwLocalDetail  detail;
-  float          detail_sigma;   /* px; 0 = no smoothing */
+  float          detail_sigma;   /* px at full resolution; 0 = no smoothing */
+  LwLocalImage  *detail_base;    /* owned; see lw_local_plan_set_detail_source() */
   int            denoise_passes;
   float          sharpen_amount;
   float          sharpen_sigma;
@@ -93,6 +100,11 @@ LwLocalPlan *lw_local_plan_new   (const char                *module_id,
                                   double                     noise,
                                   const LwLocalInstructions *instructions);
 void         lw_local_plan_free  (LwLocalPlan               *plan);
+/* When the plan smooths (detail_sigma > 0), it needs the upright photo at
+ * a reduced size (long edge LW_LOCAL_DETAIL_EDGE) to make its smoothed copy
+ * from. */
+void         lw_local_plan_set_detail_source (LwLocalPlan        *plan,
+                                              const LwLocalImage *upright);
 /* Adds the plan's operations after source (the upright photo) in graph and
  * returns the last one. The plan must outlive the graph. */
 GeglNode    *lw_local_plan_build (LwLocalPlan               *plan,

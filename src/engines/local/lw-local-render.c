@@ -43,6 +43,7 @@ lw_local_gegl_init (void)
       g_type_class_ref (lw_local_op_orient_get_type ());
       g_type_class_ref (lw_local_op_adjust_get_type ());
       g_type_class_ref (lw_local_op_detail_get_type ());
+      g_type_class_ref (lw_local_op_sharpen_get_type ());
       g_once_init_leave (&initialised, 1);
     }
 }
@@ -173,11 +174,14 @@ lw_local_render (const LwEngineRequest *request,
   gsize len = 0;
   double progress;
 
+  gint64 t_start = g_get_monotonic_time (), t_loaded, t_planned;
+
   lw_local_gegl_init ();
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
   src = load_source (request, error);
+  t_loaded = g_get_monotonic_time ();
   if (src == NULL)
     return NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -194,8 +198,16 @@ lw_local_render (const LwEngineRequest *request,
   ins = lw_local_instructions_parse (request->specific_prompt);
   plan = lw_local_plan_new (request->module_id, preview, width, height,
                             lw_local_estimate_noise (src), ins);
+  if (plan->detail_sigma > 0)
+    {
+      g_autoptr(LwLocalImage) mid = lw_local_image_from_buffer (src, LW_LOCAL_DETAIL_EDGE);
+      g_autoptr(LwLocalImage) mid_upright = lw_local_image_orient (mid, orientation);
+
+      lw_local_plan_set_detail_source (plan, mid_upright);
+    }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
+  t_planned = g_get_monotonic_time ();
 
   fd = g_file_open_tmp (png ? "lightwork-local-XXXXXX.png" : "lightwork-local-XXXXXX.jpg", &tmp, error);
   if (fd < 0)
@@ -225,6 +237,28 @@ lw_local_render (const LwEngineRequest *request,
                                 "path", tmp, "quality", 92,
                                 "optimize", FALSE, "progressive", FALSE, NULL);
   gegl_node_link_many (last, convert, save, NULL);
+  {
+    /* Only the 8-bit result is kept whole (the saver needs all of it);
+     * every intermediate lives one chunk at a time. GEGL would otherwise
+     * cache each node's output in float, 16 bytes a pixel. */
+    GSList *children = gegl_node_get_children (graph), *l;
+
+    for (l = children; l != NULL; l = l->next)
+      if (l->data != convert && l->data != save)
+        g_object_set (l->data, "cache-policy", GEGL_CACHE_POLICY_NEVER, NULL);
+    g_slist_free (children);
+  }
+  {
+    /* Only the 8-bit result is kept whole (the saver needs all of it);
+     * every intermediate lives one chunk at a time. GEGL would otherwise
+     * cache each node's output in float, 16 bytes a pixel. */
+    GSList *children = gegl_node_get_children (graph), *l;
+
+    for (l = children; l != NULL; l = l->next)
+      if (l->data != convert && l->data != save)
+        g_object_set (l->data, "cache-policy", GEGL_CACHE_POLICY_NEVER, NULL);
+    g_slist_free (children);
+  }
 
   /* Chunk by chunk, so a cancel is noticed within one chunk (1 MP). */
   processor = gegl_node_new_processor (save, NULL);
@@ -236,6 +270,11 @@ lw_local_render (const LwEngineRequest *request,
       }
   g_clear_object (&processor);
   g_clear_object (&graph);
+  g_debug ("local: %s %d×%d: decode %.0f ms, plan %.0f ms, render %.0f ms; cast (%.2f, %.2f), "
+           "exposure %+.2f EV, noise %.1f",
+           request->module_id, width, height, (t_loaded - t_start) / 1e3,
+           (t_planned - t_loaded) / 1e3, (g_get_monotonic_time () - t_planned) / 1e3,
+           plan->wb_uv[0], plan->wb_uv[1], plan->exposure_ev, plan->noise);
 
   if (cancelled || g_cancellable_is_cancelled (cancellable))
     {

@@ -232,6 +232,7 @@ lw_local_estimate_noise (GeglBuffer *buffer)
 {
   const GeglRectangle *extent = gegl_buffer_get_extent (buffer);
   const int size = 256;
+  g_autofree guint8 *rgb = g_new (guint8, size * size * 3);
   g_autofree float *crop = g_new (float, size * size);
   g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (float));
   static const double spots[4][2] = { { 0.3, 0.3 }, { 0.7, 0.3 }, { 0.3, 0.7 }, { 0.7, 0.7 } };
@@ -250,8 +251,12 @@ lw_local_estimate_noise (GeglBuffer *buffer)
       r.y = CLAMP (r.y, extent->y, extent->y + extent->height - r.height);
       if (r.width < 3 || r.height < 3)
         continue;
-      gegl_buffer_get (buffer, &r, 1.0, babl_format ("Y' float"), crop,
+      /* 8-bit in, luma by hand: asking babl for "Y' float" from 8-bit RGB
+       * makes it build a 64 MB lookup table. */
+      gegl_buffer_get (buffer, &r, 1.0, babl_format ("R'G'B' u8"), rgb,
                        GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_CLAMP);
+      for (x = 0; x < r.width * r.height; x++)
+        crop[x] = (0.2126f * rgb[x * 3] + 0.7152f * rgb[x * 3 + 1] + 0.0722f * rgb[x * 3 + 2]) / 255.f;
       /* The Laplacian-difference mask N of Immerkær cancels smooth image
        * structure; what is left is mostly noise (Σ N² = 36). */
       for (y = 1; y < r.height - 1; y++)
