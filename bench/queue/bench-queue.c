@@ -222,7 +222,7 @@ main (int argc, char *argv[])
       g_printerr ("%s\n", error->message);
       return 1;
     }
-  g_print ("%d images, log-normal latency mean %d ms, σ %.2f, real time, real SQLite file\n\n", n_images,
+  g_print ("%d images, log-normal latency mean %d ms, sigma %.2f, real time, real SQLite file\n\n", n_images,
            mean_ms, sigma);
   /* "ideal" uses the distribution's mean; "drawn" the mean of the
    * latencies this run actually drew, which is what any scheduler could
