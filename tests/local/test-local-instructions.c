@@ -51,7 +51,7 @@ test_vocabulary (void)
     {
       g_autoptr(LwLocalInstructions) ins = lw_local_instructions_parse (cases[i].text);
 
-      g_test_message (""%s"", cases[i].text);
+      g_test_message ("\"%s\"", cases[i].text);
       g_assert_cmpuint (ins->not_understood->len, ==, 0);
       g_assert_cmpfloat (ins->warmth, ==, cases[i].warmth);
       g_assert_cmpfloat (ins->brightness, ==, cases[i].brightness);

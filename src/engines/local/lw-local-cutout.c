@@ -231,6 +231,88 @@ collect (const guint8 *set,
     }
 }
 
+/* The box of the pixels set in product (preview coordinates), mapped to
+ * full resolution; FALSE when the product is too small or too large to be
+ * one. */
+static gboolean
+product_box (LwLocalCutout *cut,
+             const guint8  *product,
+             int            width,
+             int            height,
+             float          to_full,
+             int            full_width,
+             int            full_height)
+{
+  gsize count = 0;
+  int x, y, x0 = width, y0 = height, x1 = -1, y1 = -1;
+
+  for (y = 0; y < height; y++)
+    for (x = 0; x < width; x++)
+      if (product[(gsize) y * width + x])
+        {
+          count++;
+          x0 = MIN (x0, x);
+          y0 = MIN (y0, y);
+          x1 = MAX (x1, x);
+          y1 = MAX (y1, y);
+        }
+  cut->coverage = (double) count / ((gsize) width * height);
+  if (cut->coverage < 0.005 || cut->coverage > 0.9)
+    return FALSE;
+  cut->x = CLAMP ((int) floor (x0 * to_full), 0, full_width - 1);
+  cut->y = CLAMP ((int) floor (y0 * to_full), 0, full_height - 1);
+  cut->width = CLAMP ((int) ceil ((x1 + 1) * to_full), cut->x + 1, full_width) - cut->x;
+  cut->height = CLAMP ((int) ceil ((y1 + 1) * to_full), cut->y + 1, full_height) - cut->y;
+  return TRUE;
+}
+
+static void
+set_shadow (LwLocalCutout *cut)
+{
+  /* A contact shadow: a flat ellipse along the product's base, 60 % of its
+   * width and about 1 % of its height (1.2 % + 1 px). Strength 0.15 reads
+   * as the product standing on the surface without greying more than a
+   * sliver of the backdrop. */
+  cut->studio.shadow_cx = cut->x + cut->width / 2.f;
+  cut->studio.shadow_cy = cut->y + cut->height - 0.01f * cut->height;
+  cut->studio.shadow_sx = MAX (2.f, 0.30f * cut->width);
+  cut->studio.shadow_sy = 1.f + 0.012f * cut->height;
+  cut->studio.shadow_strength = 0.15f;
+}
+
+/* A PNG cut-out: transparent on most of its border. */
+static LwLocalCutout *
+find_transparent (const LwLocalImage *img,
+                  float               to_full,
+                  int                 full_width,
+                  int                 full_height)
+{
+  gsize n = (gsize) img->width * img->height, k, border = 0, clear = 0;
+  g_autofree guint8 *product = g_new0 (guint8, n);
+  g_autoptr(LwLocalCutout) cut = g_new0 (LwLocalCutout, 1);
+  int x, y;
+
+  for (y = 0; y < img->height; y++)
+    for (x = 0; x < img->width; x++)
+      if (x == 0 || y == 0 || x == img->width - 1 || y == img->height - 1)
+        {
+          border++;
+          clear += img->data[((gsize) y * img->width + x) * 4 + 3] < 0.5f;
+        }
+  if (clear < BACKDROP_MIN_SHARE * border)
+    return NULL;
+  for (k = 0; k < n; k++)
+    product[k] = img->data[k * 4 + 3] >= 0.5f;
+  if (!product_box (cut, product, img->width, img->height, to_full, full_width, full_height))
+    return NULL;
+  cut->transparent = TRUE;
+  cut->studio.use_alpha = TRUE;
+  cut->studio.width = (float) full_width;
+  cut->studio.height = (float) full_height;
+  set_shadow (cut);
+  return g_steal_pointer (&cut);
+}
+
 LwLocalCutout *
 lw_local_cutout_find (const LwLocalImage *img,
                       float               to_full,
@@ -247,14 +329,18 @@ lw_local_cutout_find (const LwLocalImage *img,
   g_autoptr(GArray) border = g_array_new (FALSE, FALSE, sizeof (gsize));
   g_autoptr(LwLocalCutout) cut = g_new0 (LwLocalCutout, 1);
   g_autofree float *ch = NULL;
+  LwLocalCutout *cut_transparent;
   float bg_lab[3], tol, sigma;
-  gsize near = 0, selected = 0, product_count = 0;
+  gsize near = 0, selected = 0;
   int strip = MAX (2, (int) (0.02 * MIN (img->width, img->height)));
-  int x, y, c, x0, y0, x1, y1;
+  int x, y, c;
   double centre[3], u, v;
 
   if (img->width < 16 || img->height < 16)
     return NULL;
+  cut_transparent = find_transparent (img, to_full, full_width, full_height);
+  if (cut_transparent != NULL)
+    return cut_transparent;
 
   for (k = 0; k < n; k++)
     lw_local_lab (img->data + k * 4, lab + k * 3);
@@ -360,21 +446,7 @@ lw_local_cutout_find (const LwLocalImage *img,
         }
   }
 
-  x0 = img->width;
-  y0 = img->height;
-  x1 = y1 = -1;
-  for (y = 0; y < img->height; y++)
-    for (x = 0; x < img->width; x++)
-      if (product[(gsize) y * img->width + x])
-        {
-          product_count++;
-          x0 = MIN (x0, x);
-          y0 = MIN (y0, y);
-          x1 = MAX (x1, x);
-          y1 = MAX (y1, y);
-        }
-  cut->coverage = (double) product_count / n;
-  if (cut->coverage < 0.005 || cut->coverage > 0.9)
+  if (!product_box (cut, product, img->width, img->height, to_full, full_width, full_height))
     return NULL;
 
   /* A soft edge one preview pixel wide; lw:adjust refines it per pixel. */
@@ -398,22 +470,10 @@ lw_local_cutout_find (const LwLocalImage *img,
       }
   cut->matte->sx = cut->matte->sy = 1.f / to_full;
 
-  cut->x = CLAMP ((int) floor (x0 * to_full), 0, full_width - 1);
-  cut->y = CLAMP ((int) floor (y0 * to_full), 0, full_height - 1);
-  cut->width = CLAMP ((int) ceil ((x1 + 1) * to_full), cut->x + 1, full_width) - cut->x;
-  cut->height = CLAMP ((int) ceil ((y1 + 1) * to_full), cut->y + 1, full_height) - cut->y;
-
   cut->studio.matte = cut->matte;
   cut->studio.tol_lo = 0.6f * tol;
   cut->studio.tol_hi = 1.5f * tol;
-  /* A contact shadow: a flat ellipse under the product's base, a third of
-   * its width wide. Strength 0.18 reads as a shadow without greying more
-   * than a sliver of the backdrop. */
-  cut->studio.shadow_cx = cut->x + cut->width / 2.f;
-  cut->studio.shadow_cy = cut->y + cut->height - 0.02f * cut->height;
-  cut->studio.shadow_sx = MAX (2.f, 0.32f * cut->width);
-  cut->studio.shadow_sy = MAX (2.f, 0.03f * cut->height);
-  cut->studio.shadow_strength = 0.18f;
+  set_shadow (cut);
 
   {
     float rgb[3];

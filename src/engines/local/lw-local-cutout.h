@@ -7,6 +7,9 @@
  * that model AND connected to the border. A light product (a white mug on a
  * light grey sweep) keeps its light parts, because they are enclosed by its
  * own outline and so not connected to the border.
+ *
+ * A cut-out already made (a PNG whose border is transparent) needs none of
+ * this: its alpha is the matte.
  */
 #pragma once
 
@@ -21,6 +24,8 @@ typedef struct {
   double        bg_uv[2];   /* backdrop chromaticity, (log R/G, log B/G) */
   double        bg_lum;     /* backdrop luminance at the product's centre */
   double        coverage;   /* share of the frame the product covers */
+  gboolean      transparent; /* the backdrop is transparency, not a colour:
+                              * bg_uv tells nothing about the light */
   /* the product's box, full-resolution upright pixels */
   int           x;
   int           y;

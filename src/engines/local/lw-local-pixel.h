@@ -65,6 +65,7 @@ typedef struct {
 
 typedef struct {
   const LwLocalMap *matte;     /* coarse product alpha, 0 = background */
+  gboolean use_alpha;          /* the photo's own alpha is the matte (a cut-out PNG) */
   /* background colour model: per channel, c0 + c1 u + c2 v + c3 u² + c4 uv + c5 v²
    * with u = x / width, v = y / height of the oriented input, linear RGB */
   float bg[3][6];
@@ -283,9 +284,11 @@ lw_local_studio_alpha (const LwLocalStudio *s,
                        float                x,
                        float                y)
 {
-  float a = lw_local_map_sample (s->matte, x, y);
-  float bg[3];
+  float a, bg[3];
 
+  if (s->use_alpha)
+    return lw_local_clampf (in[3], 0.f, 1.f);
+  a = lw_local_map_sample (s->matte, x, y);
   if (a <= 0.002f || a >= 0.998f)
     return a <= 0.002f ? 0.f : 1.f;
   lw_local_studio_background (s, x, y, bg);

@@ -260,22 +260,26 @@ lw_local_plan_new (const char                *module_id,
     }
 
   /* White balance. */
-  if (plan->cutout != NULL)
+  if (plan->cutout != NULL && !plan->cutout->transparent)
     {
       plan->wb_uv[0] = plan->cutout->bg_uv[0];
       plan->wb_uv[1] = plan->cutout->bg_uv[1];
       plan->wb_mass = 1;
       /* the backdrop is meant to be neutral: balance on it in full */
-      limit_cast (lw_local_recipe_for ("product"), plan->wb_uv[0], plan->wb_uv[1], cast);
+      limit_cast (r, plan->wb_uv[0], plan->wb_uv[1], cast);
     }
   else
     {
+      /* A cut-out product has no backdrop to go by: balance it as a custom
+       * module would. */
+      const LwLocalRecipe *wb = r->studio ? lw_local_recipe_for (NULL) : r;
+
       plan->wb_mass = lw_local_estimate_illuminant (preview, plan->wb_uv);
       if (plan->wb_mass > 0)
         {
-          limit_cast (r, plan->wb_uv[0] - wb_prior[0], plan->wb_uv[1] - wb_prior[1], cast);
-          cast[0] *= r->wb_strength;
-          cast[1] *= r->wb_strength;
+          limit_cast (wb, plan->wb_uv[0] - wb_prior[0], plan->wb_uv[1] - wb_prior[1], cast);
+          cast[0] *= wb->wb_strength;
+          cast[1] *= wb->wb_strength;
         }
       else
         cast[0] = cast[1] = 0;
