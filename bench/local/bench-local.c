@@ -34,6 +34,25 @@ peak_rss_mb (void)
   return usage.ru_maxrss / 1024.0;   /* kB on Linux */
 }
 
+/* User + system CPU seconds of this process: unlike wall time, not
+ * inflated when other programs share the machine. */
+static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6
+         + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+}
+
+static void
+report (double megapixels, gint64 start, double cpu_start)
+{
+  printf ("%.3f %.3f %.1f\n", megapixels / ((g_get_monotonic_time () - start) / 1e6),
+          (cpu_seconds () - cpu_start) / megapixels, peak_rss_mb ());
+}
+
 /* ---- child: one measurement ---- */
 
 typedef struct {
@@ -57,7 +76,7 @@ child_engine (const char *module, int threads, char **paths, int n)
 {
   g_autoptr(LwLocalEngine) engine = lw_local_engine_new (threads);
   Batch batch = { (guint) n };
-  double megapixels = 0;
+  double megapixels = 0, cpu_start;
   gint64 start;
   int i;
 
@@ -70,6 +89,7 @@ child_engine (const char *module, int threads, char **paths, int n)
     }
 
   start = g_get_monotonic_time ();
+  cpu_start = cpu_seconds ();
   for (i = 0; i < n; i++)
     {
       g_autoptr(LwEngineRequest) request = lw_engine_request_new ();
@@ -85,7 +105,7 @@ child_engine (const char *module, int threads, char **paths, int n)
   while (batch.pending > 0)
     g_main_context_iteration (NULL, TRUE);
 
-  printf ("%.3f %.1f\n", megapixels / ((g_get_monotonic_time () - start) / 1e6), peak_rss_mb ());
+  report (megapixels, start, cpu_start);
   return 0;
 }
 
@@ -107,7 +127,7 @@ static int
 child_floor (int threads, char **paths, int n)
 {
   GThreadPool *pool = g_thread_pool_new (floor_one, NULL, threads, TRUE, NULL);
-  double megapixels = 0;
+  double megapixels = 0, cpu_start = cpu_seconds ();
   gint64 start = g_get_monotonic_time ();
   int i;
 
@@ -120,7 +140,7 @@ child_floor (int threads, char **paths, int n)
       g_thread_pool_push (pool, paths[i], NULL);
     }
   g_thread_pool_free (pool, FALSE, TRUE);
-  printf ("%.3f %.1f\n", megapixels / ((g_get_monotonic_time () - start) / 1e6), peak_rss_mb ());
+  report (megapixels, start, cpu_start);
   return 0;
 }
 
@@ -158,7 +178,8 @@ make_photo (const char *src, int width, int height, guint32 seed, const char *de
 }
 
 static gboolean
-measure (const char *self, const char *what, int threads, GPtrArray *paths, double *mps, double *rss)
+measure (const char *self, const char *what, int threads, GPtrArray *paths,
+         double *mps, double *cpu, double *rss)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
@@ -176,7 +197,7 @@ measure (const char *self, const char *what, int threads, GPtrArray *paths, doub
   if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
                      &out, NULL, &status, &error)
       || !g_spawn_check_wait_status (status, &error)
-      || sscanf (out, "%lf %lf", mps, rss) != 2)
+      || sscanf (out, "%lf %lf %lf", mps, cpu, rss) != 3)
     {
       g_printerr ("%s with %d thread(s) failed: %s\n", what, threads,
                   error != NULL ? error->message : out);
@@ -220,7 +241,7 @@ main (int argc, char **argv)
   if (self == NULL)
     self = g_strdup (argv[0]);
   dir = lw_test_make_tmpdir ("lw-bench-local");
-  g_print ("Generating %d photos of 12 MP (4000 × 3000, JPEG 92)…\n", n_photos);
+  g_print ("Generating %d photos of 12 MP (4000 x 3000, JPEG 92)\n", n_photos);
   for (i = 0; i < n_photos; i++)
     {
       g_autofree char *src = g_build_filename (lw_test_fixtures_dir (), sources[i % G_N_ELEMENTS (sources)], NULL);
@@ -229,35 +250,35 @@ main (int argc, char **argv)
       g_ptr_array_add (paths, make_photo (src, 4000, 3000, (guint32) i + 1, dest));
     }
 
-  g_print ("\n%-34s %8s %8s %10s\n", "", "threads", "MP/s", "peak RSS");
+  g_print ("\n%-34s %8s %8s %10s %10s\n", "", "threads", "MP/s", "CPU s/MP", "peak RSS");
   for (i = 1; i <= 2; i++)
     {
-      double mps, rss;
+      double mps, cpu, rss;
 
-      if (measure (self, "floor", i, paths, &mps, &rss))
-        g_print ("%-34s %8d %8.2f %7.0f MB\n", "floor: gdk-pixbuf decode + encode", i, mps, rss);
+      if (measure (self, "floor", i, paths, &mps, &cpu, &rss))
+        g_print ("%-34s %8d %8.2f %10.3f %7.0f MB\n", "floor: gdk-pixbuf decode + encode", i, mps, cpu, rss);
     }
   for (m = 0; m < G_N_ELEMENTS (modules); m++)
     for (i = 1; i <= 2; i++)
       {
-        double mps, rss;
+        double mps, cpu, rss;
 
-        if (measure (self, modules[m], i, paths, &mps, &rss))
-          g_print ("%-34s %8d %8.2f %7.0f MB\n", modules[m], i, mps, rss);
+        if (measure (self, modules[m], i, paths, &mps, &cpu, &rss))
+          g_print ("%-34s %8d %8.2f %10.3f %7.0f MB\n", modules[m], i, mps, cpu, rss);
       }
 
   if (with_50mp)
     {
       g_autofree char *src = g_build_filename (lw_test_fixtures_dir (), "building.jpg", NULL);
       g_autofree char *dest = g_strdup_printf ("%s/photo-50mp.jpg", dir);
-      double mps, rss;
+      double mps, cpu, rss;
 
-      g_print ("\nOne 50 MP photo (8660 × 5774)…\n");
+      g_print ("\nOne 50 MP photo (8660 x 5774):\n");
       g_ptr_array_add (big, make_photo (src, 8660, 5774, 99, dest));
-      if (measure (self, "floor", 1, big, &mps, &rss))
-        g_print ("%-34s %8d %8.2f %7.0f MB\n", "floor: gdk-pixbuf decode + encode", 1, mps, rss);
-      if (measure (self, "realestate", 1, big, &mps, &rss))
-        g_print ("%-34s %8d %8.2f %7.0f MB\n", "realestate, 50 MP", 1, mps, rss);
+      if (measure (self, "floor", 1, big, &mps, &cpu, &rss))
+        g_print ("%-34s %8d %8.2f %10.3f %7.0f MB\n", "floor: gdk-pixbuf decode + encode", 1, mps, cpu, rss);
+      if (measure (self, "realestate", 1, big, &mps, &cpu, &rss))
+        g_print ("%-34s %8d %8.2f %10.3f %7.0f MB\n", "realestate, 50 MP", 1, mps, cpu, rss);
     }
 
   lw_test_rmtree (dir);

@@ -434,7 +434,7 @@ edge_band (const guint8 *mask, int w, int h)
 }
 
 static void
-check_product_scene (const char *label, Scene *scene)
+check_product_scene (const char *label, Scene *scene, const char *expected_mime)
 {
   g_autofree char *path = g_strdup_printf ("%s/studio-%s.png", ctx.tmpdir, label);
   g_autofree char *save_as = g_strdup_printf ("product_studio-%s", label);
@@ -448,7 +448,7 @@ check_product_scene (const char *label, Scene *scene)
 
   lw_test_image_save_png (scene->image, path);
   out = render ("product", path, save_as, &mime);
-  g_assert_cmpstr (mime, ==, "image/jpeg");
+  g_assert_cmpstr (mime, ==, expected_mime);
   g_assert_cmpint (out->width, ==, out->height);
   side = out->width;
 
@@ -538,13 +538,23 @@ test_product_studio (void)
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   Scene textured = scene_textured (rand);
   Scene light = scene_light (rand);
+  Scene cutout = scene_textured (rand);
+  gsize i, n = (gsize) cutout.image->width * cutout.image->height;
 
-  check_product_scene ("textured", &textured);
-  check_product_scene ("light", &light);
+  check_product_scene ("textured", &textured, "image/jpeg");
+  check_product_scene ("light", &light, "image/jpeg");
+  /* a product already cut out: transparent around it, a PNG comes back */
+  cutout.image->alpha = g_new (guint8, n);
+  for (i = 0; i < n; i++)
+    cutout.image->alpha[i] = cutout.mask[i] ? 255 : 0;
+  check_product_scene ("cut-out", &cutout, "image/png");
+
   lw_test_image_free (textured.image);
   g_free (textured.mask);
   lw_test_image_free (light.image);
   g_free (light.mask);
+  lw_test_image_free (cutout.image);
+  g_free (cutout.mask);
 }
 
 int
