@@ -73,6 +73,7 @@ struct _LwFakeGemini
   /* server thread only */
   SoupServer   *server;
   GHashTable   *pending;       /* Req → Req (paused or stolen, not answered yet) */
+  GHashTable   *sockets;       /* GSocket of every connection seen, closed at stop */
 };
 
 typedef struct {
@@ -1756,6 +1757,18 @@ handler_cb (SoupServer        *server,
 
 /* ---- the thread --------------------------------------------------------- */
 
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  LwFakeGemini *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL && !g_hash_table_contains (self->sockets, socket))
+    g_hash_table_add (self->sockets, g_object_ref (socket));
+}
+
 static gpointer
 server_thread (gpointer data)
 {
@@ -1763,12 +1776,15 @@ server_thread (gpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GInetAddress) loopback = NULL;
-  GSList *uris;
+  g_autoptr(GSocketAddress) local = NULL;
+  GSList *listeners;
 
   g_main_context_push_thread_default (self->context);
   self->server = soup_server_new ("server-header", "fake-gemini ", NULL);
   self->pending = g_hash_table_new_full (g_direct_hash, g_direct_equal, (GDestroyNotify) req_free, NULL);
+  self->sockets = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   address = g_inet_socket_address_new (loopback, self->wanted_port);
   if (!soup_server_listen (self->server, address, 0, &error))
@@ -1779,13 +1795,17 @@ server_thread (gpointer data)
       g_cond_signal (&self->run_cond);
       g_mutex_unlock (&self->run_lock);
       g_clear_pointer (&self->pending, g_hash_table_unref);
+      g_clear_pointer (&self->sockets, g_hash_table_unref);
       g_clear_object (&self->server);
       g_main_context_pop_thread_default (self->context);
       return NULL;
     }
-  uris = soup_server_get_uris (self->server);
-  self->port = (guint16) g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  /* The listener's own address (soup_server_get_uris leaks its addresses
+   * in libsoup 3.2). */
+  listeners = soup_server_get_listeners (self->server);
+  local = g_socket_get_local_address (listeners->data, NULL);
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  g_slist_free (listeners);
 
   g_mutex_lock (&self->run_lock);
   self->running = TRUE;
@@ -1832,8 +1852,22 @@ server_thread (gpointer data)
       ;
 
   soup_server_disconnect (self->server);
+  /* Keep-alive connections (the client's session pools them) would outlive
+   * the server: close them, and let libsoup see it. */
+  {
+    GHashTableIter iter;
+    gpointer socket;
+
+    g_hash_table_iter_init (&iter, self->sockets);
+    while (g_hash_table_iter_next (&iter, &socket, NULL))
+      g_socket_close (socket, NULL);
+    for (int spins = 0; spins < 20; spins++)
+      while (g_main_context_iteration (self->context, FALSE))
+        ;
+  }
   g_clear_object (&self->server);
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->sockets, g_hash_table_unref);
   while (g_main_context_iteration (self->context, FALSE))
     ;
   g_main_context_pop_thread_default (self->context);

@@ -82,7 +82,10 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->server = lw_test_fake_start ();
   lw_fake_gemini_set_seed (f->server, 42);
   lw_fake_gemini_set_retry_delay (f->server, 100);
-  f->config = lw_test_config_for (f->server, 800);
+  /* Long enough that a loaded machine (or ASan) does not time out answers
+   * the server has already sent; short enough that a hung one costs
+   * little. */
+  f->config = lw_test_config_for (f->server, 2500);
   f->scheduler = lw_scheduler_new (f->store, f->blobs, lw_core_get_clock (f->core), lw_core_get_owner (f->core));
   lw_scheduler_set_retry_policy (f->scheduler, &policy);
   lw_scheduler_set_seed (f->scheduler, 7);

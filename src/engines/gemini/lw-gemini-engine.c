@@ -93,6 +93,7 @@ redact_error (LwGeminiEngine *self, GError *error)
 
 typedef struct {
   SoupMessage  *msg;
+  GMainContext *context;
   GCancellable *cancellable;     /* ours: the caller's, a time-out, or both cancel it */
   GCancellable *caller;
   gulong        caller_handler;
@@ -102,6 +103,7 @@ typedef struct {
   gint64        connect_timeout_ms;
   gboolean      timed_out;
   gboolean      connect_timed_out;
+  gboolean      answering;       /* the answer's headers came: only its body is left */
 } SendData;
 
 static void
@@ -124,6 +126,7 @@ send_data_free (SendData *sd)
   g_signal_handlers_disconnect_by_data (sd->msg, sd);
   g_clear_object (&sd->msg);
   g_clear_object (&sd->cancellable);
+  g_clear_pointer (&sd->context, g_main_context_unref);
   g_free (sd);
 }
 
@@ -180,6 +183,26 @@ wrote_headers_cb (SoupMessage *msg,
   clear_source (&sd->connect_timer);
 }
 
+static GSource *add_timer (GMainContext *context, gint64 ms, GSourceFunc func, gpointer data);
+
+static void
+got_headers_cb (SoupMessage *msg,
+                gpointer     user_data)
+{
+  SendData *sd = user_data;
+
+  clear_source (&sd->connect_timer);
+  if (soup_message_get_status (msg) < 200 || soup_message_get_status (msg) > 299 || sd->answering)
+    return;
+  /* The model has drawn the picture and it is on its way: throwing a paid
+   * result away because its transfer crossed the deadline would only buy
+   * it again. What is left gets a stall guard of its own (a 4K answer is
+   * ~10 MB of base64). */
+  sd->answering = TRUE;
+  clear_source (&sd->timer);
+  sd->timer = add_timer (sd->context, MAX (sd->connect_timeout_ms, 30 * 1000), whole_timeout_cb, sd);
+}
+
 static GSource *
 add_timer (GMainContext *context, gint64 ms, GSourceFunc func, gpointer data)
 {
@@ -214,6 +237,9 @@ send_done_cb (GObject      *source,
     g_task_return_new_error (task, LW_ENGINE_ERROR, LW_ENGINE_ERROR_TIMEOUT,
                              _("Could not connect to the Gemini server within %g s"),
                              sd->connect_timeout_ms / 1000.0);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && sd->timed_out && sd->answering)
+    g_task_return_new_error (task, LW_ENGINE_ERROR, LW_ENGINE_ERROR_TIMEOUT,
+                             _("The Gemini server's answer stalled half-way"));
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && sd->timed_out)
     g_task_return_new_error (task, LW_ENGINE_ERROR, LW_ENGINE_ERROR_TIMEOUT,
                              _("No answer from the Gemini server within %g s"), sd->timeout_ms / 1000.0);
@@ -238,6 +264,7 @@ send_async (LwGeminiEngine      *self,
 
   g_task_set_source_tag (task, send_async);
   sd->msg = g_object_ref (msg);
+  sd->context = g_main_context_ref (context);
   sd->cancellable = g_cancellable_new ();
   sd->timeout_ms = timeout_ms;
   sd->connect_timeout_ms = MIN (self->config->connect_timeout_ms, timeout_ms);
@@ -252,6 +279,7 @@ send_async (LwGeminiEngine      *self,
   sd->connect_timer = add_timer (context, sd->connect_timeout_ms, connect_timeout_cb, sd);
   g_signal_connect (msg, "network-event", G_CALLBACK (network_event_cb), sd);
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (wrote_headers_cb), sd);
+  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), sd);
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, sd->cancellable,
                                     send_done_cb, task);
 }
@@ -297,24 +325,45 @@ process_data_free (ProcessData *pd)
   g_free (pd);
 }
 
+typedef struct {
+  GTask         *task;   /* owned */
+  LwGeminiInput *input;
+  GError        *error;
+} Prepared;
+
+/* Back on the task's own context: the result is returned and the last
+ * reference to the task (and so perhaps to the engine) dropped there, never
+ * in the worker thread. */
+static gboolean
+prepared_in_context_cb (gpointer data)
+{
+  Prepared *prepared = data;
+
+  if (prepared->input != NULL)
+    g_task_return_pointer (prepared->task, prepared->input, (GDestroyNotify) lw_gemini_input_free);
+  else
+    g_task_return_error (prepared->task, prepared->error);
+  g_object_unref (prepared->task);
+  g_free (prepared);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 prepare_in_worker (gpointer data,
                    gpointer user_data)
 {
-  g_autoptr(GTask) prepare = data;
-  LwGeminiEngine *self = g_task_get_source_object (prepare);
-  LwEngineRequest *request = g_task_get_task_data (prepare);
-  GError *error = NULL;
-  LwGeminiInput *input;
+  Prepared *prepared = g_new0 (Prepared, 1);
+  LwGeminiEngine *self;
+  LwEngineRequest *request;
 
+  prepared->task = data;
+  self = g_task_get_source_object (prepared->task);
+  request = g_task_get_task_data (prepared->task);
   /* self->config is never changed after construction: safe to read here. */
-  input = lw_gemini_input_prepare (request->input_path, request->input_mime, request->width,
-                                   request->height, request->orientation, self->config->max_input_edge,
-                                   g_task_get_cancellable (prepare), &error);
-  if (input == NULL)
-    g_task_return_error (prepare, error);
-  else
-    g_task_return_pointer (prepare, input, (GDestroyNotify) lw_gemini_input_free);
+  prepared->input = lw_gemini_input_prepare (request->input_path, request->input_mime, request->width,
+                                             request->height, request->orientation, self->config->max_input_edge,
+                                             g_task_get_cancellable (prepared->task), &prepared->error);
+  g_main_context_invoke (g_task_get_context (prepared->task), prepared_in_context_cb, prepared);
 }
 
 static char *
