@@ -288,7 +288,7 @@ main (int argc, char *argv[])
   dir = lw_test_make_tmpdir ("lw-bench-gemini");
   photos_dir = g_build_filename (dir, "photos", NULL);
   g_mkdir_with_parents (photos_dir, 0755);
-  g_printerr ("Writing %d photos of 12 MP…\n", n_photos);
+  g_printerr ("Writing %d photos of 12 MP...\n", n_photos);
   photos = make_photos (photos_dir);
 
   server = lw_fake_gemini_new ();
@@ -314,7 +314,7 @@ main (int argc, char *argv[])
       Outcome o;
 
       lw_fake_gemini_reset_stats (server);
-      g_printerr ("lightwork-cli at concurrency %d…\n", c);
+      g_printerr ("lightwork-cli at concurrency %d...\n", c);
       run_cli (photos_dir, data_dir, base_url, c, &rss_kb, &wall, &exit_code);
       o = read_outcome (server);
       printf ("%-6d %9.3f %9.3f %6.2f %9u %7u %6u %9u %8u %6.0f MB%s\n", c, o.delivered / MAX (o.seconds, 1e-9),
@@ -336,7 +336,7 @@ main (int argc, char *argv[])
           Outcome o;
 
           lw_fake_gemini_reset_stats (server);
-          g_printerr ("V4 loop at concurrency %d…\n", c);
+          g_printerr ("V4 loop at concurrency %d...\n", c);
           run_v4 (photos, base_url, c);
           o = read_outcome (server);
           printf ("%-6d %9.3f %9.3f %6.2f %9u %7u %6u %9u\n", c, o.delivered / MAX (o.seconds, 1e-9), ideal_rate (c),

@@ -29,8 +29,9 @@ const char    *lw_gemini_nearest_aspect_ratio (int width,
 /* Reads path, applies the EXIF orientation (1–8) and downscales so the long
  * edge is at most max_edge. Sends the original bytes when the photo is
  * already upright, small enough and in an accepted format, unless a JPEG
- * quality-92 re-encode is smaller. mime, width, height are as stored
- * (before orientation); width 0 = find out. Errors: LW_ENGINE_ERROR_BAD_INPUT. */
+ * quality-92 re-encode is smaller. The file's header is the authority for
+ * type and size (mime, width and height, as the database has them, are only
+ * hints); orientation 0 = take the file's. Errors: LW_ENGINE_ERROR_BAD_INPUT. */
 LwGeminiInput *lw_gemini_input_prepare        (const char   *path,
                                                const char   *mime,
                                                int           width,

@@ -583,8 +583,8 @@ lw_gemini_parse_error (guint       status,
       break;
     case 404:
       error = g_error_new (LW_ENGINE_ERROR, LW_ENGINE_ERROR_MODEL_NOT_FOUND,
-                           _("The model “%s” was not found (%s). Pick another model: "
-                             "lightwork-cli models lists those your key can use"),
+                           _("The model “%s” was not found (%s). Pick another one: “lightwork-cli models” "
+                             "lists those your key can use, “lightwork-cli models use” switches"),
                            model_id != NULL ? model_id : "", server_words);
       break;
     case 408:
