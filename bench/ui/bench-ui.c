@@ -34,6 +34,8 @@ typedef struct {
   gint64      t_thumbs;
   gint64      last_tick;
   gint64      stall[3];
+  gint64      stall_at[3];   /* when the longest gap ended, from the phase's start */
+  gint64      phase_start;
   guint       n_ticks[3];
   gboolean    scroll;
 } Bench;
@@ -59,7 +61,10 @@ tick_cb (GtkWidget     *widget,
   gint64 now = g_get_monotonic_time ();
 
   if (b->last_tick != 0 && now - b->last_tick > b->stall[b->phase])
-    b->stall[b->phase] = now - b->last_tick;
+    {
+      b->stall[b->phase] = now - b->last_tick;
+      b->stall_at[b->phase] = now - b->phase_start;
+    }
   b->last_tick = now;
   b->n_ticks[b->phase]++;
 
@@ -179,7 +184,7 @@ main (int argc, char **argv)
     threads[i] = g_thread_new ("gen", gen_thread, &gen);
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
     g_thread_join (threads[i]);
-  g_print ("generated            %u photos (800×600 JPEG) in %.1f s\n", n,
+  g_print ("generated            %u photos (800x600 JPEG) in %.1f s\n", n,
            (g_get_monotonic_time () - t) / 1e6);
 
   gtk_widget_add_tick_callback (GTK_WIDGET (b.fx.window), tick_cb, &b, NULL);
@@ -191,7 +196,8 @@ main (int argc, char **argv)
   paths[1] = NULL;
   b.phase = PHASE_INGEST;
   b.last_tick = 0;
-  b.t_drop = g_get_monotonic_time ();
+  b.t_drop = b.phase_start = g_get_monotonic_time ();
+  g_print ("RSS before the drop  %.0f MB\n", vm_hwm_kb () / 1024.0);
   lw_ui_activate (&b.fx, "win.stage-paths", g_variant_new_strv (paths, -1));
   if (!lw_ui_wait (thumbs_shown, &b.fx, 30 * 60 * 1000))
     g_error ("The thumbnails did not all show");
@@ -200,20 +206,44 @@ main (int argc, char **argv)
   g_print ("all thumbnails shown %.1f s (%u photos staged, %.1f ms a photo)\n", (b.t_thumbs - b.t_drop) / 1e6,
            lw_ui_count_items (&b.fx, LW_IMAGE_ITEM_STAGED, -1),
            (b.t_thumbs - b.t_drop) / 1e3 / MAX (n, 1));
-  g_print ("longest stall ingest %.1f ms over %u frames\n", b.stall[PHASE_INGEST] / 1e3, b.n_ticks[PHASE_INGEST]);
+  g_print ("longest stall ingest %.1f ms over %u frames (at %.2f s)\n", b.stall[PHASE_INGEST] / 1e3,
+           b.n_ticks[PHASE_INGEST], b.stall_at[PHASE_INGEST] / 1e6);
   g_print ("peak RSS after ingest %.0f MB\n", vm_hwm_kb () / 1024.0);
+  if (g_getenv ("BENCH_SMAPS") != NULL)
+    {
+      g_autofree char *rollup = NULL;
+
+      g_file_get_contents ("/proc/self/smaps_rollup", &rollup, NULL, NULL);
+      g_print ("%s", rollup);
+    }
 
   /* Processing with the fake engine (40 ms, 16 at once), scrolling all along. */
   b.phase = PHASE_PROCESS;
   b.last_tick = 0;
-  b.scroll = TRUE;
+  b.phase_start = g_get_monotonic_time ();
+  b.scroll = g_getenv ("BENCH_NO_SCROLL") == NULL;
   t = g_get_monotonic_time ();
   lw_ui_activate (&b.fx, "win.launch", NULL);
   if (!lw_ui_wait (job_done, &b.fx, 30 * 60 * 1000))
     g_error ("The job did not finish");
   b.scroll = FALSE;
   g_print ("processed            %u photos in %.1f s\n", n, (g_get_monotonic_time () - t) / 1e6);
-  g_print ("longest stall run    %.1f ms over %u frames\n", b.stall[PHASE_PROCESS] / 1e3, b.n_ticks[PHASE_PROCESS]);
+  g_print ("longest stall run    %.1f ms over %u frames (at %.2f s)\n", b.stall[PHASE_PROCESS] / 1e3,
+           b.n_ticks[PHASE_PROCESS], b.stall_at[PHASE_PROCESS] / 1e6);
+  {
+    guint bound = 0;
+
+    lw_staging_grid_count_tiles (b.fx.window->staging_grid, &bound, NULL);
+    g_print ("tile widgets         %u bound\n", bound);
+    {
+      GtkWidget *view = lw_staging_grid_get_grid_view (b.fx.window->staging_grid);
+      GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+
+      g_print ("grid                 %d×%d, scroll %.0f of %.0f (page %.0f)\n", gtk_widget_get_width (view),
+               gtk_widget_get_height (view), gtk_adjustment_get_value (adj), gtk_adjustment_get_upper (adj),
+               gtk_adjustment_get_page_size (adj));
+    }
+  }
   g_print ("textures cached      %u (%.0f MB)\n", lw_texture_cache_get_n_cached (b.fx.window->cache),
            lw_texture_cache_get_bytes (b.fx.window->cache) / 1048576.0);
   g_print ("peak RSS             %.0f MB\n", vm_hwm_kb () / 1024.0);

@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "lw-application.h"
 #include "lw-engines.h"
@@ -28,6 +31,17 @@ engine_factory (LwScheduler  *scheduler,
                 GError      **error)
 {
   return lw_engines_create (LW_STORE (user_data), model, error);
+}
+
+void
+lw_application_tune_memory (void)
+{
+#ifdef __GLIBC__
+  /* Decoded photos and thumbnails (0.3–1.5 MB) then always come from mmap
+   * and go back to the system when freed. */
+  mallopt (M_MMAP_THRESHOLD, 256 * 1024);
+  mallopt (M_ARENA_MAX, 4);
+#endif
 }
 
 void

@@ -18,6 +18,11 @@ LwScheduler   *lw_application_get_scheduler (LwApplication *self);
 /* Loads the stylesheet and registers the fonts on the default display;
  * tests and tools without an LwApplication call it too. Idempotent. */
 void           lw_application_load_style    (void);
+/* Bounds the C heap of a process whose worker threads decode many ~1 MB
+ * images: a fixed mmap threshold (glibc raises it after every large free,
+ * and then keeps the freed megabytes in per-thread arenas) and at most
+ * 4 arenas. Call first thing in main. */
+void           lw_application_tune_memory   (void);
 /* TRUE when start-up could not open the data folder (main exits with 1). */
 gboolean       lw_application_get_failed    (LwApplication *self);
 

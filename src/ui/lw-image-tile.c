@@ -30,6 +30,8 @@ struct _LwImageTile
   char           *shown_path;   /* what the picture shows or is loading */
   guint           countdown_id;
   int             size;
+  const char     *chip_class;   /* static string, what the chip shows now */
+  char           *tooltip;      /* what the frame's tooltip says now */
   double          scale;        /* 0–1 while scaling in */
   AdwAnimation   *animation;
 };
@@ -145,9 +147,42 @@ countdown_cb (gpointer data)
 }
 
 static void
+set_chip_class (LwImageTile *self,
+                const char  *cls)
+{
+  /* Changing classes restyles the chip: only when it really changes. */
+  if (self->chip_class == cls)
+    return;
+  if (self->chip_class != NULL)
+    gtk_widget_remove_css_class (self->chip, self->chip_class);
+  gtk_widget_add_css_class (self->chip, cls);
+  self->chip_class = cls;
+}
+
+static void
+set_tooltip (LwImageTile *self,
+             const char  *text)
+{
+  /* Setting a tooltip makes GTK ask the X server where the pointer is (a
+   * round trip): only when it really changes. */
+  if (g_strcmp0 (self->tooltip, text) == 0)
+    return;
+  g_free (self->tooltip);
+  self->tooltip = g_strdup (text);
+  gtk_widget_set_tooltip_text (self->frame, text);
+}
+
+static void
+set_label (GtkWidget  *label,
+           const char *text)
+{
+  if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), text) != 0)
+    gtk_label_set_label (GTK_LABEL (label), text);
+}
+
+static void
 update_status (LwImageTile *self)
 {
-  static const char *classes[] = { "pending", "processing", "done", "failed", "retry", "staging" };
   const char *cls;
   const char *reason;
   LwImageStatus status;
@@ -159,19 +194,17 @@ update_status (LwImageTile *self)
 
   status = lw_image_item_get_status (self->item);
   phase = lw_image_item_get_phase (self->item);
-  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    gtk_widget_remove_css_class (self->chip, classes[i]);
 
   g_clear_handle_id (&self->countdown_id, g_source_remove);
   if (phase == LW_IMAGE_ITEM_STAGING)
     {
       cls = "staging";
-      gtk_label_set_label (GTK_LABEL (self->chip_label), _("Adding"));
+      set_label (self->chip_label, _("Adding"));
     }
   else if (phase == LW_IMAGE_ITEM_REJECTED)
     {
       cls = "failed";
-      gtk_label_set_label (GTK_LABEL (self->chip_label), _("Refused"));
+      set_label (self->chip_label, _("Refused"));
     }
   else
     {
@@ -184,27 +217,27 @@ update_status (LwImageTile *self)
         case LW_IMAGE_PENDING:
         default: cls = "pending"; break;
         }
-      gtk_label_set_label (GTK_LABEL (self->chip_label), lw_ui_image_status_label (status));
+      set_label (self->chip_label, lw_ui_image_status_label (status));
       if (status == LW_IMAGE_RETRY_LATER)
         {
           countdown_cb (self);
           self->countdown_id = g_timeout_add_seconds (1, countdown_cb, self);
         }
     }
-  gtk_widget_add_css_class (self->chip, cls);
+  set_chip_class (self, cls);
 
   reason = lw_image_item_get_error_message (self->item);
   if ((status == LW_IMAGE_FAILED || status == LW_IMAGE_RETRY_LATER || phase == LW_IMAGE_ITEM_REJECTED)
       && reason != NULL && *reason != '\0')
     {
-      gtk_label_set_label (GTK_LABEL (self->reason_label), reason);
-      gtk_widget_set_tooltip_text (self->frame, reason);
+      set_label (self->reason_label, reason);
+      set_tooltip (self, reason);
       gtk_widget_set_visible (self->reason_label, TRUE);
     }
   else
     {
       gtk_widget_set_visible (self->reason_label, FALSE);
-      gtk_widget_set_tooltip_text (self->frame, NULL);
+      set_tooltip (self, NULL);
     }
 
   gtk_widget_set_visible (self->mark, lw_image_item_get_specific_prompt (self->item) != NULL);
@@ -225,8 +258,10 @@ item_notify_cb (LwImageItem *item,
   if (g_str_equal (name, "thumb-key") || g_str_equal (name, "processed-key") || g_str_equal (name, "status"))
     update_picture (self, TRUE);
   if (g_str_equal (name, "name"))
-    gtk_label_set_label (GTK_LABEL (self->name_label), lw_image_item_get_name (item));
-  update_status (self);
+    set_label (self->name_label, lw_image_item_get_name (item));
+  if (g_str_equal (name, "status") || g_str_equal (name, "phase") || g_str_equal (name, "error-message")
+      || g_str_equal (name, "specific-prompt"))
+    update_status (self);
 }
 
 static void
@@ -263,11 +298,15 @@ lw_image_tile_set_item (LwImageTile *self,
   g_clear_object (&self->animation);
 
   if (item == NULL)
-    return;
+    {
+      /* An unbound tile lets its picture go: the cache decides what stays. */
+      gtk_picture_set_paintable (GTK_PICTURE (self->thumb), NULL);
+      return;
+    }
 
   self->item = g_object_ref (item);
   self->notify_id = g_signal_connect (item, "notify", G_CALLBACK (item_notify_cb), self);
-  gtk_label_set_label (GTK_LABEL (self->name_label), lw_image_item_get_name (item));
+  set_label (self->name_label, lw_image_item_get_name (item));
   update_picture (self, FALSE);
   update_status (self);
 
@@ -384,6 +423,7 @@ lw_image_tile_finalize (GObject *object)
 
   g_clear_object (&self->cache);
   g_free (self->blob_root);
+  g_free (self->tooltip);
 
   G_OBJECT_CLASS (lw_image_tile_parent_class)->finalize (object);
 }

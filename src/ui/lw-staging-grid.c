@@ -317,8 +317,6 @@ lw_staging_grid_set_tile_size (LwStagingGrid *self,
   self->tile_size = size;
   for (guint i = 0; i < self->tiles->len; i++)
     lw_image_tile_set_tile_size (g_ptr_array_index (self->tiles, i), size);
-  /* More columns fit when tiles shrink. */
-  gtk_grid_view_set_max_columns (GTK_GRID_VIEW (self->grid_view), 64);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TILE_SIZE]);
 }
 

@@ -14,6 +14,7 @@ main (int argc, char *argv[])
   g_autoptr(LwApplication) app = NULL;
   int status;
 
+  lw_application_tune_memory ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -13,6 +13,7 @@ void
 lw_ui_test_init (int    *argc,
                  char ***argv)
 {
+  lw_application_tune_memory ();
   /* Our fonts before Pango's font map exists. */
   lw_fonts_register ();
   gtk_test_init (argc, argv, NULL);

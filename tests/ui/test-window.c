@@ -440,6 +440,39 @@ test_widgets_finalize (void)
   g_assert_finalize_object (g_steal_pointer (&cache));
 }
 
+/* ---- no display: a clear word, exit 1 ----------------------------------- */
+
+static void
+test_no_display (void)
+{
+  g_autofree char *exe = g_build_filename (g_getenv ("LW_BUILD_DIR"), "src", "ui", "lightwork", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                                                       | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *data = lw_test_make_tmpdir ("lw-nodisplay");
+
+  if (!g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("lightwork is not built");
+      return;
+    }
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  g_subprocess_launcher_setenv (launcher, "GDK_BACKEND", "wayland,x11", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LIGHTWORK_DATA_DIR", data, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, exe, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+  g_assert_nonnull (strstr (err, "no display"));
+  g_assert_nonnull (strstr (err, "lightwork-cli"));
+  lw_test_rmtree (data);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -453,5 +486,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/pause-banner", test_pause_banner);
   g_test_add_func ("/ui/restore", test_restore);
   g_test_add_func ("/ui/reduced-motion", test_reduced_motion);
+  g_test_add_func ("/ui/no-display", test_no_display);
   return g_test_run ();
 }
