@@ -492,9 +492,18 @@ test_engine_dropped_in_flight (void)
 int
 main (int argc, char **argv)
 {
+  g_autofree char *private_tmp = g_build_filename (g_getenv ("TMPDIR") != NULL ? g_getenv ("TMPDIR") : "/tmp",
+                                                   "lw-local-engine-tmp-XXXXXX", NULL);
   int status;
 
+  /* A temporary folder of our own, before anything asks GLib for one: the
+   * cancel test counts the engine's temporary files, and other test
+   * programs render at the same time. */
+  g_assert_nonnull (g_mkdtemp (private_tmp));
+  g_setenv ("TMPDIR", private_tmp, TRUE);
+
   g_test_init (&argc, &argv, NULL);
+  g_assert_cmpstr (g_get_tmp_dir (), ==, private_tmp);
   tmpdir = lw_test_make_tmpdir ("lw-local-engine");
   fixtures = lw_test_copy_fixtures (tmpdir);
 
@@ -513,5 +522,6 @@ main (int argc, char **argv)
   g_ptr_array_unref (fixtures);
   lw_test_rmtree (tmpdir);
   g_free (tmpdir);
+  lw_test_rmtree (private_tmp);
   return status;
 }
