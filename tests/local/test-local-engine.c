@@ -18,6 +18,7 @@
 #include "lw-engines.h"
 #include "lw-local-engine.h"
 #include "lw-local-ops.h"
+#include "lw-local-render.h"
 #include "lw-local-test-util.h"
 #include "lw-store.h"
 #include "lw-test-util.h"
@@ -306,6 +307,67 @@ test_bad_input (void)
   g_assert_error (error2, LW_ENGINE_ERROR, LW_ENGINE_ERROR_BAD_INPUT);
 }
 
+/* Odd inputs every module must take: a single pixel, a sliver, a grey
+ * (one-channel) PNG, a 16-bit PNG. */
+static void
+test_odd_inputs (void)
+{
+  static const char * const modules[] = { "food", "product", "portrait", "realestate", "remaster", "custom" };
+  g_autoptr(LwEngine) engine = new_engine (0);
+  g_autoptr(GdkPixbuf) photo = gdk_pixbuf_new_from_file (fixture ("coffee.png"), NULL);
+  g_autoptr(GdkPixbuf) dot = gdk_pixbuf_scale_simple (photo, 1, 1, GDK_INTERP_BILINEAR);
+  g_autoptr(GdkPixbuf) sliver = gdk_pixbuf_scale_simple (photo, 600, 3, GDK_INTERP_BILINEAR);
+  g_autofree char *dot_path = g_build_filename (tmpdir, "dot.png", NULL);
+  g_autofree char *sliver_path = g_build_filename (tmpdir, "sliver.jpg", NULL);
+  g_autofree char *grey_path = g_build_filename (tmpdir, "grey.png", NULL);
+  g_autofree char *deep_path = g_build_filename (tmpdir, "deep.png", NULL);
+  const char *paths[4];
+  static const int sizes[4][2] = { { 1, 1 }, { 600, 3 }, { 600, 400 }, { 600, 400 } };
+  guint m, i;
+
+  g_assert_true (gdk_pixbuf_save (dot, dot_path, "png", NULL, NULL));
+  g_assert_true (gdk_pixbuf_save (sliver, sliver_path, "jpeg", NULL, NULL));
+  /* GEGL writes the one-channel and the 16-bit PNG */
+  lw_local_gegl_init ();
+  {
+    g_autoptr(GeglNode) graph = gegl_node_new ();
+    GeglNode *load = gegl_node_new_child (graph, "operation", "gegl:png-load", "path", fixture ("coffee.png"), NULL);
+    GeglNode *grey = gegl_node_new_child (graph, "operation", "gegl:convert-format",
+                                          "format", babl_format ("Y' u8"), NULL);
+    GeglNode *save_grey = gegl_node_new_child (graph, "operation", "gegl:png-save",
+                                               "path", grey_path, "bitdepth", 8, NULL);
+    GeglNode *save_deep = gegl_node_new_child (graph, "operation", "gegl:png-save",
+                                               "path", deep_path, "bitdepth", 16, NULL);
+
+    gegl_node_link_many (load, grey, save_grey, NULL);
+    gegl_node_process (save_grey);
+    gegl_node_link (load, save_deep);
+    gegl_node_process (save_deep);
+  }
+  paths[0] = dot_path;
+  paths[1] = sliver_path;
+  paths[2] = grey_path;
+  paths[3] = deep_path;
+
+  for (m = 0; m < G_N_ELEMENTS (modules); m++)
+    for (i = 0; i < G_N_ELEMENTS (paths); i++)
+      {
+        g_autoptr(LwEngineResult) result = run (engine, paths[i], modules[m], NULL, 1);
+        g_autoptr(LwTestImage) out = lw_test_image_from_bytes (result->data);
+
+        if (g_str_equal (modules[m], "product"))
+          {
+            g_assert_cmpint (out->width, ==, out->height);
+            g_assert_cmpint (out->width, ==, MAX (sizes[i][0], sizes[i][1]));
+          }
+        else
+          {
+            g_assert_cmpint (out->width, ==, sizes[i][0]);
+            g_assert_cmpint (out->height, ==, sizes[i][1]);
+          }
+      }
+}
+
 static guint
 count_temp_files (void)
 {
@@ -514,6 +576,7 @@ main (int argc, char **argv)
   g_test_add_func ("/local/engine/instructions", test_instructions);
   g_test_add_func ("/local/engine/white-background-not-found", test_white_background_not_found);
   g_test_add_func ("/local/engine/bad-input", test_bad_input);
+  g_test_add_func ("/local/engine/odd-inputs", test_odd_inputs);
   g_test_add_func ("/local/engine/cancel", test_cancel);
   g_test_add_func ("/local/engine/threads-same-bytes", test_threads_same_bytes);
   g_test_add_func ("/local/engine/engine-dropped-in-flight", test_engine_dropped_in_flight);
