@@ -82,13 +82,7 @@ for photo in "$fixtures"/*.jpg; do
 done
 [ $n -eq 2 ] || fail "fewer than two JPEG fixtures in $fixtures"
 
-# Under AddressSanitizer, leak checking is off for this one run: GEGL's
-# jpg-load plugin (0.4.44, Debian 12) leaks its 1 KiB read buffer on every
-# JPEG and plugin-registration allocations cannot be symbolised to be
-# suppressed. Memory errors still abort; LightWork's own leaks are the CLI
-# and engine tests' to find.
 status=0
-ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 LIGHTWORK_DATA_DIR=$tmp/data GEMINI_API_KEY= \
   "$cli" process "$tmp"/photos/*.jpg --model local --out "$tmp/out" \
   > "$tmp/process.log" 2>&1 || status=$?
