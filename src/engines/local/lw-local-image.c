@@ -28,23 +28,102 @@ lw_local_image_free (LwLocalImage *image)
   g_free (image);
 }
 
+static const float *
+linear_table (void)
+{
+  static float table[256];
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      int i;
+
+      for (i = 0; i < 256; i++)
+        {
+          double v = i / 255.0;
+
+          table[i] = (float) (v <= 0.04045 ? v / 12.92 : pow ((v + 0.055) / 1.055, 2.4));
+        }
+      g_once_init_leave (&done, 1);
+    }
+  return table;
+}
+
 LwLocalImage *
 lw_local_image_from_buffer (GeglBuffer *buffer,
                             int         max_edge)
 {
   const GeglRectangle *extent = gegl_buffer_get_extent (buffer);
   int long_edge = MAX (extent->width, extent->height);
-  double scale = long_edge > max_edge ? (double) max_edge / long_edge : 1.0;
-  GeglRectangle rect;
+  const float *lin = linear_table ();
+  const Babl *native = gegl_buffer_get_format (buffer);
+  const Babl *format;
   LwLocalImage *image;
+  g_autofree guint8 *band = NULL;
+  g_autofree double *acc = NULL;
+  double scale;
+  int pw, ph, py, bpp;
 
-  rect.x = (int) floor (extent->x * scale);
-  rect.y = (int) floor (extent->y * scale);
-  rect.width = MAX (1, (int) floor (extent->width * scale));
-  rect.height = MAX (1, (int) floor (extent->height * scale));
-  image = lw_local_image_new (rect.width, rect.height);
-  gegl_buffer_get (buffer, &rect, scale, babl_format ("RGBA float"), image->data,
-                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_CLAMP);
+  if (long_edge <= max_edge)
+    {
+      image = lw_local_image_new (extent->width, extent->height);
+      gegl_buffer_get (buffer, extent, 1.0, babl_format ("RGBA float"), image->data,
+                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_CLAMP);
+      return image;
+    }
+
+  /* Box-average whole source pixels, a band of rows at a time, in linear
+   * light. GEGL's scaled reads would build mipmaps of the whole photo (for
+   * a buffer over a decoder's memory, copies of it), and average encoded
+   * values. */
+  /* 8-bit sRGB is read as it is stored: asking babl to add an alpha
+   * channel to 8-bit RGB makes it build a lookup table of some 300 MB. */
+  format = native == babl_format ("R'G'B' u8") || native == babl_format ("R'G'B'A u8")
+           ? native : babl_format ("R'G'B'A u8");
+  bpp = babl_format_get_bytes_per_pixel (format);
+  scale = (double) max_edge / long_edge;
+  pw = MAX (1, (int) floor (extent->width * scale));
+  ph = MAX (1, (int) floor (extent->height * scale));
+  image = lw_local_image_new (pw, ph);
+  band = g_new (guint8, (gsize) extent->width * (extent->height / ph + 2) * bpp);
+  acc = g_new (double, (gsize) pw * 5);
+
+  for (py = 0; py < ph; py++)
+    {
+      int y0 = (int) floor ((double) py * extent->height / ph);
+      int y1 = MAX (y0 + 1, (int) floor ((double) (py + 1) * extent->height / ph));
+      GeglRectangle rows = { extent->x, extent->y + y0, extent->width, y1 - y0 };
+      int x, y, px;
+
+      memset (acc, 0, sizeof (double) * pw * 5);
+      gegl_buffer_get (buffer, &rows, 1.0, format, band, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_CLAMP);
+      for (y = 0; y < rows.height; y++)
+        {
+          const guint8 *p = band + (gsize) y * extent->width * bpp;
+
+          for (x = 0; x < extent->width; x++, p += bpp)
+            {
+              double *a;
+
+              px = MIN (pw - 1, (int) ((gint64) x * pw / extent->width));
+              a = acc + (gsize) px * 5;
+              a[0] += lin[p[0]];
+              a[1] += lin[p[1]];
+              a[2] += lin[p[2]];
+              a[3] += bpp == 4 ? p[3] / 255.0 : 1.0;
+              a[4] += 1;
+            }
+        }
+      for (px = 0; px < pw; px++)
+        {
+          const double *a = acc + (gsize) px * 5;
+          float *o = image->data + ((gsize) py * pw + px) * 4;
+          int c;
+
+          for (c = 0; c < 4; c++)
+            o[c] = (float) (a[c] / a[4]);
+        }
+    }
   return image;
 }
 

@@ -25,8 +25,9 @@ typedef struct {
 LwLocalImage *lw_local_image_new        (int                 width,
                                          int                 height);
 void          lw_local_image_free       (LwLocalImage       *image);
-/* A downscaled linear RGBA copy of buffer, long edge at most max_edge,
- * read through GEGL's mipmaps (box filtered). */
+/* A downscaled linear RGBA copy of buffer, long edge at most max_edge:
+ * whole source pixels box-averaged in linear light, read a band of rows at
+ * a time (no mipmaps of the whole photo are built). */
 LwLocalImage *lw_local_image_from_buffer (GeglBuffer        *buffer,
                                           int                max_edge);
 /* The upright copy for EXIF orientation 1–8. */

@@ -83,15 +83,16 @@ loader_for (const char *mime)
   return NULL;
 }
 
-/* A buffer over the pixbuf's own pixels when its rows allow it (no copy),
- * else a copy. An embedded ICC profile becomes the buffer's babl space, so
- * the photo is converted to sRGB like GEGL's loaders would. */
+/* The pixbuf copied into a tiled buffer (the pixbuf can go at once). An
+ * embedded ICC profile becomes the buffer's babl space, so the photo is
+ * converted to sRGB like GEGL's loaders would. A buffer wrapped around the
+ * pixbuf's memory would save the copy, but GEGL then makes whole-image
+ * copies of its single tile on access (measured: +350 MB at 12 MP). */
 static GeglBuffer *
 buffer_from_pixbuf (GdkPixbuf *pixbuf)
 {
   const char *icc64 = gdk_pixbuf_get_option (pixbuf, "icc-profile");
   gboolean alpha = gdk_pixbuf_get_has_alpha (pixbuf);
-  int stride = gdk_pixbuf_get_rowstride (pixbuf);
   GeglRectangle extent = { 0, 0, gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf) };
   const Babl *space = NULL;
   const Babl *format;
@@ -107,12 +108,9 @@ buffer_from_pixbuf (GdkPixbuf *pixbuf)
                                    BABL_ICC_INTENT_RELATIVE_COLORIMETRIC, &why);
     }
   format = babl_format_with_space (alpha ? "R'G'B'A u8" : "R'G'B' u8", space);
-  if (gdk_pixbuf_get_bits_per_sample (pixbuf) == 8
-      && stride % babl_format_get_bytes_per_pixel (format) == 0)
-    return gegl_buffer_linear_new_from_data (gdk_pixbuf_get_pixels (pixbuf), format, &extent,
-                                             stride, g_object_unref, g_object_ref (pixbuf));
   buffer = gegl_buffer_new (&extent, format);
-  gegl_buffer_set (buffer, &extent, 0, format, gdk_pixbuf_read_pixels (pixbuf), stride);
+  gegl_buffer_set (buffer, &extent, 0, format, gdk_pixbuf_read_pixels (pixbuf),
+                   gdk_pixbuf_get_rowstride (pixbuf));
   return buffer;
 }
 

@@ -1,7 +1,9 @@
 /* lw-local-render.h — one photo through the local engine, start to end.
  *
- * decode (GEGL's own loaders, tiled) → upright (lw:orient) → preview and
- * statistics → plan (lw-local-recipes) → GEGL graph → sRGB JPEG 92 or PNG.
+ * decode (gdk-pixbuf or GEGL's loaders, into a GEGL buffer) → upright
+ * (lw:orient) → preview and statistics → plan (lw-local-recipes) → GEGL
+ * graph, rendered chunk by chunk → sRGB JPEG 92, or PNG when the original
+ * has alpha.
  * Blocking: the engine runs it in its worker threads.
  */
 #pragma once
