@@ -2,6 +2,8 @@
  * terminal, on the same data directory and queue as the window. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
@@ -359,7 +361,7 @@ run_job (LwCore *core, gint64 job_id, int concurrency, int rpm, gboolean force, 
   if (run.paused)
     {
       print_error (_("paused: %s"), run.pause_message);
-      g_printerr (_("Fix it, then run “lightwork-cli resume %" G_GINT64_FORMAT "”.\n"), job_id);
+      g_printerr (_("Fix it, then run “lightwork-cli resume %" PRId64 "”.\n"), job_id);
       exit_code = LW_CLI_EXIT_ERROR;
       goto out;
     }
@@ -411,7 +413,7 @@ run_job (LwCore *core, gint64 job_id, int concurrency, int rpm, gboolean force, 
       print_json (node);
     }
   else
-    g_printerr (_("Job %" G_GINT64_FORMAT ": %d of %d done, %d failed.\n"), job_id, c.completed, c.total, c.failed);
+    g_printerr (_("Job %" PRId64 ": %d of %d done, %d failed.\n"), job_id, c.completed, c.total, c.failed);
 
   if (lw_job_counts_open (&c) > 0)
     exit_code = LW_CLI_EXIT_ERROR;   /* stopped by someone else */
@@ -587,7 +589,7 @@ cmd_process (int argc, char **argv)
         }
     }
   else if (!json)
-    g_printerr (_("Continuing job %" G_GINT64_FORMAT " (%s).\n"), job->id, job->name);
+    g_printerr (_("Continuing job %" PRId64 " (%s).\n"), job->id, job->name);
 
   /* Stage what is not staged yet (a continued job skips the files it has). */
   walk_rejections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -641,7 +643,7 @@ cmd_process (int argc, char **argv)
       return LW_CLI_EXIT_ERROR;
     }
   if (!json)
-    g_printerr (_("Job %" G_GINT64_FORMAT ": %d photos (%u new, %u skipped) · %s · %s\n"), job->id, counts.total,
+    g_printerr (_("Job %" PRId64 ": %d photos (%u new, %u skipped) · %s · %s\n"), job->id, counts.total,
                 report.staged, report.rejected + g_hash_table_size (walk_rejections), job->module_id, job->model);
 
   return run_job (core, job->id, concurrency, rpm, force, json, out_dir, template_str);
@@ -716,7 +718,7 @@ cmd_cancel (int argc, char **argv)
       print_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
-  g_print (_("Job %" G_GINT64_FORMAT " cancelled; “lightwork-cli resume %" G_GINT64_FORMAT "” continues it.\n"),
+  g_print (_("Job %" PRId64 " cancelled; “lightwork-cli resume %" PRId64 "” continues it.\n"),
            job->id, job->id);
   return LW_CLI_EXIT_OK;
 }
@@ -900,7 +902,7 @@ cmd_status (int argc, char **argv)
     }
 
   lw_store_count_images (store, job->id, &c, NULL);
-  g_print (_("Job %" G_GINT64_FORMAT ": %s\n"), job->id, job->name);
+  g_print (_("Job %" PRId64 ": %s\n"), job->id, job->name);
   g_print (_("  module %s · model %s · %s\n"), job->module_id, job->model, lw_job_status_to_string (job->status));
   g_print (_("  %d photos: %d done, %d failed, %d pending, %d processing, %d waiting to retry\n"),
            c.total, c.completed, c.failed, c.pending, c.processing, c.retry_later);

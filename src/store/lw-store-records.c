@@ -1,6 +1,8 @@
 /* lw-store-records.c — modules, jobs, images and refused files. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -349,7 +351,7 @@ lw_store_get_job (LwStore *self, gint64 id, GError **error)
     return lw_store_job_from_row (stmt);
   if (rc == SQLITE_DONE)
     g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND,
-                 _("There is no job %" G_GINT64_FORMAT), id);
+                 _("There is no job %" PRId64), id);
   else
     lw_store_set_sqlite_error (self, error, _("Could not read a job"));
   return NULL;
@@ -396,7 +398,7 @@ update_job_text (LwStore *self, const char *sql, gint64 id, const char *value, g
                  const char *what, GError **error)
 {
   g_autoptr(LwStmt) stmt = lw_store_stmt (self, sql, error);
-  g_autofree char *not_found = g_strdup_printf (_("There is no job %" G_GINT64_FORMAT), id);
+  g_autofree char *not_found = g_strdup_printf (_("There is no job %" PRId64), id);
 
   if (stmt == NULL)
     return FALSE;
@@ -462,7 +464,7 @@ lw_store_set_job_module (LwStore *self, gint64 id, const char *module_id, gint64
   lw_store_bind_text (stmt, 2, module->id);
   lw_store_bind_text (stmt, 3, module->prompt);
   sqlite3_bind_int64 (stmt, 4, now);
-  not_found = g_strdup_printf (_("There is no job %" G_GINT64_FORMAT), id);
+  not_found = g_strdup_printf (_("There is no job %" PRId64), id);
   return lw_store_step_one_row (self, stmt, _("Could not change the job’s module"), not_found, error);
 }
 
@@ -486,7 +488,7 @@ lw_store_set_job_spend_cap (LwStore *self, gint64 id, double cap, gint64 now, GE
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_double (stmt, 2, cap);
   sqlite3_bind_int64 (stmt, 3, now);
-  not_found = g_strdup_printf (_("There is no job %" G_GINT64_FORMAT), id);
+  not_found = g_strdup_printf (_("There is no job %" PRId64), id);
   return lw_store_step_one_row (self, stmt, _("Could not set the job’s spending limit"), not_found, error);
 }
 
@@ -511,7 +513,7 @@ lw_store_set_job_status (LwStore *self, gint64 id, LwJobStatus status, gint64 no
   sqlite3_bind_int64 (stmt, 1, id);
   lw_store_bind_text (stmt, 2, lw_job_status_to_string (status));
   sqlite3_bind_int64 (stmt, 3, now);
-  not_found = g_strdup_printf (_("There is no job %" G_GINT64_FORMAT), id);
+  not_found = g_strdup_printf (_("There is no job %" PRId64), id);
   return lw_store_step_one_row (self, stmt, _("Could not change the job’s status"), not_found, error);
 }
 
@@ -529,7 +531,7 @@ lw_store_delete_job (LwStore *self, gint64 id, GError **error)
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  not_found = g_strdup_printf (_("There is no job %" G_GINT64_FORMAT), id);
+  not_found = g_strdup_printf (_("There is no job %" PRId64), id);
   return lw_store_step_one_row (self, stmt, _("Could not delete the job"), not_found, error);
 }
 
@@ -702,7 +704,7 @@ lw_store_get_image (LwStore *self, gint64 id, GError **error)
     return lw_store_image_from_row (stmt);
   if (rc == SQLITE_DONE)
     g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND,
-                 _("There is no image %" G_GINT64_FORMAT), id);
+                 _("There is no image %" PRId64), id);
   else
     lw_store_set_sqlite_error (self, error, _("Could not read an image"));
   return NULL;
@@ -728,7 +730,7 @@ update_image_text (LwStore *self, const char *sql, gint64 id, const char *value,
                    const char *what, GError **error)
 {
   g_autoptr(LwStmt) stmt = lw_store_stmt (self, sql, error);
-  g_autofree char *not_found = g_strdup_printf (_("There is no image %" G_GINT64_FORMAT), id);
+  g_autofree char *not_found = g_strdup_printf (_("There is no image %" PRId64), id);
 
   if (stmt == NULL)
     return FALSE;
@@ -767,7 +769,7 @@ lw_store_remove_image (LwStore *self, gint64 id, GError **error)
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  not_found = g_strdup_printf (_("There is no image %" G_GINT64_FORMAT), id);
+  not_found = g_strdup_printf (_("There is no image %" PRId64), id);
   return lw_store_step_one_row (self, stmt, _("Could not remove the image"), not_found, error);
 }
 

@@ -511,8 +511,8 @@ test_two_threads_claim (void)
       g_thread_join (threads[i]);
       g_assert_cmpstr (t[i].failure, ==, NULL);
       g_clear_pointer (&t[i].failure, g_free);
-      /* Both really took part. */
-      g_assert_cmpuint (t[i].claimed->len, >, 0);
+      /* Either thread may win every race on a loaded machine: only the
+       * union is checked, never the split. */
       g_test_message ("%s claimed %u images in %u batches", t[i].owner, t[i].claimed->len, t[i].batches);
       for (guint k = 0; k < t[i].claimed->len; k++)
         {

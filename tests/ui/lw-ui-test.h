@@ -15,6 +15,7 @@ typedef struct {
   LwScheduler  *scheduler;
   LwFakeEngine *engine;
   LwWindow     *window;
+  guint         expected_textured;  /* for waits on thumbnails */
 } LwUiFixture;
 
 /* gtk_init + libadwaita + our style and fonts. Exits 77 (skip) only when

@@ -9,6 +9,15 @@
 #include "lw-ui-test.h"
 
 static gboolean
+all_textured (LwUiFixture *fx)
+{
+  guint bound = 0, textured = 0;
+
+  lw_staging_grid_count_tiles (fx->window->staging_grid, &bound, &textured);
+  return textured >= fx->expected_textured;
+}
+
+static gboolean
 all_staged (LwUiFixture *fx)
 {
   return g_list_model_get_n_items (G_LIST_MODEL (fx->window->items)) > 0
@@ -105,7 +114,9 @@ test_drop (void)
   g_assert_nonnull (lw_image_item_get_error_message (item));
   g_assert_true (strstr (lw_image_item_get_error_message (item), "not an image") != NULL);
 
-  lw_ui_spin (500);
+  /* Thumbnails decode in threads: wait for them (slow under sanitizers). */
+  fx.expected_textured = n_photos;
+  g_assert_true (lw_ui_wait (all_textured, &fx, 30000));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (fx.window->canvas_stack)), ==, "grid");
   g_assert_true (lw_command_dock_get_revealed (fx.window->dock));
   lw_staging_grid_count_tiles (fx.window->staging_grid, &bound, &textured);
