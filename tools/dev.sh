@@ -139,7 +139,7 @@ cmd_test() {
     local asan="${build}-asan"
     configure "$asan" --buildtype=debug -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
     ninja -C "$asan"
-    ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_odr_violation=0" \
+    ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_odr_violation=0:fast_unwind_on_malloc=0" \
     LSAN_OPTIONS="suppressions=$here/tests/lsan.supp:print_suppressions=0" \
     UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
       run_suite "$asan" --timeout-multiplier 4 || asan_rc=$?

@@ -182,9 +182,11 @@ call_cancelled_cb (GCancellable *cancellable, gpointer data)
 {
   Call *call = data;
 
-  /* Not from inside the handler: disconnecting there would deadlock. */
+  /* Not from inside the handler: disconnecting there would deadlock. At
+   * default priority, not idle priority: a window redrawing every frame
+   * (a slow build, a busy machine) would starve an idle forever. */
   if (call->cancel_idle == 0)
-    call->cancel_idle = g_idle_add (call_cancel_idle_cb, call);
+    call->cancel_idle = g_idle_add_full (G_PRIORITY_DEFAULT, call_cancel_idle_cb, call, NULL);
 }
 
 static const char *

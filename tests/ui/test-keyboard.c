@@ -61,6 +61,12 @@ xdotool (const char * const *args)
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
 }
 
+static gboolean
+none_processing (LwUiFixture *fx)
+{
+  return lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PROCESSING) == 0;
+}
+
 static void
 test_keys (void)
 {
@@ -98,15 +104,15 @@ test_keys (void)
   lw_ui_spin (200);
 
   xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+2", NULL });
-  g_assert_true (lw_ui_wait (module_is_second, &fx, 5000));
+  g_assert_true (lw_ui_wait (module_is_second, &fx, 20000));
 
   xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+Return", NULL });
-  g_assert_true (lw_ui_wait (job_running, &fx, 5000));
+  g_assert_true (lw_ui_wait (job_running, &fx, 20000));
 
   xdotool ((const char *[]) { "key", "--clearmodifiers", "Escape", NULL });
-  g_assert_true (lw_ui_wait (job_cancelled, &fx, 5000));
+  g_assert_true (lw_ui_wait (job_cancelled, &fx, 20000));
   /* Cancel returned the photos in flight to the queue. */
-  lw_ui_spin (200);
+  g_assert_true (lw_ui_wait (none_processing, &fx, 20000));
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PROCESSING), ==, 0);
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING), ==, photos->len);
 

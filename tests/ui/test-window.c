@@ -8,6 +8,25 @@
 #include "lw-test-util.h"
 #include "lw-ui-test.h"
 
+/* The counts refresh at most every 100 ms: wait for a label to say it. */
+static GtkWidget *awaited_label;
+static const char *awaited_text;
+
+static gboolean
+label_says (LwUiFixture *fx)
+{
+  return g_strcmp0 (gtk_label_get_text (GTK_LABEL (awaited_label)), awaited_text) == 0;
+}
+
+static void
+assert_label_becomes (LwUiFixture *fx, GtkWidget *label, const char *text)
+{
+  awaited_label = label;
+  awaited_text = text;
+  if (!lw_ui_wait (label_says, fx, 20000))
+    g_error ("label says “%s”, expected “%s”", gtk_label_get_text (GTK_LABEL (label)), text);
+}
+
 static gboolean
 all_textured (LwUiFixture *fx)
 {
@@ -58,12 +77,6 @@ stage_fixtures (LwUiFixture *fx,
   g_assert_true (lw_ui_wait (all_staged, fx, 30000));
   lw_window_refresh_now (fx->window);
   return photos;
-}
-
-static const char *
-label_text (GtkWidget *label)
-{
-  return gtk_label_get_label (GTK_LABEL (label));
 }
 
 /* ---- drop -------------------------------------------------------------- */
@@ -135,9 +148,9 @@ test_drop (void)
   {
     g_autofree char *all = g_strdup_printf ("%u", n_photos + 1);
 
-    g_assert_cmpstr (label_text (fx.window->count_all), ==, all);
+    assert_label_becomes (&fx, fx.window->count_all, all);
   }
-  g_assert_cmpstr (label_text (fx.window->count_failed), ==, "1");
+  assert_label_becomes (&fx, fx.window->count_failed, "1");
 
   lw_ui_fixture_teardown (&fx);
 }
@@ -190,10 +203,10 @@ test_flow (void)
   {
     g_autofree char *done = g_strdup_printf ("%u", n);
 
-    g_assert_cmpstr (label_text (fx.window->count_done), ==, done);
+    assert_label_becomes (&fx, fx.window->count_done, done);
   }
-  g_assert_cmpstr (label_text (fx.window->count_pending), ==, "0");
-  g_assert_cmpstr (label_text (fx.window->count_failed), ==, "0");
+  assert_label_becomes (&fx, fx.window->count_pending, "0");
+  assert_label_becomes (&fx, fx.window->count_failed, "0");
   lw_ui_activate (&fx, "win.filter", g_variant_new_string ("pending"));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->filtered)), ==, 0);
   lw_ui_activate (&fx, "win.filter", g_variant_new_string ("done"));
@@ -253,6 +266,18 @@ test_flow (void)
 
 /* ---- cancel, retry, remove with undo ----------------------------------- */
 
+static gboolean
+two_processing (LwUiFixture *fx)
+{
+  return lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PROCESSING) == 2;
+}
+
+static gboolean
+all_pending (LwUiFixture *fx)
+{
+  return lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING) == fx->expected_textured;
+}
+
 static void
 test_cancel_and_remove (void)
 {
@@ -266,12 +291,25 @@ test_cancel_and_remove (void)
   n = photos->len;
 
   lw_ui_activate (&fx, "win.launch", NULL);
-  g_assert_true (lw_ui_wait (job_running, &fx, 5000));
-  lw_ui_spin (300);
+  g_assert_true (lw_ui_wait (job_running, &fx, 20000));
+  g_assert_true (lw_ui_wait (two_processing, &fx, 20000));
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PROCESSING), ==, 2);
 
   lw_ui_activate (&fx, "win.cancel", NULL);
-  lw_ui_spin (300);
+  fx.expected_textured = n;   /* reused as "expected pending" */
+  if (!lw_ui_wait (all_pending, &fx, 20000))
+    {
+      LwJobCounts c;
+
+      lw_store_count_images (lw_core_get_store (fx.core), fx.window->job->id, &c, NULL);
+      g_error ("after cancel: %u pending, %u processing in the grid; %d pending, %d processing in the "
+               "database; %u in the engine (%u calls), %u flights; job %d, in the database %d",
+               lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING),
+               lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PROCESSING), c.pending, c.processing,
+               lw_fake_engine_get_in_flight (fx.engine), lw_fake_engine_get_n_calls (fx.engine),
+               lw_scheduler_get_n_flights (fx.scheduler), (int) fx.window->job->status,
+               (int) lw_store_get_job (lw_core_get_store (fx.core), fx.window->job->id, NULL)->status);
+    }
   g_assert_cmpint (fx.window->job->status, ==, LW_JOB_CANCELLED);
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING), ==, n);
   g_assert_true (lw_store_count_images (lw_core_get_store (fx.core), fx.window->job->id, &counts, NULL));
@@ -350,7 +388,7 @@ test_restore (void)
   fx.window = lw_window_new_for_core (fx.core, fx.scheduler);
   gtk_window_present (GTK_WINDOW (fx.window));
   g_assert_cmpint (lw_window_get_job_id (fx.window), ==, job_id);
-  g_assert_true (lw_ui_wait (items_loaded, &fx, 10000));
+  g_assert_true (lw_ui_wait (items_loaded, &fx, 20000));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->items)), ==, n_items);
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_REJECTED, -1), ==, 1);
   g_assert_cmpuint (lw_sidebar_get_n_jobs (fx.window->sidebar), ==, 1);
