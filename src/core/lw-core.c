@@ -29,14 +29,65 @@ struct _LwCore
   int          lock_fd;
   gboolean     alone;
   guint        swept;
+
+  /* The checkpointer: see checkpoint_thread(). */
+  GThread     *checkpointer;
+  GMutex       checkpoint_lock;
+  GCond        checkpoint_cond;
+  gboolean     checkpoint_stop;
 };
 
+/* How often the WAL is folded into the database. SQLite's own default is
+ * every 1,000 pages (4 MB) at commit time, in whichever thread commits. */
+#define CHECKPOINT_INTERVAL_MS 1000
+
 G_DEFINE_FINAL_TYPE (LwCore, lw_core, G_TYPE_OBJECT)
+
+/* A checkpoint writes the WAL back into the database and fsyncs it: tens of
+ * milliseconds on a slow disk, which on the main thread is a dropped frame.
+ * So the main connection never checkpoints; this thread does, with its own
+ * connection, PASSIVE (it never waits for readers or blocks writers). */
+static gpointer
+checkpoint_thread (gpointer data)
+{
+  LwCore *self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwStore) store = lw_store_open (self->db_path, &error);
+
+  if (store == NULL)
+    {
+      g_warning ("The checkpoint thread cannot open the database: %s", error->message);
+      return NULL;
+    }
+  g_mutex_lock (&self->checkpoint_lock);
+  while (!self->checkpoint_stop)
+    {
+      gint64 until = g_get_monotonic_time () + CHECKPOINT_INTERVAL_MS * G_TIME_SPAN_MILLISECOND;
+
+      g_cond_wait_until (&self->checkpoint_cond, &self->checkpoint_lock, until);
+      g_mutex_unlock (&self->checkpoint_lock);
+      sqlite3_wal_checkpoint_v2 (lw_store_get_db (store), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+      g_mutex_lock (&self->checkpoint_lock);
+    }
+  g_mutex_unlock (&self->checkpoint_lock);
+  return NULL;
+}
 
 static void
 lw_core_finalize (GObject *object)
 {
   LwCore *self = LW_CORE (object);
+
+  if (self->checkpointer != NULL)
+    {
+      g_mutex_lock (&self->checkpoint_lock);
+      self->checkpoint_stop = TRUE;
+      g_cond_signal (&self->checkpoint_cond);
+      g_mutex_unlock (&self->checkpoint_lock);
+      g_thread_join (g_steal_pointer (&self->checkpointer));
+    }
+  g_mutex_clear (&self->checkpoint_lock);
+  g_cond_clear (&self->checkpoint_cond);
 
   g_clear_object (&self->store);
   g_clear_object (&self->blobs);
@@ -59,6 +110,8 @@ static void
 lw_core_init (LwCore *self)
 {
   self->lock_fd = -1;
+  g_mutex_init (&self->checkpoint_lock);
+  g_cond_init (&self->checkpoint_cond);
 }
 
 char *
@@ -147,6 +200,8 @@ lw_core_open (const char *data_dir, LwClock *clock, GError **error)
   self->store = lw_store_open (self->db_path, error);
   if (self->store == NULL)
     return NULL;
+  sqlite3_wal_autocheckpoint (lw_store_get_db (self->store), 0);
+  self->checkpointer = g_thread_new ("lw-checkpoint", checkpoint_thread, self);
   blob_root = g_build_filename (self->data_dir, "blobs", NULL);
   self->blobs = lw_blob_store_new (blob_root, error);
   if (self->blobs == NULL)
