@@ -298,6 +298,19 @@ lw_store_module_from_row (sqlite3_stmt *stmt)
   module->default_prompt = lw_store_column_strdup (stmt, 5);
   module->builtin = sqlite3_column_int (stmt, 6) != 0;
   module->position = sqlite3_column_int (stmt, 7);
+  /* Built-ins are stored as shipped, in English (every open refreshes
+   * them); people read them in their language. The prompts stay English:
+   * the models follow English instructions best. */
+  if (module->builtin && module->name != NULL && module->description != NULL)
+    {
+      char *name = g_strdup (g_dgettext (GETTEXT_PACKAGE, module->name));
+      char *description = g_strdup (g_dgettext (GETTEXT_PACKAGE, module->description));
+
+      g_free (module->name);
+      g_free (module->description);
+      module->name = name;
+      module->description = description;
+    }
   return module;
 }
 
