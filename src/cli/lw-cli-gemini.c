@@ -23,20 +23,6 @@
 /* An API key is 39 characters; a line longer than this is not one. */
 #define MAX_KEY_LINE 1024
 
-static void
-print_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
-
-static void
-print_error (const char *format, ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_printerr ("lightwork-cli: %s\n", message);
-}
 
 static gboolean
 wants_help (int argc, char **argv)
@@ -193,9 +179,9 @@ lookup_key_or_complain (LwGeminiKeySource *source)
   if (key == NULL)
     {
       if (error != NULL)
-        print_error ("%s", error->message);
+        lw_cli_error ("%s", error->message);
       else
-        print_error (_("no Gemini API key: run “lightwork-cli key set” or set GEMINI_API_KEY"));
+        lw_cli_error (_("no Gemini API key: run “lightwork-cli key set” or set GEMINI_API_KEY"));
     }
   return key;
 }
@@ -211,20 +197,20 @@ key_set (void)
 
   if (key == NULL && error != NULL)
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
   if (!looks_like_a_key (key))
     {
       lw_secret_free (key);
-      print_error (_("that is not an API key (empty, or with spaces in it); nothing was saved"));
+      lw_cli_error (_("that is not an API key (empty, or with spaces in it); nothing was saved"));
       return LW_CLI_EXIT_ERROR;
     }
   ok = lw_gemini_key_store (key, NULL, &error);
   lw_secret_free (key);
   if (!ok)
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
   g_print (_("Saved the key in the keyring. Check it with “lightwork-cli key test”.\n"));
@@ -250,9 +236,9 @@ key_test (void)
   if (models == NULL)
     {
       if (g_error_matches (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_AUTH))
-        print_error (_("the key does not work: %s"), error->message);
+        lw_cli_error (_("the key does not work: %s"), error->message);
       else
-        print_error (_("could not check the key: %s"), error->message);
+        lw_cli_error (_("could not check the key: %s"), error->message);
       return LW_CLI_EXIT_ERROR;
     }
   for (guint i = 0; i < models->len; i++)
@@ -273,7 +259,7 @@ key_delete (void)
 
   if (!lw_gemini_key_clear (&removed, NULL, &error))
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
   if (removed)
@@ -308,7 +294,7 @@ lw_cli_cmd_key (int argc, char **argv)
   if (argc > 2)
     {
       /* "key set AIza…" would leave the key in the shell history. */
-      print_error (_("key %s takes no arguments (the key is read from standard input)"), action);
+      lw_cli_error (_("key %s takes no arguments (the key is read from standard input)"), action);
       return LW_CLI_EXIT_ERROR;
     }
   if (g_str_equal (action, "set"))
@@ -317,7 +303,7 @@ lw_cli_cmd_key (int argc, char **argv)
     return key_test ();
   if (g_str_equal (action, "delete"))
     return key_delete ();
-  print_error (_("key: unknown action “%s” (set, test or delete)"), action);
+  lw_cli_error (_("key: unknown action “%s” (set, test or delete)"), action);
   return LW_CLI_EXIT_ERROR;
 }
 
@@ -437,13 +423,13 @@ models_use (const char *alias, const char *id)
 
   if (!lw_gemini_tier_from_alias (alias, &tier))
     {
-      print_error (_("“%s” is not a Gemini model alias (nano_banana or nano_banana_pro)"), alias);
+      lw_cli_error (_("“%s” is not a Gemini model alias (nano_banana or nano_banana_pro)"), alias);
       return LW_CLI_EXIT_ERROR;
     }
   core = lw_core_open (NULL, NULL, &error);
   if (core == NULL)
     {
-      print_error (_("cannot open the data folder: %s"), error->message);
+      lw_cli_error (_("cannot open the data folder: %s"), error->message);
       return LW_CLI_EXIT_ERROR;
     }
   config = lw_gemini_config_new_from_store (lw_core_get_store (core));
@@ -454,19 +440,19 @@ models_use (const char *alias, const char *id)
   lw_secret_free (key);
   if (models == NULL)
     {
-      print_error (_("could not list the models: %s"), error->message);
+      lw_cli_error (_("could not list the models: %s"), error->message);
       return LW_CLI_EXIT_ERROR;
     }
   if (!model_listed (models, id))
     {
-      print_error (_("“%s” is not an image model this key can use; see “lightwork-cli models”"), id);
+      lw_cli_error (_("“%s” is not an image model this key can use; see “lightwork-cli models”"), id);
       return LW_CLI_EXIT_ERROR;
     }
   if (!lw_store_set_setting (lw_core_get_store (core),
                              tier == LW_GEMINI_TIER_PRO ? LW_GEMINI_SETTING_MODEL_PRO : LW_GEMINI_SETTING_MODEL_FAST,
                              id, &error))
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
   g_print (_("%s now uses %s.\n"), alias, id);
@@ -496,7 +482,7 @@ lw_cli_cmd_models (int argc, char **argv)
     {
       if (argc != 4)
         {
-          print_error (_("usage: lightwork-cli models use nano_banana|nano_banana_pro MODEL"));
+          lw_cli_error (_("usage: lightwork-cli models use nano_banana|nano_banana_pro MODEL"));
           return LW_CLI_EXIT_ERROR;
         }
       return models_use (argv[2], argv[3]);
@@ -507,7 +493,7 @@ lw_cli_cmd_models (int argc, char **argv)
         json = TRUE;
       else
         {
-          print_error (_("models: unknown option “%s”"), argv[i]);
+          lw_cli_error (_("models: unknown option “%s”"), argv[i]);
           return LW_CLI_EXIT_ERROR;
         }
     }
@@ -520,7 +506,7 @@ lw_cli_cmd_models (int argc, char **argv)
   lw_secret_free (key);
   if (models == NULL)
     {
-      print_error (_("could not list the models: %s"), error->message);
+      lw_cli_error (_("could not list the models: %s"), error->message);
       return LW_CLI_EXIT_ERROR;
     }
   if (json)

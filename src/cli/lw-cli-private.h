@@ -11,6 +11,9 @@ G_BEGIN_DECLS
  * subcommand) and returns an exit code (lw-cli.h). They print errors
  * themselves, to stderr, as "lightwork-cli: <message>". */
 
+/* "lightwork-cli: <message>" on stderr. */
+void lw_cli_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
 /* lw-cli-gemini.c: "key set|test|delete", "models" */
 int lw_cli_cmd_key    (int argc, char **argv);
 int lw_cli_cmd_models (int argc, char **argv);

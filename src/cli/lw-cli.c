@@ -35,11 +35,8 @@ typedef struct {
   gboolean     line_open;   /* a progress line is on the terminal */
 } Run;
 
-static void
-print_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
-
-static void
-print_error (const char *format, ...)
+void
+lw_cli_error (const char *format, ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -50,15 +47,66 @@ print_error (const char *format, ...)
   g_printerr ("lightwork-cli: %s\n", message);
 }
 
+/* Prints what b built, on one line. */
 static void
-print_json (JsonNode *node)
+print_json (JsonBuilder *b)
 {
+  g_autoptr(JsonNode) node = json_builder_get_root (b);
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autofree char *text = NULL;
 
   json_generator_set_root (gen, node);
   text = json_generator_to_data (gen, NULL);
   g_print ("%s\n", text);
+}
+
+/* One member of the object being built: "name": value. */
+static void json_add_str (JsonBuilder *b, const char *name, const char *value);
+
+/* --json prints one object a line, each with its "event". */
+static JsonBuilder *
+begin_event (const char *event)
+{
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_add_str (b, "event", event);
+  return b;
+}
+
+static void
+end_event (JsonBuilder *b)
+{
+  json_builder_end_object (b);
+  print_json (b);
+}
+
+static void
+json_add_str (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+json_add_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+json_add_double (JsonBuilder *b, const char *name, double value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_double_value (b, value);
+}
+
+static void
+json_add_bool (JsonBuilder *b, const char *name, gboolean value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
 }
 
 static LwCore *
@@ -68,7 +116,7 @@ open_core (void)
   LwCore *core = lw_core_open (NULL, NULL, &error);
 
   if (core == NULL)
-    print_error (_("cannot open the data folder: %s"), error->message);
+    lw_cli_error (_("cannot open the data folder: %s"), error->message);
   return core;
 }
 
@@ -102,13 +150,13 @@ resolve_job (LwStore *store, const char *arg)
     {
       LwJob *job = lw_store_get_job (store, id, &error);
       if (job == NULL)
-        print_error (_("no job %s"), arg);
+        lw_cli_error (_("no job %s"), arg);
       return job;
     }
   jobs = lw_store_list_jobs (store, arg != NULL ? 0 : 1, &error);
   if (jobs == NULL)
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return NULL;
     }
   for (guint i = 0; i < jobs->len; i++)
@@ -118,9 +166,9 @@ resolve_job (LwStore *store, const char *arg)
         return lw_job_copy (job);
     }
   if (arg != NULL)
-    print_error (_("no job named “%s”"), arg);
+    lw_cli_error (_("no job named “%s”"), arg);
   else
-    print_error (_("there are no jobs yet; start one with “lightwork-cli process PHOTOS…”"));
+    lw_cli_error (_("there are no jobs yet; start one with “lightwork-cli process PHOTOS…”"));
   return NULL;
 }
 
@@ -205,26 +253,14 @@ image_changed_cb (LwScheduler *scheduler, gint64 job_id, gint64 image_id, int st
 
   if (run->json)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(JsonBuilder) b = begin_event ("image");
 
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "event");
-      json_builder_add_string_value (b, "image");
-      json_builder_set_member_name (b, "id");
-      json_builder_add_int_value (b, image->id);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, image->original_name);
-      json_builder_set_member_name (b, "status");
-      json_builder_add_string_value (b, lw_image_status_to_string (image->status));
+      json_add_int (b, "id", image->id);
+      json_add_str (b, "name", image->original_name);
+      json_add_str (b, "status", lw_image_status_to_string (image->status));
       if (image->error_message != NULL)
-        {
-          json_builder_set_member_name (b, "error");
-          json_builder_add_string_value (b, image->error_message);
-        }
-      json_builder_end_object (b);
-      node = json_builder_get_root (b);
-      print_json (node);
+        json_add_str (b, "error", image->error_message);
+      end_event (b);
     }
   else if (!run->tty)
     {
@@ -301,7 +337,7 @@ run_job (LwCore *core, gint64 job_id, int concurrency, int rpm, gboolean force, 
   job = lw_store_get_job (store, job_id, &error);
   if (job == NULL)
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       exit_code = LW_CLI_EXIT_ERROR;
       goto out;
     }
@@ -327,7 +363,7 @@ run_job (LwCore *core, gint64 job_id, int concurrency, int rpm, gboolean force, 
   lw_scheduler_start (run.scheduler);
   if (!lw_scheduler_launch (run.scheduler, job_id, &error))
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       exit_code = LW_CLI_EXIT_ERROR;
       g_source_remove (sigint);
       g_source_remove (sigterm);
@@ -360,7 +396,7 @@ run_job (LwCore *core, gint64 job_id, int concurrency, int rpm, gboolean force, 
 
   if (run.paused)
     {
-      print_error (_("paused: %s"), run.pause_message);
+      lw_cli_error (_("paused: %s"), run.pause_message);
       g_printerr (_("Fix it, then run “lightwork-cli resume %" PRId64 "”.\n"), job_id);
       exit_code = LW_CLI_EXIT_ERROR;
       goto out;
@@ -377,7 +413,7 @@ run_job (LwCore *core, gint64 job_id, int concurrency, int rpm, gboolean force, 
       if (!lw_export_job (store, lw_core_get_blobs (core), job_id, out_dir, template_str, NULL, NULL,
                           &written, NULL, &error))
         {
-          print_error (_("saving the results failed: %s"), error->message);
+          lw_cli_error (_("saving the results failed: %s"), error->message);
           exit_code = LW_CLI_EXIT_ERROR;
           goto out;
         }
@@ -388,29 +424,16 @@ run_job (LwCore *core, gint64 job_id, int concurrency, int rpm, gboolean force, 
 
   if (json)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(JsonBuilder) b = begin_event ("finished");
 
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "event");
-      json_builder_add_string_value (b, "finished");
-      json_builder_set_member_name (b, "job");
-      json_builder_add_int_value (b, job_id);
-      json_builder_set_member_name (b, "status");
-      json_builder_add_string_value (b, job ? lw_job_status_to_string (job->status) : "UNKNOWN");
-      json_builder_set_member_name (b, "total");
-      json_builder_add_int_value (b, c.total);
-      json_builder_set_member_name (b, "completed");
-      json_builder_add_int_value (b, c.completed);
-      json_builder_set_member_name (b, "failed");
-      json_builder_add_int_value (b, c.failed);
-      json_builder_set_member_name (b, "requests");
-      json_builder_add_int_value (b, (gint64) lw_scheduler_get_n_requests (run.scheduler));
-      json_builder_set_member_name (b, "cost");
-      json_builder_add_double_value (b, lw_store_get_job_cost (store, job_id));
-      json_builder_end_object (b);
-      node = json_builder_get_root (b);
-      print_json (node);
+      json_add_int (b, "job", job_id);
+      json_add_str (b, "status", job ? lw_job_status_to_string (job->status) : "UNKNOWN");
+      json_add_int (b, "total", c.total);
+      json_add_int (b, "completed", c.completed);
+      json_add_int (b, "failed", c.failed);
+      json_add_int (b, "requests", (gint64) lw_scheduler_get_n_requests (run.scheduler));
+      json_add_double (b, "cost", lw_store_get_job_cost (store, job_id));
+      end_event (b);
     }
   else
     g_printerr (_("Job %" PRId64 ": %d of %d done, %d failed.\n"), job_id, c.completed, c.total, c.failed);
@@ -469,19 +492,11 @@ ingest_event_cb (const LwIngestEvent *event, gpointer data)
     return;
   if (print->json)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(JsonBuilder) b = begin_event ("rejected");
 
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "event");
-      json_builder_add_string_value (b, "rejected");
-      json_builder_set_member_name (b, "path");
-      json_builder_add_string_value (b, event->path);
-      json_builder_set_member_name (b, "reason");
-      json_builder_add_string_value (b, event->reason);
-      json_builder_end_object (b);
-      node = json_builder_get_root (b);
-      print_json (node);
+      json_add_str (b, "path", event->path);
+      json_add_str (b, "reason", event->reason);
+      end_event (b);
     }
   else
     g_printerr (_("Skipped %s: %s\n"), event->path, event->reason);
@@ -530,19 +545,19 @@ cmd_process (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
   print.json = json;
   print.tty = isatty (STDERR_FILENO);
   if (paths == NULL || paths[0] == NULL)
     {
-      print_error (_("process: name at least one photo or folder"));
+      lw_cli_error (_("process: name at least one photo or folder"));
       return LW_CLI_EXIT_ERROR;
     }
   if (concurrency != 0 && (concurrency < 1 || concurrency > 16))
     {
-      print_error (_("--concurrency must be between 1 and 16"));
+      lw_cli_error (_("--concurrency must be between 1 and 16"));
       return LW_CLI_EXIT_ERROR;
     }
 
@@ -557,7 +572,7 @@ cmd_process (int argc, char **argv)
     g_autoptr(LwModule) m = lw_store_get_module (store, module, NULL);
     if (m == NULL)
       {
-        print_error (_("no module “%s”; see “lightwork-cli modules”"), module);
+        lw_cli_error (_("no module “%s”; see “lightwork-cli modules”"), module);
         return LW_CLI_EXIT_ERROR;
       }
   }
@@ -565,7 +580,7 @@ cmd_process (int argc, char **argv)
     model = lw_engines_default_model (store);
   if (!lw_engines_is_known (model))
     {
-      print_error (_("unknown model “%s”: use nano_banana, nano_banana_pro or local"), model);
+      lw_cli_error (_("unknown model “%s”: use nano_banana, nano_banana_pro or local"), model);
       return LW_CLI_EXIT_ERROR;
     }
 
@@ -575,7 +590,7 @@ cmd_process (int argc, char **argv)
   job = lw_store_find_job_by_source_key (store, source_key, &error);
   if (error != NULL)
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
   if (job == NULL)
@@ -584,7 +599,7 @@ cmd_process (int argc, char **argv)
                                  lw_clock_now_ms (lw_core_get_clock (core)), &error);
       if (job == NULL)
         {
-          print_error ("%s", error->message);
+          lw_cli_error ("%s", error->message);
           return LW_CLI_EXIT_ERROR;
         }
     }
@@ -627,19 +642,19 @@ cmd_process (int argc, char **argv)
     if (todo->len > 1 && !lw_ingest_paths (store, lw_core_get_blobs (core), job->id, ingest_paths, &options,
                                            ingest_event_cb, &print, &report, NULL, &error))
       {
-        print_error (_("staging failed: %s"), error->message);
+        lw_cli_error (_("staging failed: %s"), error->message);
         return LW_CLI_EXIT_ERROR;
       }
   }
 
   if (!lw_store_count_images (store, job->id, &counts, &error))
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
   if (counts.total == 0)
     {
-      print_error (_("nothing to process: none of the files is a photo LightWork can read"));
+      lw_cli_error (_("nothing to process: none of the files is a photo LightWork can read"));
       return LW_CLI_EXIT_ERROR;
     }
   if (!json)
@@ -675,7 +690,7 @@ cmd_resume_like (int argc, char **argv, gboolean retry_failed)
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
   core = open_core ();
@@ -690,7 +705,7 @@ cmd_resume_like (int argc, char **argv, gboolean retry_failed)
                                      lw_clock_now_ms (lw_core_get_clock (core)), &error);
       if (n < 0)
         {
-          print_error ("%s", error->message);
+          lw_cli_error ("%s", error->message);
           return LW_CLI_EXIT_ERROR;
         }
       if (!json)
@@ -715,7 +730,7 @@ cmd_cancel (int argc, char **argv)
   if (!lw_store_set_job_status (lw_core_get_store (core), job->id, LW_JOB_CANCELLED,
                                 lw_clock_now_ms (lw_core_get_clock (core)), &error))
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
   g_print (_("Job %" PRId64 " cancelled; “lightwork-cli resume %" PRId64 "” continues it.\n"),
@@ -730,32 +745,19 @@ add_job_json (JsonBuilder *b, LwStore *store, const LwJob *job)
 
   lw_store_count_images (store, job->id, &c, NULL);
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_int_value (b, job->id);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, job->name);
-  json_builder_set_member_name (b, "module");
-  json_builder_add_string_value (b, job->module_id);
-  json_builder_set_member_name (b, "model");
-  json_builder_add_string_value (b, job->model);
-  json_builder_set_member_name (b, "status");
-  json_builder_add_string_value (b, lw_job_status_to_string (job->status));
-  json_builder_set_member_name (b, "total");
-  json_builder_add_int_value (b, c.total);
-  json_builder_set_member_name (b, "pending");
-  json_builder_add_int_value (b, c.pending);
-  json_builder_set_member_name (b, "processing");
-  json_builder_add_int_value (b, c.processing);
-  json_builder_set_member_name (b, "retry_later");
-  json_builder_add_int_value (b, c.retry_later);
-  json_builder_set_member_name (b, "completed");
-  json_builder_add_int_value (b, c.completed);
-  json_builder_set_member_name (b, "failed");
-  json_builder_add_int_value (b, c.failed);
-  json_builder_set_member_name (b, "cost");
-  json_builder_add_double_value (b, lw_store_get_job_cost (store, job->id));
-  json_builder_set_member_name (b, "created_at");
-  json_builder_add_int_value (b, job->created_at);
+  json_add_int (b, "id", job->id);
+  json_add_str (b, "name", job->name);
+  json_add_str (b, "module", job->module_id);
+  json_add_str (b, "model", job->model);
+  json_add_str (b, "status", lw_job_status_to_string (job->status));
+  json_add_int (b, "total", c.total);
+  json_add_int (b, "pending", c.pending);
+  json_add_int (b, "processing", c.processing);
+  json_add_int (b, "retry_later", c.retry_later);
+  json_add_int (b, "completed", c.completed);
+  json_add_int (b, "failed", c.failed);
+  json_add_double (b, "cost", lw_store_get_job_cost (store, job->id));
+  json_add_int (b, "created_at", job->created_at);
   json_builder_end_object (b);
 }
 
@@ -793,7 +795,7 @@ cmd_jobs (int argc, char **argv)
   jobs = lw_store_list_jobs (store, 0, &error);
   if (jobs == NULL)
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
   json_builder_begin_array (b);
@@ -815,8 +817,7 @@ cmd_jobs (int argc, char **argv)
   json_builder_end_array (b);
   if (json)
     {
-      g_autoptr(JsonNode) node = json_builder_get_root (b);
-      print_json (node);
+      print_json (b);
     }
   else if (jobs->len == 0)
     g_print (_("No jobs yet.\n"));
@@ -846,7 +847,6 @@ cmd_status (int argc, char **argv)
   if (json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) node = NULL;
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "job");
@@ -858,25 +858,18 @@ cmd_status (int argc, char **argv)
           LwImage *image = g_ptr_array_index (images, i);
 
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "id");
-          json_builder_add_int_value (b, image->id);
-          json_builder_set_member_name (b, "name");
-          json_builder_add_string_value (b, image->original_name);
-          json_builder_set_member_name (b, "status");
-          json_builder_add_string_value (b, lw_image_status_to_string (image->status));
-          json_builder_set_member_name (b, "attempt");
-          json_builder_add_int_value (b, image->attempt);
-          json_builder_set_member_name (b, "retries");
-          json_builder_add_int_value (b, image->retry_count);
+          json_add_int (b, "id", image->id);
+          json_add_str (b, "name", image->original_name);
+          json_add_str (b, "status", lw_image_status_to_string (image->status));
+          json_add_int (b, "attempt", image->attempt);
+          json_add_int (b, "retries", image->retry_count);
           if (image->error_message != NULL)
             {
-              json_builder_set_member_name (b, "error");
-              json_builder_add_string_value (b, image->error_message);
+              json_add_str (b, "error", image->error_message);
             }
           if (image->specific_prompt != NULL)
             {
-              json_builder_set_member_name (b, "instruction");
-              json_builder_add_string_value (b, image->specific_prompt);
+              json_add_str (b, "instruction", image->specific_prompt);
             }
           json_builder_end_object (b);
         }
@@ -888,16 +881,13 @@ cmd_status (int argc, char **argv)
           LwRejection *r = g_ptr_array_index (rejections, i);
 
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "path");
-          json_builder_add_string_value (b, r->path);
-          json_builder_set_member_name (b, "reason");
-          json_builder_add_string_value (b, r->reason);
+          json_add_str (b, "path", r->path);
+          json_add_str (b, "reason", r->reason);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
       json_builder_end_object (b);
-      node = json_builder_get_root (b);
-      print_json (node);
+      print_json (b);
       return LW_CLI_EXIT_OK;
     }
 
@@ -943,12 +933,12 @@ cmd_export (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
   if (out_dir == NULL)
     {
-      print_error (_("export: --out DIR is required"));
+      lw_cli_error (_("export: --out DIR is required"));
       return LW_CLI_EXIT_ERROR;
     }
   core = open_core ();
@@ -960,7 +950,7 @@ cmd_export (int argc, char **argv)
   if (!lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job->id, out_dir, template_str,
                       NULL, NULL, &written, NULL, &error))
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
   g_print (g_dngettext (GETTEXT_PACKAGE, "Saved %u result to %s\n", "Saved %u results to %s\n", written),
@@ -1031,7 +1021,7 @@ cmd_modules (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      print_error ("%s", error->message);
+      lw_cli_error ("%s", error->message);
       return LW_CLI_EXIT_ERROR;
     }
   verb = rest != NULL && rest[0] != NULL ? rest[0] : "list";
@@ -1058,23 +1048,17 @@ cmd_modules (int argc, char **argv)
               continue;
             }
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "id");
-          json_builder_add_string_value (b, m->id);
-          json_builder_set_member_name (b, "name");
-          json_builder_add_string_value (b, m->name);
-          json_builder_set_member_name (b, "description");
-          json_builder_add_string_value (b, m->description);
-          json_builder_set_member_name (b, "builtin");
-          json_builder_add_boolean_value (b, m->builtin);
-          json_builder_set_member_name (b, "prompt");
-          json_builder_add_string_value (b, m->prompt);
+          json_add_str (b, "id", m->id);
+          json_add_str (b, "name", m->name);
+          json_add_str (b, "description", m->description);
+          json_add_bool (b, "builtin", m->builtin);
+          json_add_str (b, "prompt", m->prompt);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
       if (json)
         {
-          g_autoptr(JsonNode) node = json_builder_get_root (b);
-          print_json (node);
+          print_json (b);
         }
       return LW_CLI_EXIT_OK;
     }
@@ -1088,7 +1072,7 @@ cmd_modules (int argc, char **argv)
         goto fail;
       if (name == NULL || text == NULL)
         {
-          print_error (_("modules create: --name and --prompt (or --prompt-file) are required"));
+          lw_cli_error (_("modules create: --name and --prompt (or --prompt-file) are required"));
           return LW_CLI_EXIT_ERROR;
         }
       m = lw_store_create_module (store, name, description, text, &error);
@@ -1100,7 +1084,7 @@ cmd_modules (int argc, char **argv)
 
   if (id == NULL)
     {
-      print_error (_("modules %s: name the module id"), verb);
+      lw_cli_error (_("modules %s: name the module id"), verb);
       return LW_CLI_EXIT_ERROR;
     }
 
@@ -1147,15 +1131,15 @@ cmd_modules (int argc, char **argv)
       return LW_CLI_EXIT_OK;
     }
   if (g_str_equal (verb, "delete"))
-    return lw_store_delete_module (store, id, &error) ? LW_CLI_EXIT_OK : (print_error ("%s", error->message), LW_CLI_EXIT_ERROR);
+    return lw_store_delete_module (store, id, &error) ? LW_CLI_EXIT_OK : (lw_cli_error ("%s", error->message), LW_CLI_EXIT_ERROR);
   if (g_str_equal (verb, "reset"))
-    return lw_store_reset_module (store, id, &error) ? LW_CLI_EXIT_OK : (print_error ("%s", error->message), LW_CLI_EXIT_ERROR);
+    return lw_store_reset_module (store, id, &error) ? LW_CLI_EXIT_OK : (lw_cli_error ("%s", error->message), LW_CLI_EXIT_ERROR);
 
-  print_error (_("modules: unknown action “%s”"), verb);
+  lw_cli_error (_("modules: unknown action “%s”"), verb);
   return LW_CLI_EXIT_ERROR;
 
 fail:
-  print_error ("%s", error->message);
+  lw_cli_error ("%s", error->message);
   return LW_CLI_EXIT_ERROR;
 }
 
@@ -1236,6 +1220,6 @@ lw_cli_main (int argc, char **argv)
   if (g_str_equal (cmd, "key"))
     return lw_cli_cmd_key (argc, argv);
 
-  print_error (_("unknown command “%s”; see “lightwork-cli --help”"), cmd);
+  lw_cli_error (_("unknown command “%s”; see “lightwork-cli --help”"), cmd);
   return LW_CLI_EXIT_ERROR;
 }
