@@ -334,27 +334,42 @@ lw_store_create_job (LwStore *self, const char *name, const char *module_id, con
   return g_steal_pointer (&job);
 }
 
-LwJob *
-lw_store_get_job (LwStore *self, gint64 id, GError **error)
+/* The one row sql selects by id (bound as ?1), read with from_row; NULL
+ * with *missing set when there is none. */
+static gpointer
+get_by_id (LwStore *self, const char *sql, gint64 id, LwStoreRowFunc from_row, const char *what,
+           gboolean *missing, GError **error)
 {
-  g_autoptr(LwStmt) stmt = NULL;
+  g_autoptr(LwStmt) stmt = lw_store_stmt (self, sql, error);
   int rc;
 
-  g_return_val_if_fail (LW_IS_STORE (self), NULL);
-
-  stmt = lw_store_stmt (self, "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?", error);
+  *missing = FALSE;
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    return lw_store_job_from_row (stmt);
+    return from_row (stmt);
   if (rc == SQLITE_DONE)
-    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND,
-                 _("There is no job %" PRId64), id);
+    *missing = TRUE;
   else
-    lw_store_set_sqlite_error (self, error, _("Could not read a job"));
+    lw_store_set_sqlite_error (self, error, what);
   return NULL;
+}
+
+LwJob *
+lw_store_get_job (LwStore *self, gint64 id, GError **error)
+{
+  gboolean missing;
+  LwJob *job;
+
+  g_return_val_if_fail (LW_IS_STORE (self), NULL);
+
+  job = get_by_id (self, "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?", id,
+                   (LwStoreRowFunc) lw_store_job_from_row, _("Could not read a job"), &missing, error);
+  if (missing)
+    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("There is no job %" PRId64), id);
+  return job;
 }
 
 LwJob *
@@ -690,24 +705,16 @@ out:
 LwImage *
 lw_store_get_image (LwStore *self, gint64 id, GError **error)
 {
-  g_autoptr(LwStmt) stmt = NULL;
-  int rc;
+  gboolean missing;
+  LwImage *image;
 
   g_return_val_if_fail (LW_IS_STORE (self), NULL);
 
-  stmt = lw_store_stmt (self, "SELECT " IMAGE_COLUMNS " FROM images WHERE id = ?", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return lw_store_image_from_row (stmt);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND,
-                 _("There is no image %" PRId64), id);
-  else
-    lw_store_set_sqlite_error (self, error, _("Could not read an image"));
-  return NULL;
+  image = get_by_id (self, "SELECT " IMAGE_COLUMNS " FROM images WHERE id = ?", id,
+                     (LwStoreRowFunc) lw_store_image_from_row, _("Could not read an image"), &missing, error);
+  if (missing)
+    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("There is no image %" PRId64), id);
+  return image;
 }
 
 GPtrArray *
