@@ -21,6 +21,41 @@ struct _LwModuleList
 
 G_DEFINE_FINAL_TYPE (LwModuleList, lw_module_list, GTK_TYPE_WIDGET)
 
+/* Duplicate for every module; Delete only for custom ones (built-ins stay,
+ * so a reset and a new job's default always exist). */
+static void
+row_menu_cb (GtkGestureClick *gesture,
+             int              n_press,
+             double           x,
+             double           y,
+             GtkWidget       *row)
+{
+  const char *id = g_object_get_data (G_OBJECT (row), "lw-module-id");
+  gboolean builtin = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "lw-module-builtin"));
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenuItem) duplicate = g_menu_item_new (_("Duplicate"), NULL);
+  GtkWidget *popover;
+
+  g_menu_item_set_action_and_target_value (duplicate, "win.duplicate-module", g_variant_new_string (id));
+  g_menu_append_item (menu, duplicate);
+  if (!builtin)
+    {
+      g_autoptr(GMenuItem) delete = g_menu_item_new (_("Delete…"), NULL);
+
+      g_menu_item_set_action_and_target_value (delete, "win.delete-module", g_variant_new_string (id));
+      g_menu_append_item (menu, delete);
+    }
+
+  popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
+  gtk_widget_set_parent (popover, row);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
+  /* The popover goes with its row: unparent it when it closes. */
+  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
 static GtkWidget *
 make_row (const LwModule *module,
           guint           index)
@@ -65,6 +100,16 @@ make_row (const LwModule *module,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, module->description, -1);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.select-module");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "i", (gint32) index);
+
+  g_object_set_data_full (G_OBJECT (row), "lw-module-id", g_strdup (module->id), g_free);
+  g_object_set_data (G_OBJECT (row), "lw-module-builtin", GINT_TO_POINTER (module->builtin));
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+    g_signal_connect (click, "pressed", G_CALLBACK (row_menu_cb), row);
+    gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (click));
+  }
   return row;
 }
 

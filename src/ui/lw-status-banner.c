@@ -10,6 +10,7 @@ struct _LwStatusBanner
   GtkWidget *revealer;
   GtkWidget *title_label;
   GtkWidget *button;
+  GtkWidget *secondary_button;
 };
 
 G_DEFINE_FINAL_TYPE (LwStatusBanner, lw_status_banner, GTK_TYPE_WIDGET)
@@ -27,9 +28,32 @@ lw_status_banner_show (LwStatusBanner *self,
   if (button_label != NULL)
     gtk_button_set_label (GTK_BUTTON (self->button), button_label);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), action_name);
+  lw_status_banner_set_secondary (self, NULL, NULL);
   gtk_revealer_set_reveal_child (GTK_REVEALER (self->revealer), TRUE);
   /* Screen readers hear it once, as it appears. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+}
+
+void
+lw_status_banner_set_secondary (LwStatusBanner *self,
+                                const char     *button_label,
+                                const char     *action_name)
+{
+  g_return_if_fail (LW_IS_STATUS_BANNER (self));
+
+  gtk_widget_set_visible (self->secondary_button, button_label != NULL && action_name != NULL);
+  if (button_label != NULL)
+    gtk_button_set_label (GTK_BUTTON (self->secondary_button), button_label);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->secondary_button), action_name);
+}
+
+const char *
+lw_status_banner_get_action_name (LwStatusBanner *self,
+                                  gboolean        secondary)
+{
+  g_return_val_if_fail (LW_IS_STATUS_BANNER (self), NULL);
+
+  return gtk_actionable_get_action_name (GTK_ACTIONABLE (secondary ? self->secondary_button : self->button));
 }
 
 void
@@ -74,6 +98,7 @@ lw_status_banner_class_init (LwStatusBannerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LwStatusBanner, revealer);
   gtk_widget_class_bind_template_child (widget_class, LwStatusBanner, title_label);
   gtk_widget_class_bind_template_child (widget_class, LwStatusBanner, button);
+  gtk_widget_class_bind_template_child (widget_class, LwStatusBanner, secondary_button);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lw-status-banner");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_ALERT);

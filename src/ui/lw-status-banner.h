@@ -15,6 +15,14 @@ void        lw_status_banner_show  (LwStatusBanner *self,
                                     const char     *title,
                                     const char     *button_label,
                                     const char     *action_name);
+/* A second, quieter way out (shown before the button); NULL hides it.
+ * lw_status_banner_show() hides it, so call this after. */
+void        lw_status_banner_set_secondary (LwStatusBanner *self,
+                                            const char     *button_label,
+                                            const char     *action_name);
+/* The action of the button (or of the secondary one); NULL when none. */
+const char *lw_status_banner_get_action_name (LwStatusBanner *self,
+                                              gboolean        secondary);
 void        lw_status_banner_hide  (LwStatusBanner *self);
 gboolean    lw_status_banner_is_shown (LwStatusBanner *self);
 const char *lw_status_banner_get_title (LwStatusBanner *self);

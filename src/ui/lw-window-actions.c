@@ -35,6 +35,7 @@ static const char * const accels[] = {
   "win.filter::failed", "<Alt>4",
   "win.select-all", "<Control>a",
   "win.edit-instruction", "<Control>i",
+  "win.edit-module-prompt", "<Control><Shift>i",
   "win.retry", "<Control>r",
   "win.retry-failed", "<Control><Shift>r",
   "win.remove", "Delete",
@@ -120,6 +121,7 @@ lw_window_update_actions (LwWindow *self)
   gtk_widget_action_set_enabled (w, "win.retry", n_selected > 0 && selection_any (self, is_finished));
   gtk_widget_action_set_enabled (w, "win.remove", n_selected > 0 && selection_any (self, is_removable));
   gtk_widget_action_set_enabled (w, "win.open-original", n_selected == 1 && selection_any (self, is_staged));
+  lw_window_update_module_actions (self);
 }
 
 /* ---- staging ----------------------------------------------------------- */
@@ -678,6 +680,7 @@ lw_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.rename-job", "x", rename_job_action);
   gtk_widget_class_install_action (widget_class, "win.rename-current-job", NULL, rename_current_job_action);
   gtk_widget_class_install_action (widget_class, "win.delete-job", "x", delete_job_action);
+  lw_window_class_init_module_actions (widget_class);
 
   bind_accels (widget_class);
 }

@@ -7,6 +7,7 @@
 #include "lw-command-dock.h"
 #include "lw-drop-zone.h"
 #include "lw-image-item.h"
+#include "lw-module-editor.h"
 #include "lw-prompt-editor.h"
 #include "lw-sidebar.h"
 #include "lw-staging-grid.h"
@@ -41,12 +42,16 @@ struct _LwWindow
   LwStagingGrid        *staging_grid;
   LwCommandDock        *dock;
   GMenuModel           *tile_menu;
+  GtkWidget            *module_prompt_button;
 
   /* owned */
   LwCore               *core;
   LwScheduler          *scheduler;
   LwTextureCache       *cache;
   LwPromptEditor       *prompt_editor;
+  LwModuleEditor       *module_editor;  /* owned by module_prompt_button */
+  GtkWidget            *dialog;         /* the open dialog of lw-window-modules.c (weak) */
+  gboolean              storing_key;    /* a key is on its way to the keyring */
   GtkWidget            *tile_popover;
   GtkDropTarget        *drop_target;
   GListStore           *items;          /* LwImageItem, in position order */
@@ -102,6 +107,12 @@ void        lw_window_update_actions     (LwWindow *self);
 /* Every accelerator the window binds, for the shortcuts window and its test:
  * pairs of (detailed action, accelerator), NULL-terminated. */
 const char * const *lw_window_get_accels (void);
+
+/* lw-window-modules.c */
+void        lw_window_class_init_module_actions (GtkWidgetClass *widget_class);
+void        lw_window_init_modules       (LwWindow *self);
+void        lw_window_dispose_modules    (LwWindow *self);
+void        lw_window_update_module_actions (LwWindow *self);
 
 /* lw-window-dnd.c */
 void        lw_window_init_dnd           (LwWindow *self);

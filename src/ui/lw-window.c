@@ -669,8 +669,8 @@ paused_cb (LwScheduler  *scheduler,
   if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_AUTH))
     {
       title = g_strdup_printf (_("Paused: %s"), reason->message);
-      button = _("Use Local Engine");
-      action = "win.use-local";
+      button = _("Enter Key…");
+      action = "win.api-key";
     }
   else if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_MODEL_NOT_FOUND))
     {
@@ -691,6 +691,9 @@ paused_cb (LwScheduler  *scheduler,
       action = "win.resume";
     }
   lw_status_banner_show (self->banner, title, button, action);
+  /* A bad key has two ways out: a key that works, or no key at all. */
+  if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_AUTH))
+    lw_status_banner_set_secondary (self->banner, _("Use Local Engine"), "win.use-local");
   lw_window_queue_refresh (self, FALSE, FALSE);
 }
 
@@ -958,6 +961,7 @@ lw_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->job_name_label, self);
       g_signal_handlers_disconnect_by_data (self->tile_adjustment, self);
     }
+  lw_window_dispose_modules (self);
   if (self->prompt_editor != NULL)
     gtk_widget_unparent (GTK_WIDGET (g_steal_pointer (&self->prompt_editor)));
   if (self->tile_popover != NULL)
@@ -1078,6 +1082,7 @@ lw_window_class_init (LwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LwWindow, staging_grid);
   gtk_widget_class_bind_template_child (widget_class, LwWindow, dock);
   gtk_widget_class_bind_template_child (widget_class, LwWindow, tile_menu);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, module_prompt_button);
 
   lw_window_class_init_actions (widget_class);
 }
@@ -1129,6 +1134,8 @@ lw_window_init (LwWindow *self)
   self->prompt_editor = LW_PROMPT_EDITOR (lw_prompt_editor_new ());
   gtk_widget_set_parent (GTK_WIDGET (self->prompt_editor), GTK_WIDGET (self->staging_grid));
   g_signal_connect (self->prompt_editor, "apply", G_CALLBACK (prompt_apply_cb), self);
+
+  lw_window_init_modules (self);
 
   self->tile_popover = gtk_popover_menu_new_from_model (self->tile_menu);
   gtk_popover_set_has_arrow (GTK_POPOVER (self->tile_popover), FALSE);
