@@ -456,9 +456,30 @@ api_key_action (GtkWidget *widget, const char *name, GVariant *param)
 
 /* ---- installation ------------------------------------------------------ */
 
+static gboolean
+edit_module_prompt_key_cb (GtkWidget *widget,
+                           GVariant  *args,
+                           gpointer   data)
+{
+  edit_module_prompt_action (widget, "win.edit-module-prompt", NULL);
+  return TRUE;
+}
+
 void
 lw_window_init_modules (LwWindow *self)
 {
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+
+  /* Ctrl+Shift+I is also GTK's inspector key, bound on GtkWindow and on by
+   * default: catch it in the capture phase so ours wins (the inspector
+   * keeps Ctrl+Shift+D). The accelerator table lists it as well. */
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control><Shift>i"),
+                                                          gtk_callback_action_new (edit_module_prompt_key_cb,
+                                                                                   NULL, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+
   self->module_editor = LW_MODULE_EDITOR (lw_module_editor_new ());
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (self->module_prompt_button), GTK_WIDGET (self->module_editor));
   gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->module_prompt_button), prepare_editor_cb,

@@ -37,6 +37,12 @@ module_is_second (LwUiFixture *fx)
          && g_strcmp0 (fx->window->job->module_id, second->id) == 0;
 }
 
+static gboolean
+module_editor_shown (LwUiFixture *fx)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (fx->window->module_editor));
+}
+
 /* Runs xdotool while the main loop keeps turning (the window must answer
  * the X server while xdotool waits for focus). */
 static void
@@ -115,6 +121,12 @@ test_keys (void)
   g_assert_true (lw_ui_wait (none_processing, &fx, 20000));
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PROCESSING), ==, 0);
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING), ==, photos->len);
+
+  /* Not running any more: Ctrl+Shift+I opens the module prompt (and is not
+   * taken by GTK's inspector key). */
+  xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+shift+i", NULL });
+  g_assert_true (lw_ui_wait (module_editor_shown, &fx, 20000));
+  gtk_popover_popdown (GTK_POPOVER (fx.window->module_editor));
 
   lw_ui_fixture_teardown (&fx);
 }
