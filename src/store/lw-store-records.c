@@ -180,7 +180,13 @@ lw_store_update_module (LwStore *self, const LwModule *module, GError **error)
       g_set_error_literal (error, LW_STORE_ERROR, LW_STORE_ERROR_INVALID, _("A module needs a name"));
       return FALSE;
     }
-  stmt = lw_store_stmt (self, "UPDATE modules SET name = ?2, description = ?3, prompt = ?4 WHERE id = ?1", error);
+  /* A built-in's name and description are the shipped ones (shown
+   * translated, refreshed at every open): only its prompt is the user's. */
+  stmt = lw_store_stmt (self,
+                        "UPDATE modules SET prompt = ?4,"
+                        " name = CASE builtin WHEN 1 THEN name ELSE ?2 END,"
+                        " description = CASE builtin WHEN 1 THEN description ELSE ?3 END"
+                        " WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
   lw_store_bind_text (stmt, 1, module->id);

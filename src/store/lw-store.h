@@ -61,7 +61,8 @@ LwModule   *lw_store_get_module     (LwStore *self, const char *id, GError **err
 /* New custom module; id is derived from the name ("custom-<slug>[-N]"). */
 LwModule   *lw_store_create_module  (LwStore *self, const char *name, const char *description,
                                      const char *prompt, GError **error);
-/* Updates name, description, prompt of an existing module (built-ins too). */
+/* Updates name, description and prompt of a custom module; of a built-in,
+ * only the prompt (its name and description are the shipped ones). */
 gboolean    lw_store_update_module  (LwStore *self, const LwModule *module, GError **error);
 LwModule   *lw_store_duplicate_module (LwStore *self, const char *id, GError **error);
 gboolean    lw_store_delete_module  (LwStore *self, const char *id, GError **error);  /* built-in: LW_STORE_ERROR_BUILTIN */
