@@ -19,8 +19,7 @@ build_pkgs=(meson ninja-build pkg-config gcc gettext
   libsqlite3-dev libgdk-pixbuf-2.0-dev libsecret-1-dev libgegl-dev libbabl-dev libfontconfig-dev
   desktop-file-utils appstream fonts-manrope fonts-inter
   webp-pixbuf-loader heif-gdk-pixbuf librsvg2-common)
-test_pkgs=(xvfb xauth dbus dbus-x11 xdotool sqlite3 python3 libclang-rt-14-dev bash-completion
-  gnome-keyring)
+test_pkgs=(xvfb xauth dbus dbus-x11 xdotool sqlite3 python3 libclang-rt-14-dev bash-completion)
 
 missing_pkgs() {
   local p out=()
@@ -123,7 +122,9 @@ so the window cannot open. Everything works from the terminal too:
 MSG
     exit 1
   fi
-  exec "$build/src/ui/lightwork" "$@"
+  # Uninstalled: the compiled GSettings schema and the fonts are in the tree.
+  GSETTINGS_SCHEMA_DIR="$here/$build/data${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}" \
+    exec "$build/src/ui/lightwork" "$@"
 }
 
 cmd_test() {

@@ -406,6 +406,9 @@ key_response_cb (AdwMessageDialog *dialog,
   g_autofree char *text = NULL;
   g_autoptr(GTask) task = NULL;
 
+  /* One answer per dialog: closing it after "save" must not come back here
+   * with a row that is being torn down. */
+  g_signal_handlers_disconnect_by_func (dialog, key_response_cb, self);
   if (g_strcmp0 (response, "save") != 0)
     {
       gtk_editable_set_text (row, "");
@@ -447,7 +450,8 @@ api_key_action (GtkWidget *widget, const char *name, GVariant *param)
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "save", FALSE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data (G_OBJECT (dialog), "lw-key-row", row);
+  /* Held by the dialog until it is gone, whatever order its children go in. */
+  g_object_set_data_full (G_OBJECT (dialog), "lw-key-row", g_object_ref (row), g_object_unref);
   g_signal_connect (row, "changed", G_CALLBACK (key_changed_cb), dialog);
   g_signal_connect (dialog, "response", G_CALLBACK (key_response_cb), self);
   gtk_window_present (GTK_WINDOW (dialog));

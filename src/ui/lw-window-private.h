@@ -21,6 +21,8 @@ struct _LwWindow
 {
   AdwApplicationWindow  parent_instance;
 
+  GSettings            *settings;   /* window geometry; NULL without the schema */
+
   /* template */
   AdwToastOverlay      *toast_overlay;
   AdwFlap              *flap;
@@ -112,6 +114,8 @@ const char * const *lw_window_get_accels (void);
 void        lw_window_class_init_module_actions (GtkWidgetClass *widget_class);
 void        lw_window_init_modules       (LwWindow *self);
 void        lw_window_dispose_modules    (LwWindow *self);
+/* lw-window-state.c */
+void        lw_window_init_state         (LwWindow *self);
 void        lw_window_update_module_actions (LwWindow *self);
 
 /* lw-window-dnd.c */

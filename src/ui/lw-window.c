@@ -915,6 +915,7 @@ lw_window_constructed (GObject *object)
 
   lw_window_reload_modules (self);
   lw_window_init_dnd (self);
+  lw_window_init_state (self);
 
   /* The last job comes back as it was. */
   last_job = lw_store_get_setting_int (store, "ui.last_job", 0);
@@ -962,6 +963,7 @@ lw_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->tile_adjustment, self);
     }
   lw_window_dispose_modules (self);
+  g_clear_object (&self->settings);
   if (self->prompt_editor != NULL)
     gtk_widget_unparent (GTK_WIDGET (g_steal_pointer (&self->prompt_editor)));
   if (self->tile_popover != NULL)
