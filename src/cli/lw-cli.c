@@ -195,7 +195,7 @@ print_progress (Run *run, gboolean final)
   double rate;
   g_autofree char *eta = NULL;
   g_autofree char *cost = NULL;
-  double spent;
+  double spent, price;
   LwEngine *engine;
 
   if (job == NULL || !lw_store_count_images (store, run->job_id, &c, NULL))
@@ -206,8 +206,11 @@ print_progress (Run *run, gboolean final)
   eta = format_duration (rate > 0 ? (gint64) (left / rate + 0.5) : -1);
   spent = lw_store_get_job_cost (store, run->job_id);
   engine = lw_scheduler_get_engine (run->scheduler, job->model);
-  if (spent > 0 || (engine != NULL && lw_engine_get_cost (engine, job->model) > 0))
-    cost = g_strdup_printf (" · $%.2f", spent);
+  price = engine != NULL ? lw_engine_get_cost (engine, job->model) : 0;
+  /* Spent so far, and what the rest will cost if every photo left takes
+   * one call (retries can add to it; reused results take none). */
+  if (spent > 0 || price > 0)
+    cost = g_strdup_printf (" · $%.2f of ~$%.2f", spent, spent + left * price);
 
   if (run->json)
     {
