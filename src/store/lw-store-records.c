@@ -414,12 +414,12 @@ lw_store_list_jobs (LwStore *self, int limit, GError **error)
                        _("Could not list the jobs"), error);
 }
 
+/* One UPDATE that sets a text (?2) and updated_at (?3) of row id (?1). */
 static gboolean
-update_job_text (LwStore *self, const char *sql, gint64 id, const char *value, gint64 now,
-                 const char *what, GError **error)
+update_text (LwStore *self, const char *sql, gint64 id, const char *value, gint64 now,
+             const char *what, const char *not_found, GError **error)
 {
   g_autoptr(LwStmt) stmt = lw_store_stmt (self, sql, error);
-  g_autofree char *not_found = g_strdup_printf (_("There is no job %" PRId64), id);
 
   if (stmt == NULL)
     return FALSE;
@@ -427,6 +427,15 @@ update_job_text (LwStore *self, const char *sql, gint64 id, const char *value, g
   lw_store_bind_text (stmt, 2, value);
   sqlite3_bind_int64 (stmt, 3, now);
   return lw_store_step_one_row (self, stmt, what, not_found, error);
+}
+
+static gboolean
+update_job_text (LwStore *self, const char *sql, gint64 id, const char *value, gint64 now,
+                 const char *what, GError **error)
+{
+  g_autofree char *not_found = g_strdup_printf (_("There is no job %" PRId64), id);
+
+  return update_text (self, sql, id, value, now, what, not_found, error);
 }
 
 gboolean
@@ -742,15 +751,9 @@ static gboolean
 update_image_text (LwStore *self, const char *sql, gint64 id, const char *value, gint64 now,
                    const char *what, GError **error)
 {
-  g_autoptr(LwStmt) stmt = lw_store_stmt (self, sql, error);
   g_autofree char *not_found = g_strdup_printf (_("There is no image %" PRId64), id);
 
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  lw_store_bind_text (stmt, 2, value);
-  sqlite3_bind_int64 (stmt, 3, now);
-  return lw_store_step_one_row (self, stmt, what, not_found, error);
+  return update_text (self, sql, id, value, now, what, not_found, error);
 }
 
 gboolean
