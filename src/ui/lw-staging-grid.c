@@ -22,6 +22,8 @@ struct _LwStagingGrid
   char               *blob_root;
   GPtrArray          *tiles;      /* every tile the factory made (unowned) */
   int                 tile_size;
+  guint               columns_idle;
+  guint               wanted_columns;
   double              click_x;
   double              click_y;
 };
@@ -149,11 +151,66 @@ secondary_click_cb (GtkGestureClick *gesture,
   g_signal_emit (self, signals[CONTEXT_MENU], 0, x, y);
 }
 
+/* GtkGridView 4.8 keeps max-columns × 30 tiles alive and builds them in the
+ * first frame after a drop: the template's 10 columns meant ~320 tiles of a
+ * dozen widgets each. So max-columns follows what fits the width (one more
+ * for rounding; a card is at least tile_size + 12 px wide, so this never
+ * takes a column the layout would use). */
+static gboolean
+apply_columns_cb (gpointer data)
+{
+  LwStagingGrid *self = data;
+
+  self->columns_idle = 0;
+  if (gtk_grid_view_get_max_columns (GTK_GRID_VIEW (self->grid_view)) != self->wanted_columns)
+    gtk_grid_view_set_max_columns (GTK_GRID_VIEW (self->grid_view), self->wanted_columns);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+update_columns (LwStagingGrid *self, int width)
+{
+  guint fit = (guint) MAX (width, 1) / (guint) (self->tile_size + 12);
+
+  self->wanted_columns = CLAMP (fit + 1, 2, 16);
+  if (self->grid_view == NULL || self->columns_idle != 0
+      || self->wanted_columns == gtk_grid_view_get_max_columns (GTK_GRID_VIEW (self->grid_view)))
+    return;
+  /* Not from inside an allocation: it queues a resize. */
+  self->columns_idle = g_idle_add_full (G_PRIORITY_DEFAULT, apply_columns_cb, self, NULL);
+}
+
+static void
+lw_staging_grid_measure (GtkWidget      *widget,
+                         GtkOrientation  orientation,
+                         int             for_size,
+                         int            *minimum,
+                         int            *natural,
+                         int            *minimum_baseline,
+                         int            *natural_baseline)
+{
+  gtk_widget_measure (LW_STAGING_GRID (widget)->scroller, orientation, for_size, minimum, natural,
+                      minimum_baseline, natural_baseline);
+}
+
+static void
+lw_staging_grid_size_allocate (GtkWidget *widget,
+                               int        width,
+                               int        height,
+                               int        baseline)
+{
+  LwStagingGrid *self = LW_STAGING_GRID (widget);
+
+  gtk_widget_allocate (self->scroller, width, height, baseline, NULL);
+  update_columns (self, width);
+}
+
 static void
 lw_staging_grid_dispose (GObject *object)
 {
   LwStagingGrid *self = LW_STAGING_GRID (object);
 
+  g_clear_handle_id (&self->columns_idle, g_source_remove);
   for (guint i = 0; i < self->tiles->len; i++)
     g_object_weak_unref (g_ptr_array_index (self->tiles, i), tile_weak_notify, self);
   g_ptr_array_set_size (self->tiles, 0);
@@ -214,6 +271,8 @@ lw_staging_grid_class_init (LwStagingGridClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lw_staging_grid_dispose;
+  widget_class->measure = lw_staging_grid_measure;
+  widget_class->size_allocate = lw_staging_grid_size_allocate;
   object_class->finalize = lw_staging_grid_finalize;
   object_class->get_property = lw_staging_grid_get_property;
   object_class->set_property = lw_staging_grid_set_property;
@@ -233,7 +292,6 @@ lw_staging_grid_class_init (LwStagingGridClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LwStagingGrid, grid_view);
   gtk_widget_class_bind_template_callback (widget_class, activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, secondary_click_cb);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lw-staging-grid");
 }
 
@@ -317,6 +375,7 @@ lw_staging_grid_set_tile_size (LwStagingGrid *self,
   self->tile_size = size;
   for (guint i = 0; i < self->tiles->len; i++)
     lw_image_tile_set_tile_size (g_ptr_array_index (self->tiles, i), size);
+  update_columns (self, gtk_widget_get_width (GTK_WIDGET (self)));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TILE_SIZE]);
 }
 
