@@ -184,11 +184,12 @@ clear_line (Run *run)
     }
 }
 
+/* The live line on a terminal; elsewhere per-image lines (or --json
+ * events) say it all. */
 static void
-print_progress (Run *run, gboolean final)
+print_progress (Run *run, const LwJob *job)
 {
   LwStore *store = lw_core_get_store (run->core);
-  g_autoptr(LwJob) job = lw_store_get_job (store, run->job_id, NULL);
   LwJobCounts c = { 0 };
   double elapsed = (double) (g_get_monotonic_time () - run->started_us) / G_USEC_PER_SEC;
   int done_now, left;
@@ -198,7 +199,7 @@ print_progress (Run *run, gboolean final)
   double spent, price;
   LwEngine *engine;
 
-  if (job == NULL || !lw_store_count_images (store, run->job_id, &c, NULL))
+  if (!run->tty || !lw_store_count_images (store, run->job_id, &c, NULL))
     return;
   done_now = c.completed - run->completed_at_start;
   rate = elapsed > 0.5 ? done_now / elapsed : 0;
@@ -212,32 +213,23 @@ print_progress (Run *run, gboolean final)
   if (spent > 0 || price > 0)
     cost = g_strdup_printf (" · $%.2f of ~$%.2f", spent, spent + left * price);
 
-  if (run->json)
-    {
-      if (!final)
-        return;
-    }
-  else if (run->tty)
-    {
-      g_printerr ("\r\033[K%d/%d done · %u in flight · %d failed · %.1f/s · ETA %s%s",
-                  c.completed, c.total, lw_scheduler_get_in_flight (run->scheduler, NULL), c.failed,
-                  rate, eta, cost ? cost : "");
-      run->line_open = TRUE;
-      if (final)
-        clear_line (run);
-    }
+  g_printerr ("\r\033[K%d/%d done · %u in flight · %d failed · %.1f/s · ETA %s%s",
+              c.completed, c.total, lw_scheduler_get_in_flight (run->scheduler, NULL), c.failed,
+              rate, eta, cost ? cost : "");
+  run->line_open = TRUE;
 }
 
 static gboolean
 tick_cb (gpointer data)
 {
   Run *run = data;
-  LwStore *store = lw_core_get_store (run->core);
-  g_autoptr(LwJob) job = lw_store_get_job (store, run->job_id, NULL);
+  g_autoptr(LwJob) job = lw_store_get_job (lw_core_get_store (run->core), run->job_id, NULL);
 
-  print_progress (run, FALSE);
+  if (job == NULL)
+    return G_SOURCE_CONTINUE;
+  print_progress (run, job);
   /* Another process (the window) may finish or cancel the job: notice it. */
-  if (job != NULL && job->status != LW_JOB_PROCESSING)
+  if (job->status != LW_JOB_PROCESSING)
     g_main_loop_quit (run->loop);
   return G_SOURCE_CONTINUE;
 }
@@ -387,14 +379,12 @@ run_job (LwCore *core, gint64 job_id, int concurrency, int rpm, gboolean force, 
     {
       lw_scheduler_cancel (run.scheduler, job_id, NULL);
       lw_scheduler_stop (run.scheduler);
-      print_progress (&run, TRUE);
       clear_line (&run);
       g_printerr (_("Interrupted. Run the same command again to continue where it stopped.\n"));
       exit_code = LW_CLI_EXIT_INTERRUPTED;
       goto out;
     }
   lw_scheduler_stop (run.scheduler);
-  print_progress (&run, TRUE);
   clear_line (&run);
 
   if (run.paused)

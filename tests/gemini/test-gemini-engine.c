@@ -514,7 +514,8 @@ test_refuse_plain_http (void)
   g_autoptr(GError) error = NULL;
 
   g_free (config->base_url);
-  config->base_url = g_strdup ("http://generativelanguage.googleapis.com");
+  /* Any host but loopback; .invalid never resolves, and nothing is sent. */
+  config->base_url = g_strdup ("http://gemini.example.invalid");
   engine = lw_gemini_engine_new (config, LW_TEST_KEY, &error);
   g_assert_null (engine);
   g_assert_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_BAD_REQUEST);
