@@ -630,16 +630,14 @@ start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
 static void
 ensure_pools (LwScheduler *self)
 {
-  sqlite3 *db = lw_store_get_db (self->store);
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GPtrArray) models = NULL;
 
   if (self->factory == NULL)
     return;
-  if (sqlite3_prepare_v2 (db, "SELECT DISTINCT model FROM jobs WHERE status = 'PROCESSING'", -1, &stmt, NULL) != SQLITE_OK)
-    return;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  models = lw_store_list_launched_models (self->store, NULL);
+  for (guint i = 0; models != NULL && i < models->len; i++)
     {
-      const char *model = (const char *) sqlite3_column_text (stmt, 0);
+      const char *model = g_ptr_array_index (models, i);
       Pool *pool;
 
       if (model == NULL)
@@ -656,7 +654,6 @@ ensure_pools (LwScheduler *self)
             pool_pause (self, pool, error);
         }
     }
-  sqlite3_finalize (stmt);
 }
 
 static void

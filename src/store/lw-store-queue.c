@@ -351,6 +351,20 @@ lw_store_next_retry_at (LwStore *self, const char *model)
   return sqlite3_column_int64 (stmt, 0);
 }
 
+GPtrArray *
+lw_store_list_launched_models (LwStore *self, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), NULL);
+
+  stmt = lw_store_stmt (self, "SELECT DISTINCT model FROM jobs WHERE status = 'PROCESSING'", error);
+  if (stmt == NULL)
+    return NULL;
+  return lw_store_collect_rows (self, stmt, lw_store_column_strdup_0, g_free,
+                                _("Could not list the models of launched jobs"), error);
+}
+
 LwImage *
 lw_store_find_result (LwStore *self, const char *request_key, GError **error)
 {

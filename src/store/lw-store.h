@@ -153,6 +153,8 @@ int         lw_store_reap_leases    (LwStore *self, gint64 now, LwOwnerDeadFunc 
 /* Earliest next_retry_at of RETRY_LATER images of launched jobs of model;
  * -1 when none. */
 gint64      lw_store_next_retry_at  (LwStore *self, const char *model);
+/* The models (char *) that launched jobs name, each once. */
+GPtrArray  *lw_store_list_launched_models (LwStore *self, GError **error);
 /* A COMPLETED image (any job) with this request_key, or NULL. */
 LwImage    *lw_store_find_result    (LwStore *self, const char *request_key, GError **error);
 /* Every blob key rows name (originals, thumbnails, results). */
