@@ -263,8 +263,13 @@ retry_action (GtkWidget *widget, const char *name, GVariant *param)
         lw_image_item_update (item, image);
       n++;
     }
+  /* win.launch is disabled while the counts (refreshed lazily) say
+   * nothing is pending: count the photos just queued first. */
   if (n > 0 && self->job->status != LW_JOB_PROCESSING)
-    gtk_widget_activate_action (widget, "win.launch", NULL);
+    {
+      lw_window_refresh_now (self);
+      gtk_widget_activate_action (widget, "win.launch", NULL);
+    }
   else
     lw_scheduler_poke (self->scheduler);
   lw_window_queue_refresh (self, TRUE, TRUE);
@@ -295,8 +300,13 @@ retry_failed_action (GtkWidget *widget, const char *name, GVariant *param)
       if (item != NULL)
         lw_image_item_update (item, image);
     }
+  /* win.launch is disabled while the counts (refreshed lazily) say
+   * nothing is pending: count the photos just queued first. */
   if (n > 0 && self->job->status != LW_JOB_PROCESSING)
-    gtk_widget_activate_action (widget, "win.launch", NULL);
+    {
+      lw_window_refresh_now (self);
+      gtk_widget_activate_action (widget, "win.launch", NULL);
+    }
   lw_window_queue_refresh (self, TRUE, TRUE);
 }
 
