@@ -85,6 +85,7 @@ typedef struct {
   gboolean           thinking;
   LwFakeFault        fault;
   GBytes            *input;    /* decoded inlineData */
+  GPtrArray         *texts;    /* char *: the text parts, in order (NULL until one is seen) */
   char              *input_mime;
   char              *sha256;
   char              *image_size;
@@ -115,6 +116,7 @@ lw_fake_log_entry_free (LwFakeLogEntry *entry)
   g_free (entry->sha256);
   g_free (entry->aspect_ratio);
   g_free (entry->image_size);
+  g_strfreev (entry->texts);
   g_free (entry);
 }
 
@@ -127,6 +129,7 @@ log_entry_copy (const LwFakeLogEntry *entry)
   copy->sha256 = g_strdup (entry->sha256);
   copy->aspect_ratio = g_strdup (entry->aspect_ratio);
   copy->image_size = g_strdup (entry->image_size);
+  copy->texts = g_strdupv (entry->texts);
   return copy;
 }
 
@@ -426,6 +429,30 @@ lw_fake_gemini_dup_log (LwFakeGemini *self)
     g_ptr_array_add (copy, log_entry_copy (g_ptr_array_index (self->log, i)));
   g_mutex_unlock (&self->lock);
   return copy;
+}
+
+char **
+lw_fake_gemini_dup_prompts_for (LwFakeGemini *self,
+                                const char   *sha256)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **prompts;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->log->len; i++)
+    {
+      LwFakeLogEntry *entry = g_ptr_array_index (self->log, i);
+      g_autofree char *joined = NULL;
+
+      if (g_strcmp0 (entry->sha256, sha256) != 0)
+        continue;
+      joined = entry->texts != NULL ? g_strjoinv ("\x1e", entry->texts) : g_strdup ("");
+      g_strv_builder_add (builder, joined);
+    }
+  g_mutex_unlock (&self->lock);
+  prompts = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return prompts;
 }
 
 void
@@ -886,6 +913,7 @@ req_free (Req *req)
   g_clear_object (&req->stolen);
   g_free (req->model_id);
   g_clear_pointer (&req->input, g_bytes_unref);
+  g_clear_pointer (&req->texts, g_ptr_array_unref);
   g_free (req->input_mime);
   g_free (req->sha256);
   g_free (req->image_size);
@@ -1226,10 +1254,19 @@ check_body (Req *req, const FakeModel *model, const char *body, gsize length, ch
           node = member2 (part, "inlineData", "inline_data");
           if (node == NULL)
             {
-              if (json_object_get_member (part, "text") == NULL)
+              JsonNode *text = json_object_get_member (part, "text");
+
+              if (text == NULL)
                 {
                   req_set_bad_request (req, ppath, "* GenerateContentRequest.contents[0].parts[0].data: required oneof field 'data' must have one initialized field\n");
                   return FALSE;
+                }
+              /* Kept as sent, for tests of what prompt reached the model. */
+              if (JSON_NODE_HOLDS_VALUE (text) && json_node_get_value_type (text) == G_TYPE_STRING)
+                {
+                  if (req->texts == NULL)
+                    req->texts = g_ptr_array_new_with_free_func (g_free);
+                  g_ptr_array_add (req->texts, g_strdup (json_node_get_string (text)));
                 }
               continue;
             }
@@ -1516,6 +1553,11 @@ handle_generate (LwFakeGemini      *self,
     }
   entry->aspect_ratio = g_strdup (aspect_ratio);
   entry->image_size = g_strdup (req->image_size);
+  if (req->texts != NULL)
+    {
+      g_ptr_array_add (req->texts, NULL);
+      entry->texts = (char **) g_ptr_array_free (g_steal_pointer (&req->texts), FALSE);
+    }
   if (valid && !admit (self, &retry_ms))
     {
       g_autofree char *value = g_strdup_printf ("%d", self->rpm);

@@ -122,6 +122,7 @@ typedef struct {
   char        *image_size;
   gsize        body_bytes;    /* request body size */
   gint64       latency_ms;
+  char       **texts;         /* the text parts of the request, in order (NULL when none) */
 } LwFakeLogEntry;
 
 void          lw_fake_log_entry_free          (LwFakeLogEntry *entry);
@@ -146,6 +147,11 @@ GPtrArray    *lw_fake_gemini_dup_log          (LwFakeGemini *self);
 /* The same as GET /_fake/stats: {"requests", "delivered", "status": {…},
  * "max_in_flight", "photos": {sha256: {"requests", "delivered"}}, "log": […]} */
 char         *lw_fake_gemini_dup_stats_json   (LwFakeGemini *self);
+/* The prompt of every request for the input whose decoded bytes hash to
+ * sha256, in arrival order: its text parts, joined by U+001E when there are
+ * several (so two parts never pass for one), "" when none. */
+char        **lw_fake_gemini_dup_prompts_for  (LwFakeGemini *self,
+                                               const char   *sha256);
 void          lw_fake_gemini_reset_stats      (LwFakeGemini *self);
 
 /* The SHA-256 a result image (PNG) says its input had, or NULL. */

@@ -26,9 +26,10 @@ lw_ui_test_init (int    *argc,
   lw_application_load_style ();
 }
 
-void
-lw_ui_fixture_setup (LwUiFixture *fx,
-                     gint64       latency_ms)
+static void
+fixture_setup (LwUiFixture *fx,
+               gint64       latency_ms,
+               LwEngine    *engine)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *data = NULL;
@@ -43,11 +44,17 @@ lw_ui_fixture_setup (LwUiFixture *fx,
   g_assert_no_error (error);
   fx->scheduler = lw_scheduler_new (lw_core_get_store (fx->core), lw_core_get_blobs (fx->core),
                                     lw_core_get_clock (fx->core), lw_core_get_owner (fx->core));
-  fx->engine = lw_fake_engine_new (lw_core_get_clock (fx->core));
-  lw_fake_engine_set_latency (fx->engine, latency_ms, 0);
+  if (engine != NULL)
+    fx->other_engine = engine;
+  else
+    {
+      fx->engine = lw_fake_engine_new (lw_core_get_clock (fx->core));
+      lw_fake_engine_set_latency (fx->engine, latency_ms, 0);
+      engine = LW_ENGINE (fx->engine);
+    }
   for (const char * const *m = lw_engines_list_models (); *m != NULL; m++)
     {
-      lw_scheduler_set_engine (fx->scheduler, *m, LW_ENGINE (fx->engine));
+      lw_scheduler_set_engine (fx->scheduler, *m, engine);
       lw_scheduler_set_limits (fx->scheduler, *m, 2, 0);
     }
   lw_scheduler_start (fx->scheduler);
@@ -56,6 +63,21 @@ lw_ui_fixture_setup (LwUiFixture *fx,
   gtk_window_set_default_size (GTK_WINDOW (fx->window), 1280, 800);
   gtk_window_present (GTK_WINDOW (fx->window));
   lw_ui_spin (300);
+}
+
+void
+lw_ui_fixture_setup (LwUiFixture *fx,
+                     gint64       latency_ms)
+{
+  fixture_setup (fx, latency_ms, NULL);
+}
+
+void
+lw_ui_fixture_setup_with_engine (LwUiFixture *fx,
+                                 LwEngine    *engine)
+{
+  g_return_if_fail (LW_IS_ENGINE (engine));
+  fixture_setup (fx, 0, engine);
 }
 
 static gboolean
@@ -76,7 +98,10 @@ lw_ui_fixture_teardown (LwUiFixture *fx)
   lw_scheduler_stop (fx->scheduler);
   lw_ui_wait (scheduler_quiet, fx, 5000);
   g_assert_finalize_object (fx->scheduler);
-  g_assert_finalize_object (fx->engine);
+  if (fx->engine != NULL)
+    g_assert_finalize_object (fx->engine);
+  if (fx->other_engine != NULL)
+    g_assert_finalize_object (fx->other_engine);
   g_assert_finalize_object (fx->core);
   lw_test_rmtree (fx->tmpdir);
   g_free (fx->tmpdir);

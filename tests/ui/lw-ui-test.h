@@ -13,9 +13,10 @@ typedef struct {
   char         *photos;
   LwCore       *core;
   LwScheduler  *scheduler;
-  LwFakeEngine *engine;
+  LwFakeEngine *engine;     /* NULL after lw_ui_fixture_setup_with_engine () */
   LwWindow     *window;
   guint         expected_textured;  /* for waits on thumbnails */
+  LwEngine     *other_engine;       /* the engine given to _with_engine, else NULL */
 } LwUiFixture;
 
 /* gtk_init + libadwaita + our style and fonts. Exits 77 (skip) only when
@@ -24,6 +25,9 @@ void       lw_ui_test_init          (int *argc, char ***argv);
 /* A core in a fresh folder, a started scheduler whose engine for every
  * model is one fake engine with latency_ms, and a 1280×800 window on it. */
 void       lw_ui_fixture_setup      (LwUiFixture *fx, gint64 latency_ms);
+/* The same with engine (taken: transfer full) for every model instead of
+ * the fake one; teardown checks that it is finalized too. */
+void       lw_ui_fixture_setup_with_engine (LwUiFixture *fx, LwEngine *engine);
 /* Destroys the window and checks that it, the scheduler and the core are
  * finalized (no leaked references), then removes the folder. */
 void       lw_ui_fixture_teardown   (LwUiFixture *fx);
