@@ -194,10 +194,21 @@ static void
 check_job_finished (LwScheduler *self, gint64 job_id)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LwJob) job = lw_store_get_job (self->store, job_id, &error);
+  g_autoptr(LwJob) job = NULL;
   LwJobCounts counts;
   LwJobStatus status;
+  gboolean open = TRUE;
 
+  /* Asked after every finish: the common answer ("photos are left") costs
+   * one index probe, the full count only runs at the end. */
+  if (!lw_store_job_has_open_images (self->store, job_id, &open, &error))
+    {
+      g_warning ("Cannot count the images of job %" G_GINT64_FORMAT ": %s", job_id, error->message);
+      return;
+    }
+  if (open)
+    return;
+  job = lw_store_get_job (self->store, job_id, &error);
   if (job == NULL || job->status != LW_JOB_PROCESSING)
     return;
   if (!lw_store_count_images (self->store, job_id, &counts, &error))

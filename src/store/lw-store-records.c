@@ -566,6 +566,31 @@ lw_store_delete_job (LwStore *self, gint64 id, GError **error)
 }
 
 gboolean
+lw_store_job_has_open_images (LwStore *self, gint64 job_id, gboolean *open, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+  g_return_val_if_fail (open != NULL, FALSE);
+
+  stmt = lw_store_stmt (self,
+                        "SELECT EXISTS (SELECT 1 FROM images WHERE job_id = ?"
+                        " AND status IN ('PENDING', 'RETRY_LATER', 'PROCESSING'))", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, job_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      lw_store_set_sqlite_error (self, error, _("Could not count the job’s images"));
+      return FALSE;
+    }
+  *open = sqlite3_column_int (stmt, 0) != 0;
+  return TRUE;
+}
+
+gboolean
 lw_store_count_images (LwStore *self, gint64 job_id, LwJobCounts *counts, GError **error)
 {
   g_autoptr(LwStmt) stmt = NULL;

@@ -118,6 +118,12 @@ static const char *const migrations[] = {
   "  created_at INTEGER NOT NULL"
   ");"
   "CREATE INDEX rejections_job ON rejections (job_id);",
+  /* 1 → 2: what the window and the queue ask after every finish — how
+   * many images of a job are in each state, what it cost, is anything left
+   * — answered from this index alone. Without it each question read every
+   * row of the job and sorted them (~5 ms for 5,000 photos, 40 times a
+   * second on the main thread while a batch runs). */
+  "CREATE INDEX images_job_status ON images (job_id, status, cost);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LW_STORE_SCHEMA_VERSION);

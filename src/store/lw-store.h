@@ -29,7 +29,7 @@ typedef enum {
 
 GQuark lw_store_error_quark (void);
 
-#define LW_STORE_SCHEMA_VERSION 1
+#define LW_STORE_SCHEMA_VERSION 2
 
 #define LW_TYPE_STORE (lw_store_get_type ())
 G_DECLARE_FINAL_TYPE (LwStore, lw_store, LW, STORE, GObject)
@@ -88,6 +88,9 @@ gboolean    lw_store_set_job_status (LwStore *self, gint64 id, LwJobStatus statu
 /* Deletes the job and its images and rejections (blobs go at the next sweep). */
 gboolean    lw_store_delete_job     (LwStore *self, gint64 id, GError **error);
 gboolean    lw_store_count_images   (LwStore *self, gint64 job_id, LwJobCounts *counts, GError **error);
+/* Whether the job has an image still to do (PENDING, RETRY_LATER or
+ * PROCESSING): one index probe, cheap enough for every finish. */
+gboolean    lw_store_job_has_open_images (LwStore *self, gint64 job_id, gboolean *open, GError **error);
 /* Sum of images.cost for the job. */
 double      lw_store_get_job_cost   (LwStore *self, gint64 job_id);
 

@@ -370,6 +370,61 @@ test_rejections_and_cascade (void)
   store_fixture_clear (&f);
 }
 
+/* The question the queue asks after every finish: is anything left? */
+static void
+test_open_images (void)
+{
+  StoreFixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwJob) job = NULL;
+  g_autoptr(LwJob) other = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  gboolean open = FALSE, fenced = FALSE;
+  int attempt[3];
+
+  store_fixture_init (&f);
+  job = test_create_job (f.store, "local", 1000);
+  other = test_create_job (f.store, "local", 1000);
+  ids = test_add_images (f.store, job->id, 0, 3, 1000);
+  g_array_unref (test_add_images (f.store, other->id, 10, 2, 1000));
+
+  g_assert_true (lw_store_job_has_open_images (f.store, job->id, &open, &error));
+  g_assert_true (open);
+  g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 1000, &error));
+  claimed = lw_store_claim (f.store, "local", 3, "me", 2000, 60000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (claimed->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    attempt[i] = ((LwImage *) claimed->pdata[i])->attempt;
+
+  /* PROCESSING and RETRY_LATER are open; COMPLETED and FAILED are not. */
+  g_assert_true (lw_store_finish_completed (f.store, g_array_index (ids, gint64, 0), attempt[0],
+                                            "results/1-1.png", "image/png", "req-a", 0.04, 3000, &fenced, &error));
+  g_assert_true (lw_store_finish_retry (f.store, g_array_index (ids, gint64, 1), attempt[1], 9000, "RATE_LIMITED",
+                                        "429", 0, 3000, &fenced, &error));
+  g_assert_true (lw_store_job_has_open_images (f.store, job->id, &open, &error));
+  g_assert_true (open);
+  g_assert_true (lw_store_finish_failed (f.store, g_array_index (ids, gint64, 2), attempt[2], "SAFETY_BLOCKED",
+                                         "The model refused", 0, 3000, &fenced, &error));
+  g_assert_true (lw_store_job_has_open_images (f.store, job->id, &open, &error));
+  g_assert_true (open);  /* the RETRY_LATER one */
+  g_clear_pointer (&claimed, g_ptr_array_unref);
+  claimed = lw_store_claim (f.store, "local", 3, "me", 10000, 60000, &error);
+  g_assert_cmpuint (claimed->len, ==, 1);
+  g_assert_true (lw_store_finish_completed (f.store, g_array_index (ids, gint64, 1),
+                                            ((LwImage *) claimed->pdata[0])->attempt, "results/2-2.png", "image/png",
+                                            "req-b", 0.04, 11000, &fenced, &error));
+  g_assert_no_error (error);
+  g_assert_false (fenced);
+  g_assert_true (lw_store_job_has_open_images (f.store, job->id, &open, &error));
+  g_assert_false (open);
+  /* The other job's pending photos are its own. */
+  g_assert_true (lw_store_job_has_open_images (f.store, other->id, &open, &error));
+  g_assert_true (open);
+  store_fixture_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -379,5 +434,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/jobs/images", test_images);
   g_test_add_func ("/store/jobs/counts-retry-requeue-cost", test_counts_retry_requeue_cost);
   g_test_add_func ("/store/jobs/rejections-and-cascade", test_rejections_and_cascade);
+  g_test_add_func ("/store/jobs/open-images", test_open_images);
   return g_test_run ();
 }

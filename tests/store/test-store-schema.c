@@ -16,7 +16,7 @@ test_fresh_file (void)
   store_fixture_init (&f);
   db = lw_store_get_db (f.store);
   g_assert_cmpint (lw_store_get_schema_version (f.store), ==, LW_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, LW_STORE_SCHEMA_VERSION);
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
@@ -51,7 +51,7 @@ test_fresh_file (void)
     f.store = lw_store_open (f.db_path, &error);
     g_assert_no_error (error);
     g_assert_cmpint (test_query_int (lw_store_get_db (f.store), "PRAGMA schema_version"), ==, cookie);
-    g_assert_cmpint (test_query_int (lw_store_get_db (f.store), "PRAGMA user_version"), ==, 1);
+    g_assert_cmpint (test_query_int (lw_store_get_db (f.store), "PRAGMA user_version"), ==, LW_STORE_SCHEMA_VERSION);
     g_assert_cmpint (test_query_int (lw_store_get_db (f.store), "SELECT COUNT(*) FROM modules"), ==, 5);
   }
   store_fixture_clear (&f);
@@ -238,6 +238,52 @@ test_transactions (void)
   store_fixture_clear (&f);
 }
 
+/* A version-1 file (as 0.1.0 wrote it) with a job in it gains the status
+ * index, keeps its rows, and the counts are answered from the index. */
+static void
+test_migrate_1_to_2 (void)
+{
+  StoreFixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwJob) job = NULL;
+  sqlite3 *db;
+  LwJobCounts counts;
+
+  store_fixture_init (&f);
+  job = test_create_job (f.store, "local", 1000);
+  g_array_unref (test_add_images (f.store, job->id, 0, 4, 1000));
+  db = lw_store_get_db (f.store);
+  /* Back to what version 1 had. */
+  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX images_job_status; PRAGMA user_version = 1", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  g_clear_object (&f.store);
+
+  f.store = lw_store_open (f.db_path, &error);
+  g_assert_no_error (error);
+  db = lw_store_get_db (f.store);
+  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (test_query_int (db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"
+                                       " AND name = 'images_job_status'"), ==, 1);
+  g_assert_cmpint (test_query_int (db, "SELECT COUNT(*) FROM images"), ==, 4);
+  g_assert_true (lw_store_count_images (f.store, job->id, &counts, &error));
+  g_assert_cmpint (counts.pending, ==, 4);
+  /* No statistics (the app never runs ANALYZE): the planner still takes the
+   * index for the per-job counts, and reads no table row for them. */
+  {
+    g_autoptr(GString) plan = g_string_new (NULL);
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "EXPLAIN QUERY PLAN SELECT status, COUNT(*) FROM images"
+                                             " WHERE job_id = 1 GROUP BY status", -1, &stmt, NULL), ==, SQLITE_OK);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      g_string_append_printf (plan, "%s | ", (const char *) sqlite3_column_text (stmt, 3));
+    sqlite3_finalize (stmt);
+    g_assert_nonnull (strstr (plan->str, "COVERING INDEX images_job_status"));
+    g_assert_null (strstr (plan->str, "TEMP B-TREE"));
+  }
+  store_fixture_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -248,5 +294,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/schema/concurrent-first-open", test_concurrent_first_open);
   g_test_add_func ("/store/schema/settings", test_settings);
   g_test_add_func ("/store/schema/transactions", test_transactions);
+  g_test_add_func ("/store/schema/migrate-1-to-2", test_migrate_1_to_2);
   return g_test_run ();
 }
