@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "lw-core.h"
+#include "lw-thread.h"
 
 /* A process that is not alone only sweeps files this old: another process
  * may be between writing a blob and committing the row that names it, which
@@ -52,8 +53,10 @@ checkpoint_thread (gpointer data)
 {
   LwCore *self = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LwStore) store = lw_store_open (self->db_path, &error);
+  g_autoptr(LwStore) store = NULL;
 
+  lw_thread_set_background ();
+  store = lw_store_open (self->db_path, &error);
   if (store == NULL)
     {
       g_warning ("The checkpoint thread cannot open the database: %s", error->message);

@@ -6,6 +6,7 @@
 
 #include "lw-gemini-body-stream.h"
 #include "lw-gemini-engine.h"
+#include "lw-thread.h"
 #include "lw-gemini-input.h"
 #include "lw-gemini-key.h"
 
@@ -356,6 +357,7 @@ prepare_in_worker (gpointer data,
   LwGeminiEngine *self;
   LwEngineRequest *request;
 
+  lw_thread_set_background ();
   prepared->task = data;
   self = g_task_get_source_object (prepared->task);
   request = g_task_get_task_data (prepared->task);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "lw-local-engine.h"
+#include "lw-thread.h"
 #include "lw-local-recipes.h"
 #include "lw-local-render.h"
 
@@ -39,6 +40,7 @@ worker_func (gpointer data,
   LwEngineResult *result;
 
   g_private_set (&in_worker, GINT_TO_POINTER (TRUE));
+  lw_thread_set_background ();
   result = lw_local_render (request, g_task_get_cancellable (task), &error);
   if (result != NULL)
     g_task_return_pointer (task, result, (GDestroyNotify) lw_engine_result_free);
