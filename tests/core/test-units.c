@@ -3,6 +3,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "lw-clock.h"
 #include "lw-engine.h"
@@ -10,6 +15,7 @@
 #include "lw-prompt.h"
 #include "lw-retry.h"
 #include "lw-test-util.h"
+#include "lw-thread.h"
 #include "lw-types.h"
 
 static void
@@ -231,6 +237,47 @@ test_fake_clock (void)
   g_assert_cmpint (lw_fake_clock_next_deadline (clock), ==, -1);
 }
 
+#ifdef __linux__
+static int
+own_nice (void)
+{
+  return getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid));
+}
+
+static gpointer
+background_thread (gpointer data)
+{
+  int *seen = data;
+
+  seen[0] = own_nice ();
+  lw_thread_set_background ();
+  seen[1] = own_nice ();
+  lw_thread_set_background ();  /* once is enough; again changes nothing */
+  seen[2] = own_nice ();
+  return NULL;
+}
+#endif
+
+/* Background work yields to the thread that draws, and only that thread is
+ * lowered: nice is per thread on Linux. */
+static void
+test_thread_background (void)
+{
+#ifdef __linux__
+  int seen[3] = { -100, -100, -100 };
+  int main_before = own_nice ();
+  GThread *thread = g_thread_new ("bg", background_thread, seen);
+
+  g_thread_join (thread);
+  g_assert_cmpint (seen[0], ==, main_before);
+  g_assert_cmpint (seen[1], ==, MAX (main_before, 10));
+  g_assert_cmpint (seen[2], ==, seen[1]);
+  g_assert_cmpint (own_nice (), ==, main_before);
+#else
+  g_test_skip ("per-thread nice is Linux's");
+#endif
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -243,5 +290,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/export/format", test_export_format);
   g_test_add_func ("/export/collisions", test_export_collisions);
   g_test_add_func ("/clock/fake", test_fake_clock);
+  g_test_add_func ("/thread/background", test_thread_background);
   return g_test_run ();
 }
