@@ -28,6 +28,8 @@ struct _LwImageTile
   gulong          notify_id;
   guint           request_id;
   char           *shown_path;   /* what the picture shows or is loading */
+  int             shown_width;  /* … and at which size (device pixels) */
+  int             shown_height;
   guint           countdown_id;
   int             size;
   const char     *chip_class;   /* static string, what the chip shows now */
@@ -46,6 +48,23 @@ blob_path (LwImageTile *self,
     return NULL;
   return g_build_filename (self->blob_root, key, NULL);
 }
+
+/* The frame in device pixels: textures are decoded to cover exactly this,
+ * so drawing them needs no scaling (see lw_texture_cache_request). */
+static void
+frame_box (LwImageTile *self,
+           int         *width,
+           int         *height)
+{
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+
+  *width = self->size * scale;
+  *height = self->size * 3 / 4 * scale;
+}
+
+static guint
+request_texture (LwImageTile *self,
+                 const char  *path);
 
 static void
 texture_ready_cb (GdkTexture   *texture,
@@ -69,7 +88,7 @@ texture_ready_cb (GdkTexture   *texture,
           if (thumb != NULL)
             {
               self->shown_path = g_strdup (thumb);
-              self->request_id = lw_texture_cache_request (self->cache, thumb, texture_ready_cb, self);
+              self->request_id = request_texture (self, thumb);
             }
         }
       return;
@@ -79,12 +98,22 @@ texture_ready_cb (GdkTexture   *texture,
   gtk_stack_set_visible_child (GTK_STACK (self->stack), self->thumb);
 }
 
+static guint
+request_texture (LwImageTile *self,
+                 const char  *path)
+{
+  frame_box (self, &self->shown_width, &self->shown_height);
+  return lw_texture_cache_request (self->cache, path, self->shown_width, self->shown_height,
+                                   texture_ready_cb, self);
+}
+
 static void
 update_picture (LwImageTile *self,
                 gboolean     animate)
 {
   g_autofree char *path = NULL;
   const char *key;
+  int width, height;
 
   if (self->item == NULL)
     return;
@@ -94,8 +123,19 @@ update_picture (LwImageTile *self,
     key = lw_image_item_get_thumb_key (self->item);
   path = blob_path (self, key);
 
+  frame_box (self, &width, &height);
   if (g_strcmp0 (path, self->shown_path) == 0)
-    return;
+    {
+      /* Same photo, new size (the tile-size control, a new monitor scale):
+       * the old texture stays up, a little blurred, until the new one
+       * arrives. */
+      if (path != NULL && (width != self->shown_width || height != self->shown_height))
+        {
+          lw_texture_cache_cancel (self->cache, self->request_id);
+          self->request_id = request_texture (self, path);
+        }
+      return;
+    }
 
   lw_texture_cache_cancel (self->cache, self->request_id);
   self->request_id = 0;
@@ -116,7 +156,7 @@ update_picture (LwImageTile *self,
       gtk_picture_set_paintable (GTK_PICTURE (self->thumb), NULL);
       gtk_stack_set_visible_child (GTK_STACK (self->stack), self->placeholder);
     }
-  self->request_id = lw_texture_cache_request (self->cache, path, texture_ready_cb, self);
+  self->request_id = request_texture (self, path);
 }
 
 static gboolean
@@ -335,6 +375,27 @@ lw_image_tile_set_tile_size (LwImageTile *self,
   self->size = size;
   gtk_widget_set_size_request (self->frame, size, size * 3 / 4);
   gtk_widget_set_size_request (self->card, size, -1);
+  update_picture (self, FALSE);
+}
+
+/* The size the frame is drawn at, in device pixels (tests). */
+void
+lw_image_tile_get_frame_size (LwImageTile *self,
+                              int         *width,
+                              int         *height)
+{
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+
+  *width = gtk_widget_get_width (self->frame) * scale;
+  *height = gtk_widget_get_height (self->frame) * scale;
+}
+
+GdkTexture *
+lw_image_tile_get_texture (LwImageTile *self)
+{
+  GdkPaintable *paintable = gtk_picture_get_paintable (GTK_PICTURE (self->thumb));
+
+  return GDK_IS_TEXTURE (paintable) ? GDK_TEXTURE (paintable) : NULL;
 }
 
 gboolean
@@ -349,8 +410,13 @@ lw_image_tile_get_chip_text (LwImageTile *self)
   return gtk_label_get_label (GTK_LABEL (self->chip_label));
 }
 
-/* Every tile is as tall as its frame and labels at their smallest: a
- * portrait photo's natural height must not make its row taller. */
+/* Every tile is as tall as its frame and labels at their smallest (a
+ * portrait photo's natural height must not make its row taller), and its
+ * card exactly as wide as the tile size (the card sits at the top centre
+ * of the cell): the picture's natural width is its
+ * texture's, which is decoded to cover the frame and so is wider for a
+ * landscape photo. Were the card to follow it, the frame would grow, the
+ * texture would be decoded again for the new frame, and so on. */
 static void
 tile_measure (GtkWidget      *widget,
               GtkOrientation  orientation,
@@ -361,11 +427,12 @@ tile_measure (GtkWidget      *widget,
               int            *natural_baseline)
 {
   LwImageTile *self = LW_IMAGE_TILE (widget);
-  int min = 0, nat = 0;
+  int min = 0;
 
-  gtk_widget_measure (self->card, orientation, for_size, &min, &nat, NULL, NULL);
-  *minimum = min;
-  *natural = orientation == GTK_ORIENTATION_VERTICAL ? min : nat;
+  gtk_widget_measure (self->card, orientation, for_size, &min, NULL, NULL, NULL);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    min = MAX (min, self->size);
+  *minimum = *natural = min;
 }
 
 static void
@@ -375,8 +442,15 @@ tile_allocate (GtkWidget *widget,
                int        baseline)
 {
   LwImageTile *self = LW_IMAGE_TILE (widget);
+  int min = 0, card_width, card_height;
 
-  gtk_widget_allocate (self->card, width, height, baseline, NULL);
+  gtk_widget_measure (self->card, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  card_width = MAX (min, MIN (width, self->size));
+  /* At its smallest height too: a taller neighbour in the row (a refused
+   * photo's reason) must not stretch this frame either. */
+  gtk_widget_measure (self->card, GTK_ORIENTATION_VERTICAL, card_width, &card_height, NULL, NULL, NULL);
+  gtk_widget_allocate (self->card, card_width, card_height, baseline,
+                       gsk_transform_translate (NULL, &GRAPHENE_POINT_INIT ((width - card_width) / 2, 0)));
 }
 
 static void
@@ -455,6 +529,12 @@ lw_image_tile_class_init (LwImageTileClass *klass)
 }
 
 static void
+scale_factor_cb (LwImageTile *self)
+{
+  update_picture (self, FALSE);
+}
+
+static void
 lw_image_tile_init (LwImageTile *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -462,6 +542,7 @@ lw_image_tile_init (LwImageTile *self)
   self->scale = 1.0;
   gtk_picture_set_content_fit (GTK_PICTURE (self->thumb), GTK_CONTENT_FIT_COVER);
   lw_image_tile_set_tile_size (self, 200);
+  g_signal_connect (self, "notify::scale-factor", G_CALLBACK (scale_factor_cb), NULL);
 }
 
 GtkWidget *

@@ -23,6 +23,10 @@ void         lw_image_tile_set_tile_size (LwImageTile *self,
                                        int             size);
 /* Whether a thumbnail or result is showing (tests, benchmark). */
 gboolean     lw_image_tile_has_texture (LwImageTile   *self);
+GdkTexture  *lw_image_tile_get_texture (LwImageTile   *self);
+void         lw_image_tile_get_frame_size (LwImageTile *self,
+                                           int         *width,
+                                           int         *height);
 /* The chip's words ("Done", "Retry in 12 s"). */
 const char  *lw_image_tile_get_chip_text (LwImageTile *self);
 

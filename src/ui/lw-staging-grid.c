@@ -415,6 +415,19 @@ lw_staging_grid_get_grid_view (LwStagingGrid *self)
   return self->grid_view;
 }
 
+guint
+lw_staging_grid_get_n_tiles (LwStagingGrid *self)
+{
+  return self->tiles->len;
+}
+
+LwImageTile *
+lw_staging_grid_get_nth_tile (LwStagingGrid *self,
+                              guint          i)
+{
+  return i < self->tiles->len ? g_ptr_array_index (self->tiles, i) : NULL;
+}
+
 void
 lw_staging_grid_count_tiles (LwStagingGrid *self,
                              guint         *n_bound,

@@ -5,6 +5,7 @@
 #include <gtk/gtk.h>
 
 #include "lw-image-item.h"
+#include "lw-image-tile.h"
 #include "lw-texture-cache.h"
 
 G_BEGIN_DECLS
@@ -35,6 +36,10 @@ void        lw_staging_grid_get_focus_rect (LwStagingGrid *self,
                                            GdkRectangle   *rect);
 GtkWidget  *lw_staging_grid_get_grid_view (LwStagingGrid  *self);
 /* Tiles bound right now, and how many of them show a picture (benchmark). */
+/* Tile widgets the grid has made (bound or not). */
+guint       lw_staging_grid_get_n_tiles   (LwStagingGrid  *self);
+LwImageTile *lw_staging_grid_get_nth_tile (LwStagingGrid  *self,
+                                           guint           i);
 void        lw_staging_grid_count_tiles   (LwStagingGrid  *self,
                                            guint          *n_bound,
                                            guint          *n_with_texture);

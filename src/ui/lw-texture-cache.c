@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "lw-texture-cache.h"
+#include "lw-thread.h"
 
 typedef struct _Job Job;
 
@@ -13,8 +14,11 @@ typedef struct {
 } Request;
 
 struct _Job {
+  char       *key;        /* "W×H path", or the path alone */
   char       *path;
   int         long_edge;
+  int         box_width;  /* > 0: cover this box exactly (device pixels) */
+  int         box_height;
   gint        wanted;     /* atomic: live requests; 0 = skip the decode */
   GdkTexture *texture;    /* set by the worker */
   GError     *error;
@@ -22,7 +26,7 @@ struct _Job {
 };
 
 typedef struct {
-  char       *path;
+  char       *key;
   GdkTexture *texture;
   gsize       bytes;
   GList      *link;       /* in lru, head = most recent */
@@ -35,9 +39,9 @@ struct _LwTextureCache
   int          long_edge;
   gsize        max_bytes;
   gsize        bytes;
-  GHashTable  *entries;   /* path → Entry */
+  GHashTable  *entries;   /* key → Entry */
   GQueue       lru;       /* of Entry */
-  GHashTable  *jobs;      /* path → Job, decoding */
+  GHashTable  *jobs;      /* key → Job, decoding */
   GHashTable  *requests;  /* id → Request */
   guint        next_id;
   GThreadPool *pool;
@@ -56,6 +60,7 @@ G_DEFINE_FINAL_TYPE (LwTextureCache, lw_texture_cache, G_TYPE_OBJECT)
 static void
 job_free (Job *job)
 {
+  g_free (job->key);
   g_free (job->path);
   g_clear_object (&job->texture);
   g_clear_error (&job->error);
@@ -66,35 +71,129 @@ job_free (Job *job)
 static void
 entry_free (Entry *entry)
 {
-  g_free (entry->path);
+  g_free (entry->key);
   g_clear_object (&entry->texture);
   g_free (entry);
 }
 
+/* Pixels as cairo keeps them (premultiplied ARGB in native-endian words,
+ * GDK_MEMORY_DEFAULT): the cairo renderer then copies rows instead of
+ * converting every pixel of every tile on every frame. */
+static GBytes *
+premultiply (GdkPixbuf *pixbuf,
+             gsize     *stride)
+{
+  int width = gdk_pixbuf_get_width (pixbuf), height = gdk_pixbuf_get_height (pixbuf);
+  int in_stride = gdk_pixbuf_get_rowstride (pixbuf), channels = gdk_pixbuf_get_n_channels (pixbuf);
+  const guchar *in = gdk_pixbuf_read_pixels (pixbuf);
+  guint32 *out = g_new (guint32, (gsize) width * height);
+
+  for (int y = 0; y < height; y++)
+    {
+      const guchar *p = in + (gsize) y * in_stride;
+      guint32 *q = out + (gsize) y * width;
+
+      for (int x = 0; x < width; x++, p += channels)
+        {
+          guint a = channels == 4 ? p[3] : 255;
+          guint r = p[0], g = p[1], b = p[2];
+
+          if (a != 255)
+            {
+              /* x·a/255 rounded, without a division */
+              r = r * a + 128; r = (r + (r >> 8)) >> 8;
+              g = g * a + 128; g = (g + (g >> 8)) >> 8;
+              b = b * a + 128; b = (b + (b >> 8)) >> 8;
+            }
+          q[x] = (guint32) a << 24 | r << 16 | g << 8 | b;
+        }
+    }
+  *stride = (gsize) width * 4;
+  return g_bytes_new_take (out, (gsize) width * height * 4);
+}
+
+/* The size that covers width × height with the photo's shape: one edge
+ * equal to the box, the other at least as long. GtkPicture's cover fit then
+ * draws the texture at exactly its own size, so no renderer has to filter it
+ * again on every frame (cairo's downscaling filter was most of the cost of
+ * a frame of the grid). */
+static void
+cover_size (int  image_width,
+            int  image_height,
+            int  box_width,
+            int  box_height,
+            int *width,
+            int *height)
+{
+  if ((gint64) image_width * box_height >= (gint64) box_width * image_height)
+    {
+      /* wider than the box: the heights match */
+      *height = box_height;
+      *width = MAX (box_width, (int) ((gint64) image_width * box_height / MAX (image_height, 1)));
+    }
+  else
+    {
+      *width = box_width;
+      *height = MAX (box_height, (int) ((gint64) image_height * box_width / MAX (image_width, 1)));
+    }
+}
+
 static GdkTexture *
-decode (const char  *path,
-        int          long_edge,
-        GError     **error)
+decode (const Job  *job,
+        GError    **error)
 {
   g_autoptr(GdkPixbuf) loaded = NULL;
   g_autoptr(GdkPixbuf) oriented = NULL;
+  g_autoptr(GdkPixbuf) sized = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  gboolean alpha;
+  int load_width = job->long_edge, load_height = job->long_edge;
+  int file_width = 0, file_height = 0;
+  gsize stride = 0;
+  GdkPixbuf *pixbuf;
+
+  if (job->box_width > 0 && job->box_height > 0
+      && gdk_pixbuf_get_file_info (job->path, &file_width, &file_height) != NULL
+      && file_width > 0 && file_height > 0)
+    {
+      int w1, h1, w2, h2;
+
+      /* Enough pixels to cover the box whichever way EXIF turns the photo
+       * (known only once it is loaded), and never more than the file has. */
+      cover_size (file_width, file_height, job->box_width, job->box_height, &w1, &h1);
+      cover_size (file_width, file_height, job->box_height, job->box_width, &w2, &h2);
+      load_width = MIN (file_width, MAX (w1, w2));
+      load_height = MIN (file_height, MAX (h1, h2));
+    }
 
   /* at_scale lets the JPEG loader scale while decoding (DCT scaling). */
-  loaded = gdk_pixbuf_new_from_file_at_scale (path, long_edge, long_edge, TRUE, error);
+  loaded = gdk_pixbuf_new_from_file_at_scale (job->path, load_width, load_height, TRUE, error);
   if (loaded == NULL)
     return NULL;
   oriented = gdk_pixbuf_apply_embedded_orientation (loaded);
-  alpha = gdk_pixbuf_get_has_alpha (oriented);
-  bytes = gdk_pixbuf_read_pixel_bytes (oriented);
+  pixbuf = oriented;
+  if (job->box_width > 0 && job->box_height > 0)
+    {
+      int width, height;
+
+      cover_size (gdk_pixbuf_get_width (oriented), gdk_pixbuf_get_height (oriented),
+                  job->box_width, job->box_height, &width, &height);
+      if (width != gdk_pixbuf_get_width (oriented) || height != gdk_pixbuf_get_height (oriented))
+        {
+          /* BILINEAR integrates over the source when reducing. */
+          sized = gdk_pixbuf_scale_simple (oriented, width, height, GDK_INTERP_BILINEAR);
+          if (sized == NULL)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "Cannot scale %s", job->path);
+              return NULL;
+            }
+          pixbuf = sized;
+        }
+    }
+  bytes = premultiply (pixbuf, &stride);
   /* A memory texture is plain immutable data: made here, it costs the main
    * thread nothing. */
-  return gdk_memory_texture_new (gdk_pixbuf_get_width (oriented),
-                                 gdk_pixbuf_get_height (oriented),
-                                 alpha ? GDK_MEMORY_R8G8B8A8 : GDK_MEMORY_R8G8B8,
-                                 bytes,
-                                 gdk_pixbuf_get_rowstride (oriented));
+  return gdk_memory_texture_new (gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf),
+                                 GDK_MEMORY_DEFAULT, bytes, stride);
 }
 
 static gboolean deliver_cb (gpointer data);
@@ -106,8 +205,9 @@ worker_cb (gpointer data,
   Job *job = data;
   LwTextureCache *self = user_data;
 
+  lw_thread_set_background ();
   if (g_atomic_int_get (&job->wanted) > 0)
-    job->texture = decode (job->path, job->long_edge, &job->error);
+    job->texture = decode (job, &job->error);
 
   g_async_queue_push (self->done, job);
   g_mutex_lock (&self->lock);
@@ -126,24 +226,24 @@ evict (LwTextureCache *self)
       Entry *oldest = g_queue_pop_tail (&self->lru);
 
       self->bytes -= oldest->bytes;
-      g_hash_table_remove (self->entries, oldest->path);
+      g_hash_table_remove (self->entries, oldest->key);
     }
 }
 
 static void
 insert (LwTextureCache *self,
-        const char     *path,
+        const char     *key,
         GdkTexture     *texture)
 {
   Entry *entry = g_new0 (Entry, 1);
 
-  entry->path = g_strdup (path);
+  entry->key = g_strdup (key);
   entry->texture = g_object_ref (texture);
   entry->bytes = (gsize) gdk_texture_get_width (texture) * gdk_texture_get_height (texture) * 4;
   g_queue_push_head (&self->lru, entry);
   entry->link = self->lru.head;
   self->bytes += entry->bytes;
-  g_hash_table_replace (self->entries, entry->path, entry);
+  g_hash_table_replace (self->entries, entry->key, entry);
   evict (self);
 }
 
@@ -153,10 +253,10 @@ finish_job (LwTextureCache *self,
 {
   GList *requests;
 
-  g_hash_table_steal (self->jobs, job->path);
+  g_hash_table_steal (self->jobs, job->key);
   if (job->texture != NULL)
     {
-      insert (self, job->path, job->texture);
+      insert (self, job->key, job->texture);
       self->n_decoded++;
     }
 
@@ -216,7 +316,7 @@ lw_texture_cache_dispose (GObject *object)
     {
       while ((job = g_async_queue_try_pop (self->done)) != NULL)
         {
-          g_hash_table_steal (self->jobs, job->path);
+          g_hash_table_steal (self->jobs, job->key);
           job_free (job);
         }
     }
@@ -275,27 +375,54 @@ lw_texture_cache_new (int   long_edge,
   return self;
 }
 
-GdkTexture *
-lw_texture_cache_lookup (LwTextureCache *self,
-                         const char     *path)
+static char *
+make_key (const char *path,
+          int         width,
+          int         height)
 {
-  Entry *entry;
+  if (width <= 0 || height <= 0)
+    return g_strdup (path);
+  return g_strdup_printf ("%dx%d %s", width, height, path);
+}
 
-  g_return_val_if_fail (LW_IS_TEXTURE_CACHE (self), NULL);
+static GdkTexture *
+lookup_key (LwTextureCache *self,
+            const char     *key)
+{
+  Entry *entry = g_hash_table_lookup (self->entries, key);
 
-  if (path == NULL || (entry = g_hash_table_lookup (self->entries, path)) == NULL)
+  if (entry == NULL)
     return NULL;
   g_queue_unlink (&self->lru, entry->link);
   g_queue_push_head_link (&self->lru, entry->link);
   return entry->texture;
 }
 
+GdkTexture *
+lw_texture_cache_lookup (LwTextureCache *self,
+                         const char     *path,
+                         int             width,
+                         int             height)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (LW_IS_TEXTURE_CACHE (self), NULL);
+
+  if (path == NULL)
+    return NULL;
+  key = make_key (path, width, height);
+  return lookup_key (self, key);
+}
+
 guint
 lw_texture_cache_request (LwTextureCache *self,
                           const char     *path,
+                          int             width,
+                          int             height,
                           LwTextureFunc   func,
                           gpointer        user_data)
 {
+  g_autofree char *key = NULL;
   GdkTexture *cached;
   Request *request;
   Job *job;
@@ -303,19 +430,23 @@ lw_texture_cache_request (LwTextureCache *self,
   g_return_val_if_fail (LW_IS_TEXTURE_CACHE (self), 0);
   g_return_val_if_fail (path != NULL, 0);
 
-  if ((cached = lw_texture_cache_lookup (self, path)) != NULL)
+  key = make_key (path, width, height);
+  if ((cached = lookup_key (self, key)) != NULL)
     {
       func (cached, NULL, user_data);
       return 0;
     }
 
-  job = g_hash_table_lookup (self->jobs, path);
+  job = g_hash_table_lookup (self->jobs, key);
   if (job == NULL)
     {
       job = g_new0 (Job, 1);
+      job->key = g_steal_pointer (&key);
       job->path = g_strdup (path);
       job->long_edge = self->long_edge;
-      g_hash_table_insert (self->jobs, job->path, job);
+      job->box_width = MAX (width, 0);
+      job->box_height = MAX (height, 0);
+      g_hash_table_insert (self->jobs, job->key, job);
       g_atomic_int_set (&job->wanted, 1);
       g_thread_pool_push (self->pool, job, NULL);
     }

@@ -28,12 +28,22 @@ LwTextureCache *lw_texture_cache_new      (int             long_edge,
                                            gsize           max_bytes);
 /* The texture when cached (and marks it recently used), else NULL. */
 GdkTexture     *lw_texture_cache_lookup   (LwTextureCache *self,
-                                           const char     *path);
+                                           const char     *path,
+                                           int             width,
+                                           int             height);
 /* Calls func once with the texture of path: at once when cached, otherwise
  * from the main loop when a worker has decoded it. Returns an id for
- * lw_texture_cache_cancel() (0 when func was already called). */
+ * lw_texture_cache_cancel() (0 when func was already called).
+ *
+ * width × height > 0 (device pixels): the texture covers exactly that box,
+ * one edge equal and the other at least as long, upright, in the format
+ * cairo draws without converting (GDK_MEMORY_DEFAULT). Drawn with a cover
+ * fit into a box of that size it needs no scaling. 0 × 0: at most the
+ * cache's long edge. */
 guint           lw_texture_cache_request  (LwTextureCache *self,
                                            const char     *path,
+                                           int             width,
+                                           int             height,
                                            LwTextureFunc   func,
                                            gpointer        user_data);
 /* func will not be called; the decode is skipped if nobody else wants it. */

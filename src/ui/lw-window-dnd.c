@@ -15,6 +15,7 @@
 #include "lw-export.h"
 #include "lw-ingest.h"
 #include "lw-window-private.h"
+#include "lw-thread.h"
 
 /* ---- ingest ------------------------------------------------------------ */
 
@@ -152,6 +153,7 @@ ingest_thread (gpointer data)
   LwIngestOptions options;
   Event *event;
 
+  lw_thread_set_background ();
   store = lw_core_open_store (ingest->core, &ingest->error);
   if (store != NULL)
     {
@@ -195,17 +197,6 @@ ingest_thread (gpointer data)
 }
 
 static void
-append_items (LwWindow  *self,
-              GPtrArray *items)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
-
-  g_list_store_splice (self->items, n, 0, items->pdata, items->len);
-  lw_window_queue_refresh (self, TRUE, FALSE);
-  lw_window_update_canvas (self);
-}
-
-static void
 handle_event (LwWindow *self,
               Ingest   *ingest,
               Event    *event)
@@ -239,7 +230,7 @@ handle_event (LwWindow *self,
               lw_image_item_set_rejected (item, reason);
               g_ptr_array_add (items, item);
             }
-          append_items (self, items);
+          lw_window_append_items (self, items);
         }
       break;
 
@@ -258,7 +249,7 @@ handle_event (LwWindow *self,
 
               item = lw_image_item_new_staging (event->path);
               g_ptr_array_add (items, item);
-              append_items (self, items);
+              lw_window_append_items (self, items);
             }
           lw_image_item_update (item, event->image);
           lw_window_item_added (self, item);
@@ -269,7 +260,8 @@ handle_event (LwWindow *self,
             guint position;
 
             /* The photo is in the job already: its first tile stays. */
-            if (item != NULL && g_list_store_find (self->items, item, &position))
+            if (item != NULL && !lw_window_forget_item (self, item)
+                && g_list_store_find (self->items, item, &position))
               g_list_store_remove (self->items, position);
             lw_window_queue_refresh (self, TRUE, FALSE);
           }
@@ -283,7 +275,7 @@ handle_event (LwWindow *self,
 
               item = lw_image_item_new_staging (event->path);
               g_ptr_array_add (items, item);
-              append_items (self, items);
+              lw_window_append_items (self, items);
             }
           lw_image_item_set_rejected (item, event->reason);
           lw_window_queue_refresh (self, TRUE, FALSE);
@@ -293,6 +285,8 @@ handle_event (LwWindow *self,
 
     case EVENT_FINISHED:
     default:
+      if (current)
+        lw_window_flush_items (self);
       self->n_ingests--;
       if (ingest->error != NULL && !g_error_matches (ingest->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         lw_window_toast (self, ingest->error->message);

@@ -57,6 +57,8 @@ struct _LwWindow
   GtkWidget            *tile_popover;
   GtkDropTarget        *drop_target;
   GListStore           *items;          /* LwImageItem, in position order */
+  GPtrArray            *incoming;       /* LwImageItem on their way into items */
+  guint                 grow_id;        /* moves incoming into items, a batch a frame */
   GtkCustomFilter      *filter;
   GtkFilterListModel   *filtered;
   char                 *filter_name;    /* "all", "pending", "done", "failed" */
@@ -92,6 +94,12 @@ gint64      lw_window_now                (LwWindow *self);
 gboolean    lw_window_ensure_job         (LwWindow *self, GError **error);
 void        lw_window_show_job           (LwWindow *self, LwJob *job /* taken, NULL = new */);
 void        lw_window_item_added         (LwWindow *self, LwImageItem *item);
+/* Appends items (refs taken) to the grid's model: the first batch now, the
+ * rest a batch a frame (see lw-window.c). flush puts all of them in now;
+ * forget_item takes one out of the way in, TRUE if it was there. */
+void        lw_window_append_items       (LwWindow *self, GPtrArray *items);
+void        lw_window_flush_items        (LwWindow *self);
+gboolean    lw_window_forget_item        (LwWindow *self, LwImageItem *item);
 void        lw_window_queue_refresh      (LwWindow *self, gboolean filter, gboolean jobs);
 void        lw_window_refresh_now        (LwWindow *self);
 void        lw_window_toast              (LwWindow *self, const char *title);

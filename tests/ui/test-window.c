@@ -81,6 +81,37 @@ stage_fixtures (LwUiFixture *fx,
 
 /* ---- drop -------------------------------------------------------------- */
 
+/* Every tile's texture covers its frame exactly (one edge equal, the other
+ * at least as long): drawn with a cover fit it needs no scaling, which is
+ * what keeps a frame of the grid cheap. FALSE while some are still on their
+ * way at the new size. */
+static gboolean
+textures_fit_frames (LwUiFixture *fx)
+{
+  LwStagingGrid *grid = fx->window->staging_grid;
+  int size = lw_staging_grid_get_tile_size (grid);
+  guint checked = 0;
+
+  for (guint i = 0; i < lw_staging_grid_get_n_tiles (grid); i++)
+    {
+      LwImageTile *tile = lw_staging_grid_get_nth_tile (grid, i);
+      GdkTexture *texture = lw_image_tile_get_texture (tile);
+      int fw, fh, tw, th, scale = gtk_widget_get_scale_factor (GTK_WIDGET (tile));
+
+      if (lw_image_tile_get_item (tile) == NULL || texture == NULL)
+        continue;
+      lw_image_tile_get_frame_size (tile, &fw, &fh);
+      if (fw != size * scale || fh != size * 3 / 4 * scale)
+        return FALSE;
+      tw = gdk_texture_get_width (texture);
+      th = gdk_texture_get_height (texture);
+      if (!((tw == fw && th >= fh) || (th == fh && tw >= fw)))
+        return FALSE;
+      checked++;
+    }
+  return checked >= fx->expected_textured;
+}
+
 static void
 test_drop (void)
 {
@@ -136,6 +167,15 @@ test_drop (void)
   g_assert_cmpuint (bound, ==, n_photos + 1);
   /* Every real photo shows its thumbnail; the refused one its reason. */
   g_assert_cmpuint (textured, ==, n_photos);
+  /* … at exactly the frame's size, also after the tiles grow. */
+  g_assert_true (lw_ui_wait (textures_fit_frames, &fx, 10000));
+  {
+    int before = lw_staging_grid_get_tile_size (fx.window->staging_grid);
+
+    lw_ui_activate (&fx, "win.zoom-in", NULL);
+    g_assert_cmpint (lw_staging_grid_get_tile_size (fx.window->staging_grid), >, before);
+    g_assert_true (lw_ui_wait (textures_fit_frames, &fx, 10000));
+  }
 
   /* The rows are real: the job in the database has the photos. */
   {
@@ -152,6 +192,88 @@ test_drop (void)
   }
   assert_label_becomes (&fx, fx.window->count_failed, "1");
 
+  lw_ui_fixture_teardown (&fx);
+}
+
+/* ---- a big drop ---------------------------------------------------------- */
+
+static void
+write_generated_photo (const char *dir,
+                       guint       i)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 64, 48);
+  g_autofree char *name = g_strdup_printf ("IMG_%04u.png", i);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  /* A colour of its own: no two files have the same content. */
+  gdk_pixbuf_fill (pixbuf, (i * 2654435761u) << 8 | 0xff);
+  gdk_pixbuf_get_pixels (pixbuf)[0] = (guchar) i;
+  gdk_pixbuf_get_pixels (pixbuf)[1] = (guchar) (i >> 8);
+  g_assert_true (gdk_pixbuf_save (pixbuf, path, "png", NULL, NULL));
+}
+
+static gboolean
+has_items (LwUiFixture *fx)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (fx->window->items)) > 0;
+}
+
+/* More photos than the grid keeps tiles for: they go into the model a
+ * batch a frame, and all of them arrive, once each, in their order. */
+static void
+test_big_drop (void)
+{
+  LwUiFixture fx;
+  g_autofree char *dir = NULL;
+  const char *paths[2];
+  const guint n = 400;
+  guint n_items;
+
+  lw_ui_fixture_setup (&fx, 50);
+  dir = g_build_filename (fx.tmpdir, "many", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  for (guint i = 0; i < n; i++)
+    write_generated_photo (dir, i);
+  /* The same pixels as IMG_0007.png under another name: one tile, not two. */
+  {
+    g_autofree char *src = g_build_filename (dir, "IMG_0007.png", NULL);
+    g_autofree char *dup = g_build_filename (dir, "IMG_0399b.png", NULL);
+    g_autofree char *data = NULL;
+    gsize len;
+
+    g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+    lw_test_write_file (dup, data, len);
+  }
+
+  paths[0] = dir;
+  paths[1] = NULL;
+  lw_ui_activate (&fx, "win.stage-paths", g_variant_new_strv (paths, -1));
+  /* When the folder's listing lands, a first batch goes in at once, not the
+   * whole folder. */
+  g_assert_true (lw_ui_wait (has_items, &fx, 30000));
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (fx.window->items));
+  g_assert_cmpuint (n_items, >, 0);
+  g_assert_cmpuint (n_items, <=, 64);
+  g_assert_true (lw_ui_wait (all_staged, &fx, 120000));
+
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (fx.window->items));
+  g_assert_cmpuint (n_items, ==, n);
+  g_assert_cmpuint (fx.window->incoming->len, ==, 0);
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(LwImageItem) item = g_list_model_get_item (G_LIST_MODEL (fx.window->items), i);
+      g_autofree char *expected = g_strdup_printf ("IMG_%04u.png", i);
+
+      g_assert_cmpstr (lw_image_item_get_name (item), ==, expected);
+      g_assert_cmpint (lw_image_item_get_phase (item), ==, LW_IMAGE_ITEM_STAGED);
+    }
+  /* The grid made tiles for what it shows and keeps, not for every photo. */
+  g_assert_cmpuint (lw_staging_grid_get_n_tiles (fx.window->staging_grid), <, n);
+  {
+    g_autofree char *all = g_strdup_printf ("%u", n);
+
+    assert_label_becomes (&fx, fx.window->count_all, all);
+  }
   lw_ui_fixture_teardown (&fx);
 }
 
@@ -530,6 +652,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/widgets-finalize", test_widgets_finalize);
   g_test_add_func ("/ui/accels-listed", test_accels_listed);
   g_test_add_func ("/ui/drop", test_drop);
+  g_test_add_func ("/ui/big-drop", test_big_drop);
   g_test_add_func ("/ui/flow", test_flow);
   g_test_add_func ("/ui/cancel-and-remove", test_cancel_and_remove);
   g_test_add_func ("/ui/pause-banner", test_pause_banner);
