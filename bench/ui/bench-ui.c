@@ -10,8 +10,18 @@
  * Targets (issue "The window"): first tile < 300 ms, no stall > 50 ms,
  * RSS < 400 MB.
  *
+ *   longest frame            the slowest frame and where it went (update,
+ *                            layout, paint, after-paint); a stall longer than
+ *                            the frame before it was spent outside frames
+ *
  * Run: dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
  *        env GSK_RENDERER=cairo GTK_A11Y=none build/bench/ui/bench-ui [N]
+ *
+ * Environment: BENCH_CONCURRENCY (8), BENCH_LATENCY_MS (200) and
+ * BENCH_PROCESS_SECONDS (60) shape the processing phase; BENCH_NO_SCROLL
+ * stops the scrolling; BENCH_NO_ANIMATIONS=1 runs as with reduced motion;
+ * BENCH_PAUSE_MS waits before the drop (to attach `perf record -k
+ * CLOCK_MONOTONIC`) and then prints when the longest stalls ended.
  */
 #include "config.h"
 
@@ -35,10 +45,21 @@ typedef struct {
   gint64      last_tick;
   gint64      stall[3];
   gint64      stall_at[3];   /* when the longest gap ended, from the phase's start */
+  gint64      stall_mono[3]; /* … and on CLOCK_MONOTONIC (perf record -k CLOCK_MONOTONIC) */
   gint64      phase_start;
   guint       n_ticks[3];
   gboolean    scroll;
+  /* Where the time of a frame goes: GTK's own handlers of each frame-clock
+   * phase run before ours (they connected first), so the gap between our
+   * marks is that phase's work. */
+  gint64      mark[5];       /* frame start (before-paint), update, layout, paint, after-paint */
+  gint64      worst_frame[3];
+  gint64      worst_split[3][4];
+  gint64      last_frame;    /* duration of the frame that ended last */
+  gint64      stall_frame[3];/* of the longest gap: how much was a frame */
 } Bench;
+
+enum { MARK_START, MARK_UPDATE, MARK_LAYOUT, MARK_PAINT, MARK_END };
 
 static gint64
 vm_hwm_kb (void)
@@ -64,6 +85,8 @@ tick_cb (GtkWidget     *widget,
     {
       b->stall[b->phase] = now - b->last_tick;
       b->stall_at[b->phase] = now - b->phase_start;
+      b->stall_frame[b->phase] = b->last_frame;
+      b->stall_mono[b->phase] = now;
     }
   b->last_tick = now;
   b->n_ticks[b->phase]++;
@@ -90,6 +113,61 @@ tick_cb (GtkWidget     *widget,
       gtk_adjustment_set_value (adj, value);
     }
   return G_SOURCE_CONTINUE;
+}
+
+static void
+mark_cb (GdkFrameClock *clock,
+         gpointer       data)
+{
+  Bench *b = g_object_get_data (G_OBJECT (clock), "bench");
+  int which = GPOINTER_TO_INT (data);
+  gint64 now = g_get_monotonic_time ();
+
+  if (which == MARK_START)
+    {
+      memset (b->mark, 0, sizeof b->mark);
+      b->mark[MARK_START] = now;
+      return;
+    }
+  b->mark[which] = now;
+  if (which == MARK_END && b->mark[MARK_START] != 0)
+    b->last_frame = now - b->mark[MARK_START];
+  if (which == MARK_END && b->mark[MARK_START] != 0 && now - b->mark[MARK_START] > b->worst_frame[b->phase])
+    {
+      gint64 prev = b->mark[MARK_START];
+
+      b->worst_frame[b->phase] = now - b->mark[MARK_START];
+      for (int i = MARK_UPDATE; i <= MARK_END; i++)
+        if (b->mark[i] != 0)
+          {
+            b->worst_split[b->phase][i - 1] = b->mark[i] - prev;
+            prev = b->mark[i];
+          }
+        else
+          b->worst_split[b->phase][i - 1] = 0;
+    }
+}
+
+static void
+watch_frames (Bench     *b,
+              GtkWidget *window)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+  static const char * const signals[] = { "before-paint", "update", "layout", "paint", "after-paint" };
+
+  g_object_set_data (G_OBJECT (clock), "bench", b);
+  for (int i = 0; i < (int) G_N_ELEMENTS (signals); i++)
+    g_signal_connect (clock, signals[i], G_CALLBACK (mark_cb), GINT_TO_POINTER (i));
+}
+
+static void
+print_worst_frame (Bench      *b,
+                   Phase       phase,
+                   const char *label)
+{
+  g_print ("longest frame %-6s %.1f ms (update %.1f, layout %.1f, paint %.1f, after %.1f)\n", label,
+           b->worst_frame[phase] / 1e3, b->worst_split[phase][0] / 1e3, b->worst_split[phase][1] / 1e3,
+           b->worst_split[phase][2] / 1e3, b->worst_split[phase][3] / 1e3);
 }
 
 /* One unique photo: a gradient whose colours depend on i, so no two files
@@ -192,6 +270,9 @@ main (int argc, char **argv)
   latency_ms = env_int ("BENCH_LATENCY_MS", 200);
   concurrency = (int) env_int ("BENCH_CONCURRENCY", 8);
   process_seconds = env_int ("BENCH_PROCESS_SECONDS", 60);
+  /* BENCH_NO_ANIMATIONS=1: as with reduced motion (what the motion costs). */
+  if (env_int ("BENCH_NO_ANIMATIONS", 0) != 0)
+    g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   lw_ui_fixture_setup (&b.fx, latency_ms);
   for (const char * const *m = (const char * const[]) { "nano_banana", "nano_banana_pro", "local", NULL }; *m; m++)
     lw_scheduler_set_limits (b.fx.scheduler, *m, concurrency, 0);
@@ -209,6 +290,7 @@ main (int argc, char **argv)
            (g_get_monotonic_time () - t) / 1e6);
 
   gtk_widget_add_tick_callback (GTK_WIDGET (b.fx.window), tick_cb, &b, NULL);
+  watch_frames (&b, GTK_WIDGET (b.fx.window));
   lw_ui_spin (300);
   b.stall[PHASE_IDLE] = 0;
 
@@ -219,6 +301,16 @@ main (int argc, char **argv)
   b.last_tick = 0;
   b.t_drop = b.phase_start = g_get_monotonic_time ();
   g_print ("RSS before the drop  %.0f MB\n", vm_hwm_kb () / 1024.0);
+  /* BENCH_PAUSE_MS: time to attach a profiler (perf record -a) to the drop. */
+  if (env_int ("BENCH_PAUSE_MS", 0) > 0)
+    {
+      lw_ui_spin ((guint) env_int ("BENCH_PAUSE_MS", 0));
+      b.t_drop = b.phase_start = g_get_monotonic_time ();
+      b.last_tick = 0;
+      b.stall[PHASE_INGEST] = 0;
+      b.worst_frame[PHASE_INGEST] = 0;
+      b.n_ticks[PHASE_INGEST] = 0;
+    }
   lw_ui_activate (&b.fx, "win.stage-paths", g_variant_new_strv (paths, -1));
   if (!lw_ui_wait (thumbs_shown, &b.fx, 30 * 60 * 1000))
     g_error ("The thumbnails did not all show");
@@ -227,8 +319,12 @@ main (int argc, char **argv)
   g_print ("all thumbnails shown %.1f s (%u photos staged, %.1f ms a photo)\n", (b.t_thumbs - b.t_drop) / 1e6,
            lw_ui_count_items (&b.fx, LW_IMAGE_ITEM_STAGED, -1),
            (b.t_thumbs - b.t_drop) / 1e3 / MAX (n, 1));
-  g_print ("longest stall ingest %.1f ms over %u frames (at %.2f s)\n", b.stall[PHASE_INGEST] / 1e3,
-           b.n_ticks[PHASE_INGEST], b.stall_at[PHASE_INGEST] / 1e6);
+  g_print ("longest stall ingest %.1f ms over %u frames (at %.2f s; the frame before it %.1f ms)\n",
+           b.stall[PHASE_INGEST] / 1e3, b.n_ticks[PHASE_INGEST], b.stall_at[PHASE_INGEST] / 1e6,
+           b.stall_frame[PHASE_INGEST] / 1e3);
+  print_worst_frame (&b, PHASE_INGEST, "ingest");
+  if (g_getenv ("BENCH_PAUSE_MS") != NULL)
+    g_print ("stall ingest ended   %.6f s monotonic\n", b.stall_mono[PHASE_INGEST] / 1e6);
   g_print ("peak RSS after ingest %.0f MB\n", vm_hwm_kb () / 1024.0);
   if (g_getenv ("BENCH_SMAPS") != NULL)
     {
@@ -254,8 +350,12 @@ main (int argc, char **argv)
            (g_get_monotonic_time () - t) / 1e6, concurrency, latency_ms);
   if (b.fx.window->job->status == LW_JOB_PROCESSING)
     lw_ui_activate (&b.fx, "win.cancel", NULL);
-  g_print ("longest stall run    %.1f ms over %u frames (at %.2f s)\n", b.stall[PHASE_PROCESS] / 1e3,
-           b.n_ticks[PHASE_PROCESS], b.stall_at[PHASE_PROCESS] / 1e6);
+  g_print ("longest stall run    %.1f ms over %u frames (at %.2f s; the frame before it %.1f ms)\n",
+           b.stall[PHASE_PROCESS] / 1e3, b.n_ticks[PHASE_PROCESS], b.stall_at[PHASE_PROCESS] / 1e6,
+           b.stall_frame[PHASE_PROCESS] / 1e3);
+  print_worst_frame (&b, PHASE_PROCESS, "run");
+  if (g_getenv ("BENCH_PAUSE_MS") != NULL)
+    g_print ("stall run ended      %.6f s monotonic\n", b.stall_mono[PHASE_PROCESS] / 1e6);
   {
     guint bound = 0;
 
