@@ -233,6 +233,24 @@ use_local_action (GtkWidget *widget, const char *name, GVariant *param)
     gtk_widget_activate_action (widget, "win.launch", NULL);
 }
 
+/* Photos went back to the queue: a finished job runs again, a running one
+ * claims them now. */
+static void
+run_requeued (LwWindow *self,
+              guint     n)
+{
+  if (n > 0 && self->job->status != LW_JOB_PROCESSING)
+    {
+      /* win.launch is disabled while the counts (refreshed lazily) say
+       * nothing is pending: count the photos just queued first. */
+      lw_window_refresh_now (self);
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.launch", NULL);
+    }
+  else if (n > 0)
+    lw_scheduler_poke (self->scheduler);
+  lw_window_queue_refresh (self, TRUE, TRUE);
+}
+
 static void
 retry_action (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -263,16 +281,7 @@ retry_action (GtkWidget *widget, const char *name, GVariant *param)
         lw_image_item_update (item, image);
       n++;
     }
-  /* win.launch is disabled while the counts (refreshed lazily) say
-   * nothing is pending: count the photos just queued first. */
-  if (n > 0 && self->job->status != LW_JOB_PROCESSING)
-    {
-      lw_window_refresh_now (self);
-      gtk_widget_activate_action (widget, "win.launch", NULL);
-    }
-  else
-    lw_scheduler_poke (self->scheduler);
-  lw_window_queue_refresh (self, TRUE, TRUE);
+  run_requeued (self, n);
 }
 
 static void
@@ -300,14 +309,7 @@ retry_failed_action (GtkWidget *widget, const char *name, GVariant *param)
       if (item != NULL)
         lw_image_item_update (item, image);
     }
-  /* win.launch is disabled while the counts (refreshed lazily) say
-   * nothing is pending: count the photos just queued first. */
-  if (n > 0 && self->job->status != LW_JOB_PROCESSING)
-    {
-      lw_window_refresh_now (self);
-      gtk_widget_activate_action (widget, "win.launch", NULL);
-    }
-  lw_window_queue_refresh (self, TRUE, TRUE);
+  run_requeued (self, (guint) n);
 }
 
 /* ---- saving ------------------------------------------------------------ */

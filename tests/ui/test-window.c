@@ -277,6 +277,41 @@ test_big_drop (void)
   lw_ui_fixture_teardown (&fx);
 }
 
+/* ---- retry failed ---------------------------------------------------------- */
+
+/* A refused photo, then Retry Failed (Ctrl+Shift+R's action) on the finished
+ * job: the job runs again, only that photo is sent again, and it ends Done. */
+static void
+test_retry_failed (void)
+{
+  LwUiFixture fx;
+  g_autoptr(GPtrArray) photos = NULL;
+  static const int refused[] = { LW_ENGINE_ERROR_SAFETY_BLOCKED };
+  LwImageItem *coffee;
+  guint calls;
+
+  lw_ui_fixture_setup (&fx, 20);
+  lw_fake_engine_script (fx.engine, "coffee.png", refused, 1, -1);
+  photos = stage_fixtures (&fx, FALSE);
+  lw_ui_activate (&fx, "win.launch", NULL);
+  g_assert_true (lw_ui_wait (job_finished, &fx, 30000));
+  coffee = lw_ui_find_item (&fx, "coffee.png");
+  g_assert_cmpint (lw_image_item_get_status (coffee), ==, LW_IMAGE_FAILED);
+  assert_label_becomes (&fx, fx.window->count_failed, "1");
+  calls = lw_fake_engine_get_n_calls (fx.engine);
+  g_assert_cmpuint (calls, ==, photos->len);
+
+  lw_ui_activate (&fx, "win.retry-failed", NULL);
+  g_assert_true (job_running (&fx) || lw_image_item_get_status (coffee) != LW_IMAGE_FAILED);
+  g_assert_true (lw_ui_wait (job_finished, &fx, 30000));
+  g_assert_cmpint (lw_image_item_get_status (coffee), ==, LW_IMAGE_COMPLETED);
+  g_assert_cmpuint (lw_fake_engine_get_n_calls (fx.engine), ==, calls + 1);
+  g_assert_cmpuint (lw_fake_engine_get_calls_for (fx.engine, lw_image_item_get_id (coffee)), ==, 2);
+  assert_label_becomes (&fx, fx.window->count_failed, "0");
+
+  lw_ui_fixture_teardown (&fx);
+}
+
 /* ---- the whole flow through actions ------------------------------------ */
 
 static void
@@ -656,6 +691,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/flow", test_flow);
   g_test_add_func ("/ui/cancel-and-remove", test_cancel_and_remove);
   g_test_add_func ("/ui/pause-banner", test_pause_banner);
+  g_test_add_func ("/ui/retry-failed", test_retry_failed);
   g_test_add_func ("/ui/restore", test_restore);
   g_test_add_func ("/ui/reduced-motion", test_reduced_motion);
   g_test_add_func ("/ui/no-display", test_no_display);
