@@ -160,14 +160,20 @@ watch_frames (Bench     *b,
     g_signal_connect (clock, signals[i], G_CALLBACK (mark_cb), GINT_TO_POINTER (i));
 }
 
+/* The longest stall of a phase, where its slowest frame went, and (when
+ * profiling) when the stall ended on the clock perf can use. */
 static void
-print_worst_frame (Bench      *b,
-                   Phase       phase,
-                   const char *label)
+print_phase (Bench      *b,
+             Phase       phase,
+             const char *label)
 {
+  g_print ("longest stall %-6s %.1f ms over %u frames (at %.2f s; the frame before it %.1f ms)\n", label,
+           b->stall[phase] / 1e3, b->n_ticks[phase], b->stall_at[phase] / 1e6, b->stall_frame[phase] / 1e3);
   g_print ("longest frame %-6s %.1f ms (update %.1f, layout %.1f, paint %.1f, after %.1f)\n", label,
            b->worst_frame[phase] / 1e3, b->worst_split[phase][0] / 1e3, b->worst_split[phase][1] / 1e3,
            b->worst_split[phase][2] / 1e3, b->worst_split[phase][3] / 1e3);
+  if (g_getenv ("BENCH_PAUSE_MS") != NULL)
+    g_print ("stall %-6s ended    %.6f s monotonic\n", label, b->stall_mono[phase] / 1e6);
 }
 
 /* One unique photo: a gradient whose colours depend on i, so no two files
@@ -319,12 +325,7 @@ main (int argc, char **argv)
   g_print ("all thumbnails shown %.1f s (%u photos staged, %.1f ms a photo)\n", (b.t_thumbs - b.t_drop) / 1e6,
            lw_ui_count_items (&b.fx, LW_IMAGE_ITEM_STAGED, -1),
            (b.t_thumbs - b.t_drop) / 1e3 / MAX (n, 1));
-  g_print ("longest stall ingest %.1f ms over %u frames (at %.2f s; the frame before it %.1f ms)\n",
-           b.stall[PHASE_INGEST] / 1e3, b.n_ticks[PHASE_INGEST], b.stall_at[PHASE_INGEST] / 1e6,
-           b.stall_frame[PHASE_INGEST] / 1e3);
-  print_worst_frame (&b, PHASE_INGEST, "ingest");
-  if (g_getenv ("BENCH_PAUSE_MS") != NULL)
-    g_print ("stall ingest ended   %.6f s monotonic\n", b.stall_mono[PHASE_INGEST] / 1e6);
+  print_phase (&b, PHASE_INGEST, "ingest");
   g_print ("peak RSS after ingest %.0f MB\n", vm_hwm_kb () / 1024.0);
   if (g_getenv ("BENCH_SMAPS") != NULL)
     {
@@ -350,12 +351,7 @@ main (int argc, char **argv)
            (g_get_monotonic_time () - t) / 1e6, concurrency, latency_ms);
   if (b.fx.window->job->status == LW_JOB_PROCESSING)
     lw_ui_activate (&b.fx, "win.cancel", NULL);
-  g_print ("longest stall run    %.1f ms over %u frames (at %.2f s; the frame before it %.1f ms)\n",
-           b.stall[PHASE_PROCESS] / 1e3, b.n_ticks[PHASE_PROCESS], b.stall_at[PHASE_PROCESS] / 1e6,
-           b.stall_frame[PHASE_PROCESS] / 1e3);
-  print_worst_frame (&b, PHASE_PROCESS, "run");
-  if (g_getenv ("BENCH_PAUSE_MS") != NULL)
-    g_print ("stall run ended      %.6f s monotonic\n", b.stall_mono[PHASE_PROCESS] / 1e6);
+  print_phase (&b, PHASE_PROCESS, "run");
   {
     guint bound = 0;
 

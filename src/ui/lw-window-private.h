@@ -59,6 +59,9 @@ struct _LwWindow
   GListStore           *items;          /* LwImageItem, in position order */
   GPtrArray            *incoming;       /* LwImageItem on their way into items */
   guint                 grow_id;        /* moves incoming into items, a batch a frame */
+  gint64                grow_frame;     /* frame counter at the last batch (-1: not shown) */
+  guint                 grow_tiles;     /* tiles the grid had before the last batch */
+  guint                 grow_waits;     /* turns without a frame since the last batch */
   GtkCustomFilter      *filter;
   GtkFilterListModel   *filtered;
   char                 *filter_name;    /* "all", "pending", "done", "failed" */

@@ -37,11 +37,12 @@ static GParamSpec *properties[N_PROPS];
  * limit's slowdown, long enough not to jump with every photo. */
 #define ETA_WINDOW 20
 #define N_RECENT_JOBS 20
-/* GTK 4.8's grid makes a tile for every item of about 30 rows the moment
+/* GTK 4.8's grid makes a tile for every item of about 30 rows as soon as
  * they are in its model: a 5,000-photo drop made ~160 tiles, then measured
  * and drew them, all between two frames (60 ms). Items go in 32 at a time,
- * one batch a frame, until a batch makes no new tile (the grid has all it
- * keeps); then the rest at once, which costs the grid next to nothing. */
+ * one batch a frame, until a batch makes no new tile once laid out (the
+ * grid has all it keeps); then the rest at once, which costs the grid next
+ * to nothing. */
 #define GROW_BATCH     32
 #define GROW_PERIOD_MS 16
 
@@ -315,14 +316,33 @@ static gboolean
 grow_cb (gpointer data)
 {
   LwWindow *self = data;
+  GtkWidget *grid = GTK_WIDGET (self->staging_grid);
+  GdkFrameClock *clock = gtk_widget_get_mapped (grid) ? gtk_widget_get_frame_clock (grid) : NULL;
   guint tiles = lw_staging_grid_get_n_tiles (self->staging_grid);
 
-  grow (self, GROW_BATCH);
   /* A timeout rather than a tick callback: it runs between frames (the
-   * frame clock's paint is below default priority) and also while the
-   * window is not mapped. */
-  if (lw_staging_grid_get_n_tiles (self->staging_grid) == tiles)
-    grow (self, G_MAXUINT);
+   * frame clock's paint is below default priority), and also while the
+   * window is not shown, when batches simply follow each other. */
+  if (clock != NULL)
+    {
+      gint64 frame = gdk_frame_clock_get_frame_counter (clock);
+
+      /* One batch a frame: the last one is not laid out yet. A compositor
+       * that stops the frames of a hidden window does not stop the batches
+       * for long (100 ms). */
+      if (frame == self->grow_frame && ++self->grow_waits < 6)
+        return G_SOURCE_CONTINUE;
+      self->grow_waits = 0;
+      /* The last batch, laid out, made no tile: the grid has all it keeps,
+       * and the rest costs it next to nothing. */
+      if (self->grow_frame >= 0 && tiles == self->grow_tiles)
+        grow (self, G_MAXUINT);
+      self->grow_frame = frame;
+    }
+  else
+    self->grow_frame = -1;
+  self->grow_tiles = tiles;
+  grow (self, GROW_BATCH);
   if (self->incoming->len > 0)
     return G_SOURCE_CONTINUE;
   self->grow_id = 0;
@@ -338,6 +358,11 @@ lw_window_append_items (LwWindow  *self,
     g_ptr_array_add (self->incoming, g_object_ref (g_ptr_array_index (items, i)));
   if (self->grow_id == 0)
     {
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->staging_grid));
+
+      /* The first batch at once: the first tiles show in the next frame. */
+      self->grow_frame = clock != NULL ? gdk_frame_clock_get_frame_counter (clock) : -1;
+      self->grow_tiles = lw_staging_grid_get_n_tiles (self->staging_grid);
       grow (self, GROW_BATCH);
       if (self->incoming->len > 0)
         self->grow_id = g_timeout_add (GROW_PERIOD_MS, grow_cb, self);

@@ -232,3 +232,30 @@ lw_ui_activate (LwUiFixture *fx,
 
   g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (fx->window), action, owned));
 }
+
+gboolean
+lw_ui_all_staged (LwUiFixture *fx)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (fx->window->items)) > 0
+         && lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGING, -1) == 0 && fx->window->n_ingests == 0;
+}
+
+static GtkWidget *awaited_label;
+static const char *awaited_text;
+
+static gboolean
+label_says (LwUiFixture *fx)
+{
+  return g_strcmp0 (gtk_label_get_text (GTK_LABEL (awaited_label)), awaited_text) == 0;
+}
+
+void
+lw_ui_assert_label_becomes (LwUiFixture *fx,
+                            GtkWidget   *label,
+                            const char  *text)
+{
+  awaited_label = label;
+  awaited_text = text;
+  if (!lw_ui_wait (label_says, fx, 20000))
+    g_error ("label says “%s”, expected “%s”", gtk_label_get_text (GTK_LABEL (label)), text);
+}

@@ -36,38 +36,12 @@ typedef struct {
 
 /* ---- waits -------------------------------------------------------------- */
 
-static GtkWidget *awaited_label;
-static const char *awaited_text;
-
-static gboolean
-label_says (LwUiFixture *fx)
-{
-  return g_strcmp0 (gtk_label_get_text (GTK_LABEL (awaited_label)), awaited_text) == 0;
-}
-
-/* The counts refresh at most every 100 ms: wait for a label to say it. */
-static void
-assert_label_becomes (LwUiFixture *fx, GtkWidget *label, const char *text)
-{
-  awaited_label = label;
-  awaited_text = text;
-  if (!lw_ui_wait (label_says, fx, 20000))
-    g_error ("label says “%s”, expected “%s”", gtk_label_get_text (GTK_LABEL (label)), text);
-}
-
 static void
 assert_label_becomes_n (LwUiFixture *fx, GtkWidget *label, guint n)
 {
   g_autofree char *text = g_strdup_printf ("%u", n);
 
-  assert_label_becomes (fx, label, text);
-}
-
-static gboolean
-all_staged (LwUiFixture *fx)
-{
-  return g_list_model_get_n_items (G_LIST_MODEL (fx->window->items)) > 0
-         && lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGING, -1) == 0 && fx->window->n_ingests == 0;
+  lw_ui_assert_label_becomes (fx, label, text);
 }
 
 /* Every photo Done or Failed, nothing in flight. */
@@ -180,7 +154,7 @@ flow_stage (Flow *f)
     g_ptr_array_add (paths, g_ptr_array_index (f->photos, i));
   g_ptr_array_add (paths, NULL);
   lw_ui_activate (&f->fx, "win.stage-paths", g_variant_new_strv ((const char * const *) paths->pdata, -1));
-  g_assert_true (lw_ui_wait (all_staged, &f->fx, 30000));
+  g_assert_true (lw_ui_wait (lw_ui_all_staged, &f->fx, 30000));
   lw_window_refresh_now (f->fx.window);
   g_assert_cmpuint (lw_ui_count_items (&f->fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING), ==, f->photos->len);
   g_assert_cmpstr (f->fx.window->job->module_id, ==, MODULE_ID);
@@ -342,8 +316,8 @@ test_flow (void)
   /* Filter counts, and the filters themselves. */
   assert_label_becomes_n (&f.fx, f.fx.window->count_all, n);
   assert_label_becomes_n (&f.fx, f.fx.window->count_done, n);
-  assert_label_becomes (&f.fx, f.fx.window->count_pending, "0");
-  assert_label_becomes (&f.fx, f.fx.window->count_failed, "0");
+  lw_ui_assert_label_becomes (&f.fx, f.fx.window->count_pending, "0");
+  lw_ui_assert_label_becomes (&f.fx, f.fx.window->count_failed, "0");
   lw_ui_activate (&f.fx, "win.filter", g_variant_new_string ("pending"));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.fx.window->filtered)), ==, 0);
   lw_ui_activate (&f.fx, "win.filter", g_variant_new_string ("failed"));
@@ -437,8 +411,8 @@ test_faults_and_retry (void)
   g_assert_cmpuint (lw_fake_gemini_get_n_requests (f.server), ==, n + 1);
   assert_label_becomes_n (&f.fx, f.fx.window->count_all, n);
   assert_label_becomes_n (&f.fx, f.fx.window->count_done, n - 1);
-  assert_label_becomes (&f.fx, f.fx.window->count_failed, "1");
-  assert_label_becomes (&f.fx, f.fx.window->count_pending, "0");
+  lw_ui_assert_label_becomes (&f.fx, f.fx.window->count_failed, "1");
+  lw_ui_assert_label_becomes (&f.fx, f.fx.window->count_pending, "0");
   lw_ui_activate (&f.fx, "win.filter", g_variant_new_string ("failed"));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.fx.window->filtered)), ==, 1);
   {
@@ -478,7 +452,7 @@ test_faults_and_retry (void)
   g_assert_cmpuint (lw_fake_gemini_get_n_requests (f.server), ==, n + 2);
   g_assert_cmpint (lw_image_item_get_status (refused_item), ==, LW_IMAGE_COMPLETED);
   g_assert_cmpuint (lw_ui_count_items (&f.fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_COMPLETED), ==, n);
-  assert_label_becomes (&f.fx, f.fx.window->count_failed, "0");
+  lw_ui_assert_label_becomes (&f.fx, f.fx.window->count_failed, "0");
   assert_label_becomes_n (&f.fx, f.fx.window->count_done, n);
   /* The failed filter is empty now; the result stored is the answer for
    * fruits.jpg. */

@@ -20,13 +20,6 @@ static char *tmpdir;
 /* ---- helpers ----------------------------------------------------------- */
 
 static gboolean
-all_staged (LwUiFixture *fx)
-{
-  return g_list_model_get_n_items (G_LIST_MODEL (fx->window->items)) > 0
-         && lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGING, -1) == 0 && fx->window->n_ingests == 0;
-}
-
-static gboolean
 job_finished (LwUiFixture *fx)
 {
   return fx->window->job != NULL && fx->window->job->status == LW_JOB_COMPLETED
@@ -68,7 +61,7 @@ stage_fixtures (LwUiFixture *fx)
     g_ptr_array_add (paths, g_ptr_array_index (photos, i));
   g_ptr_array_add (paths, NULL);
   lw_ui_activate (fx, "win.stage-paths", g_variant_new_strv ((const char * const *) paths->pdata, -1));
-  g_assert_true (lw_ui_wait (all_staged, fx, 30000));
+  g_assert_true (lw_ui_wait (lw_ui_all_staged, fx, 30000));
   lw_window_refresh_now (fx->window);
   return photos;
 }

@@ -8,25 +8,6 @@
 #include "lw-test-util.h"
 #include "lw-ui-test.h"
 
-/* The counts refresh at most every 100 ms: wait for a label to say it. */
-static GtkWidget *awaited_label;
-static const char *awaited_text;
-
-static gboolean
-label_says (LwUiFixture *fx)
-{
-  return g_strcmp0 (gtk_label_get_text (GTK_LABEL (awaited_label)), awaited_text) == 0;
-}
-
-static void
-assert_label_becomes (LwUiFixture *fx, GtkWidget *label, const char *text)
-{
-  awaited_label = label;
-  awaited_text = text;
-  if (!lw_ui_wait (label_says, fx, 20000))
-    g_error ("label says “%s”, expected “%s”", gtk_label_get_text (GTK_LABEL (label)), text);
-}
-
 static gboolean
 all_textured (LwUiFixture *fx)
 {
@@ -34,13 +15,6 @@ all_textured (LwUiFixture *fx)
 
   lw_staging_grid_count_tiles (fx->window->staging_grid, &bound, &textured);
   return textured >= fx->expected_textured;
-}
-
-static gboolean
-all_staged (LwUiFixture *fx)
-{
-  return g_list_model_get_n_items (G_LIST_MODEL (fx->window->items)) > 0
-         && lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGING, -1) == 0 && fx->window->n_ingests == 0;
 }
 
 static gboolean
@@ -74,7 +48,7 @@ stage_fixtures (LwUiFixture *fx,
     g_ptr_array_add (paths, g_ptr_array_index (photos, i));
   g_ptr_array_add (paths, NULL);
   lw_ui_activate (fx, "win.stage-paths", g_variant_new_strv ((const char * const *) paths->pdata, -1));
-  g_assert_true (lw_ui_wait (all_staged, fx, 30000));
+  g_assert_true (lw_ui_wait (lw_ui_all_staged, fx, 30000));
   lw_window_refresh_now (fx->window);
   return photos;
 }
@@ -148,7 +122,7 @@ test_drop (void)
   g_assert_true (accepted);
 
   /* A tile for every file at once, thumbnails as they are made. */
-  g_assert_true (lw_ui_wait (all_staged, &fx, 30000));
+  g_assert_true (lw_ui_wait (lw_ui_all_staged, &fx, 30000));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->items)), ==, n_photos + 1);
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING), ==, n_photos);
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_REJECTED, -1), ==, 1);
@@ -188,9 +162,9 @@ test_drop (void)
   {
     g_autofree char *all = g_strdup_printf ("%u", n_photos + 1);
 
-    assert_label_becomes (&fx, fx.window->count_all, all);
+    lw_ui_assert_label_becomes (&fx, fx.window->count_all, all);
   }
-  assert_label_becomes (&fx, fx.window->count_failed, "1");
+  lw_ui_assert_label_becomes (&fx, fx.window->count_failed, "1");
 
   lw_ui_fixture_teardown (&fx);
 }
@@ -254,7 +228,7 @@ test_big_drop (void)
   n_items = g_list_model_get_n_items (G_LIST_MODEL (fx.window->items));
   g_assert_cmpuint (n_items, >, 0);
   g_assert_cmpuint (n_items, <=, 64);
-  g_assert_true (lw_ui_wait (all_staged, &fx, 120000));
+  g_assert_true (lw_ui_wait (lw_ui_all_staged, &fx, 120000));
 
   n_items = g_list_model_get_n_items (G_LIST_MODEL (fx.window->items));
   g_assert_cmpuint (n_items, ==, n);
@@ -272,7 +246,7 @@ test_big_drop (void)
   {
     g_autofree char *all = g_strdup_printf ("%u", n);
 
-    assert_label_becomes (&fx, fx.window->count_all, all);
+    lw_ui_assert_label_becomes (&fx, fx.window->count_all, all);
   }
   lw_ui_fixture_teardown (&fx);
 }
@@ -297,7 +271,7 @@ test_retry_failed (void)
   g_assert_true (lw_ui_wait (job_finished, &fx, 30000));
   coffee = lw_ui_find_item (&fx, "coffee.png");
   g_assert_cmpint (lw_image_item_get_status (coffee), ==, LW_IMAGE_FAILED);
-  assert_label_becomes (&fx, fx.window->count_failed, "1");
+  lw_ui_assert_label_becomes (&fx, fx.window->count_failed, "1");
   calls = lw_fake_engine_get_n_calls (fx.engine);
   g_assert_cmpuint (calls, ==, photos->len);
 
@@ -307,7 +281,7 @@ test_retry_failed (void)
   g_assert_cmpint (lw_image_item_get_status (coffee), ==, LW_IMAGE_COMPLETED);
   g_assert_cmpuint (lw_fake_engine_get_n_calls (fx.engine), ==, calls + 1);
   g_assert_cmpuint (lw_fake_engine_get_calls_for (fx.engine, lw_image_item_get_id (coffee)), ==, 2);
-  assert_label_becomes (&fx, fx.window->count_failed, "0");
+  lw_ui_assert_label_becomes (&fx, fx.window->count_failed, "0");
 
   lw_ui_fixture_teardown (&fx);
 }
@@ -360,10 +334,10 @@ test_flow (void)
   {
     g_autofree char *done = g_strdup_printf ("%u", n);
 
-    assert_label_becomes (&fx, fx.window->count_done, done);
+    lw_ui_assert_label_becomes (&fx, fx.window->count_done, done);
   }
-  assert_label_becomes (&fx, fx.window->count_pending, "0");
-  assert_label_becomes (&fx, fx.window->count_failed, "0");
+  lw_ui_assert_label_becomes (&fx, fx.window->count_pending, "0");
+  lw_ui_assert_label_becomes (&fx, fx.window->count_failed, "0");
   lw_ui_activate (&fx, "win.filter", g_variant_new_string ("pending"));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->filtered)), ==, 0);
   lw_ui_activate (&fx, "win.filter", g_variant_new_string ("done"));
