@@ -20,6 +20,7 @@
  * Environment: BENCH_CONCURRENCY (8), BENCH_LATENCY_MS (200) and
  * BENCH_PROCESS_SECONDS (60) shape the processing phase; BENCH_NO_SCROLL
  * stops the scrolling; BENCH_NO_ANIMATIONS=1 runs as with reduced motion;
+ * BENCH_WINDOW=1920x1080 sizes the window (with a display that large);
  * BENCH_PAUSE_MS waits before the drop (to attach `perf record -k
  * CLOCK_MONOTONIC`) and then prints when the longest stalls ended.
  */
@@ -280,6 +281,14 @@ main (int argc, char **argv)
   if (env_int ("BENCH_NO_ANIMATIONS", 0) != 0)
     g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   lw_ui_fixture_setup (&b.fx, latency_ms);
+  /* BENCH_WINDOW=WxH: another window size (the display must be as large). */
+  if (g_getenv ("BENCH_WINDOW") != NULL)
+    {
+      int w = 0, h = 0;
+
+      if (sscanf (g_getenv ("BENCH_WINDOW"), "%dx%d", &w, &h) == 2 && w > 0 && h > 0)
+        gtk_window_set_default_size (GTK_WINDOW (b.fx.window), w, h);
+    }
   for (const char * const *m = (const char * const[]) { "nano_banana", "nano_banana_pro", "local", NULL }; *m; m++)
     lw_scheduler_set_limits (b.fx.scheduler, *m, concurrency, 0);
 
