@@ -28,9 +28,10 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* Thumbnails are made at 384 px on their long edge (lw-image-io.h); decoding
- * at that size keeps them sharp on the largest tiles. 48 MiB holds about
- * 110 of them at 4:3, a full screen of the largest tiles and then some. */
+/* Tiles ask for textures at their frame's exact size (lw_texture_cache_request);
+ * the long edge only bounds requests without a size. 48 MiB holds ~420
+ * textures for 200-px tiles and ~110 for the largest (360 px at scale 2 is
+ * still more than a screenful). */
 #define TEXTURE_LONG_EDGE   LW_THUMBNAIL_LONG_EDGE
 #define TEXTURE_CACHE_BYTES (48u * 1024 * 1024)
 /* The ETA follows the last 20 finishes: recent enough to follow a rate
