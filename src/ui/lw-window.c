@@ -29,9 +29,9 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* Tiles ask for textures at their frame's exact size (lw_texture_cache_request);
- * the long edge only bounds requests without a size. 48 MiB holds ~420
- * textures for 200-px tiles and ~110 for the largest (360 px at scale 2 is
- * still more than a screenful). */
+ * the long edge only bounds requests without a size. 48 MiB holds ~400
+ * textures of 200-px tiles, ~120 of the largest (360 px), ~30 of those at
+ * scale 2 — still a screenful; textures of bound tiles live beyond it. */
 #define TEXTURE_LONG_EDGE   LW_THUMBNAIL_LONG_EDGE
 #define TEXTURE_CACHE_BYTES (48u * 1024 * 1024)
 /* The ETA follows the last 20 finishes: recent enough to follow a rate
