@@ -52,7 +52,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LwStmt, lw_stmt_release)
 typedef gpointer (*LwStoreRowFunc) (sqlite3_stmt *stmt);
 
 void lw_store_set_sqlite_error (LwStore *self, GError **error, const char *what);
-void lw_store_set_not_found (GError **error, const char *what);
 LwStmt * lw_store_stmt (LwStore *self, const char *sql, GError **error);
 void lw_store_bind_text (sqlite3_stmt *stmt, int i, const char *value);
 char * lw_store_column_strdup (sqlite3_stmt *stmt, int i);
@@ -65,6 +64,6 @@ LwJob * lw_store_job_from_row (sqlite3_stmt *stmt);
 LwImage * lw_store_image_from_row (sqlite3_stmt *stmt);
 LwModule * lw_store_module_from_row (sqlite3_stmt *stmt);
 GPtrArray * lw_store_collect_rows (LwStore *self, sqlite3_stmt *stmt, LwStoreRowFunc from_row, GDestroyNotify free_func, const char *what, GError **error);
-gboolean lw_store_step_one_row (LwStore *self, sqlite3_stmt *stmt, const char *what, const char *not_found, GError **error);
+gpointer lw_store_read_row (LwStore *self, sqlite3_stmt *stmt, LwStoreRowFunc from_row, const char *what, gboolean *missing, GError **error);
 
 G_END_DECLS

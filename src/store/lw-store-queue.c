@@ -369,7 +369,6 @@ LwImage *
 lw_store_find_result (LwStore *self, const char *request_key, GError **error)
 {
   g_autoptr(LwStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (LW_IS_STORE (self), NULL);
   g_return_val_if_fail (request_key != NULL, NULL);
@@ -382,12 +381,8 @@ lw_store_find_result (LwStore *self, const char *request_key, GError **error)
   if (stmt == NULL)
     return NULL;
   lw_store_bind_text (stmt, 1, request_key);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return lw_store_image_from_row (stmt);
-  if (rc != SQLITE_DONE)
-    lw_store_set_sqlite_error (self, error, _("Could not look for an earlier result"));
-  return NULL;
+  return lw_store_read_row (self, stmt, (LwStoreRowFunc) lw_store_image_from_row,
+                            _("Could not look for an earlier result"), NULL, error);
 }
 
 GHashTable *

@@ -10,6 +10,80 @@
 #include "lw-modules.h"
 #include "lw-store-private.h"
 
+/* ---- helpers ------------------------------------------------------------ */
+
+/* The table a row id is of, for the error when there is no such row. */
+typedef enum
+{
+  ROW_JOB,
+  ROW_IMAGE,
+} RowKind;
+
+static void
+set_no_such_row (GError **error, RowKind kind, gint64 id)
+{
+  if (kind == ROW_JOB)
+    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("There is no job %" PRId64), id);
+  else
+    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("There is no image %" PRId64), id);
+}
+
+static void
+set_no_such_module (GError **error, const char *id)
+{
+  g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("There is no module “%s”"), id);
+}
+
+/* FALSE, with an INVALID error saying message, when value is NULL or "". */
+static gboolean
+require_text (const char *value, const char *message, GError **error)
+{
+  if (value != NULL && *value != '\0')
+    return TRUE;
+  g_set_error_literal (error, LW_STORE_ERROR, LW_STORE_ERROR_INVALID, message);
+  return FALSE;
+}
+
+/* The cached statement for sql with a row id (a job's, an image's) bound
+ * as ?1. */
+static LwStmt *
+stmt_for_id (LwStore *self, const char *sql, gint64 id, GError **error)
+{
+  LwStmt *stmt = lw_store_stmt (self, sql, error);
+
+  if (stmt != NULL)
+    sqlite3_bind_int64 (stmt, 1, id);
+  return stmt;
+}
+
+/* The rows sql selects for a job (job_id bound as ?1), read with from_row. */
+static GPtrArray *
+list_for_job (LwStore *self, const char *sql, gint64 job_id, LwStoreRowFunc from_row,
+              GDestroyNotify free_func, const char *what, GError **error)
+{
+  g_autoptr(LwStmt) stmt = stmt_for_id (self, sql, job_id, error);
+
+  if (stmt == NULL)
+    return NULL;
+  return lw_store_collect_rows (self, stmt, from_row, free_func, what, error);
+}
+
+/* Steps stmt, an UPDATE or DELETE of the row id of kind's table: an error,
+ * or NOT_FOUND when it changed no row. */
+static gboolean
+step_one_row (LwStore *self, sqlite3_stmt *stmt, RowKind kind, gint64 id, const char *what,
+              GError **error)
+{
+  if (!lw_store_step_done (self, stmt, what, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      set_no_such_row (error, kind, id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* ---- modules ------------------------------------------------------------ */
 
 GPtrArray *
@@ -30,7 +104,8 @@ LwModule *
 lw_store_get_module (LwStore *self, const char *id, GError **error)
 {
   g_autoptr(LwStmt) stmt = NULL;
-  int rc;
+  LwModule *module;
+  gboolean missing;
 
   g_return_val_if_fail (LW_IS_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
@@ -39,14 +114,11 @@ lw_store_get_module (LwStore *self, const char *id, GError **error)
   if (stmt == NULL)
     return NULL;
   lw_store_bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return lw_store_module_from_row (stmt);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("There is no module “%s”"), id);
-  else
-    lw_store_set_sqlite_error (self, error, _("Could not read a module"));
-  return NULL;
+  module = lw_store_read_row (self, stmt, (LwStoreRowFunc) lw_store_module_from_row,
+                              _("Could not read a module"), &missing, error);
+  if (missing)
+    set_no_such_module (error, id);
+  return module;
 }
 
 /* The name a person reads: built-in names are stored as shipped (English)
@@ -55,6 +127,18 @@ static const char *
 module_display_name (const LwModule *module)
 {
   return module->builtin ? g_dgettext (GETTEXT_PACKAGE, module->name) : module->name;
+}
+
+/* Runs sql, which returns no rows, with a module id bound as ?1. */
+static gboolean
+run_for_module (LwStore *self, const char *sql, const char *id, const char *what, GError **error)
+{
+  g_autoptr(LwStmt) stmt = lw_store_stmt (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  lw_store_bind_text (stmt, 1, id);
+  return lw_store_step_done (self, stmt, what, error);
 }
 
 static gboolean
@@ -117,11 +201,8 @@ insert_custom_module (LwStore *self, const char *name, const char *description, 
   gboolean owned;
   gboolean ok = FALSE;
 
-  if (*trimmed == '\0')
-    {
-      g_set_error_literal (error, LW_STORE_ERROR, LW_STORE_ERROR_INVALID, _("A module needs a name"));
-      return NULL;
-    }
+  if (!require_text (trimmed, _("A module needs a name"), error))
+    return NULL;
   if (!lw_store_tx_begin (self, &owned, error))
     return NULL;
 
@@ -175,11 +256,8 @@ lw_store_update_module (LwStore *self, const LwModule *module, GError **error)
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
   g_return_val_if_fail (module != NULL && module->id != NULL, FALSE);
 
-  if (module->name == NULL || *module->name == '\0')
-    {
-      g_set_error_literal (error, LW_STORE_ERROR, LW_STORE_ERROR_INVALID, _("A module needs a name"));
-      return FALSE;
-    }
+  if (!require_text (module->name, _("A module needs a name"), error))
+    return FALSE;
   /* A built-in's name and description are the shipped ones (shown
    * translated, refreshed at every open): only its prompt is the user's. */
   stmt = lw_store_stmt (self,
@@ -197,7 +275,7 @@ lw_store_update_module (LwStore *self, const LwModule *module, GError **error)
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
     {
-      g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("There is no module “%s”"), module->id);
+      set_no_such_module (error, module->id);
       return FALSE;
     }
   return TRUE;
@@ -224,7 +302,6 @@ gboolean
 lw_store_delete_module (LwStore *self, const char *id, GError **error)
 {
   g_autoptr(LwModule) module = NULL;
-  g_autoptr(LwStmt) stmt = NULL;
 
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
@@ -241,18 +318,14 @@ lw_store_delete_module (LwStore *self, const char *id, GError **error)
                    _("“%s” is a built-in module and cannot be deleted"), module_display_name (module));
       return FALSE;
     }
-  stmt = lw_store_stmt (self, "DELETE FROM modules WHERE id = ? AND builtin = 0", error);
-  if (stmt == NULL)
-    return FALSE;
-  lw_store_bind_text (stmt, 1, id);
-  return lw_store_step_done (self, stmt, _("Could not delete the module"), error);
+  return run_for_module (self, "DELETE FROM modules WHERE id = ? AND builtin = 0", id,
+                         _("Could not delete the module"), error);
 }
 
 gboolean
 lw_store_reset_module (LwStore *self, const char *id, GError **error)
 {
   g_autoptr(LwModule) module = NULL;
-  g_autoptr(LwStmt) stmt = NULL;
 
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
@@ -266,11 +339,8 @@ lw_store_reset_module (LwStore *self, const char *id, GError **error)
                    _("The module “%s” has no default prompt to go back to"), module_display_name (module));
       return FALSE;
     }
-  stmt = lw_store_stmt (self, "UPDATE modules SET prompt = default_prompt WHERE id = ? AND default_prompt IS NOT NULL", error);
-  if (stmt == NULL)
-    return FALSE;
-  lw_store_bind_text (stmt, 1, id);
-  return lw_store_step_done (self, stmt, _("Could not reset the module"), error);
+  return run_for_module (self, "UPDATE modules SET prompt = default_prompt WHERE id = ? AND default_prompt IS NOT NULL", id,
+                         _("Could not reset the module"), error);
 }
 
 /* ---- jobs --------------------------------------------------------------- */
@@ -300,11 +370,8 @@ lw_store_create_job (LwStore *self, const char *name, const char *module_id, con
   g_return_val_if_fail (LW_IS_STORE (self), NULL);
   g_return_val_if_fail (module_id != NULL, NULL);
 
-  if (model == NULL || *model == '\0')
-    {
-      g_set_error_literal (error, LW_STORE_ERROR, LW_STORE_ERROR_INVALID, _("A job needs a model"));
-      return NULL;
-    }
+  if (!require_text (model, _("A job needs a model"), error))
+    return NULL;
   module = lw_store_get_module (self, module_id, error);
   if (module == NULL)
     return NULL;
@@ -341,48 +408,36 @@ lw_store_create_job (LwStore *self, const char *name, const char *module_id, con
 }
 
 /* The one row sql selects by id (bound as ?1), read with from_row; NULL
- * with *missing set when there is none. */
+ * with NOT_FOUND when there is none. */
 static gpointer
-get_by_id (LwStore *self, const char *sql, gint64 id, LwStoreRowFunc from_row, const char *what,
-           gboolean *missing, GError **error)
+get_by_id (LwStore *self, const char *sql, RowKind kind, gint64 id, LwStoreRowFunc from_row,
+           const char *what, GError **error)
 {
-  g_autoptr(LwStmt) stmt = lw_store_stmt (self, sql, error);
-  int rc;
+  g_autoptr(LwStmt) stmt = stmt_for_id (self, sql, id, error);
+  gboolean missing;
+  gpointer row;
 
-  *missing = FALSE;
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return from_row (stmt);
-  if (rc == SQLITE_DONE)
-    *missing = TRUE;
-  else
-    lw_store_set_sqlite_error (self, error, what);
-  return NULL;
+  row = lw_store_read_row (self, stmt, from_row, what, &missing, error);
+  if (missing)
+    set_no_such_row (error, kind, id);
+  return row;
 }
 
 LwJob *
 lw_store_get_job (LwStore *self, gint64 id, GError **error)
 {
-  gboolean missing;
-  LwJob *job;
-
   g_return_val_if_fail (LW_IS_STORE (self), NULL);
 
-  job = get_by_id (self, "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?", id,
-                   (LwStoreRowFunc) lw_store_job_from_row, _("Could not read a job"), &missing, error);
-  if (missing)
-    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("There is no job %" PRId64), id);
-  return job;
+  return get_by_id (self, "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?", ROW_JOB, id,
+                    (LwStoreRowFunc) lw_store_job_from_row, _("Could not read a job"), error);
 }
 
 LwJob *
 lw_store_find_job_by_source_key (LwStore *self, const char *source_key, GError **error)
 {
   g_autoptr(LwStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (LW_IS_STORE (self), NULL);
   g_return_val_if_fail (source_key != NULL, NULL);
@@ -391,12 +446,8 @@ lw_store_find_job_by_source_key (LwStore *self, const char *source_key, GError *
   if (stmt == NULL)
     return NULL;
   lw_store_bind_text (stmt, 1, source_key);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return lw_store_job_from_row (stmt);
-  if (rc != SQLITE_DONE)
-    lw_store_set_sqlite_error (self, error, _("Could not look for a job"));
-  return NULL;
+  return lw_store_read_row (self, stmt, (LwStoreRowFunc) lw_store_job_from_row,
+                            _("Could not look for a job"), NULL, error);
 }
 
 GPtrArray *
@@ -416,26 +467,27 @@ lw_store_list_jobs (LwStore *self, int limit, GError **error)
 
 /* One UPDATE that sets a text (?2) and updated_at (?3) of row id (?1). */
 static gboolean
-update_text (LwStore *self, const char *sql, gint64 id, const char *value, gint64 now,
-             const char *what, const char *not_found, GError **error)
+update_text (LwStore *self, const char *sql, RowKind kind, gint64 id, const char *value, gint64 now,
+             const char *what, GError **error)
 {
-  g_autoptr(LwStmt) stmt = lw_store_stmt (self, sql, error);
+  g_autoptr(LwStmt) stmt = stmt_for_id (self, sql, id, error);
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
   lw_store_bind_text (stmt, 2, value);
   sqlite3_bind_int64 (stmt, 3, now);
-  return lw_store_step_one_row (self, stmt, what, not_found, error);
+  return step_one_row (self, stmt, kind, id, what, error);
 }
 
+/* One DELETE of row id (?1). */
 static gboolean
-update_job_text (LwStore *self, const char *sql, gint64 id, const char *value, gint64 now,
-                 const char *what, GError **error)
+delete_row (LwStore *self, const char *sql, RowKind kind, gint64 id, const char *what, GError **error)
 {
-  g_autofree char *not_found = g_strdup_printf (_("There is no job %" PRId64), id);
+  g_autoptr(LwStmt) stmt = stmt_for_id (self, sql, id, error);
 
-  return update_text (self, sql, id, value, now, what, not_found, error);
+  if (stmt == NULL)
+    return FALSE;
+  return step_one_row (self, stmt, kind, id, what, error);
 }
 
 gboolean
@@ -443,21 +495,18 @@ lw_store_rename_job (LwStore *self, gint64 id, const char *name, gint64 now, GEr
 {
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
 
-  if (name == NULL || *name == '\0')
-    {
-      g_set_error_literal (error, LW_STORE_ERROR, LW_STORE_ERROR_INVALID, _("A job needs a name"));
-      return FALSE;
-    }
-  return update_job_text (self, "UPDATE jobs SET name = ?2, updated_at = ?3 WHERE id = ?1",
-                          id, name, now, _("Could not rename the job"), error);
+  if (!require_text (name, _("A job needs a name"), error))
+    return FALSE;
+  return update_text (self, "UPDATE jobs SET name = ?2, updated_at = ?3 WHERE id = ?1",
+                      ROW_JOB, id, name, now, _("Could not rename the job"), error);
 }
 
 gboolean
 lw_store_set_job_prompt (LwStore *self, gint64 id, const char *prompt, gint64 now, GError **error)
 {
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
-  return update_job_text (self, "UPDATE jobs SET prompt = ?2, updated_at = ?3 WHERE id = ?1",
-                          id, prompt != NULL ? prompt : "", now, _("Could not save the job’s prompt"), error);
+  return update_text (self, "UPDATE jobs SET prompt = ?2, updated_at = ?3 WHERE id = ?1",
+                      ROW_JOB, id, prompt != NULL ? prompt : "", now, _("Could not save the job’s prompt"), error);
 }
 
 gboolean
@@ -465,13 +514,10 @@ lw_store_set_job_model (LwStore *self, gint64 id, const char *model, gint64 now,
 {
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
 
-  if (model == NULL || *model == '\0')
-    {
-      g_set_error_literal (error, LW_STORE_ERROR, LW_STORE_ERROR_INVALID, _("A job needs a model"));
-      return FALSE;
-    }
-  return update_job_text (self, "UPDATE jobs SET model = ?2, updated_at = ?3 WHERE id = ?1",
-                          id, model, now, _("Could not change the job’s model"), error);
+  if (!require_text (model, _("A job needs a model"), error))
+    return FALSE;
+  return update_text (self, "UPDATE jobs SET model = ?2, updated_at = ?3 WHERE id = ?1",
+                      ROW_JOB, id, model, now, _("Could not change the job’s model"), error);
 }
 
 gboolean
@@ -479,7 +525,6 @@ lw_store_set_job_module (LwStore *self, gint64 id, const char *module_id, gint64
 {
   g_autoptr(LwModule) module = NULL;
   g_autoptr(LwStmt) stmt = NULL;
-  g_autofree char *not_found = NULL;
 
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
   g_return_val_if_fail (module_id != NULL, FALSE);
@@ -487,22 +532,19 @@ lw_store_set_job_module (LwStore *self, gint64 id, const char *module_id, gint64
   module = lw_store_get_module (self, module_id, error);
   if (module == NULL)
     return FALSE;
-  stmt = lw_store_stmt (self, "UPDATE jobs SET module_id = ?2, prompt = ?3, updated_at = ?4 WHERE id = ?1", error);
+  stmt = stmt_for_id (self, "UPDATE jobs SET module_id = ?2, prompt = ?3, updated_at = ?4 WHERE id = ?1", id, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
   lw_store_bind_text (stmt, 2, module->id);
   lw_store_bind_text (stmt, 3, module->prompt);
   sqlite3_bind_int64 (stmt, 4, now);
-  not_found = g_strdup_printf (_("There is no job %" PRId64), id);
-  return lw_store_step_one_row (self, stmt, _("Could not change the job’s module"), not_found, error);
+  return step_one_row (self, stmt, ROW_JOB, id, _("Could not change the job’s module"), error);
 }
 
 gboolean
 lw_store_set_job_spend_cap (LwStore *self, gint64 id, double cap, gint64 now, GError **error)
 {
   g_autoptr(LwStmt) stmt = NULL;
-  g_autofree char *not_found = NULL;
 
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
 
@@ -512,57 +554,39 @@ lw_store_set_job_spend_cap (LwStore *self, gint64 id, double cap, gint64 now, GE
                            _("A spending limit cannot be negative"));
       return FALSE;
     }
-  stmt = lw_store_stmt (self, "UPDATE jobs SET spend_cap = ?2, updated_at = ?3 WHERE id = ?1", error);
+  stmt = stmt_for_id (self, "UPDATE jobs SET spend_cap = ?2, updated_at = ?3 WHERE id = ?1", id, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_double (stmt, 2, cap);
   sqlite3_bind_int64 (stmt, 3, now);
-  not_found = g_strdup_printf (_("There is no job %" PRId64), id);
-  return lw_store_step_one_row (self, stmt, _("Could not set the job’s spending limit"), not_found, error);
+  return step_one_row (self, stmt, ROW_JOB, id, _("Could not set the job’s spending limit"), error);
 }
 
 gboolean
 lw_store_set_job_status (LwStore *self, gint64 id, LwJobStatus status, gint64 now, GError **error)
 {
-  g_autoptr(LwStmt) stmt = NULL;
-  g_autofree char *not_found = NULL;
-
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
   g_return_val_if_fail (lw_job_status_to_string (status) != NULL, FALSE);
 
   /* launched_at is the first launch only: a cancelled job launched again
    * keeps its place in the queue's order. */
-  stmt = lw_store_stmt (self,
-                   "UPDATE jobs SET status = ?2, updated_at = ?3,"
-                   "  launched_at = CASE WHEN ?2 = 'PROCESSING' AND launched_at = 0 THEN ?3 ELSE launched_at END,"
-                   "  finished_at = CASE WHEN ?2 IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN ?3 ELSE 0 END"
-                   " WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  lw_store_bind_text (stmt, 2, lw_job_status_to_string (status));
-  sqlite3_bind_int64 (stmt, 3, now);
-  not_found = g_strdup_printf (_("There is no job %" PRId64), id);
-  return lw_store_step_one_row (self, stmt, _("Could not change the job’s status"), not_found, error);
+  return update_text (self,
+                      "UPDATE jobs SET status = ?2, updated_at = ?3,"
+                      "  launched_at = CASE WHEN ?2 = 'PROCESSING' AND launched_at = 0 THEN ?3 ELSE launched_at END,"
+                      "  finished_at = CASE WHEN ?2 IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN ?3 ELSE 0 END"
+                      " WHERE id = ?1",
+                      ROW_JOB, id, lw_job_status_to_string (status), now,
+                      _("Could not change the job’s status"), error);
 }
 
 gboolean
 lw_store_delete_job (LwStore *self, gint64 id, GError **error)
 {
-  g_autoptr(LwStmt) stmt = NULL;
-  g_autofree char *not_found = NULL;
-
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
 
   /* images and rejections go with it (ON DELETE CASCADE); their blobs at
    * the next sweep, once no row names them. */
-  stmt = lw_store_stmt (self, "DELETE FROM jobs WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  not_found = g_strdup_printf (_("There is no job %" PRId64), id);
-  return lw_store_step_one_row (self, stmt, _("Could not delete the job"), not_found, error);
+  return delete_row (self, "DELETE FROM jobs WHERE id = ?1", ROW_JOB, id, _("Could not delete the job"), error);
 }
 
 gboolean
@@ -574,12 +598,11 @@ lw_store_job_has_open_images (LwStore *self, gint64 job_id, gboolean *open, GErr
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
   g_return_val_if_fail (open != NULL, FALSE);
 
-  stmt = lw_store_stmt (self,
-                        "SELECT EXISTS (SELECT 1 FROM images WHERE job_id = ?"
-                        " AND status IN ('PENDING', 'RETRY_LATER', 'PROCESSING'))", error);
+  stmt = stmt_for_id (self,
+                      "SELECT EXISTS (SELECT 1 FROM images WHERE job_id = ?"
+                      " AND status IN ('PENDING', 'RETRY_LATER', 'PROCESSING'))", job_id, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, job_id);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
@@ -600,10 +623,9 @@ lw_store_count_images (LwStore *self, gint64 job_id, LwJobCounts *counts, GError
   g_return_val_if_fail (counts != NULL, FALSE);
 
   memset (counts, 0, sizeof *counts);
-  stmt = lw_store_stmt (self, "SELECT status, COUNT(*) FROM images WHERE job_id = ? GROUP BY status", error);
+  stmt = stmt_for_id (self, "SELECT status, COUNT(*) FROM images WHERE job_id = ? GROUP BY status", job_id, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, job_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       LwImageStatus status;
@@ -637,10 +659,9 @@ lw_store_get_job_cost (LwStore *self, gint64 job_id)
 
   g_return_val_if_fail (LW_IS_STORE (self), 0);
 
-  stmt = lw_store_stmt (self, "SELECT COALESCE(SUM(cost), 0) FROM images WHERE job_id = ?", NULL);
+  stmt = stmt_for_id (self, "SELECT COALESCE(SUM(cost), 0) FROM images WHERE job_id = ?", job_id, NULL);
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_int64 (stmt, 1, job_id);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return 0;
   return sqlite3_column_double (stmt, 0);
@@ -745,73 +766,43 @@ out:
 LwImage *
 lw_store_get_image (LwStore *self, gint64 id, GError **error)
 {
-  gboolean missing;
-  LwImage *image;
-
   g_return_val_if_fail (LW_IS_STORE (self), NULL);
 
-  image = get_by_id (self, "SELECT " IMAGE_COLUMNS " FROM images WHERE id = ?", id,
-                     (LwStoreRowFunc) lw_store_image_from_row, _("Could not read an image"), &missing, error);
-  if (missing)
-    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("There is no image %" PRId64), id);
-  return image;
+  return get_by_id (self, "SELECT " IMAGE_COLUMNS " FROM images WHERE id = ?", ROW_IMAGE, id,
+                    (LwStoreRowFunc) lw_store_image_from_row, _("Could not read an image"), error);
 }
 
 GPtrArray *
 lw_store_list_images (LwStore *self, gint64 job_id, GError **error)
 {
-  g_autoptr(LwStmt) stmt = NULL;
-
   g_return_val_if_fail (LW_IS_STORE (self), NULL);
-
-  stmt = lw_store_stmt (self, "SELECT " IMAGE_COLUMNS " FROM images WHERE job_id = ? ORDER BY position", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, job_id);
-  return lw_store_collect_rows (self, stmt, (LwStoreRowFunc) lw_store_image_from_row, (GDestroyNotify) lw_image_free,
+  return list_for_job (self, "SELECT " IMAGE_COLUMNS " FROM images WHERE job_id = ? ORDER BY position", job_id,
+                       (LwStoreRowFunc) lw_store_image_from_row, (GDestroyNotify) lw_image_free,
                        _("Could not list the job’s images"), error);
-}
-
-static gboolean
-update_image_text (LwStore *self, const char *sql, gint64 id, const char *value, gint64 now,
-                   const char *what, GError **error)
-{
-  g_autofree char *not_found = g_strdup_printf (_("There is no image %" PRId64), id);
-
-  return update_text (self, sql, id, value, now, what, not_found, error);
 }
 
 gboolean
 lw_store_set_image_prompt (LwStore *self, gint64 id, const char *prompt, gint64 now, GError **error)
 {
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
-  return update_image_text (self, "UPDATE images SET specific_prompt = ?2, updated_at = ?3 WHERE id = ?1",
-                            id, prompt != NULL && *prompt != '\0' ? prompt : NULL, now,
-                            _("Could not save the image’s instruction"), error);
+  return update_text (self, "UPDATE images SET specific_prompt = ?2, updated_at = ?3 WHERE id = ?1",
+                      ROW_IMAGE, id, prompt != NULL && *prompt != '\0' ? prompt : NULL, now,
+                      _("Could not save the image’s instruction"), error);
 }
 
 gboolean
 lw_store_set_image_thumb (LwStore *self, gint64 id, const char *thumb_key, gint64 now, GError **error)
 {
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
-  return update_image_text (self, "UPDATE images SET thumb_key = ?2, updated_at = ?3 WHERE id = ?1",
-                            id, thumb_key, now, _("Could not save the image’s thumbnail"), error);
+  return update_text (self, "UPDATE images SET thumb_key = ?2, updated_at = ?3 WHERE id = ?1",
+                      ROW_IMAGE, id, thumb_key, now, _("Could not save the image’s thumbnail"), error);
 }
 
 gboolean
 lw_store_remove_image (LwStore *self, gint64 id, GError **error)
 {
-  g_autoptr(LwStmt) stmt = NULL;
-  g_autofree char *not_found = NULL;
-
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
-
-  stmt = lw_store_stmt (self, "DELETE FROM images WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  not_found = g_strdup_printf (_("There is no image %" PRId64), id);
-  return lw_store_step_one_row (self, stmt, _("Could not remove the image"), not_found, error);
+  return delete_row (self, "DELETE FROM images WHERE id = ?1", ROW_IMAGE, id, _("Could not remove the image"), error);
 }
 
 int
@@ -823,13 +814,12 @@ lw_store_retry_failed (LwStore *self, gint64 job_id, gint64 now, GError **error)
 
   /* RETRY_LATER images are left alone: they are on their way back by
    * themselves, and resetting them would defeat the server's back-off. */
-  stmt = lw_store_stmt (self,
-                   "UPDATE images SET status = 'PENDING', retry_count = 0, next_retry_at = 0,"
-                   "  error_code = NULL, error_message = NULL, updated_at = ?2"
-                   " WHERE job_id = ?1 AND status = 'FAILED'", error);
+  stmt = stmt_for_id (self,
+                      "UPDATE images SET status = 'PENDING', retry_count = 0, next_retry_at = 0,"
+                      "  error_code = NULL, error_message = NULL, updated_at = ?2"
+                      " WHERE job_id = ?1 AND status = 'FAILED'", job_id, error);
   if (stmt == NULL)
     return -1;
-  sqlite3_bind_int64 (stmt, 1, job_id);
   sqlite3_bind_int64 (stmt, 2, now);
   if (!lw_store_step_done (self, stmt, _("Could not queue the failed images again"), error))
     return -1;
@@ -846,16 +836,15 @@ lw_store_requeue_image (LwStore *self, gint64 id, gboolean force, gint64 now, GE
   /* Not while PROCESSING: the running attempt owns the row (its fenced
    * finish decides). force also forgets the result and its request key, so
    * the cache (lw_store_find_result) cannot hand back the same picture. */
-  stmt = lw_store_stmt (self,
-                   "UPDATE images SET status = 'PENDING', retry_count = 0, next_retry_at = 0,"
-                   "  error_code = NULL, error_message = NULL, updated_at = ?3,"
-                   "  processed_key = CASE WHEN ?2 THEN NULL ELSE processed_key END,"
-                   "  processed_mime = CASE WHEN ?2 THEN NULL ELSE processed_mime END,"
-                   "  request_key = CASE WHEN ?2 THEN NULL ELSE request_key END"
-                   " WHERE id = ?1 AND status <> 'PROCESSING'", error);
+  stmt = stmt_for_id (self,
+                      "UPDATE images SET status = 'PENDING', retry_count = 0, next_retry_at = 0,"
+                      "  error_code = NULL, error_message = NULL, updated_at = ?3,"
+                      "  processed_key = CASE WHEN ?2 THEN NULL ELSE processed_key END,"
+                      "  processed_mime = CASE WHEN ?2 THEN NULL ELSE processed_mime END,"
+                      "  request_key = CASE WHEN ?2 THEN NULL ELSE request_key END"
+                      " WHERE id = ?1 AND status <> 'PROCESSING'", id, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int (stmt, 2, force ? 1 : 0);
   sqlite3_bind_int64 (stmt, 3, now);
   if (!lw_store_step_done (self, stmt, _("Could not queue the image again"), error))
@@ -913,17 +902,9 @@ rejection_from_row (sqlite3_stmt *stmt)
 GPtrArray *
 lw_store_list_rejections (LwStore *self, gint64 job_id, GError **error)
 {
-  g_autoptr(LwStmt) stmt = NULL;
-
   g_return_val_if_fail (LW_IS_STORE (self), NULL);
-
-  stmt = lw_store_stmt (self,
-                   "SELECT id, job_id, path, reason, created_at FROM rejections WHERE job_id = ? ORDER BY id",
-                   error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, job_id);
-  return lw_store_collect_rows (self, stmt, (LwStoreRowFunc) rejection_from_row, (GDestroyNotify) lw_rejection_free,
+  return list_for_job (self, "SELECT id, job_id, path, reason, created_at FROM rejections WHERE job_id = ? ORDER BY id",
+                       job_id, (LwStoreRowFunc) rejection_from_row, (GDestroyNotify) lw_rejection_free,
                        _("Could not list the refused files"), error);
 }
 

@@ -140,12 +140,6 @@ lw_store_set_sqlite_error (LwStore *self, GError **error, const char *what)
                sqlite3_extended_errcode (self->db));
 }
 
-void
-lw_store_set_not_found (GError **error, const char *what)
-{
-  g_set_error_literal (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, what);
-}
-
 
 LwStmt *
 lw_store_stmt (LwStore *self, const char *sql, GError **error)
@@ -213,7 +207,7 @@ lw_store_tx_begin (LwStore *self, gboolean *owned, GError **error)
   *owned = sqlite3_get_autocommit (self->db) != 0;
   if (!*owned)
     return TRUE;
-  return lw_store_exec (self, "BEGIN IMMEDIATE", _("Could not start a database transaction"), error);
+  return lw_store_begin (self, error);
 }
 
 gboolean
@@ -221,13 +215,9 @@ lw_store_tx_end (LwStore *self, gboolean owned, gboolean ok, GError **error)
 {
   if (!owned)
     return ok;
-  if (ok)
-    {
-      if (lw_store_exec (self, "COMMIT", _("Could not commit a database transaction"), error))
-        return TRUE;
-    }
-  if (!sqlite3_get_autocommit (self->db))
-    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  if (ok && lw_store_commit (self, error))
+    return TRUE;
+  lw_store_rollback (self);
   return FALSE;
 }
 
@@ -339,18 +329,21 @@ lw_store_collect_rows (LwStore *self, sqlite3_stmt *stmt, LwStoreRowFunc from_ro
   return g_steal_pointer (&rows);
 }
 
-/* Runs an UPDATE/DELETE whose ?1 is a row id; no row → NOT_FOUND. */
-gboolean
-lw_store_step_one_row (LwStore *self, sqlite3_stmt *stmt, const char *what, const char *not_found, GError **error)
+/* Steps stmt once for the row it selects, read with from_row. NULL when
+ * there is none (*missing set, when asked) or on an error (set from what). */
+gpointer
+lw_store_read_row (LwStore *self, sqlite3_stmt *stmt, LwStoreRowFunc from_row, const char *what,
+                   gboolean *missing, GError **error)
 {
-  if (!lw_store_step_done (self, stmt, what, error))
-    return FALSE;
-  if (sqlite3_changes (self->db) == 0)
-    {
-      lw_store_set_not_found (error, not_found);
-      return FALSE;
-    }
-  return TRUE;
+  int rc = sqlite3_step (stmt);
+
+  if (missing != NULL)
+    *missing = rc == SQLITE_DONE;
+  if (rc == SQLITE_ROW)
+    return from_row (stmt);
+  if (rc != SQLITE_DONE)
+    lw_store_set_sqlite_error (self, error, what);
+  return NULL;
 }
 
 /* ---- GObject ------------------------------------------------------------ */
