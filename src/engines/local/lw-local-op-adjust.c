@@ -11,6 +11,7 @@
 #include <operation/gegl-operation-point-filter.h>
 #include <string.h>
 
+#include "lw-local-op-common.h"
 #include "lw-local-ops.h"
 
 typedef struct {
@@ -23,23 +24,7 @@ typedef struct {
   GeglOperationPointFilterClass parent_class;
 } LwLocalOpAdjustClass;
 
-enum {
-  PROP_0,
-  PROP_TONE,
-  PROP_STUDIO,
-  N_PROPS
-};
-
 G_DEFINE_TYPE (LwLocalOpAdjust, lw_local_op_adjust, GEGL_TYPE_OPERATION_POINT_FILTER)
-
-static void
-prepare (GeglOperation *operation)
-{
-  const Babl *format = babl_format ("RGBA float");
-
-  gegl_operation_set_format (operation, "input", format);
-  gegl_operation_set_format (operation, "output", format);
-}
 
 static gboolean
 process (GeglOperation       *operation,
@@ -101,71 +86,13 @@ process (GeglOperation       *operation,
 }
 
 static void
-lw_local_op_adjust_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  LwLocalOpAdjust *self = (LwLocalOpAdjust *) object;
-
-  switch (prop_id)
-    {
-    case PROP_TONE:
-      self->tone = g_value_get_pointer (value);
-      break;
-    case PROP_STUDIO:
-      self->studio = g_value_get_pointer (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-lw_local_op_adjust_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  LwLocalOpAdjust *self = (LwLocalOpAdjust *) object;
-
-  switch (prop_id)
-    {
-    case PROP_TONE:
-      g_value_set_pointer (value, (gpointer) self->tone);
-      break;
-    case PROP_STUDIO:
-      g_value_set_pointer (value, (gpointer) self->studio);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 lw_local_op_adjust_class_init (LwLocalOpAdjustClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationPointFilterClass *point_class = GEGL_OPERATION_POINT_FILTER_CLASS (klass);
 
-  object_class->set_property = lw_local_op_adjust_set_property;
-  object_class->get_property = lw_local_op_adjust_get_property;
-  g_object_class_install_property (object_class, PROP_TONE,
-    g_param_spec_pointer ("tone", NULL, NULL,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (object_class, PROP_STUDIO,
-    g_param_spec_pointer ("studio", NULL, NULL,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-
-  operation_class->prepare = prepare;
-  point_class->process = process;
-
-  gegl_operation_class_set_keys (operation_class,
-                                 "name", "lw:adjust",
-                                 "categories", "hidden",
-                                 "description", "LightWork colour pipeline",
-                                 NULL);
+  lw_local_op_point_class_setup (operation_class, "lw:adjust", "LightWork colour pipeline", process);
+  lw_local_op_class_add_pointer (operation_class, "tone", G_STRUCT_OFFSET (LwLocalOpAdjust, tone));
+  lw_local_op_class_add_pointer (operation_class, "studio", G_STRUCT_OFFSET (LwLocalOpAdjust, studio));
 }
 
 static void

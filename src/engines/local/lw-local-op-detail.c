@@ -17,6 +17,7 @@
 #include <gegl-plugin.h>
 #include <operation/gegl-operation-point-filter.h>
 
+#include "lw-local-op-common.h"
 #include "lw-local-ops.h"
 
 typedef struct {
@@ -28,22 +29,7 @@ typedef struct {
   GeglOperationPointFilterClass parent_class;
 } LwLocalOpDetailClass;
 
-enum {
-  PROP_0,
-  PROP_PARAMS,
-  N_PROPS
-};
-
 G_DEFINE_TYPE (LwLocalOpDetail, lw_local_op_detail, GEGL_TYPE_OPERATION_POINT_FILTER)
-
-static void
-prepare (GeglOperation *operation)
-{
-  const Babl *format = babl_format ("RGBA float");
-
-  gegl_operation_set_format (operation, "input", format);
-  gegl_operation_set_format (operation, "output", format);
-}
 
 static float
 window (float v, float lo, float hi, float soft)
@@ -113,62 +99,12 @@ process (GeglOperation       *operation,
 }
 
 static void
-lw_local_op_detail_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  LwLocalOpDetail *self = (LwLocalOpDetail *) object;
-
-  switch (prop_id)
-    {
-    case PROP_PARAMS:
-      self->params = g_value_get_pointer (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-lw_local_op_detail_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  LwLocalOpDetail *self = (LwLocalOpDetail *) object;
-
-  switch (prop_id)
-    {
-    case PROP_PARAMS:
-      g_value_set_pointer (value, (gpointer) self->params);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 lw_local_op_detail_class_init (LwLocalOpDetailClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationPointFilterClass *point_class = GEGL_OPERATION_POINT_FILTER_CLASS (klass);
 
-  object_class->set_property = lw_local_op_detail_set_property;
-  object_class->get_property = lw_local_op_detail_get_property;
-  g_object_class_install_property (object_class, PROP_PARAMS,
-    g_param_spec_pointer ("params", NULL, NULL,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-
-  operation_class->prepare = prepare;
-  point_class->process = process;
-
-  gegl_operation_class_set_keys (operation_class,
-                                 "name", "lw:detail",
-                                 "categories", "hidden",
-                                 "description", "Edge-aware blend with a smoothed copy",
-                                 NULL);
+  lw_local_op_point_class_setup (operation_class, "lw:detail", "Edge-aware blend with a smoothed copy", process);
+  lw_local_op_class_add_pointer (operation_class, "params", G_STRUCT_OFFSET (LwLocalOpDetail, params));
 }
 
 static void

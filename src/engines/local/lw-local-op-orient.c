@@ -11,6 +11,7 @@
 #include <operation/gegl-operation-filter.h>
 #include <string.h>
 
+#include "lw-local-op-common.h"
 #include "lw-local-ops.h"
 
 typedef struct {
@@ -21,12 +22,6 @@ typedef struct {
 typedef struct {
   GeglOperationFilterClass parent_class;
 } LwLocalOpOrientClass;
-
-enum {
-  PROP_0,
-  PROP_ORIENTATION,
-  N_PROPS
-};
 
 G_DEFINE_TYPE (LwLocalOpOrient, lw_local_op_orient, GEGL_TYPE_OPERATION_FILTER)
 
@@ -53,18 +48,10 @@ lw_local_orient_map (int  orientation,
 }
 
 static GeglRectangle
-source_box (GeglOperation *operation)
-{
-  GeglRectangle *in = gegl_operation_source_get_bounding_box (operation, "input");
-
-  return in != NULL ? *in : (GeglRectangle) { 0, 0, 0, 0 };
-}
-
-static GeglRectangle
 get_bounding_box (GeglOperation *operation)
 {
   LwLocalOpOrient *self = (LwLocalOpOrient *) operation;
-  GeglRectangle box = source_box (operation);
+  GeglRectangle box = lw_local_op_source_box (operation);
 
   if (self->orientation >= 5)
     {
@@ -101,7 +88,7 @@ get_required_for_output (GeglOperation       *operation,
                          const gchar         *input_pad,
                          const GeglRectangle *roi)
 {
-  GeglRectangle src = source_box (operation);
+  GeglRectangle src = lw_local_op_source_box (operation);
   GeglRectangle need;
 
   if (roi->width <= 0 || roi->height <= 0 || src.width <= 0)
@@ -141,7 +128,7 @@ process (GeglOperation       *operation,
 {
   LwLocalOpOrient *self = (LwLocalOpOrient *) operation;
   const Babl *format = gegl_operation_get_format (operation, "output");
-  GeglRectangle src = source_box (operation);
+  GeglRectangle src = lw_local_op_source_box (operation);
   GeglRectangle need;
   int bpp = babl_format_get_bytes_per_pixel (format);
   g_autofree guint8 *in_data = NULL;
@@ -185,65 +172,17 @@ process (GeglOperation       *operation,
 }
 
 static void
-lw_local_op_orient_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  LwLocalOpOrient *self = (LwLocalOpOrient *) object;
-
-  switch (prop_id)
-    {
-    case PROP_ORIENTATION:
-      self->orientation = g_value_get_int (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-lw_local_op_orient_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  LwLocalOpOrient *self = (LwLocalOpOrient *) object;
-
-  switch (prop_id)
-    {
-    case PROP_ORIENTATION:
-      g_value_set_int (value, self->orientation);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 lw_local_op_orient_class_init (LwLocalOpOrientClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationFilterClass *filter_class = GEGL_OPERATION_FILTER_CLASS (klass);
 
-  object_class->set_property = lw_local_op_orient_set_property;
-  object_class->get_property = lw_local_op_orient_get_property;
-  g_object_class_install_property (object_class, PROP_ORIENTATION,
-    g_param_spec_int ("orientation", NULL, NULL, 1, 8, 1,
-                      G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS));
-
+  lw_local_op_filter_class_setup (operation_class, "lw:orient", "EXIF orientation without resampling", process);
+  lw_local_op_class_add_int (operation_class, "orientation", G_STRUCT_OFFSET (LwLocalOpOrient, orientation),
+                             1, 8, 1);
   operation_class->prepare = prepare;
   operation_class->get_bounding_box = get_bounding_box;
   operation_class->get_required_for_output = get_required_for_output;
   operation_class->get_invalidated_by_change = get_invalidated_by_change;
-  filter_class->process = process;
-
-  gegl_operation_class_set_keys (operation_class,
-                                 "name", "lw:orient",
-                                 "categories", "hidden",
-                                 "description", "EXIF orientation without resampling",
-                                 NULL);
 }
 
 static void

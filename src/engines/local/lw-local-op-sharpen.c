@@ -12,6 +12,7 @@
 #include <math.h>
 #include <operation/gegl-operation-area-filter.h>
 
+#include "lw-local-op-common.h"
 #include "lw-local-ops.h"
 
 typedef struct {
@@ -25,14 +26,6 @@ typedef struct {
   GeglOperationAreaFilterClass parent_class;
 } LwLocalOpSharpenClass;
 
-enum {
-  PROP_0,
-  PROP_SIGMA,
-  PROP_AMOUNT,
-  PROP_THRESHOLD,
-  N_PROPS
-};
-
 G_DEFINE_TYPE (LwLocalOpSharpen, lw_local_op_sharpen, GEGL_TYPE_OPERATION_AREA_FILTER)
 
 static int
@@ -45,22 +38,10 @@ static void
 prepare (GeglOperation *operation)
 {
   GeglOperationAreaFilter *area = GEGL_OPERATION_AREA_FILTER (operation);
-  const Babl *format = babl_format ("RGBA float");
   int r = radius_of ((LwLocalOpSharpen *) operation);
 
   area->left = area->right = area->top = area->bottom = r;
-  gegl_operation_set_format (operation, "input", format);
-  gegl_operation_set_format (operation, "output", format);
-}
-
-/* The photo keeps its size: the margin is read (clamped at the edges), never
- * added. */
-static GeglRectangle
-get_bounding_box (GeglOperation *operation)
-{
-  GeglRectangle *in = gegl_operation_source_get_bounding_box (operation, "input");
-
-  return in != NULL ? *in : (GeglRectangle) { 0, 0, 0, 0 };
+  lw_local_op_prepare_rgba_float (operation);
 }
 
 static gboolean
@@ -140,68 +121,20 @@ process (GeglOperation       *operation,
 }
 
 static void
-lw_local_op_sharpen_set_property (GObject      *object,
-                                  guint         prop_id,
-                                  const GValue *value,
-                                  GParamSpec   *pspec)
-{
-  LwLocalOpSharpen *self = (LwLocalOpSharpen *) object;
-
-  switch (prop_id)
-    {
-    case PROP_SIGMA: self->sigma = g_value_get_double (value); break;
-    case PROP_AMOUNT: self->amount = g_value_get_double (value); break;
-    case PROP_THRESHOLD: self->threshold = g_value_get_double (value); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-lw_local_op_sharpen_get_property (GObject    *object,
-                                  guint       prop_id,
-                                  GValue     *value,
-                                  GParamSpec *pspec)
-{
-  LwLocalOpSharpen *self = (LwLocalOpSharpen *) object;
-
-  switch (prop_id)
-    {
-    case PROP_SIGMA: g_value_set_double (value, self->sigma); break;
-    case PROP_AMOUNT: g_value_set_double (value, self->amount); break;
-    case PROP_THRESHOLD: g_value_set_double (value, self->threshold); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 lw_local_op_sharpen_class_init (LwLocalOpSharpenClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationFilterClass *filter_class = GEGL_OPERATION_FILTER_CLASS (klass);
 
-  object_class->set_property = lw_local_op_sharpen_set_property;
-  object_class->get_property = lw_local_op_sharpen_get_property;
+  lw_local_op_filter_class_setup (operation_class, "lw:sharpen", "Unsharp mask on perceptual luminance", process);
   /* σ up to 10 px keeps the margin a chunk reads at 30 px */
-  g_object_class_install_property (object_class, PROP_SIGMA,
-    g_param_spec_double ("sigma", NULL, NULL, 0.3, 10.0, 1.0,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (object_class, PROP_AMOUNT,
-    g_param_spec_double ("amount", NULL, NULL, 0.0, 5.0, 0.5,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (object_class, PROP_THRESHOLD,
-    g_param_spec_double ("threshold", NULL, NULL, 0.0, 1.0, 0.0,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS));
-
+  lw_local_op_class_add_double (operation_class, "sigma", G_STRUCT_OFFSET (LwLocalOpSharpen, sigma), 0.3, 10.0, 1.0);
+  lw_local_op_class_add_double (operation_class, "amount", G_STRUCT_OFFSET (LwLocalOpSharpen, amount), 0.0, 5.0, 0.5);
+  lw_local_op_class_add_double (operation_class, "threshold", G_STRUCT_OFFSET (LwLocalOpSharpen, threshold),
+                                0.0, 1.0, 0.0);
   operation_class->prepare = prepare;
-  operation_class->get_bounding_box = get_bounding_box;
-  filter_class->process = process;
-
-  gegl_operation_class_set_keys (operation_class,
-                                 "name", "lw:sharpen",
-                                 "categories", "hidden",
-                                 "description", "Unsharp mask on perceptual luminance",
-                                 NULL);
+  /* The photo keeps its size: the margin is read (clamped at the edges),
+   * never added. */
+  operation_class->get_bounding_box = lw_local_op_source_box;
 }
 
 static void
