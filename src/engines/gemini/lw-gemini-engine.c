@@ -138,15 +138,25 @@ caller_cancelled_cb (GCancellable *caller,
   g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
+/* timer fired: flag says which time-out it was when send_done_cb() sees
+ * the exchange cancelled. */
+static gboolean
+time_out (SendData  *sd,
+          GSource  **timer,
+          gboolean  *flag)
+{
+  *flag = TRUE;
+  g_clear_pointer (timer, g_source_unref);
+  g_cancellable_cancel (sd->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 whole_timeout_cb (gpointer user_data)
 {
   SendData *sd = user_data;
 
-  sd->timed_out = TRUE;
-  g_clear_pointer (&sd->timer, g_source_unref);
-  g_cancellable_cancel (sd->cancellable);
-  return G_SOURCE_REMOVE;
+  return time_out (sd, &sd->timer, &sd->timed_out);
 }
 
 static gboolean
@@ -154,10 +164,7 @@ connect_timeout_cb (gpointer user_data)
 {
   SendData *sd = user_data;
 
-  sd->connect_timed_out = TRUE;
-  g_clear_pointer (&sd->connect_timer, g_source_unref);
-  g_cancellable_cancel (sd->cancellable);
-  return G_SOURCE_REMOVE;
+  return time_out (sd, &sd->connect_timer, &sd->connect_timed_out);
 }
 
 static void
@@ -450,6 +457,58 @@ body_cut_short (SoupMessage *msg,
   return (guint64) length < expected;
 }
 
+/* Returns error on task (whose source is the engine) without the key in
+ * its message. */
+static void
+return_redacted_error (GTask  *task,
+                       GError *error)
+{
+  redact_error (g_task_get_source_object (task), error);
+  g_task_return_error (task, error);
+}
+
+/* The body of a send_async() of msg that was answered with a 2xx status, or
+ * NULL when the exchange failed, was cut short (only when whole_body is
+ * set) or the server answered with an error about model_id (or NULL): the
+ * error is then already returned on task. */
+static GBytes *
+finish_answer (GTask        *task,
+               GAsyncResult *result,
+               SoupMessage  *msg,
+               const char   *model_id,
+               gboolean      whole_body)
+{
+  g_autoptr(GBytes) body = NULL;
+  GError *error = NULL;
+  const char *data;
+  gsize length = 0;
+  guint status;
+
+  body = send_finish (result, &error);
+  if (body == NULL)
+    {
+      return_redacted_error (task, error);
+      return NULL;
+    }
+  data = g_bytes_get_data (body, &length);
+  status = soup_message_get_status (msg);
+  if (whole_body && body_cut_short (msg, length))
+    {
+      /* libsoup reads to EOF when the answer also says "Connection: close",
+       * and takes a dropped connection for the end of the body. */
+      g_task_return_new_error (task, LW_ENGINE_ERROR, LW_ENGINE_ERROR_NETWORK,
+                               _("The connection dropped in the middle of the answer"));
+      return NULL;
+    }
+  if (status < 200 || status > 299)
+    {
+      return_redacted_error (task, lw_gemini_parse_error (status, data, length, model_id,
+                                                          g_get_real_time ()));
+      return NULL;
+    }
+  return g_steal_pointer (&body);
+}
+
 static void
 sent_cb (GObject      *source,
          GAsyncResult *result,
@@ -458,43 +517,20 @@ sent_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   LwGeminiEngine *self = g_task_get_source_object (task);
   ProcessData *pd = g_task_get_task_data (task);
-  const char *model_id = self->config->model_id[pd->tier];
   g_autoptr(GBytes) body = NULL;
   GError *error = NULL;
   LwEngineResult *answer;
   const char *data;
   gsize length = 0;
-  guint status;
 
-  body = send_finish (result, &error);
+  body = finish_answer (task, result, pd->msg, self->config->model_id[pd->tier], TRUE);
   if (body == NULL)
-    {
-      redact_error (self, error);
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   data = g_bytes_get_data (body, &length);
-  status = soup_message_get_status (pd->msg);
-  if (body_cut_short (pd->msg, length))
-    {
-      /* libsoup reads to EOF when the answer also says "Connection: close",
-       * and takes a dropped connection for the end of the body. */
-      g_task_return_new_error (task, LW_ENGINE_ERROR, LW_ENGINE_ERROR_NETWORK,
-                               _("The connection dropped in the middle of the answer"));
-      return;
-    }
-  if (status < 200 || status > 299)
-    {
-      error = lw_gemini_parse_error (status, data, length, model_id, g_get_real_time ());
-      redact_error (self, error);
-      g_task_return_error (task, error);
-      return;
-    }
   answer = lw_gemini_parse_answer (data, length, &error);
   if (answer == NULL)
     {
-      redact_error (self, error);
-      g_task_return_error (task, error);
+      return_redacted_error (task, error);
       return;
     }
   answer->cost = lw_gemini_config_get_price (self->config, pd->tier);
@@ -660,7 +696,6 @@ list_page_cb (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  LwGeminiEngine *self = g_task_get_source_object (task);
   ListData *ld = g_task_get_task_data (task);
   g_autoptr(GPtrArray) page = NULL;
   g_autoptr(GBytes) body = NULL;
@@ -668,24 +703,11 @@ list_page_cb (GObject      *source,
   GError *error = NULL;
   const char *data;
   gsize length = 0;
-  guint status;
 
-  body = send_finish (result, &error);
+  body = finish_answer (task, result, ld->msg, NULL, FALSE);
   if (body == NULL)
-    {
-      redact_error (self, error);
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   data = g_bytes_get_data (body, &length);
-  status = soup_message_get_status (ld->msg);
-  if (status < 200 || status > 299)
-    {
-      error = lw_gemini_parse_error (status, data, length, NULL, g_get_real_time ());
-      redact_error (self, error);
-      g_task_return_error (task, error);
-      return;
-    }
   page = lw_gemini_parse_models (data, length, &next, &error);
   if (page == NULL)
     {
