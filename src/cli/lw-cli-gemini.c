@@ -186,6 +186,33 @@ lookup_key_or_complain (LwGeminiKeySource *source)
   return key;
 }
 
+/* The image models for "models" and "models use"; NULL, said, when there
+ * is no key or the list could not be had. */
+static GPtrArray *
+list_models_or_complain (const LwGeminiConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *models;
+  char *key = lookup_key_or_complain (NULL);
+
+  if (key == NULL)
+    return NULL;
+  models = list_models (config, key, &error);
+  lw_secret_free (key);
+  if (models == NULL)
+    lw_cli_error (_("could not list the models: %s"), error->message);
+  return models;
+}
+
+/* GEMINI_API_KEY is set (to something): it wins over the keyring. */
+static gboolean
+env_key_set (void)
+{
+  const char *value = g_getenv (LW_GEMINI_ENV_KEY);
+
+  return value != NULL && *value != '\0';
+}
+
 /* ---- key ---------------------------------------------------------------- */
 
 static int
@@ -196,10 +223,7 @@ key_set (void)
   gboolean ok;
 
   if (key == NULL && error != NULL)
-    {
-      lw_cli_error ("%s", error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+    return lw_cli_fail (error);
   if (!looks_like_a_key (key))
     {
       lw_secret_free (key);
@@ -209,12 +233,9 @@ key_set (void)
   ok = lw_gemini_key_store (key, NULL, &error);
   lw_secret_free (key);
   if (!ok)
-    {
-      lw_cli_error ("%s", error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+    return lw_cli_fail (error);
   g_print (_("Saved the key in the keyring. Check it with “lightwork-cli key test”.\n"));
-  if (g_getenv (LW_GEMINI_ENV_KEY) != NULL && *g_getenv (LW_GEMINI_ENV_KEY) != '\0')
+  if (env_key_set ())
     g_print (_("Note: GEMINI_API_KEY is set, and wins over the saved key while it is.\n"));
   return LW_CLI_EXIT_OK;
 }
@@ -258,15 +279,12 @@ key_delete (void)
   gboolean removed = FALSE;
 
   if (!lw_gemini_key_clear (&removed, NULL, &error))
-    {
-      lw_cli_error ("%s", error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+    return lw_cli_fail (error);
   if (removed)
     g_print (_("Removed the key from the keyring.\n"));
   else
     g_print (_("No key was saved in the keyring.\n"));
-  if (g_getenv (LW_GEMINI_ENV_KEY) != NULL && *g_getenv (LW_GEMINI_ENV_KEY) != '\0')
+  if (env_key_set ())
     g_print (_("Note: GEMINI_API_KEY is still set in this environment.\n"));
   return LW_CLI_EXIT_OK;
 }
@@ -335,9 +353,6 @@ static void
 print_models_json (const LwGeminiConfig *config, GPtrArray *models)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "models");
@@ -378,10 +393,7 @@ print_models_json (const LwGeminiConfig *config, GPtrArray *models)
     }
   json_builder_end_object (b);
   json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  lw_cli_print_json (b);
 }
 
 static void
@@ -419,30 +431,19 @@ models_use (const char *alias, const char *id)
   g_autoptr(LwGeminiConfig) config = NULL;
   g_autoptr(GPtrArray) models = NULL;
   LwGeminiTier tier;
-  char *key;
 
   if (!lw_gemini_tier_from_alias (alias, &tier))
     {
       lw_cli_error (_("“%s” is not a Gemini model alias (nano_banana or nano_banana_pro)"), alias);
       return LW_CLI_EXIT_ERROR;
     }
-  core = lw_core_open (NULL, NULL, &error);
+  core = lw_cli_open_core ();
   if (core == NULL)
-    {
-      lw_cli_error (_("cannot open the data folder: %s"), error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
-  config = lw_gemini_config_new_from_store (lw_core_get_store (core));
-  key = lookup_key_or_complain (NULL);
-  if (key == NULL)
     return LW_CLI_EXIT_ERROR;
-  models = list_models (config, key, &error);
-  lw_secret_free (key);
+  config = lw_gemini_config_new_from_store (lw_core_get_store (core));
+  models = list_models_or_complain (config);
   if (models == NULL)
-    {
-      lw_cli_error (_("could not list the models: %s"), error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+    return LW_CLI_EXIT_ERROR;
   if (!model_listed (models, id))
     {
       lw_cli_error (_("“%s” is not an image model this key can use; see “lightwork-cli models”"), id);
@@ -451,10 +452,7 @@ models_use (const char *alias, const char *id)
   if (!lw_store_set_setting (lw_core_get_store (core),
                              tier == LW_GEMINI_TIER_PRO ? LW_GEMINI_SETTING_MODEL_PRO : LW_GEMINI_SETTING_MODEL_FAST,
                              id, &error))
-    {
-      lw_cli_error ("%s", error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+    return lw_cli_fail (error);
   g_print (_("%s now uses %s.\n"), alias, id);
   return LW_CLI_EXIT_OK;
 }
@@ -464,9 +462,7 @@ lw_cli_cmd_models (int argc, char **argv)
 {
   g_autoptr(LwGeminiConfig) config = NULL;
   g_autoptr(GPtrArray) models = NULL;
-  g_autoptr(GError) error = NULL;
   gboolean json = FALSE;
-  char *key;
 
   if (wants_help (argc, argv))
     {
@@ -499,16 +495,9 @@ lw_cli_cmd_models (int argc, char **argv)
     }
 
   config = load_config ();
-  key = lookup_key_or_complain (NULL);
-  if (key == NULL)
-    return LW_CLI_EXIT_ERROR;
-  models = list_models (config, key, &error);
-  lw_secret_free (key);
+  models = list_models_or_complain (config);
   if (models == NULL)
-    {
-      lw_cli_error (_("could not list the models: %s"), error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+    return LW_CLI_EXIT_ERROR;
   if (json)
     print_models_json (config, models);
   else

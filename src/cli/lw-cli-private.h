@@ -2,8 +2,10 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "lw-cli.h"
+#include "lw-types.h"
 
 G_BEGIN_DECLS
 
@@ -13,6 +15,14 @@ G_BEGIN_DECLS
 
 /* "lightwork-cli: <message>" on stderr. */
 void lw_cli_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* Says error's message that way; returns LW_CLI_EXIT_ERROR, for
+ * "return lw_cli_fail (error);". */
+int  lw_cli_fail  (const GError *error);
+
+/* The data folder, or NULL after saying why it cannot be opened. */
+LwCore *lw_cli_open_core  (void);
+/* What b built, on one line of stdout. */
+void    lw_cli_print_json (JsonBuilder *b);
 
 /* lw-cli-gemini.c: "key set|test|delete", "models" */
 int lw_cli_cmd_key    (int argc, char **argv);

@@ -47,9 +47,15 @@ lw_cli_error (const char *format, ...)
   g_printerr ("lightwork-cli: %s\n", message);
 }
 
-/* Prints what b built, on one line. */
-static void
-print_json (JsonBuilder *b)
+int
+lw_cli_fail (const GError *error)
+{
+  lw_cli_error ("%s", error->message);
+  return LW_CLI_EXIT_ERROR;
+}
+
+void
+lw_cli_print_json (JsonBuilder *b)
 {
   g_autoptr(JsonNode) node = json_builder_get_root (b);
   g_autoptr(JsonGenerator) gen = json_generator_new ();
@@ -78,7 +84,7 @@ static void
 end_event (JsonBuilder *b)
 {
   json_builder_end_object (b);
-  print_json (b);
+  lw_cli_print_json (b);
 }
 
 static void
@@ -109,8 +115,8 @@ json_add_bool (JsonBuilder *b, const char *name, gboolean value)
   json_builder_add_boolean_value (b, value);
 }
 
-static LwCore *
-open_core (void)
+LwCore *
+lw_cli_open_core (void)
 {
   g_autoptr(GError) error = NULL;
   LwCore *core = lw_core_open (NULL, NULL, &error);
@@ -170,6 +176,40 @@ resolve_job (LwStore *store, const char *arg)
   else
     lw_cli_error (_("there are no jobs yet; start one with “lightwork-cli process PHOTOS…”"));
   return NULL;
+}
+
+/* Opens the data folder into *core and finds the job arg names there (see
+ * resolve_job); NULL, said, when either fails. */
+static LwJob *
+open_job (const char *arg, LwCore **core)
+{
+  *core = lw_cli_open_core ();
+  if (*core == NULL)
+    return NULL;
+  return resolve_job (lw_core_get_store (*core), arg);
+}
+
+/* A subcommand's options, parsed into the variables entries point at;
+ * FALSE, said, on a bad one. */
+static gboolean
+parse_options (GOptionContext *context, const GOptionEntry *entries, int *argc, char ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (g_option_context_parse (context, argc, argv, &error))
+    return TRUE;
+  lw_cli_fail (error);
+  return FALSE;
+}
+
+/* An image's id, name and status: how --json names an image everywhere. */
+static void
+json_add_image (JsonBuilder *b, const LwImage *image)
+{
+  json_add_int (b, "id", image->id);
+  json_add_str (b, "name", image->original_name);
+  json_add_str (b, "status", lw_image_status_to_string (image->status));
 }
 
 /* ---- watching a run ----------------------------------------------------- */
@@ -250,9 +290,7 @@ image_changed_cb (LwScheduler *scheduler, gint64 job_id, gint64 image_id, int st
     {
       g_autoptr(JsonBuilder) b = begin_event ("image");
 
-      json_add_int (b, "id", image->id);
-      json_add_str (b, "name", image->original_name);
-      json_add_str (b, "status", lw_image_status_to_string (image->status));
+      json_add_image (b, image);
       if (image->error_message != NULL)
         json_add_str (b, "error", image->error_message);
       end_event (b);
@@ -332,8 +370,7 @@ run_job (LwCore *core, gint64 job_id, int concurrency, int rpm, gboolean force, 
   job = lw_store_get_job (store, job_id, &error);
   if (job == NULL)
     {
-      lw_cli_error ("%s", error->message);
-      exit_code = LW_CLI_EXIT_ERROR;
+      exit_code = lw_cli_fail (error);
       goto out;
     }
   if (concurrency <= 0)
@@ -358,8 +395,7 @@ run_job (LwCore *core, gint64 job_id, int concurrency, int rpm, gboolean force, 
   lw_scheduler_start (run.scheduler);
   if (!lw_scheduler_launch (run.scheduler, job_id, &error))
     {
-      lw_cli_error ("%s", error->message);
-      exit_code = LW_CLI_EXIT_ERROR;
+      exit_code = lw_cli_fail (error);
       g_source_remove (sigint);
       g_source_remove (sigterm);
       goto out;
@@ -535,12 +571,8 @@ cmd_process (int argc, char **argv)
   g_autoptr(GHashTable) known = NULL;
   g_autoptr(GHashTable) walk_rejections = NULL;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      lw_cli_error ("%s", error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+  if (!parse_options (context, entries, &argc, &argv))
+    return LW_CLI_EXIT_ERROR;
   print.json = json;
   print.tty = isatty (STDERR_FILENO);
   if (paths == NULL || paths[0] == NULL)
@@ -554,7 +586,7 @@ cmd_process (int argc, char **argv)
       return LW_CLI_EXIT_ERROR;
     }
 
-  core = open_core ();
+  core = lw_cli_open_core ();
   if (core == NULL)
     return LW_CLI_EXIT_ERROR;
   store = lw_core_get_store (core);
@@ -582,19 +614,13 @@ cmd_process (int argc, char **argv)
   source_key = make_source_key (module, model, paths);
   job = lw_store_find_job_by_source_key (store, source_key, &error);
   if (error != NULL)
-    {
-      lw_cli_error ("%s", error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+    return lw_cli_fail (error);
   if (job == NULL)
     {
       job = lw_store_create_job (store, name, module, model, source_key,
                                  lw_clock_now_ms (lw_core_get_clock (core)), &error);
       if (job == NULL)
-        {
-          lw_cli_error ("%s", error->message);
-          return LW_CLI_EXIT_ERROR;
-        }
+        return lw_cli_fail (error);
     }
   else if (!json)
     g_printerr (_("Continuing job %" PRId64 " (%s).\n"), job->id, job->name);
@@ -641,10 +667,7 @@ cmd_process (int argc, char **argv)
   }
 
   if (!lw_store_count_images (store, job->id, &counts, &error))
-    {
-      lw_cli_error ("%s", error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+    return lw_cli_fail (error);
   if (counts.total == 0)
     {
       lw_cli_error (_("nothing to process: none of the files is a photo LightWork can read"));
@@ -680,16 +703,9 @@ cmd_resume_like (int argc, char **argv, gboolean retry_failed)
   g_autoptr(LwCore) core = NULL;
   g_autoptr(LwJob) job = NULL;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      lw_cli_error ("%s", error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
-  core = open_core ();
-  if (core == NULL)
+  if (!parse_options (context, entries, &argc, &argv))
     return LW_CLI_EXIT_ERROR;
-  job = resolve_job (lw_core_get_store (core), rest ? rest[0] : NULL);
+  job = open_job (rest ? rest[0] : NULL, &core);
   if (job == NULL)
     return LW_CLI_EXIT_ERROR;
   if (retry_failed)
@@ -697,10 +713,7 @@ cmd_resume_like (int argc, char **argv, gboolean retry_failed)
       int n = lw_store_retry_failed (lw_core_get_store (core), job->id,
                                      lw_clock_now_ms (lw_core_get_clock (core)), &error);
       if (n < 0)
-        {
-          lw_cli_error ("%s", error->message);
-          return LW_CLI_EXIT_ERROR;
-        }
+        return lw_cli_fail (error);
       if (!json)
         g_printerr (g_dngettext (GETTEXT_PACKAGE, "%d failed photo queued again.\n",
                                  "%d failed photos queued again.\n", n), n);
@@ -709,23 +722,29 @@ cmd_resume_like (int argc, char **argv, gboolean retry_failed)
 }
 
 static int
+cmd_resume (int argc, char **argv)
+{
+  return cmd_resume_like (argc, argv, FALSE);
+}
+
+static int
+cmd_retry_failed (int argc, char **argv)
+{
+  return cmd_resume_like (argc, argv, TRUE);
+}
+
+static int
 cmd_cancel (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LwCore) core = open_core ();
-  g_autoptr(LwJob) job = NULL;
+  g_autoptr(LwCore) core = NULL;
+  g_autoptr(LwJob) job = open_job (argc > 1 ? argv[1] : NULL, &core);
 
-  if (core == NULL)
-    return LW_CLI_EXIT_ERROR;
-  job = resolve_job (lw_core_get_store (core), argc > 1 ? argv[1] : NULL);
   if (job == NULL)
     return LW_CLI_EXIT_ERROR;
   if (!lw_store_set_job_status (lw_core_get_store (core), job->id, LW_JOB_CANCELLED,
                                 lw_clock_now_ms (lw_core_get_clock (core)), &error))
-    {
-      lw_cli_error ("%s", error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+    return lw_cli_fail (error);
   g_print (_("Job %" PRId64 " cancelled; “lightwork-cli resume %" PRId64 "” continues it.\n"),
            job->id, job->id);
   return LW_CLI_EXIT_OK;
@@ -777,7 +796,7 @@ cmd_jobs (int argc, char **argv)
 {
   gboolean json = want_json (&argc, argv);
   g_autoptr(GError) error = NULL;
-  g_autoptr(LwCore) core = open_core ();
+  g_autoptr(LwCore) core = lw_cli_open_core ();
   g_autoptr(GPtrArray) jobs = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   LwStore *store;
@@ -787,10 +806,7 @@ cmd_jobs (int argc, char **argv)
   store = lw_core_get_store (core);
   jobs = lw_store_list_jobs (store, 0, &error);
   if (jobs == NULL)
-    {
-      lw_cli_error ("%s", error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+    return lw_cli_fail (error);
   json_builder_begin_array (b);
   for (guint i = 0; i < jobs->len; i++)
     {
@@ -810,7 +826,7 @@ cmd_jobs (int argc, char **argv)
   json_builder_end_array (b);
   if (json)
     {
-      print_json (b);
+      lw_cli_print_json (b);
     }
   else if (jobs->len == 0)
     g_print (_("No jobs yet.\n"));
@@ -821,19 +837,16 @@ static int
 cmd_status (int argc, char **argv)
 {
   gboolean json = want_json (&argc, argv);
-  g_autoptr(LwCore) core = open_core ();
-  g_autoptr(LwJob) job = NULL;
+  g_autoptr(LwCore) core = NULL;
+  g_autoptr(LwJob) job = open_job (argc > 1 ? argv[1] : NULL, &core);
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(GPtrArray) rejections = NULL;
   LwJobCounts c = { 0 };
   LwStore *store;
 
-  if (core == NULL)
-    return LW_CLI_EXIT_ERROR;
-  store = lw_core_get_store (core);
-  job = resolve_job (store, argc > 1 ? argv[1] : NULL);
   if (job == NULL)
     return LW_CLI_EXIT_ERROR;
+  store = lw_core_get_store (core);
   images = lw_store_list_images (store, job->id, NULL);
   rejections = lw_store_list_rejections (store, job->id, NULL);
 
@@ -851,9 +864,7 @@ cmd_status (int argc, char **argv)
           LwImage *image = g_ptr_array_index (images, i);
 
           json_builder_begin_object (b);
-          json_add_int (b, "id", image->id);
-          json_add_str (b, "name", image->original_name);
-          json_add_str (b, "status", lw_image_status_to_string (image->status));
+          json_add_image (b, image);
           json_add_int (b, "attempt", image->attempt);
           json_add_int (b, "retries", image->retry_count);
           if (image->error_message != NULL)
@@ -880,7 +891,7 @@ cmd_status (int argc, char **argv)
         }
       json_builder_end_array (b);
       json_builder_end_object (b);
-      print_json (b);
+      lw_cli_print_json (b);
       return LW_CLI_EXIT_OK;
     }
 
@@ -923,29 +934,19 @@ cmd_export (int argc, char **argv)
   g_autoptr(LwJob) job = NULL;
   guint written = 0;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      lw_cli_error ("%s", error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+  if (!parse_options (context, entries, &argc, &argv))
+    return LW_CLI_EXIT_ERROR;
   if (out_dir == NULL)
     {
       lw_cli_error (_("export: --out DIR is required"));
       return LW_CLI_EXIT_ERROR;
     }
-  core = open_core ();
-  if (core == NULL)
-    return LW_CLI_EXIT_ERROR;
-  job = resolve_job (lw_core_get_store (core), rest ? rest[0] : NULL);
+  job = open_job (rest ? rest[0] : NULL, &core);
   if (job == NULL)
     return LW_CLI_EXIT_ERROR;
   if (!lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job->id, out_dir, template_str,
                       NULL, NULL, &written, NULL, &error))
-    {
-      lw_cli_error ("%s", error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+    return lw_cli_fail (error);
   g_print (g_dngettext (GETTEXT_PACKAGE, "Saved %u result to %s\n", "Saved %u results to %s\n", written),
            written, out_dir);
   return LW_CLI_EXIT_OK;
@@ -1011,15 +1012,11 @@ cmd_modules (int argc, char **argv)
   const char *verb, *id;
   LwStore *store;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      lw_cli_error ("%s", error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+  if (!parse_options (context, entries, &argc, &argv))
+    return LW_CLI_EXIT_ERROR;
   verb = rest != NULL && rest[0] != NULL ? rest[0] : "list";
   id = rest != NULL && rest[0] != NULL ? rest[1] : NULL;
-  core = open_core ();
+  core = lw_cli_open_core ();
   if (core == NULL)
     return LW_CLI_EXIT_ERROR;
   store = lw_core_get_store (core);
@@ -1051,7 +1048,7 @@ cmd_modules (int argc, char **argv)
       json_builder_end_array (b);
       if (json)
         {
-          print_json (b);
+          lw_cli_print_json (b);
         }
       return LW_CLI_EXIT_OK;
     }
@@ -1124,19 +1121,34 @@ cmd_modules (int argc, char **argv)
       return LW_CLI_EXIT_OK;
     }
   if (g_str_equal (verb, "delete"))
-    return lw_store_delete_module (store, id, &error) ? LW_CLI_EXIT_OK : (lw_cli_error ("%s", error->message), LW_CLI_EXIT_ERROR);
+    return lw_store_delete_module (store, id, &error) ? LW_CLI_EXIT_OK : lw_cli_fail (error);
   if (g_str_equal (verb, "reset"))
-    return lw_store_reset_module (store, id, &error) ? LW_CLI_EXIT_OK : (lw_cli_error ("%s", error->message), LW_CLI_EXIT_ERROR);
+    return lw_store_reset_module (store, id, &error) ? LW_CLI_EXIT_OK : lw_cli_fail (error);
 
   lw_cli_error (_("modules: unknown action “%s”"), verb);
   return LW_CLI_EXIT_ERROR;
 
 fail:
-  lw_cli_error ("%s", error->message);
-  return LW_CLI_EXIT_ERROR;
+  return lw_cli_fail (error);
 }
 
 /* ---- main ------------------------------------------------------------------ */
+
+static const struct {
+  const char *name;
+  int       (*run) (int argc, char **argv);
+} commands[] = {
+  { "process", cmd_process },
+  { "jobs", cmd_jobs },
+  { "status", cmd_status },
+  { "resume", cmd_resume },
+  { "retry-failed", cmd_retry_failed },
+  { "cancel", cmd_cancel },
+  { "export", cmd_export },
+  { "modules", cmd_modules },
+  { "models", lw_cli_cmd_models },
+  { "key", lw_cli_cmd_key },
+};
 
 static void
 print_usage (FILE *out)
@@ -1190,28 +1202,9 @@ lw_cli_main (int argc, char **argv)
       return LW_CLI_EXIT_OK;
     }
 
-  argc--;
-  argv++;
-  if (g_str_equal (cmd, "process"))
-    return cmd_process (argc, argv);
-  if (g_str_equal (cmd, "jobs"))
-    return cmd_jobs (argc, argv);
-  if (g_str_equal (cmd, "status"))
-    return cmd_status (argc, argv);
-  if (g_str_equal (cmd, "resume"))
-    return cmd_resume_like (argc, argv, FALSE);
-  if (g_str_equal (cmd, "retry-failed"))
-    return cmd_resume_like (argc, argv, TRUE);
-  if (g_str_equal (cmd, "cancel"))
-    return cmd_cancel (argc, argv);
-  if (g_str_equal (cmd, "export"))
-    return cmd_export (argc, argv);
-  if (g_str_equal (cmd, "modules"))
-    return cmd_modules (argc, argv);
-  if (g_str_equal (cmd, "models"))
-    return lw_cli_cmd_models (argc, argv);
-  if (g_str_equal (cmd, "key"))
-    return lw_cli_cmd_key (argc, argv);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (cmd, commands[i].name))
+      return commands[i].run (argc - 1, argv + 1);
 
   lw_cli_error (_("unknown command “%s”; see “lightwork-cli --help”"), cmd);
   return LW_CLI_EXIT_ERROR;
