@@ -18,6 +18,18 @@
 #define SHA256_TEXT_KEY "lw-input-sha256"
 #define STATS_PATH      "/_fake/stats"
 #define MODELS_PREFIX   "/v1beta/models"
+#define JSON_TYPE       "application/json; charset=UTF-8"
+
+/* The API's words for a request without a key (403) and with a wrong one (400). */
+#define NO_KEY_MESSAGE  "Method doesn't allow unregistered callers (callers without established identity). " \
+                        "Please use API Key or other form of API consumer identity to call this API."
+#define BAD_KEY_MESSAGE "API key not valid. Please pass a valid API key."
+/* … and for the quotas. */
+#define PAID_TIER_METRIC "generativelanguage.googleapis.com/generate_content_paid_tier_requests"
+#define FREE_TIER_METRIC "generativelanguage.googleapis.com/generate_content_free_tier_requests"
+#define QUOTA_EXCEEDED_MESSAGE "You exceeded your current quota, please check your plan and billing details. " \
+                               "For more information on this error, head to: " \
+                               "https://ai.google.dev/gemini-api/docs/rate-limits."
 
 typedef struct {
   char     *id;
@@ -155,6 +167,41 @@ lw_fake_fault_from_string (const char  *name,
         return TRUE;
       }
   return FALSE;
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+/* One member of the object being built: "name": value. */
+static void
+add_int_member (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_string_member (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_bool_member (JsonBuilder *b, const char *name, gboolean value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
+}
+
+/* What b built, as compact text (length in *len when asked). */
+static char *
+json_to_text (JsonBuilder *b, gsize *len)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (b);
+
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, len);
 }
 
 /* ---- construction and knobs --------------------------------------------- */
@@ -338,26 +385,28 @@ lw_fake_gemini_set_snake_case (LwFakeGemini *self, gboolean snake_case)
 
 /* ---- stats -------------------------------------------------------------- */
 
-guint
-lw_fake_gemini_get_n_requests (LwFakeGemini *self)
+/* One of self's counters, read under the lock. */
+static guint
+read_counter (LwFakeGemini *self, const guint *counter)
 {
   guint n;
 
   g_mutex_lock (&self->lock);
-  n = self->n_requests;
+  n = *counter;
   g_mutex_unlock (&self->lock);
   return n;
 }
 
 guint
+lw_fake_gemini_get_n_requests (LwFakeGemini *self)
+{
+  return read_counter (self, &self->n_requests);
+}
+
+guint
 lw_fake_gemini_get_n_delivered (LwFakeGemini *self)
 {
-  guint n;
-
-  g_mutex_lock (&self->lock);
-  n = self->n_delivered;
-  g_mutex_unlock (&self->lock);
-  return n;
+  return read_counter (self, &self->n_delivered);
 }
 
 guint
@@ -371,52 +420,42 @@ lw_fake_gemini_get_n_status (LwFakeGemini *self, guint status)
   return n;
 }
 
-guint
-lw_fake_gemini_get_requests_for (LwFakeGemini *self, const char *sha256)
+/* The photo's requests, or its deliveries; 0 for a photo never seen. */
+static guint
+read_photo_count (LwFakeGemini *self, const char *sha256, gboolean delivered)
 {
   PhotoStats *stats;
   guint n;
 
   g_mutex_lock (&self->lock);
   stats = sha256 != NULL ? g_hash_table_lookup (self->photos, sha256) : NULL;
-  n = stats != NULL ? stats->requests : 0;
+  n = stats == NULL ? 0 : delivered ? stats->delivered : stats->requests;
   g_mutex_unlock (&self->lock);
   return n;
+}
+
+guint
+lw_fake_gemini_get_requests_for (LwFakeGemini *self, const char *sha256)
+{
+  return read_photo_count (self, sha256, FALSE);
 }
 
 guint
 lw_fake_gemini_get_delivered_for (LwFakeGemini *self, const char *sha256)
 {
-  PhotoStats *stats;
-  guint n;
-
-  g_mutex_lock (&self->lock);
-  stats = sha256 != NULL ? g_hash_table_lookup (self->photos, sha256) : NULL;
-  n = stats != NULL ? stats->delivered : 0;
-  g_mutex_unlock (&self->lock);
-  return n;
+  return read_photo_count (self, sha256, TRUE);
 }
 
 guint
 lw_fake_gemini_get_in_flight (LwFakeGemini *self)
 {
-  guint n;
-
-  g_mutex_lock (&self->lock);
-  n = self->in_flight;
-  g_mutex_unlock (&self->lock);
-  return n;
+  return read_counter (self, &self->in_flight);
 }
 
 guint
 lw_fake_gemini_get_max_in_flight (LwFakeGemini *self)
 {
-  guint n;
-
-  g_mutex_lock (&self->lock);
-  n = self->max_in_flight;
-  g_mutex_unlock (&self->lock);
-  return n;
+  return read_counter (self, &self->max_in_flight);
 }
 
 GPtrArray *
@@ -473,21 +512,15 @@ char *
 lw_fake_gemini_dup_stats_json (LwFakeGemini *self)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
   GHashTableIter iter;
   gpointer key, value;
 
   g_mutex_lock (&self->lock);
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "requests");
-  json_builder_add_int_value (b, self->n_requests);
-  json_builder_set_member_name (b, "delivered");
-  json_builder_add_int_value (b, self->n_delivered);
-  json_builder_set_member_name (b, "in_flight");
-  json_builder_add_int_value (b, self->in_flight);
-  json_builder_set_member_name (b, "max_in_flight");
-  json_builder_add_int_value (b, self->max_in_flight);
+  add_int_member (b, "requests", self->n_requests);
+  add_int_member (b, "delivered", self->n_delivered);
+  add_int_member (b, "in_flight", self->in_flight);
+  add_int_member (b, "max_in_flight", self->max_in_flight);
   json_builder_set_member_name (b, "status");
   json_builder_begin_object (b);
   g_hash_table_iter_init (&iter, self->statuses);
@@ -495,8 +528,7 @@ lw_fake_gemini_dup_stats_json (LwFakeGemini *self)
     {
       g_autofree char *name = g_strdup_printf ("%u", GPOINTER_TO_UINT (key));
 
-      json_builder_set_member_name (b, name);
-      json_builder_add_int_value (b, GPOINTER_TO_UINT (value));
+      add_int_member (b, name, GPOINTER_TO_UINT (value));
     }
   json_builder_end_object (b);
   json_builder_set_member_name (b, "photos");
@@ -508,10 +540,8 @@ lw_fake_gemini_dup_stats_json (LwFakeGemini *self)
 
       json_builder_set_member_name (b, key);
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "requests");
-      json_builder_add_int_value (b, stats->requests);
-      json_builder_set_member_name (b, "delivered");
-      json_builder_add_int_value (b, stats->delivered);
+      add_int_member (b, "requests", stats->requests);
+      add_int_member (b, "delivered", stats->delivered);
       json_builder_end_object (b);
     }
   json_builder_end_object (b);
@@ -522,37 +552,24 @@ lw_fake_gemini_dup_stats_json (LwFakeGemini *self)
       LwFakeLogEntry *entry = g_ptr_array_index (self->log, i);
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "t_ms");
-      json_builder_add_int_value (b, entry->t_ms);
-      json_builder_set_member_name (b, "model");
-      json_builder_add_string_value (b, entry->model);
-      json_builder_set_member_name (b, "sha256");
-      json_builder_add_string_value (b, entry->sha256);
-      json_builder_set_member_name (b, "status");
-      json_builder_add_int_value (b, entry->status);
-      json_builder_set_member_name (b, "fault");
-      json_builder_add_string_value (b, lw_fake_fault_to_string (entry->fault));
-      json_builder_set_member_name (b, "delivered");
-      json_builder_add_boolean_value (b, entry->delivered);
-      json_builder_set_member_name (b, "chunked");
-      json_builder_add_boolean_value (b, entry->chunked);
-      json_builder_set_member_name (b, "aspect_ratio");
-      json_builder_add_string_value (b, entry->aspect_ratio);
-      json_builder_set_member_name (b, "image_size");
-      json_builder_add_string_value (b, entry->image_size);
-      json_builder_set_member_name (b, "body_bytes");
-      json_builder_add_int_value (b, (gint64) entry->body_bytes);
-      json_builder_set_member_name (b, "latency_ms");
-      json_builder_add_int_value (b, entry->latency_ms);
+      add_int_member (b, "t_ms", entry->t_ms);
+      add_string_member (b, "model", entry->model);
+      add_string_member (b, "sha256", entry->sha256);
+      add_int_member (b, "status", entry->status);
+      add_string_member (b, "fault", lw_fake_fault_to_string (entry->fault));
+      add_bool_member (b, "delivered", entry->delivered);
+      add_bool_member (b, "chunked", entry->chunked);
+      add_string_member (b, "aspect_ratio", entry->aspect_ratio);
+      add_string_member (b, "image_size", entry->image_size);
+      add_int_member (b, "body_bytes", (gint64) entry->body_bytes);
+      add_int_member (b, "latency_ms", entry->latency_ms);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
   g_mutex_unlock (&self->lock);
 
-  root = json_builder_get_root (b);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
+  return json_to_text (b, NULL);
 }
 
 char *
@@ -582,13 +599,9 @@ lw_fake_gemini_result_sha256 (GBytes *png)
 static GBytes *
 json_to_bytes (JsonBuilder *b)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (b);
   gsize len = 0;
-  char *data;
+  char *data = json_to_text (b, &len);
 
-  json_generator_set_root (generator, root);
-  data = json_generator_to_data (generator, &len);
   return g_bytes_new_take (data, len);
 }
 
@@ -602,12 +615,9 @@ error_body (guint code, const char *status, const char *message, const char *det
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "error");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "code");
-  json_builder_add_int_value (b, code);
-  json_builder_set_member_name (b, "message");
-  json_builder_add_string_value (b, message);
-  json_builder_set_member_name (b, "status");
-  json_builder_add_string_value (b, status);
+  add_int_member (b, "code", code);
+  add_string_member (b, "message", message);
+  add_string_member (b, "status", status);
   if (details_json != NULL)
     {
       json_builder_set_member_name (b, "details");
@@ -631,37 +641,32 @@ req_set_answer (Req *req, guint status, const char *content_type, GBytes *body)
 static void
 req_set_error (Req *req, guint status, const char *grpc_status, const char *message, const char *details)
 {
-  req_set_answer (req, status, "application/json; charset=UTF-8",
+  req_set_answer (req, status, JSON_TYPE,
                   error_body (status, grpc_status, message, details));
 }
 
-static void
+/* Always FALSE, so that a check can end in "return req_set_bad_request (…);". */
+static gboolean
 req_set_bad_request (Req *req, const char *field, const char *message)
 {
   g_autofree char *details = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_array (b);
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "@type");
-  json_builder_add_string_value (b, "type.googleapis.com/google.rpc.BadRequest");
+  add_string_member (b, "@type", "type.googleapis.com/google.rpc.BadRequest");
   json_builder_set_member_name (b, "fieldViolations");
   json_builder_begin_array (b);
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "field");
-  json_builder_add_string_value (b, field != NULL ? field : "");
-  json_builder_set_member_name (b, "description");
-  json_builder_add_string_value (b, message);
+  add_string_member (b, "field", field != NULL ? field : "");
+  add_string_member (b, "description", message);
   json_builder_end_object (b);
   json_builder_end_array (b);
   json_builder_end_object (b);
   json_builder_end_array (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (generator, root);
-  details = json_generator_to_data (generator, NULL);
+  details = json_to_text (b, NULL);
   req_set_error (req, 400, "INVALID_ARGUMENT", message, details);
+  return FALSE;
 }
 
 static void
@@ -684,6 +689,14 @@ req_set_quota_error (Req *req, const char *quota_id, const char *metric, const c
   req_set_error (req, 429, "RESOURCE_EXHAUSTED", message, details);
 }
 
+/* The per-minute quota's 429: the RPM window is full, or a RATE_LIMIT fault. */
+static void
+req_set_minute_quota_error (Req *req, const char *limit, gint64 retry_ms)
+{
+  req_set_quota_error (req, "GenerateRequestsPerMinutePerProjectPerModel", PAID_TIER_METRIC, limit,
+                       retry_ms, "Resource has been exhausted (e.g. check quota).");
+}
+
 static void
 add_inline_image (JsonBuilder *b, gboolean snake_case, GBytes *png, gboolean thought)
 {
@@ -692,15 +705,12 @@ add_inline_image (JsonBuilder *b, gboolean snake_case, GBytes *png, gboolean tho
   json_builder_begin_object (b);
   if (thought)
     {
-      json_builder_set_member_name (b, "thought");
-      json_builder_add_boolean_value (b, TRUE);
+      add_bool_member (b, "thought", TRUE);
     }
   json_builder_set_member_name (b, snake_case ? "inline_data" : "inlineData");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, snake_case ? "mime_type" : "mimeType");
-  json_builder_add_string_value (b, "image/png");
-  json_builder_set_member_name (b, "data");
-  json_builder_add_string_value (b, b64);
+  add_string_member (b, snake_case ? "mime_type" : "mimeType", "image/png");
+  add_string_member (b, "data", b64);
   json_builder_end_object (b);
   json_builder_end_object (b);
 }
@@ -711,11 +721,9 @@ add_text_part (JsonBuilder *b, const char *text, gboolean thought)
   json_builder_begin_object (b);
   if (thought)
     {
-      json_builder_set_member_name (b, "thought");
-      json_builder_add_boolean_value (b, TRUE);
+      add_bool_member (b, "thought", TRUE);
     }
-  json_builder_set_member_name (b, "text");
-  json_builder_add_string_value (b, text);
+  add_string_member (b, "text", text);
   json_builder_end_object (b);
 }
 
@@ -724,15 +732,11 @@ add_usage (JsonBuilder *b, const char *model_id)
 {
   json_builder_set_member_name (b, "usageMetadata");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "promptTokenCount");
-  json_builder_add_int_value (b, 1290);
-  json_builder_set_member_name (b, "candidatesTokenCount");
-  json_builder_add_int_value (b, 1120);
-  json_builder_set_member_name (b, "totalTokenCount");
-  json_builder_add_int_value (b, 2410);
+  add_int_member (b, "promptTokenCount", 1290);
+  add_int_member (b, "candidatesTokenCount", 1120);
+  add_int_member (b, "totalTokenCount", 2410);
   json_builder_end_object (b);
-  json_builder_set_member_name (b, "modelVersion");
-  json_builder_add_string_value (b, model_id);
+  add_string_member (b, "modelVersion", model_id);
 }
 
 static GBytes *
@@ -809,6 +813,45 @@ transform (GBytes *input, const char *image_size, const char *sha256, GError **e
   return g_bytes_new_take (buffer, size);
 }
 
+/* "candidates": [{ … — its members follow, then end_candidate (). */
+static void
+begin_candidate (JsonBuilder *b)
+{
+  json_builder_set_member_name (b, "candidates");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+}
+
+/* … "index": 0}] */
+static void
+end_candidate (JsonBuilder *b)
+{
+  add_int_member (b, "index", 0);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+}
+
+/* A candidate's "content": {"role": "model", "parts": [ … — the parts
+ * follow, then end_model_parts (). */
+static void
+begin_model_parts (JsonBuilder *b)
+{
+  json_builder_set_member_name (b, "content");
+  json_builder_begin_object (b);
+  add_string_member (b, "role", "model");
+  json_builder_set_member_name (b, "parts");
+  json_builder_begin_array (b);
+}
+
+/* … ]}, "finishReason": "STOP" */
+static void
+end_model_parts (JsonBuilder *b)
+{
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  add_string_member (b, "finishReason", "STOP");
+}
+
 static GBytes *
 success_body (Req *req, GBytes *png, gboolean snake_case)
 {
@@ -816,15 +859,8 @@ success_body (Req *req, GBytes *png, gboolean snake_case)
   g_autofree char *sha_text = g_strdup_printf ("input-sha256: %s", req->sha256);
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "candidates");
-  json_builder_begin_array (b);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "content");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "role");
-  json_builder_add_string_value (b, "model");
-  json_builder_set_member_name (b, "parts");
-  json_builder_begin_array (b);
+  begin_candidate (b);
+  begin_model_parts (b);
   if (req->thinking)
     {
       g_autoptr(GBytes) decoy = decoy_png ();
@@ -836,14 +872,8 @@ success_body (Req *req, GBytes *png, gboolean snake_case)
     }
   add_text_part (b, sha_text, FALSE);
   add_inline_image (b, snake_case, png, FALSE);
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "finishReason");
-  json_builder_add_string_value (b, "STOP");
-  json_builder_set_member_name (b, "index");
-  json_builder_add_int_value (b, 0);
-  json_builder_end_object (b);
-  json_builder_end_array (b);
+  end_model_parts (b);
+  end_candidate (b);
   add_usage (b, req->model_id);
   json_builder_end_object (b);
   return json_to_bytes (b);
@@ -859,40 +889,24 @@ refusal_body (Req *req)
     {
       json_builder_set_member_name (b, "promptFeedback");
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "blockReason");
-      json_builder_add_string_value (b, "PROHIBITED_CONTENT");
+      add_string_member (b, "blockReason", "PROHIBITED_CONTENT");
       json_builder_end_object (b);
     }
   else
     {
-      json_builder_set_member_name (b, "candidates");
-      json_builder_begin_array (b);
-      json_builder_begin_object (b);
+      begin_candidate (b);
       if (req->fault == LW_FAKE_FAULT_TEXT_ONLY || !req->want_image)
         {
-          json_builder_set_member_name (b, "content");
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "role");
-          json_builder_add_string_value (b, "model");
-          json_builder_set_member_name (b, "parts");
-          json_builder_begin_array (b);
+          begin_model_parts (b);
           add_text_part (b, "I can describe this photo, but I cannot edit it as asked.", FALSE);
-          json_builder_end_array (b);
-          json_builder_end_object (b);
-          json_builder_set_member_name (b, "finishReason");
-          json_builder_add_string_value (b, "STOP");
+          end_model_parts (b);
         }
       else
         {
-          json_builder_set_member_name (b, "finishReason");
-          json_builder_add_string_value (b, "IMAGE_SAFETY");
-          json_builder_set_member_name (b, "finishMessage");
-          json_builder_add_string_value (b, "Unable to show the generated image.");
+          add_string_member (b, "finishReason", "IMAGE_SAFETY");
+          add_string_member (b, "finishMessage", "Unable to show the generated image.");
         }
-      json_builder_set_member_name (b, "index");
-      json_builder_add_int_value (b, 0);
-      json_builder_end_object (b);
-      json_builder_end_array (b);
+      end_candidate (b);
     }
   add_usage (b, req->model_id);
   json_builder_end_object (b);
@@ -969,6 +983,14 @@ write_raw (GIOStream *stream, guint status, const char *content_type, GBytes *bo
   g_io_stream_close (stream, NULL, NULL);
 }
 
+static void
+respond (SoupServerMessage *msg, guint status, const char *content_type, GBytes *body)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type", content_type);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+}
+
 /* Sends the answer req holds, and forgets req. */
 static void
 req_finish (Req *req)
@@ -989,11 +1011,7 @@ req_finish (Req *req)
     }
   else
     {
-      SoupMessageHeaders *headers = soup_server_message_get_response_headers (req->msg);
-
-      soup_server_message_set_status (req->msg, req->status, NULL);
-      soup_message_headers_replace (headers, "Content-Type", req->content_type);
-      soup_message_body_append_bytes (soup_server_message_get_response_body (req->msg), req->body);
+      respond (req->msg, req->status, req->content_type, req->body);
       soup_server_message_unpause (req->msg);
     }
   count_status (self, req);
@@ -1072,7 +1090,7 @@ transformed_cb (GObject      *source,
   g_mutex_lock (&req->self->lock);
   snake_case = req->self->snake_case;
   g_mutex_unlock (&req->self->lock);
-  req_set_answer (req, 200, "application/json; charset=UTF-8", success_body (req, png, snake_case));
+  req_set_answer (req, 200, JSON_TYPE, success_body (req, png, snake_case));
   if (req->fault == LW_FAKE_FAULT_TRUNCATED)
     {
       /* A complete HTTP answer whose JSON stops half-way. */
@@ -1101,8 +1119,7 @@ check_fields (Req *req, JsonObject *object, const char *path, const char * const
             g_strdup_printf ("Invalid JSON payload received. Unknown name \"%s\" at '%s': Cannot find field.",
                              (const char *) l->data, path);
 
-          req_set_bad_request (req, path, message);
-          return FALSE;
+          return req_set_bad_request (req, path, message);
         }
     }
   return TRUE;
@@ -1124,6 +1141,28 @@ string_member2 (JsonObject *object, const char *camel, const char *snake)
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     return NULL;
   return json_node_get_string (node);
+}
+
+/* node as an array with something in it, or NULL. */
+static JsonArray *
+nonempty_array (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) == 0)
+    return NULL;
+  return json_node_get_array (node);
+}
+
+/* node as an object; NULL, with req holding the 400 for path, when it is
+ * something else. */
+static JsonObject *
+expect_object (Req *req, JsonNode *node, const char *path)
+{
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      req_set_bad_request (req, path, "Invalid JSON payload received. Expected an object.");
+      return NULL;
+    }
+  return json_node_get_object (node);
 }
 
 static gboolean
@@ -1191,20 +1230,15 @@ check_body (Req *req, const FakeModel *model, const char *body, gsize length, ch
       g_autofree char *message = g_strdup_printf ("Invalid JSON payload received. %s",
                                                   error != NULL ? error->message : "Expected an object.");
 
-      req_set_bad_request (req, NULL, message);
-      return FALSE;
+      return req_set_bad_request (req, NULL, message);
     }
   root = json_node_get_object (json_parser_get_root (parser));
   if (!check_fields (req, root, "", top_fields))
     return FALSE;
 
-  node = json_object_get_member (root, "contents");
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) == 0)
-    {
-      req_set_bad_request (req, "contents", "* GenerateContentRequest.contents: contents is not specified\n");
-      return FALSE;
-    }
-  contents = json_node_get_array (node);
+  contents = nonempty_array (json_object_get_member (root, "contents"));
+  if (contents == NULL)
+    return req_set_bad_request (req, "contents", "* GenerateContentRequest.contents: contents is not specified\n");
   for (guint i = 0; i < json_array_get_length (contents); i++)
     {
       JsonNode *cnode = json_array_get_element (contents, i);
@@ -1213,27 +1247,15 @@ check_body (Req *req, const FakeModel *model, const char *body, gsize length, ch
       JsonArray *parts;
       const char *role;
 
-      if (!JSON_NODE_HOLDS_OBJECT (cnode))
-        {
-          req_set_bad_request (req, cpath, "Invalid JSON payload received. Expected an object.");
-          return FALSE;
-        }
-      content = json_node_get_object (cnode);
-      if (!check_fields (req, content, cpath, content_fields))
+      content = expect_object (req, cnode, cpath);
+      if (content == NULL || !check_fields (req, content, cpath, content_fields))
         return FALSE;
       role = string_member2 (content, "role", "role");
       if (role != NULL && g_strcmp0 (role, "user") != 0 && g_strcmp0 (role, "model") != 0)
-        {
-          req_set_bad_request (req, cpath, "Please use a valid role: user, model.");
-          return FALSE;
-        }
-      node = json_object_get_member (content, "parts");
-      if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) == 0)
-        {
-          req_set_bad_request (req, cpath, "* GenerateContentRequest.contents[0].parts: contents.parts must not be empty.\n");
-          return FALSE;
-        }
-      parts = json_node_get_array (node);
+        return req_set_bad_request (req, cpath, "Please use a valid role: user, model.");
+      parts = nonempty_array (json_object_get_member (content, "parts"));
+      if (parts == NULL)
+        return req_set_bad_request (req, cpath, "* GenerateContentRequest.contents[0].parts: contents.parts must not be empty.\n");
       for (guint j = 0; j < json_array_get_length (parts); j++)
         {
           JsonNode *pnode = json_array_get_element (parts, j);
@@ -1243,13 +1265,8 @@ check_body (Req *req, const FakeModel *model, const char *body, gsize length, ch
           gsize decoded_len = 0;
           guchar *decoded;
 
-          if (!JSON_NODE_HOLDS_OBJECT (pnode))
-            {
-              req_set_bad_request (req, ppath, "Invalid JSON payload received. Expected an object.");
-              return FALSE;
-            }
-          part = json_node_get_object (pnode);
-          if (!check_fields (req, part, ppath, part_fields))
+          part = expect_object (req, pnode, ppath);
+          if (part == NULL || !check_fields (req, part, ppath, part_fields))
             return FALSE;
           node = member2 (part, "inlineData", "inline_data");
           if (node == NULL)
@@ -1257,10 +1274,7 @@ check_body (Req *req, const FakeModel *model, const char *body, gsize length, ch
               JsonNode *text = json_object_get_member (part, "text");
 
               if (text == NULL)
-                {
-                  req_set_bad_request (req, ppath, "* GenerateContentRequest.contents[0].parts[0].data: required oneof field 'data' must have one initialized field\n");
-                  return FALSE;
-                }
+                return req_set_bad_request (req, ppath, "* GenerateContentRequest.contents[0].parts[0].data: required oneof field 'data' must have one initialized field\n");
               /* Kept as sent, for tests of what prompt reached the model. */
               if (JSON_NODE_HOLDS_VALUE (text) && json_node_get_value_type (text) == G_TYPE_STRING)
                 {
@@ -1270,12 +1284,9 @@ check_body (Req *req, const FakeModel *model, const char *body, gsize length, ch
                 }
               continue;
             }
-          if (!JSON_NODE_HOLDS_OBJECT (node))
-            {
-              req_set_bad_request (req, ppath, "Invalid JSON payload received. Expected an object.");
-              return FALSE;
-            }
-          blob = json_node_get_object (node);
+          blob = expect_object (req, node, ppath);
+          if (blob == NULL)
+            return FALSE;
           {
             g_autofree char *bpath = g_strconcat (ppath, ".inline_data", NULL);
 
@@ -1285,24 +1296,19 @@ check_body (Req *req, const FakeModel *model, const char *body, gsize length, ch
           mime = string_member2 (blob, "mimeType", "mime_type");
           data = string_member2 (blob, "data", "data");
           if (mime == NULL || data == NULL)
-            {
-              req_set_bad_request (req, ppath, "* GenerateContentRequest.contents[0].parts[0].inline_data: mime_type and data are required\n");
-              return FALSE;
-            }
+            return req_set_bad_request (req, ppath, "* GenerateContentRequest.contents[0].parts[0].inline_data: mime_type and data are required\n");
           if (!g_str_has_prefix (mime, "image/"))
             {
               g_autofree char *message = g_strdup_printf ("Unsupported MIME type: %s", mime);
 
-              req_set_bad_request (req, ppath, message);
-              return FALSE;
+              return req_set_bad_request (req, ppath, message);
             }
           if (!strict_base64 (data))
             {
               g_autofree char *message = g_strdup_printf ("Invalid value at '%s.inline_data.data' (TYPE_BYTES), "
                                                           "Base64 decoding failed", ppath);
 
-              req_set_bad_request (req, ppath, message);
-              return FALSE;
+              return req_set_bad_request (req, ppath, message);
             }
           decoded = g_base64_decode (data, &decoded_len);
           g_clear_pointer (&req->input, g_bytes_unref);
@@ -1313,10 +1319,7 @@ check_body (Req *req, const FakeModel *model, const char *body, gsize length, ch
         }
     }
   if (n_images == 0)
-    {
-      req_set_bad_request (req, "contents", "This fake edits photos: send one inline image.");
-      return FALSE;
-    }
+    return req_set_bad_request (req, "contents", "This fake edits photos: send one inline image.");
 
   node = member2 (root, "generationConfig", "generation_config");
   if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
@@ -1345,8 +1348,7 @@ check_body (Req *req, const FakeModel *model, const char *body, gsize length, ch
                                                               "(type.googleapis.com/google.ai.generativelanguage.v1beta.GenerationConfig.Modality), \"%s\"",
                                                               i, m != NULL ? m : "");
 
-                  req_set_bad_request (req, "generation_config.response_modalities", message);
-                  return FALSE;
+                  return req_set_bad_request (req, "generation_config.response_modalities", message);
                 }
             }
         }
@@ -1365,23 +1367,14 @@ check_body (Req *req, const FakeModel *model, const char *body, gsize length, ch
       if (!check_fields (req, image_config, "generation_config.image_config", image_config_fields))
         return FALSE;
       if (ratio != NULL && !g_strv_contains (aspect_ratios, ratio))
-        {
-          req_set_bad_request (req, "generation_config.image_config.aspect_ratio",
-                               "Aspect ratio is not supported. Supported values: 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9.");
-          return FALSE;
-        }
+        return req_set_bad_request (req, "generation_config.image_config.aspect_ratio",
+                                    "Aspect ratio is not supported. Supported values: 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9.");
       if (size != NULL && !model->takes_image_size)
-        {
-          req_set_bad_request (req, "generation_config.image_config.image_size",
-                               "Image size is not supported for this model.");
-          return FALSE;
-        }
+        return req_set_bad_request (req, "generation_config.image_config.image_size",
+                                    "Image size is not supported for this model.");
       if (size != NULL && g_strcmp0 (size, "1K") != 0 && g_strcmp0 (size, "2K") != 0 && g_strcmp0 (size, "4K") != 0)
-        {
-          req_set_bad_request (req, "generation_config.image_config.image_size",
-                               "Image size is not supported. Supported values: 1K, 2K, 4K.");
-          return FALSE;
-        }
+        return req_set_bad_request (req, "generation_config.image_config.image_size",
+                                    "Image size is not supported. Supported values: 1K, 2K, 4K.");
       *aspect_ratio = g_strdup (ratio);
       req->image_size = g_strdup (size);
     }
@@ -1500,19 +1493,17 @@ handle_generate (LwFakeGemini      *self,
     }
 
   if (key == NULL || *key == '\0')
-    req_set_error (req, 403, "PERMISSION_DENIED",
-                   "Method doesn't allow unregistered callers (callers without established identity). "
-                   "Please use API Key or other form of API consumer identity to call this API.", NULL);
+    req_set_error (req, 403, "PERMISSION_DENIED", NO_KEY_MESSAGE, NULL);
   else if (g_strcmp0 (key, self->key) != 0 || (self->script.head != NULL &&
            GPOINTER_TO_INT (self->script.head->data) - 1 == LW_FAKE_FAULT_BAD_KEY))
     {
       if (self->script.head != NULL && GPOINTER_TO_INT (self->script.head->data) - 1 == LW_FAKE_FAULT_BAD_KEY)
         req->fault = (LwFakeFault) (GPOINTER_TO_INT (g_queue_pop_head (&self->script)) - 1);
-      req_set_error (req, 400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.",
+      req_set_error (req, 400, "INVALID_ARGUMENT", BAD_KEY_MESSAGE,
                      "[{\"@type\": \"type.googleapis.com/google.rpc.ErrorInfo\", \"reason\": \"API_KEY_INVALID\", "
                      "\"domain\": \"googleapis.com\", \"metadata\": {\"service\": \"generativelanguage.googleapis.com\"}},"
                      " {\"@type\": \"type.googleapis.com/google.rpc.LocalizedMessage\", \"locale\": \"en-US\", "
-                     "\"message\": \"API key not valid. Please pass a valid API key.\"}]");
+                     "\"message\": \"" BAD_KEY_MESSAGE "\"}]");
     }
   else if (model == NULL)
     {
@@ -1562,9 +1553,7 @@ handle_generate (LwFakeGemini      *self,
     {
       g_autofree char *value = g_strdup_printf ("%d", self->rpm);
 
-      req_set_quota_error (req, "GenerateRequestsPerMinutePerProjectPerModel",
-                           "generativelanguage.googleapis.com/generate_content_paid_tier_requests", value,
-                           retry_ms, "Resource has been exhausted (e.g. check quota).");
+      req_set_minute_quota_error (req, value, retry_ms);
       valid = FALSE;
     }
   if (valid)
@@ -1588,9 +1577,7 @@ handle_generate (LwFakeGemini      *self,
         case LW_FAKE_FAULT_TRUNCATED:
           break;
         case LW_FAKE_FAULT_RATE_LIMIT:
-          req_set_quota_error (req, "GenerateRequestsPerMinutePerProjectPerModel",
-                               "generativelanguage.googleapis.com/generate_content_paid_tier_requests", "60",
-                               retry_ms, "Resource has been exhausted (e.g. check quota).");
+          req_set_minute_quota_error (req, "60", retry_ms);
           break;
         case LW_FAKE_FAULT_SERVER_500:
           req_set_error (req, 500, "INTERNAL", "An internal error has occurred. Please retry or report in "
@@ -1612,29 +1599,22 @@ handle_generate (LwFakeGemini      *self,
         case LW_FAKE_FAULT_SAFETY_PROMPT:
         case LW_FAKE_FAULT_SAFETY_IMAGE:
         case LW_FAKE_FAULT_TEXT_ONLY:
-          req_set_answer (req, 200, "application/json; charset=UTF-8", refusal_body (req));
+          req_set_answer (req, 200, JSON_TYPE, refusal_body (req));
           break;
         case LW_FAKE_FAULT_QUOTA_DAY:
           /* The real answer carries a RetryInfo even for a daily quota: a
            * client that trusts it retries all day. */
-          req_set_quota_error (req, "GenerateRequestsPerDayPerProjectPerModel",
-                               "generativelanguage.googleapis.com/generate_content_paid_tier_requests", "250",
-                               31000, "You exceeded your current quota, please check your plan and billing "
-                               "details. For more information on this error, head to: "
-                               "https://ai.google.dev/gemini-api/docs/rate-limits.");
+          req_set_quota_error (req, "GenerateRequestsPerDayPerProjectPerModel", PAID_TIER_METRIC, "250",
+                               31000, QUOTA_EXCEEDED_MESSAGE);
           break;
         case LW_FAKE_FAULT_QUOTA_ZERO:
           {
             g_autofree char *message =
-              g_strdup_printf ("You exceeded your current quota, please check your plan and billing details. "
-                               "For more information on this error, head to: "
-                               "https://ai.google.dev/gemini-api/docs/rate-limits.\n* Quota exceeded for metric: "
-                               "generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, "
-                               "model: %s", req->model_id);
+              g_strdup_printf (QUOTA_EXCEEDED_MESSAGE "\n* Quota exceeded for metric: " FREE_TIER_METRIC
+                               ", limit: 0, model: %s", req->model_id);
 
-            req_set_quota_error (req, "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
-                                 "generativelanguage.googleapis.com/generate_content_free_tier_requests", NULL,
-                                 12000, message);
+            req_set_quota_error (req, "GenerateRequestsPerMinutePerProjectPerModel-FreeTier", FREE_TIER_METRIC,
+                                 NULL, 12000, message);
           }
           break;
         case LW_FAKE_FAULT_HANG:
@@ -1690,13 +1670,9 @@ handle_models (LwFakeGemini      *self,
   if (key == NULL || g_strcmp0 (key, self->key) != 0)
     {
       status = key == NULL ? 403 : 400;
-      body = error_body (status, status == 403 ? "PERMISSION_DENIED" : "INVALID_ARGUMENT",
-                         status == 403 ? "Method doesn't allow unregistered callers (callers without established "
-                                         "identity). Please use API Key or other form of API consumer identity to "
-                                         "call this API."
-                                       : "API key not valid. Please pass a valid API key.",
-                         status == 403 ? NULL
-                                       : "[{\"@type\": \"type.googleapis.com/google.rpc.ErrorInfo\", \"reason\": "
+      body = status == 403 ? error_body (403, "PERMISSION_DENIED", NO_KEY_MESSAGE, NULL)
+                           : error_body (400, "INVALID_ARGUMENT", BAD_KEY_MESSAGE,
+                                         "[{\"@type\": \"type.googleapis.com/google.rpc.ErrorInfo\", \"reason\": "
                                          "\"API_KEY_INVALID\", \"domain\": \"googleapis.com\"}]");
     }
   else
@@ -1712,19 +1688,13 @@ handle_models (LwFakeGemini      *self,
           g_autofree char *name = g_strconcat ("models/", m->id, NULL);
 
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "name");
-          json_builder_add_string_value (b, name);
-          json_builder_set_member_name (b, "version");
-          json_builder_add_string_value (b, "001");
-          json_builder_set_member_name (b, "displayName");
-          json_builder_add_string_value (b, m->display_name);
-          json_builder_set_member_name (b, "description");
-          json_builder_add_string_value (b, m->generates_images ? "Fast, native image generation and editing."
-                                                                : "A fake model for the list.");
-          json_builder_set_member_name (b, "inputTokenLimit");
-          json_builder_add_int_value (b, 65536);
-          json_builder_set_member_name (b, "outputTokenLimit");
-          json_builder_add_int_value (b, 32768);
+          add_string_member (b, "name", name);
+          add_string_member (b, "version", "001");
+          add_string_member (b, "displayName", m->display_name);
+          add_string_member (b, "description", m->generates_images ? "Fast, native image generation and editing."
+                                                                   : "A fake model for the list.");
+          add_int_member (b, "inputTokenLimit", 65536);
+          add_int_member (b, "outputTokenLimit", 32768);
           json_builder_set_member_name (b, "supportedGenerationMethods");
           json_builder_begin_array (b);
           if (m->generate_content)
@@ -1742,18 +1712,14 @@ handle_models (LwFakeGemini      *self,
         {
           g_autofree char *next = g_strdup_printf ("%u", end);
 
-          json_builder_set_member_name (b, "nextPageToken");
-          json_builder_add_string_value (b, next);
+          add_string_member (b, "nextPageToken", next);
         }
       json_builder_end_object (b);
       body = json_to_bytes (b);
     }
   g_mutex_unlock (&self->lock);
 
-  soup_server_message_set_status (msg, status, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type",
-                                "application/json; charset=UTF-8");
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+  respond (msg, status, JSON_TYPE, body);
 }
 
 static void
@@ -1790,10 +1756,7 @@ handler_cb (SoupServer        *server,
   {
     g_autoptr(GBytes) body = error_body (404, "NOT_FOUND", "The requested URL was not found on this server.", NULL);
 
-    soup_server_message_set_status (msg, 404, NULL);
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type",
-                                  "application/json; charset=UTF-8");
-    soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+    respond (msg, 404, JSON_TYPE, body);
   }
 }
 
@@ -1809,6 +1772,26 @@ request_started_cb (SoupServer        *server,
 
   if (socket != NULL && !g_hash_table_contains (self->sockets, socket))
     g_hash_table_add (self->sockets, g_object_ref (socket));
+}
+
+/* Every source ready on the context, dispatched (rounds times over: a
+ * closed connection's sources come ready one round later). */
+static void
+drain_context (GMainContext *context, int rounds)
+{
+  for (int spins = 0; spins < rounds; spins++)
+    while (g_main_context_iteration (context, FALSE))
+      ;
+}
+
+/* Tells lw_fake_gemini_start () the thread is up (or failed: start_error). */
+static void
+signal_running (LwFakeGemini *self)
+{
+  g_mutex_lock (&self->run_lock);
+  self->running = TRUE;
+  g_cond_signal (&self->run_cond);
+  g_mutex_unlock (&self->run_lock);
 }
 
 static gpointer
@@ -1831,11 +1814,8 @@ server_thread (gpointer data)
   address = g_inet_socket_address_new (loopback, self->wanted_port);
   if (!soup_server_listen (self->server, address, 0, &error))
     {
-      g_mutex_lock (&self->run_lock);
       self->start_error = g_steal_pointer (&error);
-      self->running = TRUE;
-      g_cond_signal (&self->run_cond);
-      g_mutex_unlock (&self->run_lock);
+      signal_running (self);
       g_clear_pointer (&self->pending, g_hash_table_unref);
       g_clear_pointer (&self->sockets, g_hash_table_unref);
       g_clear_object (&self->server);
@@ -1849,10 +1829,7 @@ server_thread (gpointer data)
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
   g_slist_free (listeners);
 
-  g_mutex_lock (&self->run_lock);
-  self->running = TRUE;
-  g_cond_signal (&self->run_cond);
-  g_mutex_unlock (&self->run_lock);
+  signal_running (self);
 
   g_main_loop_run (self->loop);
 
@@ -1865,8 +1842,7 @@ server_thread (gpointer data)
       GHashTableIter iter;
       gpointer key;
 
-      while (g_main_context_iteration (self->context, FALSE))
-        ;
+      drain_context (self->context, 1);
       g_hash_table_iter_init (&iter, self->pending);
       while (g_hash_table_iter_next (&iter, &key, NULL))
         g_ptr_array_add (reqs, key);
@@ -1889,9 +1865,7 @@ server_thread (gpointer data)
       if (g_hash_table_size (self->pending) > 0)
         g_usleep (1000);
     }
-  for (int spins = 0; spins < 20; spins++)
-    while (g_main_context_iteration (self->context, FALSE))
-      ;
+  drain_context (self->context, 20);
 
   soup_server_disconnect (self->server);
   /* Keep-alive connections (the client's session pools them) would outlive
@@ -1903,17 +1877,24 @@ server_thread (gpointer data)
     g_hash_table_iter_init (&iter, self->sockets);
     while (g_hash_table_iter_next (&iter, &socket, NULL))
       g_socket_close (socket, NULL);
-    for (int spins = 0; spins < 20; spins++)
-      while (g_main_context_iteration (self->context, FALSE))
-        ;
+    drain_context (self->context, 20);
   }
   g_clear_object (&self->server);
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->sockets, g_hash_table_unref);
-  while (g_main_context_iteration (self->context, FALSE))
-    ;
+  drain_context (self->context, 1);
   g_main_context_pop_thread_default (self->context);
   return NULL;
+}
+
+/* The thread has ended or is about to: wait for it, drop its loop. */
+static void
+join_thread (LwFakeGemini *self)
+{
+  g_thread_join (self->thread);
+  self->thread = NULL;
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
 }
 
 gboolean
@@ -1936,10 +1917,7 @@ lw_fake_gemini_start (LwFakeGemini  *self,
   if (self->start_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&self->start_error));
-      g_thread_join (self->thread);
-      self->thread = NULL;
-      g_clear_pointer (&self->loop, g_main_loop_unref);
-      g_clear_pointer (&self->context, g_main_context_unref);
+      join_thread (self);
       return FALSE;
     }
   return TRUE;
@@ -1958,10 +1936,7 @@ lw_fake_gemini_stop (LwFakeGemini *self)
   if (self->thread == NULL)
     return;
   g_main_context_invoke (self->context, quit_cb, self->loop);
-  g_thread_join (self->thread);
-  self->thread = NULL;
-  g_clear_pointer (&self->loop, g_main_loop_unref);
-  g_clear_pointer (&self->context, g_main_context_unref);
+  join_thread (self);
 }
 
 guint16
