@@ -32,21 +32,13 @@ row_menu_cb (GtkGestureClick *gesture,
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenuItem) rename = g_menu_item_new (_("Rename…"), NULL);
   g_autoptr(GMenuItem) delete = g_menu_item_new (_("Delete"), NULL);
-  GtkWidget *popover;
 
   g_menu_item_set_action_and_target_value (rename, "win.rename-job", g_variant_new_int64 (id));
   g_menu_item_set_action_and_target_value (delete, "win.delete-job", g_variant_new_int64 (id));
   g_menu_append_item (menu, rename);
   g_menu_append_item (menu, delete);
 
-  popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
-  gtk_widget_set_parent (popover, row);
-  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
-  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
-  /* The popover goes with its row: unparent it when it closes. */
-  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
-  gtk_popover_popup (GTK_POPOVER (popover));
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  lw_ui_popup_menu (row, G_MENU_MODEL (menu), x, y, GTK_GESTURE (gesture));
 }
 
 static GtkWidget *

@@ -140,3 +140,21 @@ lw_ui_model_label (const char *model)
     return _("Local");
   return model != NULL ? model : "";
 }
+
+void
+lw_ui_popup_menu (GtkWidget  *row,
+                  GMenuModel *menu,
+                  double      x,
+                  double      y,
+                  GtkGesture *gesture)
+{
+  GtkWidget *popover = gtk_popover_menu_new_from_model (menu);
+
+  gtk_widget_set_parent (popover, row);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
+  /* The popover goes with its row: unparent it when it closes. */
+  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+  gtk_gesture_set_state (gesture, GTK_EVENT_SEQUENCE_CLAIMED);
+}

@@ -30,5 +30,12 @@ const char *lw_ui_image_status_label (LwImageStatus status);
 const char *lw_ui_job_status_label   (LwJobStatus status);
 /* "Nano Banana", "Nano Banana Pro", "Local" */
 const char *lw_ui_model_label        (const char *model);
+/* A context menu for row at (x, y), as a right click or long press asks:
+ * no arrow, unparented when it closes; claims the gesture's sequence. */
+void        lw_ui_popup_menu         (GtkWidget  *row,
+                                      GMenuModel *menu,
+                                      double      x,
+                                      double      y,
+                                      GtkGesture *gesture);
 
 G_END_DECLS

@@ -259,3 +259,16 @@ lw_ui_assert_label_becomes (LwUiFixture *fx,
   if (!lw_ui_wait (label_says, fx, 20000))
     g_error ("label says “%s”, expected “%s”", gtk_label_get_text (GTK_LABEL (label)), text);
 }
+
+gboolean
+lw_ui_job_finished (LwUiFixture *fx)
+{
+  return fx->window->job != NULL && fx->window->job->status == LW_JOB_COMPLETED
+         && lw_scheduler_get_n_flights (fx->scheduler) == 0;
+}
+
+gboolean
+lw_ui_job_running (LwUiFixture *fx)
+{
+  return fx->window->job != NULL && fx->window->job->status == LW_JOB_PROCESSING;
+}

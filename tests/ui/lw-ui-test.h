@@ -47,6 +47,10 @@ GPtrArray *lw_ui_copy_photos        (LwUiFixture *fx);
 void       lw_ui_activate           (LwUiFixture *fx, const char *action, GVariant *parameter);
 /* The job has items, none still being added, and no ingest runs. */
 gboolean   lw_ui_all_staged         (LwUiFixture *fx);
+/* The job is COMPLETED and nothing is in flight. */
+gboolean   lw_ui_job_finished       (LwUiFixture *fx);
+/* The job is PROCESSING. */
+gboolean   lw_ui_job_running        (LwUiFixture *fx);
 /* Waits (20 s at most) for label to say text: the counts refresh at most
  * every 100 ms. Fails the test, naming both texts, when it does not. */
 void       lw_ui_assert_label_becomes (LwUiFixture *fx, GtkWidget *label, const char *text);

@@ -20,19 +20,6 @@ static char *tmpdir;
 /* ---- helpers ----------------------------------------------------------- */
 
 static gboolean
-job_finished (LwUiFixture *fx)
-{
-  return fx->window->job != NULL && fx->window->job->status == LW_JOB_COMPLETED
-         && lw_scheduler_get_n_flights (fx->scheduler) == 0;
-}
-
-static gboolean
-job_running (LwUiFixture *fx)
-{
-  return fx->window->job != NULL && fx->window->job->status == LW_JOB_PROCESSING;
-}
-
-static gboolean
 job_stopped (LwUiFixture *fx)
 {
   return fx->window->job != NULL && fx->window->job->status != LW_JOB_PROCESSING
@@ -160,7 +147,7 @@ test_job_prompt (void)
   lw_prompt_editor_apply (fx.window->prompt_editor);
 
   lw_ui_activate (&fx, "win.launch", NULL);
-  g_assert_true (lw_ui_wait (job_finished, &fx, 60000));
+  g_assert_true (lw_ui_wait (lw_ui_job_finished, &fx, 60000));
 
   /* What the engine read: job prompt + blank line + instruction; the
    * others the job prompt alone. */
@@ -262,7 +249,7 @@ test_disabled_while_running (void)
   g_assert_true (gtk_widget_get_sensitive (fx.window->module_prompt_button));
 
   lw_ui_activate (&fx, "win.launch", NULL);
-  g_assert_true (lw_ui_wait (job_running, &fx, 20000));
+  g_assert_true (lw_ui_wait (lw_ui_job_running, &fx, 20000));
   g_assert_false (gtk_widget_get_sensitive (fx.window->module_prompt_button));
   /* The key does nothing: no editor, the prompt stays. */
   gtk_widget_activate_action (GTK_WIDGET (fx.window), "win.edit-module-prompt", NULL);
@@ -441,7 +428,7 @@ test_api_key (void)
 
   /* Stored, then the queue goes on by itself and finishes. */
   g_assert_true (lw_ui_wait (key_stored_and_resumed, &fx, 20000));
-  g_assert_true (lw_ui_wait (job_finished, &fx, 30000));
+  g_assert_true (lw_ui_wait (lw_ui_job_finished, &fx, 30000));
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_COMPLETED), ==, photos->len);
 
   key = lw_gemini_key_lookup (&source, NULL, &error);

@@ -17,19 +17,6 @@ all_textured (LwUiFixture *fx)
   return textured >= fx->expected_textured;
 }
 
-static gboolean
-job_finished (LwUiFixture *fx)
-{
-  return fx->window->job != NULL && fx->window->job->status == LW_JOB_COMPLETED
-         && lw_scheduler_get_n_flights (fx->scheduler) == 0;
-}
-
-static gboolean
-job_running (LwUiFixture *fx)
-{
-  return fx->window->job != NULL && fx->window->job->status == LW_JOB_PROCESSING;
-}
-
 static GPtrArray *
 stage_fixtures (LwUiFixture *fx,
                 gboolean     with_bad)
@@ -268,7 +255,7 @@ test_retry_failed (void)
   lw_fake_engine_script (fx.engine, "coffee.png", refused, 1, -1);
   photos = stage_fixtures (&fx, FALSE);
   lw_ui_activate (&fx, "win.launch", NULL);
-  g_assert_true (lw_ui_wait (job_finished, &fx, 30000));
+  g_assert_true (lw_ui_wait (lw_ui_job_finished, &fx, 30000));
   coffee = lw_ui_find_item (&fx, "coffee.png");
   g_assert_cmpint (lw_image_item_get_status (coffee), ==, LW_IMAGE_FAILED);
   lw_ui_assert_label_becomes (&fx, fx.window->count_failed, "1");
@@ -276,8 +263,8 @@ test_retry_failed (void)
   g_assert_cmpuint (calls, ==, photos->len);
 
   lw_ui_activate (&fx, "win.retry-failed", NULL);
-  g_assert_true (job_running (&fx) || lw_image_item_get_status (coffee) != LW_IMAGE_FAILED);
-  g_assert_true (lw_ui_wait (job_finished, &fx, 30000));
+  g_assert_true (lw_ui_job_running (&fx) || lw_image_item_get_status (coffee) != LW_IMAGE_FAILED);
+  g_assert_true (lw_ui_wait (lw_ui_job_finished, &fx, 30000));
   g_assert_cmpint (lw_image_item_get_status (coffee), ==, LW_IMAGE_COMPLETED);
   g_assert_cmpuint (lw_fake_engine_get_n_calls (fx.engine), ==, calls + 1);
   g_assert_cmpuint (lw_fake_engine_get_calls_for (fx.engine, lw_image_item_get_id (coffee)), ==, 2);
@@ -324,7 +311,7 @@ test_flow (void)
   }
 
   lw_ui_activate (&fx, "win.launch", NULL);
-  g_assert_true (lw_ui_wait (job_finished, &fx, 60000));
+  g_assert_true (lw_ui_wait (lw_ui_job_finished, &fx, 60000));
   lw_window_refresh_now (fx.window);
 
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_COMPLETED), ==, n);
@@ -422,7 +409,7 @@ test_cancel_and_remove (void)
   n = photos->len;
 
   lw_ui_activate (&fx, "win.launch", NULL);
-  g_assert_true (lw_ui_wait (job_running, &fx, 20000));
+  g_assert_true (lw_ui_wait (lw_ui_job_running, &fx, 20000));
   g_assert_true (lw_ui_wait (two_processing, &fx, 20000));
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PROCESSING), ==, 2);
 
@@ -487,7 +474,7 @@ test_pause_banner (void)
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_FAILED), ==, 0);
   lw_ui_activate (&fx, "win.resume", NULL);
   g_assert_false (lw_status_banner_is_shown (fx.window->banner));
-  g_assert_true (lw_ui_wait (job_finished, &fx, 30000));
+  g_assert_true (lw_ui_wait (lw_ui_job_finished, &fx, 30000));
 
   lw_ui_fixture_teardown (&fx);
 }
