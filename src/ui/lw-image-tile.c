@@ -412,11 +412,11 @@ lw_image_tile_get_chip_text (LwImageTile *self)
 
 /* Every tile is as tall as its frame and labels at their smallest (a
  * portrait photo's natural height must not make its row taller), and its
- * card exactly as wide as the tile size (the card sits at the top centre
- * of the cell): the picture's natural width is its
- * texture's, which is decoded to cover the frame and so is wider for a
- * landscape photo. Were the card to follow it, the frame would grow, the
- * texture would be decoded again for the new frame, and so on. */
+ * card exactly as wide as the tile size (the card sits at the top centre of
+ * the cell). The picture's natural size is its texture's, which is made for
+ * the frame's size: were the card to follow it (a texture still at the old
+ * size after a zoom, a long name), the frame would change, the texture
+ * would be made again for it, and so on. */
 static void
 tile_measure (GtkWidget      *widget,
               GtkOrientation  orientation,

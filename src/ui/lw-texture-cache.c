@@ -113,10 +113,7 @@ premultiply (GdkPixbuf *pixbuf,
 }
 
 /* The size that covers width × height with the photo's shape: one edge
- * equal to the box, the other at least as long. GtkPicture's cover fit then
- * draws the texture at exactly its own size, so no renderer has to filter it
- * again on every frame (cairo's downscaling filter was most of the cost of
- * a frame of the grid). */
+ * equal to the box, the other at least as long. */
 static void
 cover_size (int  image_width,
             int  image_height,
@@ -171,23 +168,28 @@ decode (const Job  *job,
     return NULL;
   oriented = gdk_pixbuf_apply_embedded_orientation (loaded);
   pixbuf = oriented;
-  if (job->box_width > 0 && job->box_height > 0)
+  if (job->box_width > 0 && job->box_height > 0
+      && (gdk_pixbuf_get_width (oriented) != job->box_width || gdk_pixbuf_get_height (oriented) != job->box_height))
     {
-      int width, height;
+      int width = gdk_pixbuf_get_width (oriented), height = gdk_pixbuf_get_height (oriented);
+      double scale = MAX ((double) job->box_width / width, (double) job->box_height / height);
 
-      cover_size (gdk_pixbuf_get_width (oriented), gdk_pixbuf_get_height (oriented),
-                  job->box_width, job->box_height, &width, &height);
-      if (width != gdk_pixbuf_get_width (oriented) || height != gdk_pixbuf_get_height (oriented))
+      /* Only the middle that a cover fit shows, at the box's size: what
+       * GtkPicture would draw, computed once here, and never more memory
+       * than the box (a 10 × 10,000 strip would otherwise cover a 200-px
+       * frame with a 200 × 200,000 texture). BILINEAR integrates over the
+       * source when reducing. */
+      sized = gdk_pixbuf_new (GDK_COLORSPACE_RGB, gdk_pixbuf_get_has_alpha (oriented), 8,
+                              job->box_width, job->box_height);
+      if (sized == NULL)
         {
-          /* BILINEAR integrates over the source when reducing. */
-          sized = gdk_pixbuf_scale_simple (oriented, width, height, GDK_INTERP_BILINEAR);
-          if (sized == NULL)
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "Cannot scale %s", job->path);
-              return NULL;
-            }
-          pixbuf = sized;
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "Cannot scale %s", job->path);
+          return NULL;
         }
+      gdk_pixbuf_scale (oriented, sized, 0, 0, job->box_width, job->box_height,
+                        -(width * scale - job->box_width) / 2, -(height * scale - job->box_height) / 2,
+                        scale, scale, GDK_INTERP_BILINEAR);
+      pixbuf = sized;
     }
   bytes = premultiply (pixbuf, &stride);
   /* A memory texture is plain immutable data: made here, it costs the main

@@ -35,11 +35,12 @@ GdkTexture     *lw_texture_cache_lookup   (LwTextureCache *self,
  * from the main loop when a worker has decoded it. Returns an id for
  * lw_texture_cache_cancel() (0 when func was already called).
  *
- * width × height > 0 (device pixels): the texture covers exactly that box,
- * one edge equal and the other at least as long, upright, in the format
- * cairo draws without converting (GDK_MEMORY_DEFAULT). Drawn with a cover
- * fit into a box of that size it needs no scaling. 0 × 0: at most the
- * cache's long edge. */
+ * width × height > 0 (device pixels): the texture is exactly that box,
+ * upright, cropped to the middle as a cover fit shows it, in the format
+ * cairo draws without converting (GDK_MEMORY_DEFAULT). Drawn into a box of
+ * that size it needs no scaling: no renderer filters it again on every
+ * frame (cairo's downscaling filter was most of the cost of a frame of the
+ * grid). 0 × 0: at most the cache's long edge. */
 guint           lw_texture_cache_request  (LwTextureCache *self,
                                            const char     *path,
                                            int             width,

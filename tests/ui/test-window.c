@@ -42,10 +42,9 @@ stage_fixtures (LwUiFixture *fx,
 
 /* ---- drop -------------------------------------------------------------- */
 
-/* Every tile's texture covers its frame exactly (one edge equal, the other
- * at least as long): drawn with a cover fit it needs no scaling, which is
- * what keeps a frame of the grid cheap. FALSE while some are still on their
- * way at the new size. */
+/* Every tile's texture is exactly its frame's size: drawn 1:1 it needs no
+ * scaling, which is what keeps a frame of the grid cheap. FALSE while some
+ * are still on their way at the new size. */
 static gboolean
 textures_fit_frames (LwUiFixture *fx)
 {
@@ -66,7 +65,7 @@ textures_fit_frames (LwUiFixture *fx)
         return FALSE;
       tw = gdk_texture_get_width (texture);
       th = gdk_texture_get_height (texture);
-      if (!((tw == fw && th >= fh) || (th == fh && tw >= fw)))
+      if (tw != fw || th != fh)
         return FALSE;
       checked++;
     }
@@ -153,6 +152,96 @@ test_drop (void)
   }
   lw_ui_assert_label_becomes (&fx, fx.window->count_failed, "1");
 
+  lw_ui_fixture_teardown (&fx);
+}
+
+/* ---- extreme shapes --------------------------------------------------- */
+
+static void
+write_strip (const char *path,
+             int         width,
+             int         height)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  guchar *pixels = gdk_pixbuf_get_pixels (pixbuf);
+
+  /* First half red, second half blue, along the long edge. */
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        gboolean first = width > height ? x < width / 2 : y < height / 2;
+        guchar *p = pixels + y * stride + x * 3;
+
+        p[0] = first ? 220 : 20;
+        p[1] = 20;
+        p[2] = first ? 20 : 220;
+      }
+  g_assert_true (gdk_pixbuf_save (pixbuf, path, "png", NULL, NULL));
+}
+
+/* The pixel at (x, y) of a texture as 0xAARRGGBB. */
+static guint32
+texture_pixel (GdkTexture *texture,
+               int         x,
+               int         y)
+{
+  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
+  g_autofree guint32 *data = g_new (guint32, (gsize) width * height);
+
+  gdk_texture_download (texture, (guchar *) data, (gsize) width * 4);
+  return data[(gsize) y * width + x];
+}
+
+/* A 40 × 1,200 strip and a 1,200 × 40 one: each tile's texture is the
+ * frame's size (a cover of the tall one's 13 × 384 thumbnail would be
+ * 200 × 5,900) and shows the middle, as a cover fit would: the ten source
+ * rows around the centre, red above it and blue below. */
+static void
+test_extreme_shapes (void)
+{
+  LwUiFixture fx;
+  g_autofree char *tall = NULL;
+  g_autofree char *wide = NULL;
+  const char *paths[3];
+
+  lw_ui_fixture_setup (&fx, 50);
+  tall = g_build_filename (fx.tmpdir, "tall.png", NULL);
+  wide = g_build_filename (fx.tmpdir, "wide.png", NULL);
+  write_strip (tall, 40, 1200);
+  write_strip (wide, 1200, 40);
+  paths[0] = tall;
+  paths[1] = wide;
+  paths[2] = NULL;
+  lw_ui_activate (&fx, "win.stage-paths", g_variant_new_strv (paths, -1));
+  g_assert_true (lw_ui_wait (lw_ui_all_staged, &fx, 30000));
+  g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING), ==, 2);
+  fx.expected_textured = 2;
+  g_assert_true (lw_ui_wait (textures_fit_frames, &fx, 10000));
+
+  for (guint i = 0; i < lw_staging_grid_get_n_tiles (fx.window->staging_grid); i++)
+    {
+      LwImageTile *tile = lw_staging_grid_get_nth_tile (fx.window->staging_grid, i);
+      GdkTexture *texture = lw_image_tile_get_texture (tile);
+      gboolean is_tall;
+      guint32 first, second;
+      int w, h;
+
+      if (lw_image_tile_get_item (tile) == NULL || texture == NULL)
+        continue;
+      is_tall = g_str_equal (lw_image_item_get_name (lw_image_tile_get_item (tile)), "tall.png");
+      w = gdk_texture_get_width (texture);
+      h = gdk_texture_get_height (texture);
+      /* The middle of the strip: red on one side of the centre, blue on
+       * the other (across the frame's height for the tall one, its width
+       * for the wide one). */
+      first = is_tall ? texture_pixel (texture, w / 2, 2) : texture_pixel (texture, 2, h / 2);
+      second = is_tall ? texture_pixel (texture, w / 2, h - 3) : texture_pixel (texture, w - 3, h / 2);
+      g_assert_cmpuint ((first >> 16) & 0xff, >, 150);   /* red */
+      g_assert_cmpuint (first & 0xff, <, 80);
+      g_assert_cmpuint (second & 0xff, >, 150);          /* blue */
+      g_assert_cmpuint ((second >> 16) & 0xff, <, 80);
+    }
   lw_ui_fixture_teardown (&fx);
 }
 
@@ -649,6 +738,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/accels-listed", test_accels_listed);
   g_test_add_func ("/ui/drop", test_drop);
   g_test_add_func ("/ui/big-drop", test_big_drop);
+  g_test_add_func ("/ui/extreme-shapes", test_extreme_shapes);
   g_test_add_func ("/ui/flow", test_flow);
   g_test_add_func ("/ui/cancel-and-remove", test_cancel_and_remove);
   g_test_add_func ("/ui/pause-banner", test_pause_banner);
