@@ -24,9 +24,10 @@
 #define NO_KEY_MESSAGE  "Method doesn't allow unregistered callers (callers without established identity). " \
                         "Please use API Key or other form of API consumer identity to call this API."
 #define BAD_KEY_MESSAGE "API key not valid. Please pass a valid API key."
-/* … and for the quotas. */
-#define PAID_TIER_METRIC "generativelanguage.googleapis.com/generate_content_paid_tier_requests"
-#define FREE_TIER_METRIC "generativelanguage.googleapis.com/generate_content_free_tier_requests"
+/* … and for the quotas (the real API prefixes its host; the fake names a
+ * reserved .test one, so no test data points at Google). */
+#define PAID_TIER_METRIC "generativelanguage.api.test/generate_content_paid_tier_requests"
+#define FREE_TIER_METRIC "generativelanguage.api.test/generate_content_free_tier_requests"
 #define QUOTA_EXCEEDED_MESSAGE "You exceeded your current quota, please check your plan and billing details. " \
                                "For more information on this error, head to: " \
                                "https://ai.google.dev/gemini-api/docs/rate-limits."
@@ -1501,7 +1502,7 @@ handle_generate (LwFakeGemini      *self,
         req->fault = (LwFakeFault) (GPOINTER_TO_INT (g_queue_pop_head (&self->script)) - 1);
       req_set_error (req, 400, "INVALID_ARGUMENT", BAD_KEY_MESSAGE,
                      "[{\"@type\": \"type.googleapis.com/google.rpc.ErrorInfo\", \"reason\": \"API_KEY_INVALID\", "
-                     "\"domain\": \"googleapis.com\", \"metadata\": {\"service\": \"generativelanguage.googleapis.com\"}},"
+                     "\"domain\": \"googleapis.com\", \"metadata\": {\"service\": \"generativelanguage.api.test\"}},"
                      " {\"@type\": \"type.googleapis.com/google.rpc.LocalizedMessage\", \"locale\": \"en-US\", "
                      "\"message\": \"" BAD_KEY_MESSAGE "\"}]");
     }

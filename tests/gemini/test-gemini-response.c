@@ -254,7 +254,7 @@ test_duration (void)
   "{\"error\": {\"code\": 429, \"message\": \"Resource has been exhausted (e.g. check quota).\"," \
   " \"status\": \"RESOURCE_EXHAUSTED\", \"details\": [" \
   "  {\"@type\": \"type.googleapis.com/google.rpc.QuotaFailure\", \"violations\": [" \
-  "    {\"quotaMetric\": \"generativelanguage.googleapis.com/generate_content_paid_tier_requests\"," \
+  "    {\"quotaMetric\": \"generativelanguage.api.test/generate_content_paid_tier_requests\"," \
   "     \"quotaId\": \"GenerateRequestsPerMinutePerProjectPerModel\"," \
   "     \"quotaDimensions\": {\"location\": \"global\", \"model\": \"gemini-3-pro-image\"}, \"quotaValue\": \"20\"}]}," \
   "  {\"@type\": \"type.googleapis.com/google.rpc.Help\", \"links\": [{\"description\": \"Learn more\", \"url\": \"https://ai.google.dev/gemini-api/docs/rate-limits\"}]}," \
@@ -291,7 +291,7 @@ test_quota_per_day (void)
                        "{\"error\": {\"code\": 429, \"message\": \"You exceeded your current quota, please check "
                        "your plan and billing details.\", \"status\": \"RESOURCE_EXHAUSTED\", \"details\": ["
                        "  {\"@type\": \"type.googleapis.com/google.rpc.QuotaFailure\", \"violations\": ["
-                       "    {\"quotaMetric\": \"generativelanguage.googleapis.com/generate_content_paid_tier_requests\","
+                       "    {\"quotaMetric\": \"generativelanguage.api.test/generate_content_paid_tier_requests\","
                        "     \"quotaId\": \"GenerateRequestsPerDayPerProjectPerModel\","
                        "     \"quotaDimensions\": {\"location\": \"global\", \"model\": \"gemini-3-pro-image\"},"
                        "     \"quotaValue\": \"250\"}]},"
@@ -325,7 +325,7 @@ test_quota_limit_zero (void)
   by_value = parse_error (429,
                           "{\"error\": {\"code\": 429, \"message\": \"Quota exceeded.\", \"status\": \"RESOURCE_EXHAUSTED\","
                           " \"details\": [{\"@type\": \"type.googleapis.com/google.rpc.QuotaFailure\", \"violations\": ["
-                          "  {\"quotaMetric\": \"generativelanguage.googleapis.com/generate_content_free_tier_requests\","
+                          "  {\"quotaMetric\": \"generativelanguage.api.test/generate_content_free_tier_requests\","
                           "   \"quotaId\": \"GenerateRequestsPerMinutePerProjectPerModel-FreeTier\", \"quotaValue\": \"0\"}]},"
                           " {\"@type\": \"type.googleapis.com/google.rpc.RetryInfo\", \"retryDelay\": \"12s\"}]}}");
   g_assert_error (by_value, LW_ENGINE_ERROR, LW_ENGINE_ERROR_QUOTA_EXHAUSTED);
@@ -336,7 +336,7 @@ test_quota_limit_zero (void)
   /* Trimmed details: the message still says "limit: 0". */
   by_message = parse_error (429,
                             "{\"error\": {\"code\": 429, \"message\": \"You exceeded your current quota.\\n* Quota "
-                            "exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, "
+                            "exceeded for metric: generativelanguage.api.test/generate_content_free_tier_requests, "
                             "limit: 0, model: gemini-3-pro-image\", \"status\": \"RESOURCE_EXHAUSTED\"}}");
   g_assert_error (by_message, LW_ENGINE_ERROR, LW_ENGINE_ERROR_QUOTA_EXHAUSTED);
 }
@@ -353,7 +353,7 @@ test_error_statuses (void)
     { 400, "{\"error\": {\"code\": 400, \"message\": \"API key not valid. Please pass a valid API key.\","
            " \"status\": \"INVALID_ARGUMENT\", \"details\": [{\"@type\": \"type.googleapis.com/google.rpc.ErrorInfo\","
            " \"reason\": \"API_KEY_INVALID\", \"domain\": \"googleapis.com\","
-           " \"metadata\": {\"service\": \"generativelanguage.googleapis.com\"}}]}}",
+           " \"metadata\": {\"service\": \"generativelanguage.api.test\"}}]}}",
       LW_ENGINE_ERROR_AUTH, "key set" },
     { 400, "{\"error\": {\"code\": 400, \"message\": \"API key expired. Please renew the API key.\","
            " \"status\": \"INVALID_ARGUMENT\", \"details\": [{\"@type\": \"type.googleapis.com/google.rpc.ErrorInfo\","
@@ -536,7 +536,7 @@ test_base_url (void)
     const char *url;
     gboolean    ok;
   } cases[] = {
-    { "https://generativelanguage.googleapis.com", TRUE },
+    { LW_GEMINI_DEFAULT_BASE_URL, TRUE },
     { "https://proxy.example.com:8443/gemini", TRUE },
     { "http://127.0.0.1:8080", TRUE },
     { "http://127.4.5.6", TRUE },
