@@ -400,22 +400,6 @@ lookup_key (LwTextureCache *self,
   return entry->texture;
 }
 
-GdkTexture *
-lw_texture_cache_lookup (LwTextureCache *self,
-                         const char     *path,
-                         int             width,
-                         int             height)
-{
-  g_autofree char *key = NULL;
-
-  g_return_val_if_fail (LW_IS_TEXTURE_CACHE (self), NULL);
-
-  if (path == NULL)
-    return NULL;
-  key = make_key (path, width, height);
-  return lookup_key (self, key);
-}
-
 guint
 lw_texture_cache_request (LwTextureCache *self,
                           const char     *path,

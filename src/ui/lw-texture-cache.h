@@ -26,11 +26,6 @@ typedef void (*LwTextureFunc) (GdkTexture   *texture,
  * beyond it through their own reference). */
 LwTextureCache *lw_texture_cache_new      (int             long_edge,
                                            gsize           max_bytes);
-/* The texture when cached (and marks it recently used), else NULL. */
-GdkTexture     *lw_texture_cache_lookup   (LwTextureCache *self,
-                                           const char     *path,
-                                           int             width,
-                                           int             height);
 /* Calls func once with the texture of path: at once when cached, otherwise
  * from the main loop when a worker has decoded it. Returns an id for
  * lw_texture_cache_cancel() (0 when func was already called).
