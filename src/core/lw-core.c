@@ -69,7 +69,7 @@ checkpoint_thread (gpointer data)
 
       g_cond_wait_until (&self->checkpoint_cond, &self->checkpoint_lock, until);
       g_mutex_unlock (&self->checkpoint_lock);
-      sqlite3_wal_checkpoint_v2 (lw_store_get_db (store), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+      lw_store_checkpoint (store);
       g_mutex_lock (&self->checkpoint_lock);
     }
   g_mutex_unlock (&self->checkpoint_lock);
@@ -203,7 +203,7 @@ lw_core_open (const char *data_dir, LwClock *clock, GError **error)
   self->store = lw_store_open (self->db_path, error);
   if (self->store == NULL)
     return NULL;
-  sqlite3_wal_autocheckpoint (lw_store_get_db (self->store), 0);
+  lw_store_set_autocheckpoint (self->store, 0);
   self->checkpointer = g_thread_new ("lw-checkpoint", checkpoint_thread, self);
   blob_root = g_build_filename (self->data_dir, "blobs", NULL);
   self->blobs = lw_blob_store_new (blob_root, error);

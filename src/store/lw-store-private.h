@@ -19,6 +19,9 @@ struct _LwStore
   int         schema_version;
 };
 
+/* The connection itself, for the store's files and the store's tests. */
+sqlite3 *lw_store_get_db (LwStore *self);
+
 #define JOB_COLUMNS \
   "id, name, module_id, model, prompt, status, source_key, spend_cap, " \
   "created_at, updated_at, launched_at, finished_at"

@@ -598,6 +598,20 @@ lw_store_get_db (LwStore *self)
   return self->db;
 }
 
+void
+lw_store_checkpoint (LwStore *self)
+{
+  g_return_if_fail (LW_IS_STORE (self));
+  sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
+void
+lw_store_set_autocheckpoint (LwStore *self, int pages)
+{
+  g_return_if_fail (LW_IS_STORE (self));
+  sqlite3_wal_autocheckpoint (self->db, pages);
+}
+
 int
 lw_store_get_schema_version (LwStore *self)
 {

@@ -11,7 +11,6 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <sqlite3.h>
 
 #include "lw-types.h"
 
@@ -37,7 +36,6 @@ G_DECLARE_FINAL_TYPE (LwStore, lw_store, LW, STORE, GObject)
 LwStore    *lw_store_open        (const char  *path,
                                   GError     **error);
 const char *lw_store_get_path    (LwStore     *self);
-sqlite3    *lw_store_get_db      (LwStore     *self);
 int         lw_store_get_schema_version (LwStore *self);
 
 /* Nestable only in the sense that a begin inside a begin is an error.
@@ -46,6 +44,11 @@ int         lw_store_get_schema_version (LwStore *self);
 gboolean    lw_store_begin       (LwStore *self, GError **error);
 gboolean    lw_store_commit      (LwStore *self, GError **error);
 void        lw_store_rollback    (LwStore *self);
+
+/* The WAL: a passive checkpoint now (a thread of its own does it, so
+ * writers never pay for it), and the automatic one off (pages = 0). */
+void        lw_store_checkpoint  (LwStore *self);
+void        lw_store_set_autocheckpoint (LwStore *self, int pages);
 
 /* ---- settings (key/value; the key of the API is never stored here) ---- */
 char       *lw_store_get_setting (LwStore *self, const char *key);     /* NULL when unset */

@@ -6,7 +6,7 @@
 
 #include "lw-blob-store.h"
 #include "lw-modules.h"
-#include "lw-store.h"
+#include "lw-store-private.h"
 #include "lw-test-util.h"
 
 /* A fresh folder with a store in it; free with store_fixture_clear. */

@@ -1,7 +1,7 @@
 /* lw-image-io-private.h — what the files of the prober share: the reading
  * window over a file (LwSrc), byte-order readers, the caps on structure
  * walks, the probe's error messages and the per-format parsers. Not for
- * outside src/core/lw-image-io*.c.
+ * outside src/base/lw-image-io*.c.
  *
  *   lw-image-io.c          the public API: probe (limits), decode, thumbnail
  *   lw-image-io-src.c      the reading window and the type by content
