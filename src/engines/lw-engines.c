@@ -4,53 +4,38 @@
  * add their branch here when they land. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "lw-engines.h"
 #include "lw-gemini-engine.h"
 #include "lw-gemini-key.h"
 #include "lw-local-engine.h"
-
-static const char * const known_models[] = {
-  LW_MODEL_NANO_BANANA,
-  LW_MODEL_NANO_BANANA_PRO,
-  LW_MODEL_LOCAL,
-  NULL,
-};
-
-const char * const *
-lw_engines_list_models (void)
-{
-  return known_models;
-}
-
-gboolean
-lw_engines_is_known (const char *model)
-{
-  return model != NULL && g_strv_contains (known_models, model);
-}
+#include "lw-settings.h"
 
 LwEngine *
 lw_engines_create (LwStore     *store,
                    const char  *model,
                    GError     **error)
 {
-  if (!lw_engines_is_known (model))
+  const LwModelInfo *info = lw_models_find (model);
+
+  if (info == NULL)
     {
+      g_autofree char *known = lw_models_describe ();
+
       g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_MODEL_NOT_FOUND,
-                   "Unknown model “%s”; known models: nano_banana, nano_banana_pro, local",
-                   model != NULL ? model : "");
+                   _("Unknown model “%s”; use %s"), model != NULL ? model : "", known);
       return NULL;
     }
 
   /* Gemini: one engine class for both aliases; the key and settings are
    * read here, once. */
-  if (g_str_equal (model, LW_MODEL_NANO_BANANA) || g_str_equal (model, LW_MODEL_NANO_BANANA_PRO))
+  if (info->tier == LW_MODEL_TIER_FAST || info->tier == LW_MODEL_TIER_PRO)
     return lw_gemini_engine_create_from_store (store, error);
 
   /* Local: GEGL recipes; "local.threads" photos at once, 0 = one per core. */
-  if (g_str_equal (model, LW_MODEL_LOCAL))
-    return LW_ENGINE (lw_local_engine_new (store != NULL
-                                           ? (int) lw_store_get_setting_int (store, "local.threads", 0)
-                                           : 0));
+  if (info->tier == LW_MODEL_TIER_LOCAL)
+    return LW_ENGINE (lw_local_engine_new ((int) lw_settings_get_int (store, LW_SETTING_LOCAL_THREADS)));
 
   g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_MODEL_NOT_FOUND,
                "The engine for “%s” is not built yet", model);

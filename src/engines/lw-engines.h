@@ -2,14 +2,10 @@
 #pragma once
 
 #include "lw-engine.h"
+#include "lw-models.h"
 #include "lw-store.h"
 
 G_BEGIN_DECLS
-
-/* Model aliases a job can name. */
-#define LW_MODEL_NANO_BANANA      "nano_banana"
-#define LW_MODEL_NANO_BANANA_PRO  "nano_banana_pro"
-#define LW_MODEL_LOCAL            "local"
 
 /* Creates the engine for model, configured from the settings in store
  * (read once, here). Errors: LW_ENGINE_ERROR_MODEL_NOT_FOUND for an unknown
@@ -20,8 +16,5 @@ LwEngine *lw_engines_create        (LwStore     *store,
 /* The model a new job gets: nano_banana when a key is configured, local
  * otherwise. */
 char     *lw_engines_default_model (LwStore     *store);
-/* Every alias this build knows, NULL-terminated, static. */
-const char * const *lw_engines_list_models (void);
-gboolean  lw_engines_is_known      (const char  *model);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "lw-models.h"
 #include "lw-types.h"
 
 G_BEGIN_DECLS
@@ -46,16 +47,10 @@ typedef enum {
 #define LW_GEMINI_DEFAULT_MODEL_FAST "gemini-nano-banana-2.1"
 #define LW_GEMINI_DEFAULT_MODEL_PRO  "gemini-3-pro-image"
 
-/* Prices in USD per output image, standard (not batch) tier:
- * - fast: $30 per 1M image-output tokens, 1120 tokens per 1K image =
- *   $0.0336 (Google's price as quoted in BerriAI/litellm #44983);
- * - pro: $0.134 per 1K or 2K image, $0.24 per 4K image
- *   (ai.google.dev/gemini-api/docs/pricing, checked 2026-07-01 as quoted by
- *   blog.laozhang.ai's Nano Banana Pro guide).
- * The image input adds well under a cent and is not counted. */
-#define LW_GEMINI_DEFAULT_PRICE_FAST    0.0336
-#define LW_GEMINI_DEFAULT_PRICE_PRO     0.134
-#define LW_GEMINI_DEFAULT_PRICE_PRO_4K  0.24
+/* Prices: the models table's (lw-models.h). */
+#define LW_GEMINI_DEFAULT_PRICE_FAST    LW_MODEL_PRICE_FAST
+#define LW_GEMINI_DEFAULT_PRICE_PRO     LW_MODEL_PRICE_PRO
+#define LW_GEMINI_DEFAULT_PRICE_PRO_4K  LW_MODEL_PRICE_PRO_4K
 
 /* 2K: the pro tier bills 1K and 2K alike, so 2K is free resolution. */
 #define LW_GEMINI_DEFAULT_OUTPUT_SIZE   "2K"

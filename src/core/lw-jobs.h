@@ -1,0 +1,277 @@
+/* lw-jobs.h — the jobs service: the one place job rules live.
+ *
+ * The window and lightwork-cli are thin over it: they never call the store
+ * or the scheduler for a job rule, they call this. It owns the scheduler of
+ * its process (made with the engines' factory and the limits of the
+ * settings table for every model) and turns the scheduler's per-model
+ * events into per-job ones, so no front end guesses which job a pause is
+ * about. The job state machine itself is enforced by the store
+ * (lw_store_set_job_status refuses a transition it does not allow); this
+ * service adds the rules around it. docs/ARCHITECTURE.md, "Jobs", states
+ * every rule once.
+ *
+ * Lives on the thread that made it (the main thread), except where a
+ * function says "any thread".
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lw-core.h"
+#include "lw-export.h"
+#include "lw-ingest.h"
+#include "lw-scheduler.h"
+
+G_BEGIN_DECLS
+
+#define LW_JOBS_ERROR (lw_jobs_error_quark ())
+
+typedef enum {
+  LW_JOBS_ERROR_RUNNING,     /* refused while the job runs: cancel it first */
+  LW_JOBS_ERROR_STATE,       /* not from the job's state (cancel a finished job, …) */
+  LW_JOBS_ERROR_INVALID,     /* unknown module or model, value out of range, empty name */
+  LW_JOBS_ERROR_EMPTY,       /* the job has no photo to process */
+  LW_JOBS_ERROR_BUSY,        /* the photo is being processed right now */
+  LW_JOBS_ERROR_NOT_FOUND,   /* no such job (or module) */
+} LwJobsError;
+
+GQuark lw_jobs_error_quark (void);
+
+/* What a front end shows of a job's progress. */
+typedef struct {
+  LwJobCounts counts;
+  int         rejected;     /* files refused at ingest (folders, loops, not photos) */
+  double      spent;        /* what its calls cost so far */
+  double      price;        /* one call of its model; 0 = free */
+  double      projected;    /* spent + what the open photos will cost at one call each */
+  double      rate;         /* photos finished a second lately in this process; 0 = unknown */
+  gint64      eta_seconds;  /* -1 = unknown */
+  guint       in_flight;    /* requests of this process for the job */
+} LwJobProgress;
+
+#define LW_TYPE_JOBS (lw_jobs_get_type ())
+G_DECLARE_FINAL_TYPE (LwJobs, lw_jobs, LW, JOBS, GObject)
+
+LwJobs      *lw_jobs_new                (LwCore       *core);
+LwCore      *lw_jobs_get_core           (LwJobs       *self);
+LwStore     *lw_jobs_get_store          (LwJobs       *self);
+LwScheduler *lw_jobs_get_scheduler      (LwJobs       *self);
+gint64       lw_jobs_now                (LwJobs       *self);
+
+/* ---- running the queue in this process ---------------------------------- */
+/* Starts claiming work of launched jobs (after returning leases of dead
+ * processes). Call once; stop hands work in flight back to the queue. */
+void         lw_jobs_start              (LwJobs       *self);
+void         lw_jobs_stop               (LwJobs       *self);
+/* Claim only this job's photos (lightwork-cli works on its own job); 0 =
+ * every launched job (the window). */
+void         lw_jobs_set_scope          (LwJobs       *self,
+                                         gint64        job_id);
+/* This run's limits for model, over the settings (lightwork-cli's
+ * --concurrency and --rpm): concurrency 0 and rpm -1 keep the setting.
+ * Out of the settings table's range: LW_JOBS_ERROR_INVALID, nothing set. */
+gboolean     lw_jobs_set_run_limits     (LwJobs       *self,
+                                         const char   *model,
+                                         int           concurrency,
+                                         int           rpm,
+                                         GError      **error);
+/* FALSE: never reuse an identical earlier result in this run (--force). */
+void         lw_jobs_set_reuse_results  (LwJobs       *self,
+                                         gboolean      reuse);
+
+/* A job left running by a process that is gone (killed, crashed) would
+ * start again on its own as soon as any queue starts: it is CANCELLED
+ * instead and its id added to held (may be NULL), so the window can ask
+ * whether to go on. A job whose process still runs (a lightwork-cli
+ * waiting out a rate limit, or offline) is left alone. Call before start. */
+void         lw_jobs_hold_interrupted   (LwJobs       *self,
+                                         GArray       *held);
+
+/* ---- what new jobs get --------------------------------------------------- */
+/* Always a module that exists and a model the table knows: a remembered
+ * module that was deleted falls back to the default module. */
+char        *lw_jobs_dup_default_module (LwJobs       *self);
+gboolean     lw_jobs_set_default_module (LwJobs       *self,
+                                         const char   *module_id,
+                                         GError      **error);
+char        *lw_jobs_dup_default_model  (LwJobs       *self);
+gboolean     lw_jobs_set_default_model  (LwJobs       *self,
+                                         const char   *model,
+                                         GError      **error);
+
+/* ---- jobs ---------------------------------------------------------------- */
+/* module_id, model NULL = the defaults above; name NULL = "<Module> <date>"
+ * (an automatic name, which follows a change of module). source_key: see
+ * lw_store_find_job_by_source_key (lightwork-cli's "same command"). */
+LwJob       *lw_jobs_create             (LwJobs       *self,
+                                         const char   *name,
+                                         const char   *module_id,
+                                         const char   *model,
+                                         const char   *source_key,
+                                         GError      **error);
+LwJob       *lw_jobs_get                (LwJobs       *self,
+                                         gint64        job_id,
+                                         GError      **error);
+/* "12" (an id) or a name; NULL = the newest job. NOT_FOUND says so. */
+LwJob       *lw_jobs_lookup             (LwJobs       *self,
+                                         const char   *id_or_name,
+                                         GError      **error);
+/* Newest first; limit 0 = all. */
+GPtrArray   *lw_jobs_list               (LwJobs       *self,
+                                         int           limit,
+                                         GError      **error);
+gboolean     lw_jobs_rename             (LwJobs       *self,
+                                         gint64        job_id,
+                                         const char   *name,
+                                         GError      **error);
+/* Refused while the job runs (RUNNING) and once any of its photos was
+ * edited (STATE: its results say which module made them). Copies the
+ * module's prompt; an automatic name follows the module. */
+gboolean     lw_jobs_set_module         (LwJobs       *self,
+                                         gint64        job_id,
+                                         const char   *module_id,
+                                         GError      **error);
+/* Refused while the job runs (RUNNING); an unknown model is INVALID. */
+gboolean     lw_jobs_set_model          (LwJobs       *self,
+                                         gint64        job_id,
+                                         const char   *model,
+                                         GError      **error);
+/* The job's module prompt; refused while the job runs (RUNNING). */
+gboolean     lw_jobs_set_prompt         (LwJobs       *self,
+                                         gint64        job_id,
+                                         const char   *prompt,
+                                         GError      **error);
+/* Stops the job's work in this process, then deletes it with its photos'
+ * rows (files go at a later sweep). */
+gboolean     lw_jobs_delete             (LwJobs       *self,
+                                         gint64        job_id,
+                                         GError      **error);
+
+/* ---- photos ------------------------------------------------------------- */
+/* Limits of the settings table (bytes, pixels), sidecar prompts on. */
+void         lw_jobs_get_ingest_options (LwJobs       *self,
+                                         LwIngestOptions *options);
+/* Any thread (blocking; it opens its own connection). Expands paths,
+ * skips files this job already staged from the same path, saves every
+ * refusal (not a photo, too large, a folder loop, …) as a rejection of the
+ * job and reports it through func, and stages the rest. A running job
+ * claims new photos at once. report->duplicates counts files already in
+ * the job (by path or content). */
+gboolean     lw_jobs_stage              (LwJobs       *self,
+                                         gint64        job_id,
+                                         const char * const *paths,
+                                         const LwIngestOptions *options,
+                                         LwIngestFunc  func,
+                                         gpointer      user_data,
+                                         LwIngestReport *report,
+                                         GCancellable *cancellable,
+                                         GError      **error);
+/* The instruction of these photos (NULL or "" clears), in one
+ * transaction. Photos in flight are BUSY (nothing changed). *n_changed
+ * (may be NULL) counts rows changed. */
+gboolean     lw_jobs_set_instruction    (LwJobs       *self,
+                                         gint64        job_id,
+                                         const gint64 *image_ids,
+                                         guint         n_images,
+                                         const char   *instruction,
+                                         guint        *n_changed,
+                                         GError      **error);
+/* Removes photos (not those in flight: BUSY, nothing removed). */
+gboolean     lw_jobs_remove_images      (LwJobs       *self,
+                                         gint64        job_id,
+                                         const gint64 *image_ids,
+                                         guint         n_images,
+                                         GError      **error);
+
+/* ---- running a job ------------------------------------------------------ */
+/* Job → PROCESSING: its open photos become claimable (a CANCELLED,
+ * COMPLETED or FAILED job with open photos continues). EMPTY when it has
+ * no photo at all; a job with nothing open finishes at once. */
+gboolean     lw_jobs_launch             (LwJobs       *self,
+                                         gint64        job_id,
+                                         GError      **error);
+/* Only a running job: its requests are aborted, their photos go back to
+ * the queue, job → CANCELLED (launching again continues). STATE for a job
+ * that is not running. */
+gboolean     lw_jobs_cancel             (LwJobs       *self,
+                                         gint64        job_id,
+                                         GError      **error);
+/* Finished photos (done, failed, waiting to retry) back to the queue, and
+ * the job launched when it is not running. new_take: the user asked for
+ * another result, so no earlier result is reused for them, even an
+ * identical one of another job. Photos still open are left as they are.
+ * Returns how many were queued, -1 on error. */
+int          lw_jobs_retry              (LwJobs       *self,
+                                         gint64        job_id,
+                                         const gint64 *image_ids,
+                                         guint         n_images,
+                                         gboolean      new_take,
+                                         GError      **error);
+/* Every FAILED photo of the job back to the queue (an identical earlier
+ * result may be reused), and the job launched. -1 on error. */
+int          lw_jobs_retry_failed       (LwJobs       *self,
+                                         gint64        job_id,
+                                         GError      **error);
+/* The pause holding a launched job (its model's: a missing key, an
+ * unknown model, offline, a spending cap), or NULL. */
+const GError *lw_jobs_get_pause         (LwJobs       *self,
+                                         gint64        job_id);
+/* Clears the pause of the job's model (the user fixed the key). */
+void         lw_jobs_resume             (LwJobs       *self,
+                                         gint64        job_id);
+/* Counts, cost, the projection and the ETA. A failed cost read is an
+ * error, never "0 spent". */
+gboolean     lw_jobs_get_progress       (LwJobs       *self,
+                                         gint64        job_id,
+                                         LwJobProgress *progress,
+                                         GError      **error);
+/* Any thread (blocking; its own connection). Every COMPLETED result into
+ * dir, named by template_str (NULL = the export.template setting). */
+gboolean     lw_jobs_export             (LwJobs       *self,
+                                         gint64        job_id,
+                                         const char   *dir,
+                                         const char   *template_str,
+                                         LwExportProgressFunc progress,
+                                         gpointer      user_data,
+                                         guint        *n_written,
+                                         GCancellable *cancellable,
+                                         GError      **error);
+
+/* ---- modules ------------------------------------------------------------ */
+GPtrArray   *lw_jobs_list_modules       (LwJobs       *self,
+                                         GError      **error);
+LwModule    *lw_jobs_get_module         (LwJobs       *self,
+                                         const char   *module_id,
+                                         GError      **error);
+LwModule    *lw_jobs_create_module      (LwJobs       *self,
+                                         const char   *name,
+                                         const char   *description,
+                                         const char   *prompt,
+                                         GError      **error);
+gboolean     lw_jobs_update_module      (LwJobs       *self,
+                                         const LwModule *module,
+                                         GError      **error);
+LwModule    *lw_jobs_duplicate_module   (LwJobs       *self,
+                                         const char   *module_id,
+                                         GError      **error);
+gboolean     lw_jobs_reset_module       (LwJobs       *self,
+                                         const char   *module_id,
+                                         GError      **error);
+/* A built-in cannot be deleted. When it was the default module, the
+ * default falls back to the built-in default. */
+gboolean     lw_jobs_delete_module      (LwJobs       *self,
+                                         const char   *module_id,
+                                         GError      **error);
+
+/* Signals (all on the thread that made the service):
+ *  "image-changed" (gint64 job_id, gint64 image_id, LwImageStatus status)
+ *      a photo's row changed: by the queue, or by retry/instruction here;
+ *  "job-changed"   (gint64 job_id, LwJobStatus status)
+ *      the job's row changed (status, name, module, model, prompt, photos
+ *      added or removed), or it was deleted (status -1);
+ *  "job-paused"    (gint64 job_id, const char *model, const GError *reason)
+ *      once for every launched job of the paused model;
+ *  "job-resumed"   (gint64 job_id, const char *model)
+ */
+
+G_END_DECLS
