@@ -154,7 +154,7 @@ static void
 v4_pulse (V4 *v)
 {
   LwStore *store = lw_core_get_store (v->b->core);
-  g_autoptr(GPtrArray) claimed = lw_store_claim (store, "fake", v->n, v->owner, 0, LW_LEASE_MS, NULL);
+  g_autoptr(GPtrArray) claimed = lw_store_claim (store, "fake", 0, v->n, v->owner, 0, LW_LEASE_MS, NULL);
 
   if (claimed == NULL || claimed->len == 0)
     {

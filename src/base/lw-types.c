@@ -68,6 +68,7 @@ lw_job_copy (const LwJob *job)
   copy->model = g_strdup (job->model);
   copy->prompt = g_strdup (job->prompt);
   copy->source_key = g_strdup (job->source_key);
+  copy->runner = g_strdup (job->runner);
   return copy;
 }
 
@@ -81,6 +82,7 @@ lw_job_free (LwJob *job)
   g_free (job->model);
   g_free (job->prompt);
   g_free (job->source_key);
+  g_free (job->runner);
   g_free (job);
 }
 

@@ -53,6 +53,7 @@ typedef struct {
   gint64       updated_at;
   gint64       launched_at;   /* 0 = never */
   gint64       finished_at;   /* 0 = not finished */
+  char        *runner;        /* the process that launched it last (lw_core_get_owner), may be NULL */
 } LwJob;
 
 typedef struct {
@@ -84,6 +85,7 @@ typedef struct {
   double         cost;            /* what this image cost so far */
   gint64         created_at;
   gint64         updated_at;
+  gboolean       fresh_take;      /* the next attempt must not reuse an earlier result */
 } LwImage;
 
 typedef struct {

@@ -28,7 +28,9 @@
 /* RPM quotas count arrivals in a minute; we count starts, and a request
  * reaches the server 0.3–1 s after it starts (the photo is prepared
  * first). Two seconds of margin keep arrivals inside the quota whatever
- * the preparation time (bench/gemini saw 63 arrivals in 60 s with none). */
+ * the preparation time (bench/gemini saw 63 arrivals in 60 s with none).
+ * Starts are counted in the database (lw_store_count_starts), so every
+ * process on the data folder shares the quota. */
 #define RPM_WINDOW_MS    (62 * 1000)
 
 typedef struct {
@@ -38,8 +40,7 @@ typedef struct {
   int       concurrency;      /* configured, 1–16 */
   int       effective;        /* adaptive: halves on 429, +1 per round of successes */
   int       successes;        /* since effective last changed */
-  int       rpm;              /* 0 = unlimited */
-  GQueue    starts;           /* start times (ms, as gint64 in pointers) inside the window */
+  int       rpm;              /* 0 = unlimited; starts are counted in the store */
   gint64    hold_until;       /* no new starts before this (after a 429) */
   GError   *pause;            /* set = paused */
   guint     in_flight;
@@ -73,6 +74,7 @@ struct _LwScheduler
 
   GHashTable    *pools;       /* model → Pool */
   GHashTable    *flights;     /* image id (gint64*) → Flight */
+  gint64         scope;       /* claim only this job's images; 0 = any */
   LwRetryPolicy  policy;
   GRand         *rand;
   gboolean       reuse;
@@ -109,7 +111,6 @@ pool_free (Pool *pool)
 {
   g_free (pool->model);
   g_clear_object (&pool->engine);
-  g_queue_clear (&pool->starts);
   g_clear_error (&pool->pause);
   g_free (pool->signature);
   g_free (pool);
@@ -129,35 +130,26 @@ get_pool (LwScheduler *self, const char *model, gboolean create)
        * free Gemini key sustains without a 429 storm. */
       pool->concurrency = 2;
       pool->effective = 2;
-      g_queue_init (&pool->starts);
       g_hash_table_insert (self->pools, pool->model, pool);
     }
   return pool;
 }
 
-static void
-pool_forget_old_starts (Pool *pool, gint64 now)
-{
-  while (!g_queue_is_empty (&pool->starts)
-         && GPOINTER_TO_SIZE (g_queue_peek_head (&pool->starts)) + RPM_WINDOW_MS <= (gsize) now)
-    g_queue_pop_head (&pool->starts);
-}
-
-/* How many requests the pool may start now (0 when paused or held). */
+/* How many requests the pool may start now by its own slots (0 when paused
+ * or held); the requests-per-minute limit is applied at the claim. */
 static int
 pool_free_slots (Pool *pool, gint64 now)
 {
-  int free_slots;
-
   if (pool->pause != NULL || pool->engine == NULL || now < pool->hold_until)
     return 0;
-  free_slots = pool->effective - (int) pool->in_flight;
-  if (pool->rpm > 0)
-    {
-      pool_forget_old_starts (pool, now);
-      free_slots = MIN (free_slots, pool->rpm - (int) g_queue_get_length (&pool->starts));
-    }
-  return MAX (free_slots, 0);
+  return MAX (pool->effective - (int) pool->in_flight, 0);
+}
+
+/* Starts in the RPM window: those at or after this moment. */
+static gint64
+rpm_since (gint64 now)
+{
+  return now - RPM_WINDOW_MS + 1;
 }
 
 static void
@@ -565,7 +557,9 @@ within_spend_cap (LwScheduler *self, Pool *pool, const LwJob *job, Flight *curre
   price = lw_engine_get_cost (pool->engine, pool->model);
   if (price <= 0)
     return TRUE;
-  spent = lw_store_get_job_cost (self->store, job->id);
+  /* A cost that cannot be read is no reason to spend: fail closed. */
+  if (!lw_store_get_job_cost (self->store, job->id, &spent, NULL))
+    return FALSE;
   g_hash_table_iter_init (&iter, self->flights);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     if (value != current && ((Flight *) value)->image->job_id == job->id)
@@ -580,7 +574,6 @@ start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
   g_autoptr(LwImage) done = NULL;
   Flight *flight = g_new0 (Flight, 1);
   LwEngineRequest *request;
-  gint64 now = lw_clock_now_ms (self->clock);
 
   flight->self = self;
   flight->pool = pool;
@@ -612,7 +605,7 @@ start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
 
   /* The same photo, asked the same thing of the same model, was already
    * answered: reuse it rather than pay for it again. */
-  if (self->reuse)
+  if (self->reuse && !image->fresh_take)
     done = lw_store_find_result (self->store, flight->request_key, &error);
   if (done != NULL && done->processed_key != NULL && lw_blob_store_exists (self->blobs, done->processed_key))
     {
@@ -631,7 +624,6 @@ start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
       return;
     }
 
-  g_queue_push_tail (&pool->starts, GSIZE_TO_POINTER ((gsize) now));
   self->n_requests++;
   g_object_ref (self);   /* released in engine_done_cb */
   lw_engine_process_async (pool->engine, request, flight->cancellable, engine_done_cb, flight);
@@ -667,6 +659,45 @@ ensure_pools (LwScheduler *self)
     }
 }
 
+/* Claims up to n images. With a requests-per-minute limit, the starts of
+ * every process in the window are counted and the new ones recorded in
+ * the claim's own transaction (BEGIN IMMEDIATE), so the window and
+ * lightwork-cli together never pass the limit. A reused result takes no
+ * request but was counted here: the limit errs on the safe side. */
+static GPtrArray *
+claim (LwScheduler *self, Pool *pool, int n, gint64 now, GError **error)
+{
+  GPtrArray *claimed;
+  int used = 0;
+
+  if (pool->rpm <= 0)
+    return lw_store_claim (self->store, pool->model, self->scope, n, self->owner, now, LW_LEASE_MS, error);
+  if (!lw_store_begin (self->store, error))
+    return NULL;
+  if (!lw_store_count_starts (self->store, pool->model, rpm_since (now), &used, error))
+    {
+      lw_store_rollback (self->store);
+      return NULL;
+    }
+  n = MIN (n, pool->rpm - used);
+  if (n <= 0)
+    {
+      lw_store_rollback (self->store);
+      return g_ptr_array_new ();
+    }
+  claimed = lw_store_claim (self->store, pool->model, self->scope, n, self->owner, now, LW_LEASE_MS, error);
+  if (claimed == NULL
+      || (claimed->len > 0
+          && !lw_store_add_starts (self->store, pool->model, now, (int) claimed->len, rpm_since (now), error))
+      || !lw_store_commit (self->store, error))
+    {
+      lw_store_rollback (self->store);
+      g_clear_pointer (&claimed, g_ptr_array_unref);
+      return NULL;
+    }
+  return claimed;
+}
+
 static void
 pump_pool (LwScheduler *self, Pool *pool)
 {
@@ -678,7 +709,7 @@ pump_pool (LwScheduler *self, Pool *pool)
 
   if (n <= 0)
     return;
-  claimed = lw_store_claim (self->store, pool->model, n, self->owner, now, LW_LEASE_MS, &error);
+  claimed = claim (self, pool, n, now, &error);
   if (claimed == NULL)
     {
       g_warning ("Cannot claim work for %s: %s", pool->model, error->message);
@@ -777,10 +808,18 @@ schedule_wake (LwScheduler *self)
           earliest = MIN (earliest, pool->hold_until);
           continue;
         }
-      if (pool->rpm > 0 && (int) g_queue_get_length (&pool->starts) >= pool->rpm)
+      if (pool->rpm > 0)
         {
-          earliest = MIN (earliest, (gint64) GPOINTER_TO_SIZE (g_queue_peek_head (&pool->starts)) + RPM_WINDOW_MS);
-          continue;
+          int used = 0;
+
+          if (lw_store_count_starts (self->store, pool->model, rpm_since (now), &used, NULL) && used >= pool->rpm)
+            {
+              gint64 first = lw_store_first_start (self->store, pool->model, rpm_since (now));
+
+              if (first >= 0)
+                earliest = MIN (earliest, first + RPM_WINDOW_MS);
+              continue;
+            }
         }
       /* A full pool is woken by its next landing, not by the clock: waking
        * it for a due retry would only spin. */
@@ -1133,4 +1172,11 @@ guint64
 lw_scheduler_get_n_requests (LwScheduler *self)
 {
   return self->n_requests;
+}
+
+void
+lw_scheduler_set_scope (LwScheduler *self, gint64 job_id)
+{
+  g_return_if_fail (LW_IS_SCHEDULER (self));
+  self->scope = job_id;
 }

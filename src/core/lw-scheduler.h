@@ -64,6 +64,10 @@ void         lw_scheduler_set_seed       (LwScheduler  *self,
 void         lw_scheduler_set_reuse_results (LwScheduler *self,
                                           gboolean      reuse);
 
+/* Claim only job_id's images (lightwork-cli); 0 = every launched job. */
+void         lw_scheduler_set_scope      (LwScheduler  *self,
+                                          gint64        job_id);
+
 /* Returns leases of dead owners, arms the timers and starts claiming work of
  * every launched job. Call once. */
 void         lw_scheduler_start          (LwScheduler  *self);

@@ -24,14 +24,14 @@ sqlite3 *lw_store_get_db (LwStore *self);
 
 #define JOB_COLUMNS \
   "id, name, module_id, model, prompt, status, source_key, spend_cap, " \
-  "created_at, updated_at, launched_at, finished_at"
+  "created_at, updated_at, launched_at, finished_at, runner"
 
 #define IMAGE_COLUMNS \
   "id, job_id, position, original_name, source_path, original_key, sha256, mime, " \
   "width, height, orientation, bytes, thumb_key, processed_key, processed_mime, " \
   "request_key, status, specific_prompt, retry_count, next_retry_at, attempt, " \
-  "lease_owner, lease_expires_at, error_code, error_message, cost, created_at, updated_at"
-#define N_IMAGE_COLUMNS 28
+  "lease_owner, lease_expires_at, error_code, error_message, cost, created_at, updated_at, fresh_take"
+#define N_IMAGE_COLUMNS 29
 
 #define MODULE_COLUMNS \
   "id, name, description, icon, prompt, default_prompt, builtin, position"

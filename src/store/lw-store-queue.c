@@ -32,7 +32,8 @@ compare_claimed (gconstpointer a, gconstpointer b)
  *  1. Only images of launched jobs (jobs.status = 'PROCESSING'): staged and
  *     cancelled jobs wait for the user.
  *  2. Only jobs of this model: each model has its own pool (concurrency
- *     1–16, requests per minute), so each claims for itself.
+ *     1–16, requests per minute), so each claims for itself; and, when ?6
+ *     is not 0, only that job's (lightwork-cli works on its own job).
  *  3. PENDING, or RETRY_LATER whose next_retry_at has passed: the back-off
  *     (2 s base, 5 min cap, or the server's retryDelay) is honoured here,
  *     not by a sleeping thread.
@@ -60,7 +61,7 @@ static const char claim_sql[] =
   " WHERE id IN ("
   "  SELECT i.id FROM images AS i INDEXED BY images_claim"
   "  JOIN jobs AS j ON j.id = i.job_id"
-  "  WHERE j.status = 'PROCESSING' AND j.model = ?4"
+  "  WHERE j.status = 'PROCESSING' AND j.model = ?4 AND (?6 = 0 OR j.id = ?6)"
   "    AND i.status IN ('PENDING', 'RETRY_LATER')"
   "    AND (i.status = 'PENDING' OR (i.status = 'RETRY_LATER' AND i.next_retry_at <= ?3))"
   "  ORDER BY j.launched_at, j.id, i.position"
@@ -68,7 +69,7 @@ static const char claim_sql[] =
   " RETURNING " IMAGE_COLUMNS ", (SELECT launched_at FROM jobs WHERE jobs.id = images.job_id)";
 
 GPtrArray *
-lw_store_claim (LwStore *self, const char *model, int max, const char *owner, gint64 now,
+lw_store_claim (LwStore *self, const char *model, gint64 job_id, int max, const char *owner, gint64 now,
                 gint64 lease_ms, GError **error)
 {
   g_autoptr(GArray) claimed = g_array_new (FALSE, FALSE, sizeof (Claimed));
@@ -96,6 +97,7 @@ lw_store_claim (LwStore *self, const char *model, int max, const char *owner, gi
         sqlite3_bind_int64 (stmt, 3, now);
         lw_store_bind_text (stmt, 4, model);
         sqlite3_bind_int (stmt, 5, max);
+        sqlite3_bind_int64 (stmt, 6, job_id);
         while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
           {
             Claimed c = { sqlite3_column_int64 (stmt, N_IMAGE_COLUMNS), lw_store_image_from_row (stmt) };
@@ -131,7 +133,7 @@ lw_store_claim (LwStore *self, const char *model, int max, const char *owner, gi
 
 static const char finish_completed_sql[] =
   "UPDATE images SET status = 'COMPLETED', processed_key = ?5, processed_mime = ?6, request_key = ?7,"
-  "  cost = cost + ?4, error_code = NULL, error_message = NULL, next_retry_at = 0, " CLEAR_LEASE
+  "  cost = cost + ?4, error_code = NULL, error_message = NULL, next_retry_at = 0, fresh_take = 0, " CLEAR_LEASE
   FENCE;
 static const char finish_retry_sql[] =
   "UPDATE images SET status = 'RETRY_LATER', retry_count = retry_count + 1, next_retry_at = ?5,"
@@ -410,3 +412,79 @@ lw_store_referenced_keys (LwStore *self, GError **error)
   return g_steal_pointer (&keys);
 }
 
+
+/* ---- requests per minute, across processes ------------------------------
+ *
+ * A key's quota counts every request, whichever process sent it: the window
+ * and lightwork-cli on one data folder share it. Each start is a row; a
+ * scheduler counts the rows of the last window before it starts more, in
+ * the same BEGIN IMMEDIATE as the claim (lw-scheduler.c), so two processes
+ * cannot both see the last free start. Rows older than the window are
+ * forgotten as new ones come, so the table holds at most a minute of
+ * starts. */
+
+gboolean
+lw_store_count_starts (LwStore *self, const char *model, gint64 since, int *n, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+  *n = 0;
+  stmt = lw_store_stmt (self, "SELECT COUNT(*) FROM starts WHERE model = ?1 AND at >= ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  lw_store_bind_text (stmt, 1, model);
+  sqlite3_bind_int64 (stmt, 2, since);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      lw_store_set_sqlite_error (self, error, _("Could not read the request rate"));
+      return FALSE;
+    }
+  *n = sqlite3_column_int (stmt, 0);
+  return TRUE;
+}
+
+gboolean
+lw_store_add_starts (LwStore *self, const char *model, gint64 at, int n, gint64 forget_before, GError **error)
+{
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+
+  {
+    g_autoptr(LwStmt) forget = lw_store_stmt (self, "DELETE FROM starts WHERE model = ?1 AND at < ?2", error);
+
+    if (forget == NULL)
+      return FALSE;
+    lw_store_bind_text (forget, 1, model);
+    sqlite3_bind_int64 (forget, 2, forget_before);
+    if (!lw_store_step_done (self, forget, _("Could not record the request rate"), error))
+      return FALSE;
+  }
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr(LwStmt) stmt = lw_store_stmt (self, "INSERT INTO starts (model, at) VALUES (?1, ?2)", error);
+
+      if (stmt == NULL)
+        return FALSE;
+      lw_store_bind_text (stmt, 1, model);
+      sqlite3_bind_int64 (stmt, 2, at);
+      if (!lw_store_step_done (self, stmt, _("Could not record the request rate"), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gint64
+lw_store_first_start (LwStore *self, const char *model, gint64 since)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), -1);
+  stmt = lw_store_stmt (self, "SELECT MIN(at) FROM starts WHERE model = ?1 AND at >= ?2", NULL);
+  if (stmt == NULL)
+    return -1;
+  lw_store_bind_text (stmt, 1, model);
+  sqlite3_bind_int64 (stmt, 2, since);
+  if (sqlite3_step (stmt) != SQLITE_ROW || sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+    return -1;
+  return sqlite3_column_int64 (stmt, 0);
+}

@@ -501,12 +501,36 @@ lw_store_rename_job (LwStore *self, gint64 id, const char *name, gint64 now, GEr
                       ROW_JOB, id, name, now, _("Could not rename the job"), error);
 }
 
+/* What a running job must keep: its prompt, model and module. The UPDATEs
+ * that change them say "AND status <> 'PROCESSING'", so a second process
+ * cannot slip a change in between a check and the write; when no row
+ * matched, this tells "running" from "no such job". */
+static gboolean
+refuse_if_running (LwStore *self, gint64 id, const char *what, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(LwJob) job = NULL;
+
+  if (error != NULL && *error != NULL && !g_error_matches (*error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND))
+    return FALSE;
+  job = lw_store_get_job (self, id, &local_error);
+  if (job == NULL || job->status != LW_JOB_PROCESSING)
+    return FALSE;
+  g_clear_error (error);
+  /* TRANSLATORS: "Cancel the job before changing its model" */
+  g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_RUNNING, _("Cancel the job before changing its %s"), what);
+  return FALSE;
+}
+
 gboolean
 lw_store_set_job_prompt (LwStore *self, gint64 id, const char *prompt, gint64 now, GError **error)
 {
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
-  return update_text (self, "UPDATE jobs SET prompt = ?2, updated_at = ?3 WHERE id = ?1",
-                      ROW_JOB, id, prompt != NULL ? prompt : "", now, _("Could not save the job’s prompt"), error);
+  if (update_text (self, "UPDATE jobs SET prompt = ?2, updated_at = ?3 WHERE id = ?1 AND status <> 'PROCESSING'",
+                   ROW_JOB, id, prompt != NULL ? prompt : "", now, _("Could not save the job’s prompt"), error))
+    return TRUE;
+  /* TRANSLATORS: completes "Cancel the job before changing its %s" */
+  return refuse_if_running (self, id, _("prompt"), error);
 }
 
 gboolean
@@ -516,8 +540,11 @@ lw_store_set_job_model (LwStore *self, gint64 id, const char *model, gint64 now,
 
   if (!require_text (model, _("A job needs a model"), error))
     return FALSE;
-  return update_text (self, "UPDATE jobs SET model = ?2, updated_at = ?3 WHERE id = ?1",
-                      ROW_JOB, id, model, now, _("Could not change the job’s model"), error);
+  if (update_text (self, "UPDATE jobs SET model = ?2, updated_at = ?3 WHERE id = ?1 AND status <> 'PROCESSING'",
+                   ROW_JOB, id, model, now, _("Could not change the job’s model"), error))
+    return TRUE;
+  /* TRANSLATORS: completes "Cancel the job before changing its %s" */
+  return refuse_if_running (self, id, _("model"), error);
 }
 
 gboolean
@@ -532,13 +559,17 @@ lw_store_set_job_module (LwStore *self, gint64 id, const char *module_id, gint64
   module = lw_store_get_module (self, module_id, error);
   if (module == NULL)
     return FALSE;
-  stmt = stmt_for_id (self, "UPDATE jobs SET module_id = ?2, prompt = ?3, updated_at = ?4 WHERE id = ?1", id, error);
+  stmt = stmt_for_id (self, "UPDATE jobs SET module_id = ?2, prompt = ?3, updated_at = ?4"
+                            " WHERE id = ?1 AND status <> 'PROCESSING'", id, error);
   if (stmt == NULL)
     return FALSE;
   lw_store_bind_text (stmt, 2, module->id);
   lw_store_bind_text (stmt, 3, module->prompt);
   sqlite3_bind_int64 (stmt, 4, now);
-  return step_one_row (self, stmt, ROW_JOB, id, _("Could not change the job’s module"), error);
+  if (step_one_row (self, stmt, ROW_JOB, id, _("Could not change the job’s module"), error))
+    return TRUE;
+  /* TRANSLATORS: completes "Cancel the job before changing its %s" */
+  return refuse_if_running (self, id, _("module"), error);
 }
 
 gboolean
@@ -562,21 +593,111 @@ lw_store_set_job_spend_cap (LwStore *self, gint64 id, double cap, gint64 now, GE
   return step_one_row (self, stmt, ROW_JOB, id, _("Could not set the job’s spending limit"), error);
 }
 
+/* The job state machine (docs/ARCHITECTURE.md, "Jobs"): the states a job
+ * may come from for each state it goes to.
+ *   → PROCESSING  launch: from staging, or again after a cancel or a finish
+ *                 (retry); PROCESSING → PROCESSING is a no-op launch;
+ *   → COMPLETED, FAILED  only a running job finishes;
+ *   → CANCELLED   only a running job can be cancelled;
+ *   → PENDING     never: nothing goes back to staging.
+ * The UPDATE carries the rule in its WHERE, so two processes cannot race
+ * past it (a cancel from lightwork-cli against a finish in the window). */
+static const char *
+allowed_from (LwJobStatus to)
+{
+  switch (to)
+    {
+    case LW_JOB_PROCESSING: return "'PENDING', 'PROCESSING', 'CANCELLED', 'COMPLETED', 'FAILED'";
+    case LW_JOB_COMPLETED:
+    case LW_JOB_FAILED:
+    case LW_JOB_CANCELLED: return "'PROCESSING'";
+    case LW_JOB_PENDING:
+    default: return NULL;
+    }
+}
+
+static void
+set_transition_error (const LwJob *job, LwJobStatus to, GError **error)
+{
+  if (to == LW_JOB_CANCELLED)
+    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_STATE,
+                 job->status == LW_JOB_CANCELLED ? _("Job “%s” is already stopped")
+                 : job->status == LW_JOB_PENDING ? _("Job “%s” has not been started, so there is nothing to cancel")
+                 : _("Job “%s” is finished, so there is nothing to cancel"),
+                 job->name);
+  else
+    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_STATE, _("Job “%s” cannot go from %s to %s"),
+                 job->name, lw_job_status_to_string (job->status), lw_job_status_to_string (to));
+}
+
 gboolean
 lw_store_set_job_status (LwStore *self, gint64 id, LwJobStatus status, gint64 now, GError **error)
 {
+  const char *from = allowed_from (status);
+  g_autofree char *sql = NULL;
+  g_autoptr(LwJob) job = NULL;
+  g_autoptr(LwStmt) stmt = NULL;
+
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
   g_return_val_if_fail (lw_job_status_to_string (status) != NULL, FALSE);
 
+  job = lw_store_get_job (self, id, error);
+  if (job == NULL)
+    return FALSE;
+  if (from == NULL)
+    {
+      set_transition_error (job, status, error);
+      return FALSE;
+    }
   /* launched_at is the first launch only: a cancelled job launched again
-   * keeps its place in the queue's order. */
-  return update_text (self,
-                      "UPDATE jobs SET status = ?2, updated_at = ?3,"
-                      "  launched_at = CASE WHEN ?2 = 'PROCESSING' AND launched_at = 0 THEN ?3 ELSE launched_at END,"
-                      "  finished_at = CASE WHEN ?2 IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN ?3 ELSE 0 END"
-                      " WHERE id = ?1",
-                      ROW_JOB, id, lw_job_status_to_string (status), now,
-                      _("Could not change the job’s status"), error);
+   * keeps its place in the queue's order. One statement per target state,
+   * so the cache holds at most four. */
+  switch (status)
+    {
+    case LW_JOB_PROCESSING:
+      stmt = stmt_for_id (self, "UPDATE jobs SET status = 'PROCESSING', updated_at = ?2,"
+                                "  launched_at = CASE WHEN launched_at = 0 THEN ?2 ELSE launched_at END,"
+                                "  finished_at = 0"
+                                " WHERE id = ?1 AND status IN ('PENDING', 'PROCESSING', 'CANCELLED', 'COMPLETED', 'FAILED')",
+                          id, error);
+      break;
+    case LW_JOB_COMPLETED:
+      stmt = stmt_for_id (self, "UPDATE jobs SET status = 'COMPLETED', updated_at = ?2, finished_at = ?2"
+                                " WHERE id = ?1 AND status = 'PROCESSING'", id, error);
+      break;
+    case LW_JOB_FAILED:
+      stmt = stmt_for_id (self, "UPDATE jobs SET status = 'FAILED', updated_at = ?2, finished_at = ?2"
+                                " WHERE id = ?1 AND status = 'PROCESSING'", id, error);
+      break;
+    case LW_JOB_CANCELLED:
+      stmt = stmt_for_id (self, "UPDATE jobs SET status = 'CANCELLED', updated_at = ?2, finished_at = ?2"
+                                " WHERE id = ?1 AND status = 'PROCESSING'", id, error);
+      break;
+    case LW_JOB_PENDING:
+    default:
+      g_assert_not_reached ();
+    }
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 2, now);
+  if (!lw_store_step_done (self, stmt, _("Could not change the job’s status"), error))
+    return FALSE;
+  if (sqlite3_changes (self->db) > 0)
+    return TRUE;
+  /* Another process moved it first: say what it is now. */
+  g_clear_pointer (&job, lw_job_free);
+  job = lw_store_get_job (self, id, error);
+  if (job != NULL)
+    set_transition_error (job, status, error);
+  return FALSE;
+}
+
+gboolean
+lw_store_set_job_runner (LwStore *self, gint64 id, const char *runner, gint64 now, GError **error)
+{
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+  return update_text (self, "UPDATE jobs SET runner = ?2, updated_at = ?3 WHERE id = ?1",
+                      ROW_JOB, id, runner, now, _("Could not change the job’s status"), error);
 }
 
 gboolean
@@ -652,19 +773,25 @@ lw_store_count_images (LwStore *self, gint64 job_id, LwJobCounts *counts, GError
   return TRUE;
 }
 
-double
-lw_store_get_job_cost (LwStore *self, gint64 job_id)
+gboolean
+lw_store_get_job_cost (LwStore *self, gint64 job_id, double *cost, GError **error)
 {
   g_autoptr(LwStmt) stmt = NULL;
 
-  g_return_val_if_fail (LW_IS_STORE (self), 0);
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+  g_return_val_if_fail (cost != NULL, FALSE);
 
-  stmt = stmt_for_id (self, "SELECT COALESCE(SUM(cost), 0) FROM images WHERE job_id = ?", job_id, NULL);
+  *cost = 0;
+  stmt = stmt_for_id (self, "SELECT COALESCE(SUM(cost), 0) FROM images WHERE job_id = ?", job_id, error);
   if (stmt == NULL)
-    return 0;
+    return FALSE;
   if (sqlite3_step (stmt) != SQLITE_ROW)
-    return 0;
-  return sqlite3_column_double (stmt, 0);
+    {
+      lw_store_set_sqlite_error (self, error, _("Could not read what the job cost"));
+      return FALSE;
+    }
+  *cost = sqlite3_column_double (stmt, 0);
+  return TRUE;
 }
 
 /* ---- images ------------------------------------------------------------- */
@@ -841,7 +968,8 @@ lw_store_requeue_image (LwStore *self, gint64 id, gboolean force, gint64 now, GE
                       "  error_code = NULL, error_message = NULL, updated_at = ?3,"
                       "  processed_key = CASE WHEN ?2 THEN NULL ELSE processed_key END,"
                       "  processed_mime = CASE WHEN ?2 THEN NULL ELSE processed_mime END,"
-                      "  request_key = CASE WHEN ?2 THEN NULL ELSE request_key END"
+                      "  request_key = CASE WHEN ?2 THEN NULL ELSE request_key END,"
+                      "  fresh_take = ?2"
                       " WHERE id = ?1 AND status <> 'PROCESSING'", id, error);
   if (stmt == NULL)
     return FALSE;

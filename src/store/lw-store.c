@@ -124,6 +124,24 @@ static const char *const migrations[] = {
    * row of the job and sorted them (~5 ms for 5,000 photos, 40 times a
    * second on the main thread while a batch runs). */
   "CREATE INDEX images_job_status ON images (job_id, status, cost);",
+  /* 2 → 3 (the jobs service, docs/ARCHITECTURE.md):
+   * - jobs.runner: the process (lw_core_get_owner) that launched the job
+   *   last, so a window that opens can tell a job left running by a dead
+   *   process from one a live lightwork-cli is working on (waiting out a
+   *   rate limit, offline: no image of it in flight);
+   * - images.fresh_take: the user asked for another result, so the next
+   *   attempt must not reuse an identical earlier one (cleared when it
+   *   lands);
+   * - starts: every request start of the last minute, per model, so all
+   *   processes on this data folder together keep a requests-per-minute
+   *   limit (the window and lightwork-cli share the key's quota). */
+  "ALTER TABLE jobs ADD COLUMN runner TEXT;"
+  "ALTER TABLE images ADD COLUMN fresh_take INTEGER NOT NULL DEFAULT 0 CHECK (fresh_take IN (0, 1));"
+  "CREATE TABLE starts ("
+  "  model TEXT NOT NULL,"
+  "  at    INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX starts_model_at ON starts (model, at);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LW_STORE_SCHEMA_VERSION);
@@ -241,6 +259,7 @@ lw_store_job_from_row (sqlite3_stmt *stmt)
   job->updated_at = sqlite3_column_int64 (stmt, 9);
   job->launched_at = sqlite3_column_int64 (stmt, 10);
   job->finished_at = sqlite3_column_int64 (stmt, 11);
+  job->runner = lw_store_column_strdup (stmt, 12);
   return job;
 }
 
@@ -278,6 +297,7 @@ lw_store_image_from_row (sqlite3_stmt *stmt)
   image->cost = sqlite3_column_double (stmt, 25);
   image->created_at = sqlite3_column_int64 (stmt, 26);
   image->updated_at = sqlite3_column_int64 (stmt, 27);
+  image->fresh_take = sqlite3_column_int (stmt, 28) != 0;
   return image;
 }
 

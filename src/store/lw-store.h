@@ -24,11 +24,13 @@ typedef enum {
   LW_STORE_ERROR_TOO_NEW,      /* user_version newer than this build knows */
   LW_STORE_ERROR_BUILTIN,      /* a built-in module cannot be deleted */
   LW_STORE_ERROR_INVALID,      /* bad argument (empty name, …) */
+  LW_STORE_ERROR_STATE,        /* the job's state does not allow it (cancel a finished job) */
+  LW_STORE_ERROR_RUNNING,      /* refused while the job runs (change its model) */
 } LwStoreError;
 
 GQuark lw_store_error_quark (void);
 
-#define LW_STORE_SCHEMA_VERSION 2
+#define LW_STORE_SCHEMA_VERSION 3
 
 #define LW_TYPE_STORE (lw_store_get_type ())
 G_DECLARE_FINAL_TYPE (LwStore, lw_store, LW, STORE, GObject)
@@ -81,12 +83,15 @@ LwJob      *lw_store_get_job        (LwStore *self, gint64 id, GError **error);
 LwJob      *lw_store_find_job_by_source_key (LwStore *self, const char *source_key, GError **error); /* NULL, no error, when none */
 GPtrArray  *lw_store_list_jobs      (LwStore *self, int limit, GError **error);  /* newest first */
 gboolean    lw_store_rename_job     (LwStore *self, gint64 id, const char *name, gint64 now, GError **error);
+/* The prompt, model and module of a running job stay: LW_STORE_ERROR_RUNNING. */
 gboolean    lw_store_set_job_prompt (LwStore *self, gint64 id, const char *prompt, gint64 now, GError **error);
 gboolean    lw_store_set_job_model  (LwStore *self, gint64 id, const char *model, gint64 now, GError **error);
 gboolean    lw_store_set_job_module (LwStore *self, gint64 id, const char *module_id, gint64 now, GError **error); /* also copies the module's prompt */
 gboolean    lw_store_set_job_spend_cap (LwStore *self, gint64 id, double cap, gint64 now, GError **error);
-/* Sets status; PROCESSING sets launched_at (first time) and clears
- * finished_at; COMPLETED/FAILED/CANCELLED set finished_at. */
+/* Sets status where the job state machine allows it (see allowed_from in
+ * lw-store-records.c, docs/ARCHITECTURE.md): else LW_STORE_ERROR_STATE, in
+ * words. PROCESSING sets launched_at (first time) and clears finished_at;
+ * COMPLETED/FAILED/CANCELLED set finished_at. */
 gboolean    lw_store_set_job_status (LwStore *self, gint64 id, LwJobStatus status, gint64 now, GError **error);
 /* Deletes the job and its images and rejections (blobs go at the next sweep). */
 gboolean    lw_store_delete_job     (LwStore *self, gint64 id, GError **error);
@@ -94,8 +99,10 @@ gboolean    lw_store_count_images   (LwStore *self, gint64 job_id, LwJobCounts *
 /* Whether the job has an image still to do (PENDING, RETRY_LATER or
  * PROCESSING): one index probe, cheap enough for every finish. */
 gboolean    lw_store_job_has_open_images (LwStore *self, gint64 job_id, gboolean *open, GError **error);
-/* Sum of images.cost for the job. */
-double      lw_store_get_job_cost   (LwStore *self, gint64 job_id);
+/* Sum of images.cost for the job; FALSE (never "0") when it cannot be read. */
+gboolean    lw_store_get_job_cost   (LwStore *self, gint64 job_id, double *cost, GError **error);
+/* The process that launched the job last (lw_core_get_owner). */
+gboolean    lw_store_set_job_runner (LwStore *self, gint64 id, const char *runner, gint64 now, GError **error);
 
 /* ---- images ------------------------------------------------------------ */
 /* Inserts image (job_id, original_name, source_path, original_key, sha256,
@@ -115,8 +122,9 @@ gboolean    lw_store_remove_image   (LwStore *self, gint64 id, GError **error);
  * cleared; returns how many, -1 on error. (RETRY_LATER ones come back by
  * themselves when due.) */
 int         lw_store_retry_failed   (LwStore *self, gint64 job_id, gint64 now, GError **error);
-/* One image (any finished state) back to PENDING for a forced re-run:
- * also clears processed_key/request_key so no cached result is reused. */
+/* One image (any finished state) back to PENDING. force: the user asked
+ * for another result: also clears processed_key/request_key and sets
+ * fresh_take, so no earlier result (of any job) is reused for it. */
 gboolean    lw_store_requeue_image  (LwStore *self, gint64 id, gboolean force, gint64 now, GError **error);
 
 /* ---- rejections (files refused at ingest, listed with their reason) ---- */
@@ -130,8 +138,15 @@ GPtrArray  *lw_store_list_rejections (LwStore *self, gint64 job_id, GError **err
  * RETRY_LATER with next_retry_at <= now, ordered by job launch then
  * position, become PROCESSING with attempt + 1, lease_owner = owner,
  * lease_expires_at = now + lease_ms. Returns them (LwImage, as updated). */
-GPtrArray  *lw_store_claim          (LwStore *self, const char *model, int max, const char *owner,
-                                     gint64 now, gint64 lease_ms, GError **error);
+GPtrArray  *lw_store_claim          (LwStore *self, const char *model, gint64 job_id /* 0 = any */, int max,
+                                     const char *owner, gint64 now, gint64 lease_ms, GError **error);
+/* Requests per minute across processes: starts of model since since. */
+gboolean    lw_store_count_starts   (LwStore *self, const char *model, gint64 since, int *n, GError **error);
+/* Records n starts at at, and forgets those before forget_before. */
+gboolean    lw_store_add_starts     (LwStore *self, const char *model, gint64 at, int n, gint64 forget_before,
+                                     GError **error);
+/* The earliest start of model at or after since; -1 when none. */
+gint64      lw_store_first_start    (LwStore *self, const char *model, gint64 since);
 /* The fenced finishes: each updates only WHERE id = ? AND status =
  * 'PROCESSING' AND attempt = ?. *fenced_out is TRUE when no row matched
  * (a stale worker): the caller deletes its orphan blob. */

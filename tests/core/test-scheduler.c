@@ -360,7 +360,7 @@ test_stale_worker_fenced (QueueFixture *f, gconstpointer data)
    * force the race. */
   g_assert_cmpint (lw_store_reap_leases (f->store, G_MAXINT64 / 2, NULL, NULL, &error), ==, 1);
   /* Its lease outlasts the test, so our reaper leaves it alone. */
-  stolen = lw_store_claim (f->store, LW_FAKE_MODEL, 1, "other-host:1:x", lw_clock_now_ms (LW_CLOCK (f->clock)),
+  stolen = lw_store_claim (f->store, LW_FAKE_MODEL, 0, 1, "other-host:1:x", lw_clock_now_ms (LW_CLOCK (f->clock)),
                            1000 * LW_LEASE_MS, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (stolen->len, ==, 1);
@@ -403,7 +403,7 @@ test_spend_cap (QueueFixture *f, gconstpointer data)
   g_assert_cmpuint (lw_fake_engine_get_n_calls (f->engine), ==, 2);
   g_assert_cmpint (f->n_paused, ==, 1);
   g_assert_error (f->pause, LW_ENGINE_ERROR, LW_ENGINE_ERROR_SPEND_CAP);
-  g_assert_cmpfloat_with_epsilon (lw_store_get_job_cost (f->store, job), 0.20, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lw_test_job_cost (f->store, job), 0.20, 1e-9);
 
   /* Raising the cap and resuming finishes the job. */
   g_assert_true (lw_store_set_job_spend_cap (f->store, job, 1.0, 0, NULL));
@@ -411,7 +411,7 @@ test_spend_cap (QueueFixture *f, gconstpointer data)
   queue_drive (f, queue_job_finished, &job, 60000);
   c = queue_counts (f, job);
   g_assert_cmpint (c.completed, ==, 5);
-  g_assert_cmpfloat_with_epsilon (lw_store_get_job_cost (f->store, job), 0.50, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lw_test_job_cost (f->store, job), 0.50, 1e-9);
 }
 
 static void

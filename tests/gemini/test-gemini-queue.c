@@ -381,7 +381,7 @@ test_spend_cap (Fixture *f, gconstpointer data)
   images = job_images (f, job_id);
   g_assert_cmpuint (count_status (images, LW_IMAGE_COMPLETED), ==, 2);
   g_assert_cmpuint (lw_fake_gemini_get_n_requests (f->server), ==, 2);
-  g_assert_cmpfloat_with_epsilon (lw_store_get_job_cost (f->store, job_id), 2 * LW_GEMINI_DEFAULT_PRICE_FAST, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lw_test_job_cost (f->store, job_id), 2 * LW_GEMINI_DEFAULT_PRICE_FAST, 1e-9);
 }
 
 /* ---- outcomes ----------------------------------------------------------- */

@@ -261,7 +261,7 @@ test_counts_retry_requeue_cost (void)
   job = test_create_job (f.store, "local", 1000);
   ids = test_add_images (f.store, job->id, 0, 6, 1000);
   g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 1000, &error));
-  claimed = lw_store_claim (f.store, "local", 5, "me", 2000, 60000, &error);
+  claimed = lw_store_claim (f.store, "local", 0, 5, "me", 2000, 60000, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (claimed->len, ==, 5);
   for (guint i = 0; i < 5; i++)
@@ -286,7 +286,7 @@ test_counts_retry_requeue_cost (void)
   g_assert_cmpint (counts.processing, ==, 1);
   g_assert_cmpint (counts.pending, ==, 1);
   g_assert_cmpint (lw_job_counts_open (&counts), ==, 3);
-  g_assert_cmpfloat_with_epsilon (lw_store_get_job_cost (f.store, job->id), 0.09, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lw_test_job_cost (f.store, job->id), 0.09, 1e-9);
 
   /* Retry failed: both FAILED back to PENDING, errors cleared; RETRY_LATER untouched. */
   g_assert_cmpint (lw_store_retry_failed (f.store, job->id, 4000, &error), ==, 2);
@@ -392,7 +392,7 @@ test_open_images (void)
   g_assert_true (lw_store_job_has_open_images (f.store, job->id, &open, &error));
   g_assert_true (open);
   g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 1000, &error));
-  claimed = lw_store_claim (f.store, "local", 3, "me", 2000, 60000, &error);
+  claimed = lw_store_claim (f.store, "local", 0, 3, "me", 2000, 60000, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (claimed->len, ==, 3);
   for (guint i = 0; i < 3; i++)
@@ -410,7 +410,7 @@ test_open_images (void)
   g_assert_true (lw_store_job_has_open_images (f.store, job->id, &open, &error));
   g_assert_true (open);  /* the RETRY_LATER one */
   g_clear_pointer (&claimed, g_ptr_array_unref);
-  claimed = lw_store_claim (f.store, "local", 3, "me", 10000, 60000, &error);
+  claimed = lw_store_claim (f.store, "local", 0, 3, "me", 10000, 60000, &error);
   g_assert_cmpuint (claimed->len, ==, 1);
   g_assert_true (lw_store_finish_completed (f.store, g_array_index (ids, gint64, 1),
                                             ((LwImage *) claimed->pdata[0])->attempt, "results/2-2.png", "image/png",

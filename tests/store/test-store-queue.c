@@ -10,7 +10,7 @@ static GPtrArray *
 claim (LwStore *store, const char *model, int max, const char *owner, gint64 now)
 {
   g_autoptr(GError) error = NULL;
-  GPtrArray *images = lw_store_claim (store, model, max, owner, now, LEASE_MS, &error);
+  GPtrArray *images = lw_store_claim (store, model, 0, max, owner, now, LEASE_MS, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (images);
@@ -453,7 +453,7 @@ claim_thread (gpointer data)
   for (;;)
     {
       int max = g_rand_int_range (rand, 1, 5);  /* batches of 1–4 */
-      g_autoptr(GPtrArray) images = lw_store_claim (store, "nano_banana", max, t->owner,
+      g_autoptr(GPtrArray) images = lw_store_claim (store, "nano_banana", 0, max, t->owner,
                                                     g_get_real_time () / 1000, LEASE_MS, &error);
 
       if (images == NULL)

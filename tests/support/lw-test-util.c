@@ -128,3 +128,14 @@ lw_test_count_files (const char *path)
     }
   return n;
 }
+
+double
+lw_test_job_cost (LwStore *store, gint64 job_id)
+{
+  g_autoptr(GError) error = NULL;
+  double cost = -1;
+
+  g_assert_true (lw_store_get_job_cost (store, job_id, &cost, &error));
+  g_assert_no_error (error);
+  return cost;
+}

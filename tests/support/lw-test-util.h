@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "lw-store.h"
+
 G_BEGIN_DECLS
 
 /* A fresh temporary folder, removed (recursively) by lw_test_rmtree(). */
@@ -20,5 +22,7 @@ void       lw_test_write_file     (const char *path, const void *data, gsize len
 gboolean   lw_test_wait_until     (gboolean (*cond) (gpointer data), gpointer data, guint timeout_ms);
 /* Number of regular files below path (recursive). */
 guint      lw_test_count_files    (const char *path);
+/* What the job cost so far; asserts it could be read. */
+double     lw_test_job_cost       (LwStore *store, gint64 job_id);
 
 G_END_DECLS
