@@ -19,6 +19,8 @@
 #include "lw-core.h"
 #include "lw-gemini-engine.h"
 #include "lw-gemini-key.h"
+#include "lw-models.h"
+#include "lw-settings.h"
 
 /* An API key is 39 characters; a line longer than this is not one. */
 #define MAX_KEY_LINE 1024
@@ -327,6 +329,22 @@ lw_cli_cmd_key (int argc, char **argv)
 
 /* ---- models ------------------------------------------------------------- */
 
+/* The Gemini aliases of the models table, joined by sep:
+ * "nano_banana|nano_banana_pro". */
+static char *
+gemini_aliases (const char *sep)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  guint n = 0;
+  const LwModelInfo *models = lw_models_list (&n);
+
+  for (guint i = 0; i < n; i++)
+    if (models[i].tier != LW_MODEL_TIER_LOCAL)
+      g_ptr_array_add (ids, (gpointer) models[i].id);
+  g_ptr_array_add (ids, NULL);
+  return g_strjoinv (sep, (char **) ids->pdata);
+}
+
 static const char *
 alias_of (const LwGeminiConfig *config, const char *id)
 {
@@ -434,7 +452,10 @@ models_use (const char *alias, const char *id)
 
   if (!lw_gemini_tier_from_alias (alias, &tier))
     {
-      lw_cli_error (_("“%s” is not a Gemini model alias (nano_banana or nano_banana_pro)"), alias);
+      g_autofree char *aliases = gemini_aliases (", ");
+
+      /* TRANSLATORS: the second %s lists the aliases: "nano_banana, nano_banana_pro" */
+      lw_cli_error (_("“%s” is not a Gemini model alias (%s)"), alias, aliases);
       return LW_CLI_EXIT_ERROR;
     }
   core = lw_cli_open_core ();
@@ -449,9 +470,9 @@ models_use (const char *alias, const char *id)
       lw_cli_error (_("“%s” is not an image model this key can use; see “lightwork-cli models”"), id);
       return LW_CLI_EXIT_ERROR;
     }
-  if (!lw_store_set_setting (lw_core_get_store (core),
-                             tier == LW_GEMINI_TIER_PRO ? LW_GEMINI_SETTING_MODEL_PRO : LW_GEMINI_SETTING_MODEL_FAST,
-                             id, &error))
+  if (!lw_settings_set (lw_core_get_store (core),
+                        tier == LW_GEMINI_TIER_PRO ? LW_GEMINI_SETTING_MODEL_PRO : LW_GEMINI_SETTING_MODEL_FAST,
+                        id, &error))
     return lw_cli_fail (error);
   g_print (_("%s now uses %s.\n"), alias, id);
   return LW_CLI_EXIT_OK;
@@ -462,23 +483,29 @@ lw_cli_cmd_models (int argc, char **argv)
 {
   g_autoptr(LwGeminiConfig) config = NULL;
   g_autoptr(GPtrArray) models = NULL;
+  g_autofree char *aliases = gemini_aliases ("|");
   gboolean json = FALSE;
 
   if (wants_help (argc, argv))
     {
-      g_print ("%s", _("Usage: lightwork-cli models [--json]\n"
-                       "       lightwork-cli models use nano_banana|nano_banana_pro MODEL\n"
-                       "\n"
-                       "Lists the image models your Gemini key can use (one call to the API), and\n"
-                       "which of them the aliases nano_banana and nano_banana_pro stand for.\n"
-                       "“use” points an alias at another model, e.g. after Google shut one down.\n"));
+      g_autofree char *listed = gemini_aliases (", ");
+
+      /* TRANSLATORS: the first %s is "nano_banana|nano_banana_pro", the
+       * second "nano_banana, nano_banana_pro" (the Gemini aliases) */
+      g_print (_("Usage: lightwork-cli models [--json]\n"
+                 "       lightwork-cli models use %s MODEL\n"
+                 "\n"
+                 "Lists the image models your Gemini key can use (one call to the API), and\n"
+                 "which of them the aliases (%s) stand for.\n"
+                 "“use” points an alias at another model, e.g. after Google shut one down.\n"),
+               aliases, listed);
       return LW_CLI_EXIT_OK;
     }
   if (argc > 1 && g_str_equal (argv[1], "use"))
     {
       if (argc != 4)
         {
-          lw_cli_error (_("usage: lightwork-cli models use nano_banana|nano_banana_pro MODEL"));
+          lw_cli_error (_("usage: lightwork-cli models use %s MODEL"), aliases);
           return LW_CLI_EXIT_ERROR;
         }
       return models_use (argv[2], argv[3]);
