@@ -55,6 +55,135 @@ def run(env, *args, timeout=120):
                           timeout=timeout)
 
 
+def set_setting(data_dir, key, value):
+    """What the window does through lw_jobs_set_default_module and its
+    preferences: a row of the settings table."""
+    c = sqlite3.connect(os.path.join(data_dir, "lightwork.db"), timeout=10)
+    c.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, value))
+    c.commit()
+    c.close()
+
+
+def newest_job(env):
+    r = run(env, "jobs", "--json")
+    return json.loads(r.stdout)[0]
+
+
+def job_rules(tmp):
+    """The job rules lightwork-cli shares with the window through the jobs
+    service (issue 11): each case failed before the CLI went through it."""
+    data = os.path.join(tmp, "d4")
+    env = dict(os.environ, LIGHTWORK_DATA_DIR=data, GEMINI_API_KEY="", SECRET_BACKEND="file")
+    env.pop("LIGHTWORK_GEMINI_BASE_URL", None)
+    gem, loc = os.path.join(tmp, "rules-gemini"), os.path.join(tmp, "rules-local")
+    copy_photos(gem, 2)
+    copy_photos(loc, 2)
+
+    # A Gemini job with no key pauses and is left launched ...
+    r = run(env, "process", gem, "--model", "nano_banana")
+    check(r.returncode == 1 and "paused" in r.stderr, f"a Gemini job with no key pauses (exit {r.returncode})")
+    paused = newest_job(env)
+    check(paused["status"] == "PROCESSING", f"the paused job stays launched ({paused['status']})")
+    # ... and a local run beside it is not its business.
+    r = run(env, "process", loc, "--model", "local")
+    local = newest_job(env)
+    check(r.returncode == 0 and local["model"] == "local" and local["completed"] == 2,
+          f"a local run finishes beside a paused Gemini job (exit {r.returncode}: {r.stderr.strip()[-120:]})")
+
+    # Cancelling a finished job is refused, and it stays finished.
+    r = run(env, "cancel", str(local["id"]))
+    after = [j for j in json.loads(run(env, "jobs", "--json").stdout) if j["id"] == local["id"]][0]
+    check(r.returncode == 1 and "not running" in r.stderr, f"cancel of a COMPLETED job is refused (exit {r.returncode})")
+    check(after["status"] == "COMPLETED", f"the job stays COMPLETED ({after['status']})")
+    r = run(env, "cancel", str(paused["id"]))
+    check(r.returncode == 0, f"cancel of a launched job still works (exit {r.returncode})")
+
+    # --concurrency out of range: resume refuses it as process does, with the
+    # settings table's words, and changes nothing.
+    p = run(env, "process", loc, "--model", "local", "--concurrency", "99")
+    q = run(env, "resume", str(paused["id"]), "--concurrency", "99")
+    status = [j for j in json.loads(run(env, "jobs", "--json").stdout) if j["id"] == paused["id"]][0]["status"]
+    check(p.returncode == 1 and q.returncode == 1, f"--concurrency 99 refused by process and resume ({p.returncode}, {q.returncode})")
+    check(p.stderr and p.stderr == q.stderr and "16" in p.stderr, f"with the same message ({p.stderr.strip()!r} / {q.stderr.strip()!r})")
+    check(status == "CANCELLED", f"the refused resume left the job as it was ({status})")
+    r = run(env, "retry-failed", str(paused["id"]), "--rpm", "-2")
+    check(r.returncode in (0, 1), "a negative --rpm keeps the setting")
+
+    # The default module (the window's "ui.module") deleted from the CLI:
+    # new jobs get the built-in default again.
+    r = run(env, "modules", "create", "--name", "Shoes", "--prompt", "Make the shoes shine.")
+    custom = r.stdout.strip()
+    check(r.returncode == 0 and custom.startswith("custom"), f"a custom module ({custom})")
+    set_setting(data, "ui.module", custom)
+    mod = os.path.join(tmp, "rules-module")
+    copy_photos(mod, 1)
+    r = run(env, "process", mod, "--model", "local")
+    check(r.returncode == 0 and newest_job(env)["module"] == custom, "process without --module uses the window's module")
+    r = run(env, "modules", "delete", custom)
+    check(r.returncode == 0, f"the default module can be deleted (exit {r.returncode})")
+    mod2 = os.path.join(tmp, "rules-module-2")
+    copy_photos(mod2, 1)
+    r = run(env, "process", mod2, "--model", "local")
+    check(r.returncode == 0 and newest_job(env)["module"] == "food",
+          f"then process without --module uses food (exit {r.returncode}: {r.stderr.strip()[-120:]})")
+    set_setting(data, "ui.module", "custom-gone")
+    mod3 = os.path.join(tmp, "rules-module-3")
+    copy_photos(mod3, 1)
+    r = run(env, "process", mod3, "--model", "local")
+    check(r.returncode == 0 and newest_job(env)["module"] == "food", "a remembered module that is gone falls back to food")
+
+    # A folder loop is saved with the job, not only printed.
+    looped = os.path.join(tmp, "rules-loop")
+    copy_photos(looped, 1)
+    os.symlink(looped, os.path.join(looped, "again"))
+    r = run(env, "process", looped, "--model", "local")
+    st = json.loads(run(env, "status", "--json").stdout)
+    check(r.returncode == 0 and "loop" in r.stderr, f"the loop is said (exit {r.returncode})")
+    check(any("again" in x["path"] and "loop" in x["reason"] for x in st["rejected"]),
+          f"status --json lists the loop under rejected ({st['rejected']})")
+    r = run(env, "status")
+    check("skipped:" in r.stdout and "loop" in r.stdout, "status lists it too")
+
+    # The export.template setting names saved files when --template is not given.
+    set_setting(data, "export.template", "{index}-{module}-{name}.{ext}")
+    out1 = os.path.join(tmp, "rules-out-1")
+    r = run(env, "export", "--out", out1)
+    files = os.listdir(out1) if os.path.isdir(out1) else []
+    check(r.returncode == 0 and files and all(f.startswith("0001-food-") for f in files),
+          f"export follows export.template ({files})")
+    out2 = os.path.join(tmp, "rules-out-2")
+    tpl = os.path.join(tmp, "rules-template")
+    copy_photos(tpl, 2)
+    r = run(env, "process", tpl, "--model", "local", "--out", out2)
+    files = sorted(os.listdir(out2)) if os.path.isdir(out2) else []
+    check(r.returncode == 0 and len(files) == 2 and files[0].startswith("0001-food-"),
+          f"process --out follows export.template ({files})")
+    out3 = os.path.join(tmp, "rules-out-3")
+    r = run(env, "export", "--out", out3, "--template", "x-{name}.{ext}")
+    files = os.listdir(out3) if os.path.isdir(out3) else []
+    check(r.returncode == 0 and len(files) == 2 and all(f.startswith("x-") for f in files), "--template still wins")
+
+    # Models and the default concurrency come from the tables.
+    r = run(env, "process", "--help")
+    check("nano_banana, nano_banana_pro or local" in r.stdout and "1–16; default 2" in r.stdout,
+          "process --help lists the models table and the concurrency setting's range and default")
+    r = run(env, "process", loc, "--model", "banana")
+    check(r.returncode == 1 and "nano_banana, nano_banana_pro or local" in r.stderr,
+          "an unknown model's error lists the models table")
+    src = os.environ.get("LW_SOURCE_DIR")
+    if src:
+        literal = []
+        for name in sorted(os.listdir(os.path.join(src, "src", "cli"))):
+            if name.endswith(".c"):
+                for n, line in enumerate(open(os.path.join(src, "src", "cli", name), encoding="utf-8"), 1):
+                    code = line.split("/*")[0].split("//")[0]
+                    if line.lstrip().startswith("*"):
+                        continue   # inside a comment
+                    if '"nano_banana' in code or '"local"' in code or "default 2" in code:
+                        literal.append(f"{name}:{n}")
+        check(not literal, f"no model list or default concurrency written in src/cli ({literal})")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="lw-cli-")
     servers = []
@@ -160,6 +289,9 @@ def main():
         check(r.returncode == 1, "an unknown command is an error")
         r = run(env3, "--version")
         check(r.returncode == 0 and r.stdout.startswith("lightwork-cli "), "--version")
+
+        # --- job rules shared with the window (issue 11) -------------------------
+        job_rules(tmp)
 
         # --- the key never shows ------------------------------------------------
         everything = ""
