@@ -96,7 +96,7 @@ tick_cb (GtkWidget     *widget,
     {
       guint bound = 0;
 
-      lw_staging_grid_count_tiles (b->fx.window->staging_grid, &bound, NULL);
+      lw_staging_grid_count_tiles (lw_window_get_staging_grid (b->fx.window), &bound, NULL);
       if (bound > 0)
         b->t_first_tile = now;
     }
@@ -105,7 +105,7 @@ tick_cb (GtkWidget     *widget,
    * frame between scrolls). */
   if (b->scroll)
     {
-      GtkWidget *view = lw_staging_grid_get_grid_view (b->fx.window->staging_grid);
+      GtkWidget *view = lw_staging_grid_get_grid_view (lw_window_get_staging_grid (b->fx.window));
       GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
       double value = gtk_adjustment_get_value (adj) + 60;
 
@@ -229,9 +229,9 @@ thumbs_shown (LwUiFixture *fx)
 {
   guint bound = 0, textured = 0;
 
-  if (fx->window->n_ingests > 0 || lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGING, -1) > 0)
+  if (lw_job_session_get_busy (lw_window_get_session (fx->window)) || lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGING, -1) > 0)
     return FALSE;
-  lw_staging_grid_count_tiles (fx->window->staging_grid, &bound, &textured);
+  lw_staging_grid_count_tiles (lw_window_get_staging_grid (fx->window), &bound, &textured);
   return bound > 0 && textured == bound;
 }
 
@@ -241,7 +241,7 @@ static gint64 process_deadline;
 static gboolean
 job_done (LwUiFixture *fx)
 {
-  return (fx->window->job != NULL && fx->window->job->status == LW_JOB_COMPLETED)
+  return (LW_UI_JOB (fx->window) != NULL && LW_UI_JOB (fx->window)->status == LW_JOB_COMPLETED)
          || g_get_monotonic_time () > process_deadline;
 }
 
@@ -358,16 +358,16 @@ main (int argc, char **argv)
   g_print ("processed            %u of %u photos in %.1f s (%d at once, %" G_GINT64_FORMAT " ms each)\n",
            lw_ui_count_items (&b.fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_COMPLETED), n,
            (g_get_monotonic_time () - t) / 1e6, concurrency, latency_ms);
-  if (b.fx.window->job->status == LW_JOB_PROCESSING)
+  if (LW_UI_JOB (b.fx.window)->status == LW_JOB_PROCESSING)
     lw_ui_activate (&b.fx, "win.cancel", NULL);
   print_phase (&b, PHASE_PROCESS, "run");
   {
     guint bound = 0;
 
-    lw_staging_grid_count_tiles (b.fx.window->staging_grid, &bound, NULL);
+    lw_staging_grid_count_tiles (lw_window_get_staging_grid (b.fx.window), &bound, NULL);
     g_print ("tile widgets         %u bound\n", bound);
     {
-      GtkWidget *view = lw_staging_grid_get_grid_view (b.fx.window->staging_grid);
+      GtkWidget *view = lw_staging_grid_get_grid_view (lw_window_get_staging_grid (b.fx.window));
       GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
 
       g_print ("grid                 %d×%d, scroll %.0f of %.0f (page %.0f)\n", gtk_widget_get_width (view),
@@ -375,8 +375,8 @@ main (int argc, char **argv)
                gtk_adjustment_get_page_size (adj));
     }
   }
-  g_print ("textures cached      %u (%.0f MB)\n", lw_texture_cache_get_n_cached (b.fx.window->cache),
-           lw_texture_cache_get_bytes (b.fx.window->cache) / 1048576.0);
+  g_print ("textures cached      %u (%.0f MB)\n", lw_texture_cache_get_n_cached (lw_window_get_cache (b.fx.window)),
+           lw_texture_cache_get_bytes (lw_window_get_cache (b.fx.window)) / 1048576.0);
   g_print ("peak RSS             %.0f MB\n", vm_hwm_kb () / 1024.0);
 
   lw_ui_fixture_teardown (&b.fx);

@@ -7,7 +7,6 @@
 #endif
 
 #include "lw-application.h"
-#include "lw-engines.h"
 #include "lw-fonts.h"
 #include "lw-resources.h"
 #include "lw-window.h"
@@ -17,21 +16,12 @@ struct _LwApplication
   AdwApplication  parent_instance;
 
   LwCore         *core;
-  LwScheduler    *scheduler;
+  LwJobs         *jobs;          /* the one jobs service of the process */
   GArray         *interrupted;   /* job ids that were running when the app last stopped */
   gboolean        failed;
 };
 
 G_DEFINE_FINAL_TYPE (LwApplication, lw_application, ADW_TYPE_APPLICATION)
-
-static LwEngine *
-engine_factory (LwScheduler  *scheduler,
-                const char   *model,
-                gpointer      user_data,
-                GError      **error)
-{
-  return lw_engines_create (LW_STORE (user_data), model, error);
-}
 
 void
 lw_application_tune_memory (void)
@@ -69,30 +59,6 @@ lw_application_load_style (void)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
-/* A job that was running when the app was killed would start again on its
- * own as soon as the scheduler starts; it is paused instead, and the window
- * asks once whether to go on. Jobs that another live process (lightwork-cli)
- * is running still have leased images and are left alone. */
-static void
-hold_interrupted_jobs (LwApplication *self)
-{
-  LwStore *store = lw_core_get_store (self->core);
-  g_autoptr(GPtrArray) jobs = lw_store_list_jobs (store, 50, NULL);
-  gint64 now = lw_clock_now_ms (lw_core_get_clock (self->core));
-
-  for (guint i = 0; jobs != NULL && i < jobs->len; i++)
-    {
-      LwJob *job = g_ptr_array_index (jobs, i);
-      LwJobCounts counts;
-
-      if (job->status != LW_JOB_PROCESSING || !lw_store_count_images (store, job->id, &counts, NULL)
-          || counts.processing > 0)
-        continue;
-      if (lw_store_set_job_status (store, job->id, LW_JOB_CANCELLED, now, NULL))
-        g_array_append_val (self->interrupted, job->id);
-    }
-}
-
 static void
 resume_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
@@ -114,7 +80,7 @@ ask_to_resume (LwApplication *self,
     if (g_array_index (self->interrupted, gint64, i) == job_id)
       {
         g_array_remove_index (self->interrupted, i);
-        job = lw_store_get_job (lw_core_get_store (self->core), job_id, NULL);
+        job = lw_jobs_get (self->jobs, job_id, NULL);
         break;
       }
   if (job == NULL)
@@ -137,7 +103,6 @@ lw_application_startup (GApplication *app)
 {
   LwApplication *self = LW_APPLICATION (app);
   g_autoptr(GError) error = NULL;
-  LwStore *store;
   static const char *quit_accels[] = { "<Control>q", NULL };
 
   /* Fonts before the first widget makes Pango's font map. */
@@ -155,20 +120,12 @@ lw_application_startup (GApplication *app)
       self->failed = TRUE;
       return;
     }
-  store = lw_core_get_store (self->core);
-  hold_interrupted_jobs (self);
-  self->scheduler = lw_scheduler_new (store, lw_core_get_blobs (self->core), lw_core_get_clock (self->core),
-                                      lw_core_get_owner (self->core));
-  lw_scheduler_set_engine_factory (self->scheduler, engine_factory, store, NULL);
-  for (const char * const *m = lw_engines_list_models (); *m != NULL; m++)
-    {
-      g_autofree char *key = g_strdup_printf ("queue.%s.rpm", *m);
-
-      lw_scheduler_set_limits (self->scheduler, *m,
-                               (int) lw_store_get_setting_int (store, "queue.concurrency", 2),
-                               (int) lw_store_get_setting_int (store, key, 0));
-    }
-  lw_scheduler_start (self->scheduler);
+  self->jobs = lw_jobs_new (self->core);
+  /* A job left running by a process that is gone would start again on its
+   * own: the service holds it (the window asks once whether to go on); a
+   * live lightwork-cli run, even one waiting out a rate limit, goes on. */
+  lw_jobs_hold_interrupted (self->jobs, self->interrupted);
+  lw_jobs_start (self->jobs);
 }
 
 static void
@@ -178,8 +135,8 @@ lw_application_shutdown (GApplication *app)
 
   /* In-flight images go back to PENDING; their jobs keep PROCESSING, so
    * the next start asks whether to continue. */
-  if (self->scheduler != NULL)
-    lw_scheduler_stop (self->scheduler);
+  if (self->jobs != NULL)
+    lw_jobs_stop (self->jobs);
 
   G_APPLICATION_CLASS (lw_application_parent_class)->shutdown (app);
 }
@@ -260,7 +217,7 @@ lw_application_finalize (GObject *object)
 {
   LwApplication *self = LW_APPLICATION (object);
 
-  g_clear_object (&self->scheduler);
+  g_clear_object (&self->jobs);
   g_clear_object (&self->core);
   g_array_unref (self->interrupted);
 
@@ -303,10 +260,10 @@ lw_application_get_core (LwApplication *self)
   return self->core;
 }
 
-LwScheduler *
-lw_application_get_scheduler (LwApplication *self)
+LwJobs *
+lw_application_get_jobs (LwApplication *self)
 {
-  return self->scheduler;
+  return self->jobs;
 }
 
 gboolean

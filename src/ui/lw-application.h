@@ -1,11 +1,11 @@
 /* lw-application.h — the GtkApplication of LightWork: one core (database,
- * blobs) and one scheduler per process, shared by its windows. */
+ * blobs) and one jobs service per process, shared by its windows. */
 #pragma once
 
 #include <adwaita.h>
 
 #include "lw-core.h"
-#include "lw-scheduler.h"
+#include "lw-jobs.h"
 
 G_BEGIN_DECLS
 
@@ -14,7 +14,7 @@ G_DECLARE_FINAL_TYPE (LwApplication, lw_application, LW, APPLICATION, AdwApplica
 
 LwApplication *lw_application_new           (void);
 LwCore        *lw_application_get_core      (LwApplication *self);
-LwScheduler   *lw_application_get_scheduler (LwApplication *self);
+LwJobs        *lw_application_get_jobs      (LwApplication *self);
 /* Loads the stylesheet and registers the fonts on the default display;
  * tests and tools without an LwApplication call it too. Idempotent. */
 void           lw_application_load_style    (void);

@@ -3,7 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "lw-engines.h"
+#include "lw-models.h"
 #include "lw-ui-util.h"
 
 gboolean
@@ -132,13 +132,8 @@ lw_ui_job_status_label (LwJobStatus status)
 const char *
 lw_ui_model_label (const char *model)
 {
-  if (g_strcmp0 (model, LW_MODEL_NANO_BANANA) == 0)
-    return _("Nano Banana");
-  if (g_strcmp0 (model, LW_MODEL_NANO_BANANA_PRO) == 0)
-    return _("Nano Banana Pro");
-  if (g_strcmp0 (model, LW_MODEL_LOCAL) == 0)
-    return _("Local");
-  return model != NULL ? model : "";
+  /* The one table of models says it. */
+  return lw_models_get_label (model);
 }
 
 void

@@ -7,7 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "lw-engines.h"
+#include "lw-models.h"
 #include "lw-window-private.h"
 
 /* (detailed action, accelerator) pairs: the one table of keys. The
@@ -93,13 +93,17 @@ void
 lw_window_update_actions (LwWindow *self)
 {
   GtkWidget *w = GTK_WIDGET (self);
-  gboolean has_job = self->job != NULL;
-  gboolean running = has_job && self->job->status == LW_JOB_PROCESSING;
+  gboolean has_job, running, exporting;
+  LwJobCounts counts;
   guint n_selected;
   double size;
 
-  if (gtk_widget_in_destruction (w) || self->staging_grid == NULL)
+  if (gtk_widget_in_destruction (w) || self->staging_grid == NULL || self->session == NULL)
     return;
+  has_job = lw_job_session_get_job (self->session) != NULL;
+  running = lw_job_session_get_running (self->session);
+  exporting = lw_job_session_get_exporting (self->session);
+  lw_job_session_get_counts (self->session, &counts, NULL);
   size = gtk_adjustment_get_value (self->tile_adjustment);
   {
     g_autoptr(GtkBitset) bits = gtk_selection_model_get_selection (lw_staging_grid_get_selection (self->staging_grid));
@@ -108,11 +112,11 @@ lw_window_update_actions (LwWindow *self)
   }
 
   gtk_widget_action_set_enabled (w, "win.launch",
-                                 has_job && !running && self->counts.pending + self->counts.retry_later > 0);
+                                 has_job && !running && counts.pending + counts.retry_later > 0);
   gtk_widget_action_set_enabled (w, "win.cancel", running);
-  gtk_widget_action_set_enabled (w, "win.save-all", has_job && self->counts.completed > 0 && !self->exporting);
-  gtk_widget_action_set_enabled (w, "win.save-all-to", has_job && self->counts.completed > 0 && !self->exporting);
-  gtk_widget_action_set_enabled (w, "win.retry-failed", has_job && self->counts.failed > 0);
+  gtk_widget_action_set_enabled (w, "win.save-all", has_job && counts.completed > 0 && !exporting);
+  gtk_widget_action_set_enabled (w, "win.save-all-to", has_job && counts.completed > 0 && !exporting);
+  gtk_widget_action_set_enabled (w, "win.retry-failed", has_job && counts.failed > 0);
   gtk_widget_action_set_enabled (w, "win.rename-current-job", has_job);
   gtk_widget_action_set_enabled (w, "win.select-all", g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0);
   gtk_widget_action_set_enabled (w, "win.zoom-in", size < LW_TILE_SIZE_MAX);
@@ -149,10 +153,7 @@ stage_paths_action (GtkWidget *widget, const char *name, GVariant *param)
 static void
 new_job_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  LwWindow *self = LW_WINDOW (widget);
-
-  lw_window_show_job (self, NULL);
-  lw_store_set_setting (lw_window_get_store (self), "ui.last_job", NULL, NULL);
+  lw_job_session_new_job (lw_window_get_session (LW_WINDOW (widget)));
 }
 
 static void
@@ -174,16 +175,10 @@ launch_action (GtkWidget *widget, const char *name, GVariant *param)
   LwWindow *self = LW_WINDOW (widget);
   g_autoptr(GError) error = NULL;
 
-  if (self->job == NULL)
-    return;
-  /* Photos removed under an Undo toast must not be sent. */
-  lw_window_commit_removals (self);
-  if (!lw_scheduler_launch (self->scheduler, self->job->id, &error))
-    {
-      lw_window_toast (self, error->message);
-      return;
-    }
-  g_array_set_size (self->finish_times, 0);
+  /* The session makes a removal under an Undo toast final first: those
+   * photos must not be sent. */
+  if (lw_job_session_get_job (self->session) != NULL && !lw_job_session_launch (self->session, &error))
+    lw_window_toast (self, error->message);
   lw_window_refresh_now (self);
 }
 
@@ -193,9 +188,7 @@ cancel_action (GtkWidget *widget, const char *name, GVariant *param)
   LwWindow *self = LW_WINDOW (widget);
   g_autoptr(GError) error = NULL;
 
-  if (self->job == NULL)
-    return;
-  if (!lw_scheduler_cancel (self->scheduler, self->job->id, &error))
+  if (lw_job_session_get_job (self->session) != NULL && !lw_job_session_cancel (self->session, &error))
     lw_window_toast (self, error->message);
   lw_window_refresh_now (self);
 }
@@ -206,82 +199,39 @@ resume_action (GtkWidget *widget, const char *name, GVariant *param)
   LwWindow *self = LW_WINDOW (widget);
 
   lw_status_banner_hide (self->banner);
-  lw_scheduler_resume (self->scheduler, self->job != NULL ? self->job->model : self->model);
-  lw_window_queue_refresh (self, FALSE, FALSE);
+  lw_job_session_resume (self->session);
+  lw_window_refresh_now (self);
 }
 
 static void
 use_local_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   LwWindow *self = LW_WINDOW (widget);
-  g_autofree char *old_model = NULL;
-  gboolean was_running;
+  gboolean was_running = lw_job_session_get_running (self->session);
 
-  if (self->job == NULL)
-    {
-      lw_window_set_model (self, LW_MODEL_LOCAL);
-      return;
-    }
-  old_model = g_strdup (self->job->model);
-  was_running = self->job->status == LW_JOB_PROCESSING;
+  /* The model changes only while the job is stopped; the old model's pause
+   * is cleared, as nothing of this job waits for it any more. */
   if (was_running)
-    lw_scheduler_cancel (self->scheduler, self->job->id, NULL);
+    lw_job_session_cancel (self->session, NULL);
+  lw_job_session_resume (self->session);
   lw_window_set_model (self, LW_MODEL_LOCAL);
-  lw_scheduler_resume (self->scheduler, old_model);
   lw_status_banner_hide (self->banner);
   if (was_running)
     gtk_widget_activate_action (widget, "win.launch", NULL);
 }
 
-/* Photos went back to the queue: a finished job runs again, a running one
- * claims them now. */
-static void
-run_requeued (LwWindow *self,
-              guint     n)
-{
-  if (n > 0 && self->job->status != LW_JOB_PROCESSING)
-    {
-      /* win.launch is disabled while the counts (refreshed lazily) say
-       * nothing is pending: count the photos just queued first. */
-      lw_window_refresh_now (self);
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.launch", NULL);
-    }
-  else if (n > 0)
-    lw_scheduler_poke (self->scheduler);
-  lw_window_queue_refresh (self, TRUE, TRUE);
-}
-
+/* Retry on a finished photo is a new take: never an earlier result, even
+ * an identical one of another job. The service launches a stopped job. */
 static void
 retry_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   LwWindow *self = LW_WINDOW (widget);
   g_autoptr(GPtrArray) selected = lw_staging_grid_get_selected (self->staging_grid);
   g_autoptr(GError) error = NULL;
-  gint64 now = lw_window_now (self);
-  guint n = 0;
 
-  for (guint i = 0; i < selected->len; i++)
-    {
-      LwImageItem *item = g_ptr_array_index (selected, i);
-      gint64 id = lw_image_item_get_id (item);
-      g_autoptr(LwImage) image = NULL;
-
-      if (!is_finished (item))
-        continue;
-      /* A finished photo runs again from scratch (force): the user asked
-       * for another take, not for the cached one. */
-      if (!lw_store_requeue_image (lw_window_get_store (self), id,
-                                   lw_image_item_get_status (item) == LW_IMAGE_COMPLETED, now, &error))
-        {
-          lw_window_toast (self, error->message);
-          return;
-        }
-      image = lw_store_get_image (lw_window_get_store (self), id, NULL);
-      if (image != NULL)
-        lw_image_item_update (item, image);
-      n++;
-    }
-  run_requeued (self, n);
+  if (lw_job_session_retry (self->session, selected, TRUE, &error) < 0)
+    lw_window_toast (self, error->message);
+  lw_window_refresh_now (self);
 }
 
 static void
@@ -289,27 +239,10 @@ retry_failed_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   LwWindow *self = LW_WINDOW (widget);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) images = NULL;
-  int n;
 
-  if (self->job == NULL)
-    return;
-  n = lw_store_retry_failed (lw_window_get_store (self), self->job->id, lw_window_now (self), &error);
-  if (n < 0)
-    {
-      lw_window_toast (self, error->message);
-      return;
-    }
-  images = lw_store_list_images (lw_window_get_store (self), self->job->id, NULL);
-  for (guint i = 0; images != NULL && i < images->len; i++)
-    {
-      LwImage *image = g_ptr_array_index (images, i);
-      LwImageItem *item = lw_window_find_item (self, image->id);
-
-      if (item != NULL)
-        lw_image_item_update (item, image);
-    }
-  run_requeued (self, (guint) n);
+  if (lw_job_session_get_job (self->session) != NULL && lw_job_session_retry_failed (self->session, &error) < 0)
+    lw_window_toast (self, error->message);
+  lw_window_refresh_now (self);
 }
 
 /* ---- saving ------------------------------------------------------------ */
@@ -356,7 +289,9 @@ edit_instruction_action (GtkWidget *widget, const char *name, GVariant *param)
   guint n = 0;
   GdkRectangle rect;
 
-  if (self->job == NULL)
+  const LwJob *job = lw_job_session_get_job (self->session);
+
+  if (job == NULL)
     return;
   for (guint i = 0; i < selected->len; i++)
     {
@@ -371,79 +306,22 @@ edit_instruction_action (GtkWidget *widget, const char *name, GVariant *param)
     }
   if (n == 0)
     return;
-  module = lw_module_list_find (lw_sidebar_get_module_list (self->sidebar), self->job->module_id);
-  lw_prompt_editor_setup (self->prompt_editor, module != NULL ? module->name : self->job->module_id,
-                          self->job->prompt, n, differ ? NULL : shared);
+  module = lw_module_list_find (lw_sidebar_get_module_list (self->sidebar), job->module_id);
+  lw_prompt_editor_setup (self->prompt_editor, module != NULL ? module->name : job->module_id,
+                          job->prompt, n, differ ? NULL : shared);
   lw_staging_grid_get_focus_rect (self->staging_grid, &rect);
   gtk_popover_set_pointing_to (GTK_POPOVER (self->prompt_editor), &rect);
   gtk_popover_popup (GTK_POPOVER (self->prompt_editor));
-}
-
-static int
-compare_index (gconstpointer a,
-               gconstpointer b)
-{
-  guint ia = GPOINTER_TO_UINT (g_object_get_data (*(GObject **) a, "lw-index"));
-  guint ib = GPOINTER_TO_UINT (g_object_get_data (*(GObject **) b, "lw-index"));
-
-  return ia < ib ? -1 : ia > ib;
 }
 
 static void
 undo_remove_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   LwWindow *self = LW_WINDOW (widget);
-  guint n_items;
 
-  g_ptr_array_sort (self->pending_removal, compare_index);
-  for (guint i = 0; i < self->pending_removal->len; i++)
-    {
-      LwImageItem *item = g_ptr_array_index (self->pending_removal, i);
-      guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (item), "lw-index"));
-
-      n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
-      g_list_store_insert (self->items, MIN (index, n_items), item);
-    }
-  g_ptr_array_set_size (self->pending_removal, 0);
+  lw_job_session_undo_remove (self->session);
   if (self->removal_toast != NULL)
     adw_toast_dismiss (self->removal_toast);
-  lw_window_queue_refresh (self, TRUE, FALSE);
-}
-
-void
-lw_window_commit_removals (LwWindow *self)
-{
-  LwStore *store;
-  g_autoptr(GError) error = NULL;
-
-  if (self->pending_removal == NULL || self->pending_removal->len == 0)
-    return;
-  store = lw_window_get_store (self);
-  if (!lw_store_begin (store, &error))
-    {
-      g_warning ("Could not remove photos: %s", error->message);
-      return;
-    }
-  for (guint i = 0; i < self->pending_removal->len; i++)
-    {
-      LwImageItem *item = g_ptr_array_index (self->pending_removal, i);
-      gint64 id = lw_image_item_get_id (item);
-
-      if (id <= 0)
-        continue;
-      if (!lw_store_remove_image (store, id, &error)
-          && !g_error_matches (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND))
-        {
-          lw_store_rollback (store);
-          g_warning ("Could not remove photos: %s", error->message);
-          return;
-        }
-      g_clear_error (&error);
-      g_hash_table_remove (self->items_by_id, &id);
-    }
-  if (!lw_store_commit (store, &error))
-    g_warning ("Could not remove photos: %s", error->message);
-  g_ptr_array_set_size (self->pending_removal, 0);
 }
 
 static void
@@ -452,8 +330,8 @@ removal_toast_dismissed_cb (AdwToast *toast,
 {
   if (self->removal_toast == toast)
     self->removal_toast = NULL;
-  lw_window_commit_removals (self);
-  lw_window_queue_refresh (self, FALSE, TRUE);
+  /* The undo time is over: the rows go. */
+  lw_job_session_commit_removals (self->session);
 }
 
 static void
@@ -463,25 +341,12 @@ remove_action (GtkWidget *widget, const char *name, GVariant *param)
   g_autoptr(GPtrArray) selected = lw_staging_grid_get_selected (self->staging_grid);
   g_autofree char *title = NULL;
   AdwToast *toast;
-  guint n = 0;
+  guint n;
 
   /* One undo at a time: the previous removal becomes final. */
   if (self->removal_toast != NULL)
     adw_toast_dismiss (self->removal_toast);
-  lw_window_commit_removals (self);
-
-  for (guint i = 0; i < selected->len; i++)
-    {
-      LwImageItem *item = g_ptr_array_index (selected, i);
-      guint position;
-
-      if (!is_removable (item) || !g_list_store_find (self->items, item, &position))
-        continue;
-      g_object_set_data (G_OBJECT (item), "lw-index", GUINT_TO_POINTER (position));
-      g_ptr_array_add (self->pending_removal, g_object_ref (item));
-      g_list_store_remove (self->items, position);
-      n++;
-    }
+  n = lw_job_session_remove (self->session, selected);
   if (n == 0)
     return;
 
@@ -493,7 +358,6 @@ remove_action (GtkWidget *widget, const char *name, GVariant *param)
   g_signal_connect (toast, "dismissed", G_CALLBACK (removal_toast_dismissed_cb), self);
   self->removal_toast = toast;
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
-  lw_window_queue_refresh (self, TRUE, FALSE);
 }
 
 static void
@@ -514,7 +378,8 @@ open_original_action (GtkWidget *widget, const char *name, GVariant *param)
       && g_file_test (lw_image_item_get_source_path (item), G_FILE_TEST_IS_REGULAR))
     path = g_strdup (lw_image_item_get_source_path (item));
   else if (lw_image_item_get_original_key (item) != NULL)
-    path = lw_blob_store_path (lw_window_get_blobs (self), lw_image_item_get_original_key (item));
+    path = lw_blob_store_path (lw_core_get_blobs (lw_jobs_get_core (self->jobs)),
+                               lw_image_item_get_original_key (item));
   if (path == NULL)
     return;
   file = g_file_new_for_path (path);
@@ -571,7 +436,7 @@ rename_current_job_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   LwWindow *self = LW_WINDOW (widget);
 
-  if (self->job == NULL)
+  if (lw_job_session_get_job (self->session) == NULL)
     return;
   /* Focusable only while it is edited: GTK 4.8's GtkEditableLabel leaves an
    * idle behind on focus-out that outlives a destroyed window. */
@@ -601,18 +466,10 @@ delete_response_cb (AdwMessageDialog *dialog,
 
   if (g_strcmp0 (response, "delete") != 0)
     return;
-  lw_scheduler_cancel (self->scheduler, id, NULL);
-  if (!lw_store_delete_job (lw_window_get_store (self), id, &error))
-    {
-      lw_window_toast (self, error->message);
-      return;
-    }
-  if (id == lw_window_get_job_id (self))
-    {
-      lw_window_show_job (self, NULL);
-      lw_store_set_setting (lw_window_get_store (self), "ui.last_job", NULL, NULL);
-    }
-  lw_window_queue_refresh (self, FALSE, TRUE);
+  /* The service stops its work first; the shown job leaves the session. */
+  if (!lw_job_session_delete_job (self->session, id, &error))
+    lw_window_toast (self, error->message);
+  lw_window_refresh_jobs (self);
   lw_window_refresh_now (self);
 }
 
@@ -621,7 +478,7 @@ delete_job_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   LwWindow *self = LW_WINDOW (widget);
   gint64 id = g_variant_get_int64 (param);
-  g_autoptr(LwJob) job = lw_store_get_job (lw_window_get_store (self), id, NULL);
+  g_autoptr(LwJob) job = lw_jobs_get (self->jobs, id, NULL);
   GtkWidget *dialog;
 
   if (job == NULL)

@@ -1,322 +1,49 @@
 /* lw-window-dnd.c — photos coming in (drop, paste, file chooser, `lightwork
  * FILE…`) and results going out (Save All).
  *
- * Ingest and export run in worker threads with their own database
- * connection. The ingest thread first expands folders and hands the whole
- * list to the window, so a tile shows for every photo at once; then it stages
- * file after file, and each result comes back to the main thread in batches
- * the main loop handles a few milliseconds at a time, so dropping 5,000
- * photos never holds a frame.
+ * Staging and saving are the session's (lw-job-session.h), in worker
+ * threads: tiles appear as files land; this file finds the files and
+ * words the outcome.
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
-#include "lw-export.h"
-#include "lw-ingest.h"
 #include "lw-window-private.h"
-#include "lw-thread.h"
 
-/* ---- ingest ------------------------------------------------------------ */
-
-typedef enum {
-  EVENT_PLANNED,
-  EVENT_FILE,
-  EVENT_FINISHED,
-} EventKind;
-
-typedef struct {
-  EventKind        kind;
-  LwIngestOutcome  outcome;
-  char            *path;
-  LwImage         *image;
-  char            *reason;
-  GPtrArray       *planned;    /* paths */
-  GHashTable      *rejected;   /* path → reason, found while expanding */
-} Event;
-
-typedef struct {
-  gatomicrefcount  ref;
-  LwCore          *core;
-  gint64           job_id;
-  char           **paths;
-  GCancellable    *cancellable;
-  GWeakRef         window;
-  GMutex           lock;
-  GQueue           events;
-  guint            idle_id;
-  LwIngestReport   report;
-  GError          *error;
-} Ingest;
-
-/* Events are handed to widgets for at most this long per main-loop turn. */
-#define EVENT_BUDGET_US 5000
+/* ---- staging ----------------------------------------------------------- */
 
 static void
-event_free (Event *event)
+staged_cb (LwJobSession *session,
+           guint         staged,
+           guint         duplicates,
+           guint         rejected,
+           const GError *error,
+           LwWindow     *self)
 {
-  g_free (event->path);
-  g_clear_pointer (&event->image, lw_image_free);
-  g_free (event->reason);
-  g_clear_pointer (&event->planned, g_ptr_array_unref);
-  g_clear_pointer (&event->rejected, g_hash_table_unref);
-  g_free (event);
-}
+  g_autoptr(GString) text = NULL;
 
-static Ingest *
-ingest_ref (Ingest *ingest)
-{
-  g_atomic_ref_count_inc (&ingest->ref);
-  return ingest;
-}
-
-static void
-ingest_unref (Ingest *ingest)
-{
-  if (!g_atomic_ref_count_dec (&ingest->ref))
+  if (error != NULL)
+    {
+      lw_window_toast_error (self, error);
+      return;
+    }
+  if (duplicates == 0 && rejected == 0)
     return;
-  g_clear_object (&ingest->core);
-  g_strfreev (ingest->paths);
-  g_clear_object (&ingest->cancellable);
-  g_weak_ref_clear (&ingest->window);
-  g_queue_clear_full (&ingest->events, (GDestroyNotify) event_free);
-  g_mutex_clear (&ingest->lock);
-  g_clear_error (&ingest->error);
-  g_free (ingest);
-}
-
-static void handle_event (LwWindow *self, Ingest *ingest, Event *event);
-
-static gboolean
-deliver_events_cb (gpointer data)
-{
-  Ingest *ingest = data;
-  g_autoptr(LwWindow) self = g_weak_ref_get (&ingest->window);
-  gint64 start = g_get_monotonic_time ();
-
-  for (;;)
+  text = g_string_new (NULL);
+  g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u photo added", "%u photos added", staged), staged);
+  if (duplicates > 0)
     {
-      Event *event;
-
-      g_mutex_lock (&ingest->lock);
-      event = g_queue_pop_head (&ingest->events);
-      if (event == NULL)
-        {
-          ingest->idle_id = 0;
-          g_mutex_unlock (&ingest->lock);
-          return G_SOURCE_REMOVE;
-        }
-      g_mutex_unlock (&ingest->lock);
-
-      if (self != NULL)
-        handle_event (self, ingest, event);
-      event_free (event);
-      if (g_get_monotonic_time () - start > EVENT_BUDGET_US)
-        return G_SOURCE_CONTINUE;
+      g_string_append (text, " · ");
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u already there", "%u already there",
+                                                 duplicates), duplicates);
     }
-}
-
-static void
-post_event (Ingest *ingest,
-            Event  *event)
-{
-  g_mutex_lock (&ingest->lock);
-  g_queue_push_tail (&ingest->events, event);
-  if (ingest->idle_id == 0)
-    ingest->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT, deliver_events_cb, ingest_ref (ingest),
-                                       (GDestroyNotify) ingest_unref);
-  g_mutex_unlock (&ingest->lock);
-}
-
-static void
-file_cb (const LwIngestEvent *ev,
-         gpointer             user_data)
-{
-  Ingest *ingest = user_data;
-  Event *event = g_new0 (Event, 1);
-
-  event->kind = EVENT_FILE;
-  event->outcome = ev->outcome;
-  event->path = g_strdup (ev->path);
-  event->image = ev->image != NULL ? lw_image_copy (ev->image) : NULL;
-  event->reason = g_strdup (ev->reason);
-  post_event (ingest, event);
-}
-
-static gpointer
-ingest_thread (gpointer data)
-{
-  Ingest *ingest = data;
-  g_autoptr(LwStore) store = NULL;
-  g_autoptr(GPtrArray) files = NULL;
-  g_autoptr(GHashTable) rejected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  LwIngestOptions options;
-  Event *event;
-
-  lw_thread_set_background ();
-  store = lw_core_open_store (ingest->core, &ingest->error);
-  if (store != NULL)
+  if (rejected > 0)
     {
-      files = lw_ingest_expand ((const char * const *) ingest->paths, rejected, ingest->cancellable);
-      if (files == NULL)
-        files = g_ptr_array_new_with_free_func (g_free);
-
-      event = g_new0 (Event, 1);
-      event->kind = EVENT_PLANNED;
-      /* A copy: the list below gets its NULL terminator while the main
-       * thread reads this one. */
-      event->planned = g_ptr_array_copy (files, (GCopyFunc) (void (*) (void)) g_strdup, NULL);
-      g_ptr_array_set_free_func (event->planned, g_free);
-      event->rejected = g_hash_table_ref (rejected);
-      post_event (ingest, event);
-
-      /* Folders that could not be read stay listed with their reason. */
-      {
-        GHashTableIter iter;
-        gpointer path, reason;
-
-        g_hash_table_iter_init (&iter, rejected);
-        while (g_hash_table_iter_next (&iter, &path, &reason))
-          lw_store_add_rejection (store, ingest->job_id, path, reason, g_get_real_time () / 1000, NULL);
-      }
-
-      lw_ingest_options_init (&options);
-      options.limits.max_bytes = lw_store_get_setting_int (store, "ingest.max_bytes", options.limits.max_bytes);
-      options.limits.max_pixels = lw_store_get_setting_int (store, "ingest.max_pixels", options.limits.max_pixels);
-      g_ptr_array_add (files, NULL);
-      lw_ingest_paths (store, lw_core_get_blobs (ingest->core), ingest->job_id,
-                       (const char * const *) files->pdata, &options, file_cb, ingest,
-                       &ingest->report, ingest->cancellable, &ingest->error);
+      g_string_append (text, " · ");
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u refused", "%u refused", rejected), rejected);
     }
-
-  event = g_new0 (Event, 1);
-  event->kind = EVENT_FINISHED;
-  post_event (ingest, event);
-  ingest_unref (ingest);
-  return NULL;
-}
-
-static void
-handle_event (LwWindow *self,
-              Ingest   *ingest,
-              Event    *event)
-{
-  gboolean current = lw_window_get_job_id (self) == ingest->job_id;
-  LwImageItem *item;
-
-  switch (event->kind)
-    {
-    case EVENT_PLANNED:
-      if (current)
-        {
-          g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-          GHashTableIter iter;
-          gpointer path, reason;
-
-          for (guint i = 0; i < event->planned->len; i++)
-            {
-              const char *path_i = g_ptr_array_index (event->planned, i);
-
-              if (g_hash_table_contains (self->items_by_path, path_i))
-                continue;
-              item = lw_image_item_new_staging (path_i);
-              g_hash_table_insert (self->items_by_path, g_strdup (path_i), item);
-              g_ptr_array_add (items, item);
-            }
-          g_hash_table_iter_init (&iter, event->rejected);
-          while (g_hash_table_iter_next (&iter, &path, &reason))
-            {
-              item = lw_image_item_new_staging (path);
-              lw_image_item_set_rejected (item, reason);
-              g_ptr_array_add (items, item);
-            }
-          lw_window_append_items (self, items);
-        }
-      break;
-
-    case EVENT_FILE:
-      if (!current)
-        break;
-      item = g_hash_table_lookup (self->items_by_path, event->path);
-      if (item != NULL)
-        g_hash_table_remove (self->items_by_path, event->path);
-      switch (event->outcome)
-        {
-        case LW_INGEST_STAGED:
-          if (item == NULL)
-            {
-              g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-
-              item = lw_image_item_new_staging (event->path);
-              g_ptr_array_add (items, item);
-              lw_window_append_items (self, items);
-            }
-          lw_image_item_update (item, event->image);
-          lw_window_item_added (self, item);
-          break;
-
-        case LW_INGEST_DUPLICATE:
-          {
-            guint position;
-
-            /* The photo is in the job already: its first tile stays. */
-            if (item != NULL && !lw_window_forget_item (self, item)
-                && g_list_store_find (self->items, item, &position))
-              g_list_store_remove (self->items, position);
-            lw_window_queue_refresh (self, TRUE, FALSE);
-          }
-          break;
-
-        case LW_INGEST_REJECTED:
-        default:
-          if (item == NULL)
-            {
-              g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-
-              item = lw_image_item_new_staging (event->path);
-              g_ptr_array_add (items, item);
-              lw_window_append_items (self, items);
-            }
-          lw_image_item_set_rejected (item, event->reason);
-          lw_window_queue_refresh (self, TRUE, FALSE);
-          break;
-        }
-      break;
-
-    case EVENT_FINISHED:
-    default:
-      if (current)
-        lw_window_flush_items (self);
-      self->n_ingests--;
-      if (ingest->error != NULL && !g_error_matches (ingest->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        lw_window_toast (self, ingest->error->message);
-      else if (ingest->report.duplicates > 0 || ingest->report.rejected > 0)
-        {
-          g_autoptr(GString) text = g_string_new (NULL);
-
-          g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u photo added", "%u photos added",
-                                                     ingest->report.staged), ingest->report.staged);
-          if (ingest->report.duplicates > 0)
-            {
-              g_string_append (text, " · ");
-              g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u already there",
-                                                         "%u already there", ingest->report.duplicates),
-                                      ingest->report.duplicates);
-            }
-          if (ingest->report.rejected > 0)
-            {
-              g_string_append (text, " · ");
-              g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u refused", "%u refused",
-                                                         ingest->report.rejected), ingest->report.rejected);
-            }
-          lw_window_toast (self, text->str);
-        }
-      /* Photos staged into a running job join its queue now. */
-      if (current && self->job->status == LW_JOB_PROCESSING)
-        lw_scheduler_poke (self->scheduler);
-      lw_window_queue_refresh (self, TRUE, TRUE);
-      break;
-    }
+  lw_window_toast (self, text->str);
 }
 
 void
@@ -324,44 +51,9 @@ lw_window_stage_paths (LwWindow           *self,
                        const char * const *paths,
                        gboolean            new_job)
 {
-  g_autoptr(GError) error = NULL;
-  Ingest *ingest;
-  GThread *thread;
-
   g_return_if_fail (LW_IS_WINDOW (self));
 
-  if (paths == NULL || paths[0] == NULL)
-    return;
-  if (new_job && self->job != NULL)
-    lw_window_show_job (self, NULL);
-  if (!lw_window_ensure_job (self, &error))
-    {
-      lw_window_toast (self, error->message);
-      return;
-    }
-
-  ingest = g_new0 (Ingest, 1);
-  g_atomic_ref_count_init (&ingest->ref);
-  ingest->core = g_object_ref (self->core);
-  ingest->job_id = self->job->id;
-  ingest->paths = g_strdupv ((char **) paths);
-  ingest->cancellable = g_object_ref (self->cancellable);
-  g_weak_ref_init (&ingest->window, self);
-  g_mutex_init (&ingest->lock);
-  g_queue_init (&ingest->events);
-  self->n_ingests++;
-
-  /* A thread of its own rather than GTask's pool: an ingest of thousands
-   * of files must not starve the loads and exports that share that pool. */
-  thread = g_thread_try_new ("lw-ingest", ingest_thread, ingest, &error);
-  if (thread == NULL)
-    {
-      self->n_ingests--;
-      ingest_unref (ingest);
-      lw_window_toast (self, error->message);
-      return;
-    }
-  g_thread_unref (thread);
+  lw_job_session_stage (self->session, paths, new_job);
 }
 
 void
@@ -435,6 +127,7 @@ drop_leave_cb (GtkDropTarget *target,
 void
 lw_window_init_dnd (LwWindow *self)
 {
+  g_signal_connect (self->session, "staged", G_CALLBACK (staged_cb), self);
   self->drop_target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (self->drop_target, "drop", G_CALLBACK (drop_cb), self);
   g_signal_connect (self->drop_target, "enter", G_CALLBACK (drop_enter_cb), self);
@@ -575,76 +268,13 @@ lw_window_choose_files (LwWindow *self)
 
 /* ---- Save All ---------------------------------------------------------- */
 
-typedef struct {
-  LwCore   *core;
-  gint64    job_id;
-  char     *dir;
-  char     *template_str;
-  GWeakRef  window;
-  gint      done;    /* atomic */
-  gint      total;   /* atomic */
-  gint      idle;    /* atomic: a progress idle is queued */
-  guint     n_written;
-} Export;
-
 static void
-export_free (Export *export)
+export_progress_cb (LwJobSession *session,
+                    guint         done,
+                    guint         total,
+                    LwWindow     *self)
 {
-  g_clear_object (&export->core);
-  g_free (export->dir);
-  g_free (export->template_str);
-  g_weak_ref_clear (&export->window);
-  g_free (export);
-}
-
-static gboolean
-export_progress_idle (gpointer data)
-{
-  GTask *task = data;
-  Export *export = g_task_get_task_data (task);
-  g_autoptr(LwWindow) self = g_weak_ref_get (&export->window);
-
-  g_atomic_int_set (&export->idle, 0);
-  if (self != NULL && self->exporting)
-    lw_command_dock_set_saving (self->dock, (guint) g_atomic_int_get (&export->done),
-                                (guint) g_atomic_int_get (&export->total));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-export_progress_cb (guint    done,
-                    guint    total,
-                    gpointer user_data)
-{
-  GTask *task = user_data;
-  Export *export = g_task_get_task_data (task);
-
-  g_atomic_int_set (&export->done, (gint) done);
-  g_atomic_int_set (&export->total, (gint) total);
-  if (g_atomic_int_compare_and_exchange (&export->idle, 0, 1))
-    g_idle_add_full (G_PRIORITY_DEFAULT, export_progress_idle, g_object_ref (task), g_object_unref);
-}
-
-static void
-export_thread (GTask        *task,
-               gpointer      source,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  Export *export = task_data;
-  g_autoptr(LwStore) store = NULL;
-  GError *error = NULL;
-
-  store = lw_core_open_store (export->core, &error);
-  if (store == NULL
-      || !lw_export_job (store, lw_core_get_blobs (export->core), export->job_id, export->dir,
-                         export->template_str, export_progress_cb, task, &export->n_written,
-                         cancellable, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  lw_command_dock_set_saving (self->dock, done, total);
 }
 
 static void
@@ -652,27 +282,28 @@ export_done_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  LwWindow *self = LW_WINDOW (source);
-  Export *export = g_task_get_task_data (G_TASK (result));
+  g_autoptr(LwWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *title = NULL;
+  const char *dir = g_object_get_data (G_OBJECT (self), "lw-export-dir");
+  guint n_written = 0;
   AdwToast *toast;
 
-  self->exporting = FALSE;
+  if (!lw_job_session_export_finish (LW_JOB_SESSION (source), result, &n_written, &error)
+      && self->session != NULL)
+    lw_window_toast_error (self, error);
+  if (self->session == NULL)
+    return;
+  g_signal_handlers_disconnect_by_func (source, export_progress_cb, self);
   lw_command_dock_set_saving (self->dock, 0, 0);
   lw_window_refresh_now (self);
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        lw_window_toast (self, error->message);
-      return;
-    }
-  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Saved %u photo", "Saved %u photos", export->n_written),
-                           export->n_written);
+  if (error != NULL)
+    return;
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Saved %u photo", "Saved %u photos", n_written), n_written);
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("Open Folder"));
   adw_toast_set_action_name (toast, "win.open-folder");
-  adw_toast_set_action_target_value (toast, g_variant_new_string (export->dir));
+  adw_toast_set_action_target_value (toast, g_variant_new_string (dir));
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -680,30 +311,18 @@ void
 lw_window_save_all_to (LwWindow   *self,
                        const char *dir)
 {
-  g_autoptr(GTask) task = NULL;
-  Export *export;
+  LwJobCounts counts;
 
   g_return_if_fail (LW_IS_WINDOW (self));
 
-  if (self->job == NULL || self->exporting)
+  if (lw_job_session_get_job (self->session) == NULL || lw_job_session_get_exporting (self->session))
     return;
-  export = g_new0 (Export, 1);
-  export->core = g_object_ref (self->core);
-  export->job_id = self->job->id;
-  export->dir = g_strdup (dir);
-  export->template_str = lw_store_get_setting (lw_window_get_store (self), "export.template");
-  if (export->template_str == NULL)
-    export->template_str = g_strdup (LW_EXPORT_TEMPLATE_DEFAULT);
-  g_weak_ref_init (&export->window, self);
-
-  self->exporting = TRUE;
-  lw_command_dock_set_saving (self->dock, 0, (guint) MAX (self->counts.completed, 1));
+  lw_job_session_get_counts (self->session, &counts, NULL);
+  lw_command_dock_set_saving (self->dock, 0, (guint) MAX (counts.completed, 1));
+  g_object_set_data_full (G_OBJECT (self), "lw-export-dir", g_strdup (dir), g_free);
+  g_signal_connect (self->session, "export-progress", G_CALLBACK (export_progress_cb), self);
+  lw_job_session_export_async (self->session, dir, self->cancellable, export_done_cb, g_object_ref (self));
   lw_window_update_actions (self);
-
-  task = g_task_new (self, self->cancellable, export_done_cb, NULL);
-  g_task_set_task_data (task, export, (GDestroyNotify) export_free);
-  g_task_set_source_tag (task, lw_window_save_all_to);
-  g_task_run_in_thread (task, export_thread);
 }
 
 static void

@@ -21,13 +21,13 @@
 static gboolean
 job_running (LwWindow *self)
 {
-  return self->job != NULL && self->job->status == LW_JOB_PROCESSING;
+  return self->session != NULL && lw_job_session_get_running (self->session);
 }
 
 static const char *
 current_module_id (LwWindow *self)
 {
-  return self->job != NULL ? self->job->module_id : self->module_id;
+  return lw_job_session_get_module_id (self->session);
 }
 
 void
@@ -50,11 +50,12 @@ prepare_editor_cb (GtkMenuButton *button,
                    gpointer       data)
 {
   LwWindow *self = LW_WINDOW (data);
-  g_autoptr(LwModule) module = lw_store_get_module (lw_window_get_store (self), current_module_id (self), NULL);
+  g_autoptr(LwModule) module = lw_jobs_get_module (self->jobs, current_module_id (self), NULL);
   const char *name = module != NULL ? module->name : current_module_id (self);
+  const LwJob *job = lw_job_session_get_job (self->session);
 
-  if (self->job != NULL)
-    lw_module_editor_setup (self->module_editor, name, self->job->prompt,
+  if (job != NULL)
+    lw_module_editor_setup (self->module_editor, name, job->prompt,
                             module != NULL ? module->default_prompt : NULL, TRUE, module != NULL);
   else
     lw_module_editor_setup (self->module_editor, name, module != NULL ? module->prompt : NULL,
@@ -66,16 +67,15 @@ save_module_prompt (LwWindow   *self,
                     const char *module_id,
                     const char *prompt)
 {
-  LwStore *store = lw_window_get_store (self);
   g_autoptr(GError) error = NULL;
-  g_autoptr(LwModule) module = lw_store_get_module (store, module_id, &error);
+  g_autoptr(LwModule) module = lw_jobs_get_module (self->jobs, module_id, &error);
 
   if (module != NULL)
     {
       g_free (module->prompt);
       module->prompt = g_strdup (prompt);
     }
-  if (module == NULL || !lw_store_update_module (store, module, &error))
+  if (module == NULL || !lw_jobs_update_module (self->jobs, module, &error))
     {
       lw_window_toast (self, error->message);
       return FALSE;
@@ -90,19 +90,12 @@ set_job_prompt (LwWindow   *self,
 {
   g_autoptr(GError) error = NULL;
 
-  if (job_running (self))
+  if (!lw_job_session_set_prompt (self->session, prompt, &error))
     {
-      lw_window_toast (self, _("Cancel the job before changing its prompt"));
+      lw_window_toast (self, g_error_matches (error, LW_JOBS_ERROR, LW_JOBS_ERROR_RUNNING)
+                               ? _("Cancel the job before changing its prompt") : error->message);
       return FALSE;
     }
-  if (!lw_store_set_job_prompt (lw_window_get_store (self), self->job->id, prompt, lw_window_now (self), &error))
-    {
-      lw_window_toast (self, error->message);
-      return FALSE;
-    }
-  /* The instruction popover composes from this copy. */
-  g_free (self->job->prompt);
-  self->job->prompt = g_strdup (prompt);
   return TRUE;
 }
 
@@ -111,10 +104,10 @@ editor_apply_cb (LwModuleEditor *editor,
                  const char     *prompt,
                  LwWindow       *self)
 {
-  if (self->job != NULL)
+  if (lw_job_session_get_job (self->session) != NULL)
     set_job_prompt (self, prompt);
   else
-    save_module_prompt (self, self->module_id, prompt);
+    save_module_prompt (self, current_module_id (self), prompt);
 }
 
 static void
@@ -122,9 +115,9 @@ editor_save_cb (LwModuleEditor *editor,
                 const char     *prompt,
                 LwWindow       *self)
 {
-  if (self->job == NULL || !set_job_prompt (self, prompt))
+  if (lw_job_session_get_job (self->session) == NULL || !set_job_prompt (self, prompt))
     return;
-  if (save_module_prompt (self, self->job->module_id, prompt))
+  if (save_module_prompt (self, current_module_id (self), prompt))
     lw_window_toast (self, _("Saved to the module: new jobs start with this prompt"));
 }
 
@@ -217,8 +210,7 @@ new_module_response_cb (AdwMessageDialog *dialog,
   description = g_strdup (prompt);
   if ((newline = strchr (description, '\n')) != NULL)
     *newline = '\0';
-  module = lw_store_create_module (lw_window_get_store (self), gtk_editable_get_text (name_row), description,
-                                   prompt, &error);
+  module = lw_jobs_create_module (self->jobs, gtk_editable_get_text (name_row), description, prompt, &error);
   if (module == NULL)
     {
       lw_window_toast (self, error->message);
@@ -281,8 +273,7 @@ duplicate_module_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   LwWindow *self = LW_WINDOW (widget);
   g_autoptr(GError) error = NULL;
-  g_autoptr(LwModule) module = lw_store_duplicate_module (lw_window_get_store (self),
-                                                          g_variant_get_string (param, NULL), &error);
+  g_autoptr(LwModule) module = lw_jobs_duplicate_module (self->jobs, g_variant_get_string (param, NULL), &error);
 
   if (module == NULL)
     {
@@ -307,17 +298,12 @@ delete_module_response_cb (AdwMessageDialog *dialog,
 
   if (g_strcmp0 (response, "delete") != 0)
     return;
-  if (!lw_store_delete_module (lw_window_get_store (self), id, &error))
+  /* Jobs keep their copy of its prompt; the service puts the default for
+   * new jobs back to the built-in one when it was this module. */
+  if (!lw_job_session_delete_module (self->session, id, &error))
     {
       lw_window_toast (self, error->message);
       return;
-    }
-  /* Jobs keep their copy of its prompt; new jobs go back to the default. */
-  if (g_strcmp0 (self->module_id, id) == 0)
-    {
-      g_free (self->module_id);
-      self->module_id = g_strdup (LW_DEFAULT_MODULE_ID);
-      lw_store_set_setting (lw_window_get_store (self), "ui.module", LW_DEFAULT_MODULE_ID, NULL);
     }
   lw_window_reload_modules (self);
 }
@@ -328,7 +314,7 @@ delete_module_action (GtkWidget *widget, const char *name, GVariant *param)
   LwWindow *self = LW_WINDOW (widget);
   const char *id = g_variant_get_string (param, NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(LwModule) module = lw_store_get_module (lw_window_get_store (self), id, &error);
+  g_autoptr(LwModule) module = lw_jobs_get_module (self->jobs, id, &error);
   GtkWidget *dialog;
 
   if (module == NULL)
@@ -381,7 +367,6 @@ store_key_done_cb (GObject      *source,
 {
   LwWindow *self = LW_WINDOW (source);
   g_autoptr(GError) error = NULL;
-  const char *model = self->job != NULL ? self->job->model : self->model;
 
   self->storing_key = FALSE;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -393,7 +378,7 @@ store_key_done_cb (GObject      *source,
     return;
   lw_window_toast (self, _("API key saved in your keyring"));
   /* The queue stopped on the old key: go on with the new one. */
-  if (self->scheduler != NULL && lw_scheduler_get_pause (self->scheduler, model) != NULL)
+  if (self->session != NULL && lw_job_session_get_pause (self->session) != NULL)
     gtk_widget_activate_action (GTK_WIDGET (self), "win.resume", NULL);
 }
 

@@ -1,18 +1,20 @@
-/* lw-window.c — the main window: state of the shown job, the queue's signals,
- * and keeping the sidebar, tabs and dock in step with them.
+/* lw-window.c — the main window's widgets, kept in step with its session.
  *
- * Commands live in lw-window-actions.c; dropping, pasting, choosing and
- * ingesting in lw-window-dnd.c.
+ * The open job (its items, counts, undo, staging and loading) is the
+ * session's (lw-job-session.h); every rule is the jobs service's. Commands
+ * live in lw-window-actions.c; dropping, pasting, choosing and saving in
+ * lw-window-dnd.c; modules and the API key in lw-window-modules.c.
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
 #include "lw-engine.h"
-#include "lw-engines.h"
 #include "lw-image-io.h"
+#include "lw-models.h"
 #include "lw-modules.h"
 #include "lw-resources.h"
+#include "lw-settings.h"
 #include "lw-ui-util.h"
 #include "lw-window-private.h"
 
@@ -20,8 +22,7 @@ G_DEFINE_FINAL_TYPE (LwWindow, lw_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum {
   PROP_0,
-  PROP_CORE,
-  PROP_SCHEDULER,
+  PROP_JOBS,
   PROP_FILTER,
   N_PROPS
 };
@@ -34,37 +35,19 @@ static GParamSpec *properties[N_PROPS];
  * scale 2 — still a screenful; textures of bound tiles live beyond it. */
 #define TEXTURE_LONG_EDGE   LW_THUMBNAIL_LONG_EDGE
 #define TEXTURE_CACHE_BYTES (48u * 1024 * 1024)
-/* The ETA follows the last 20 finishes: recent enough to follow a rate
- * limit's slowdown, long enough not to jump with every photo. */
-#define ETA_WINDOW 20
-#define N_RECENT_JOBS 20
 /* GTK 4.8's grid makes a tile for every item of about 30 rows as soon as
  * they are in its model: a 5,000-photo drop made ~160 tiles, then measured
- * and drew them, all between two frames (60 ms). Items go in 32 at a time,
- * one batch a frame, until a batch makes no new tile once laid out (the
- * grid has all it keeps); then the rest at once, which costs the grid next
- * to nothing. */
+ * and drew them, all between two frames (60 ms). The session's items go in
+ * 32 at a time, one batch a frame, until a batch makes no new tile once laid
+ * out (the grid has all it keeps); then the rest at once, which costs the
+ * grid next to nothing. */
 #define GROW_BATCH     32
 #define GROW_PERIOD_MS 16
 
-static const char * const model_ids[] = { LW_MODEL_NANO_BANANA, LW_MODEL_NANO_BANANA_PRO, LW_MODEL_LOCAL };
-
-LwStore *
-lw_window_get_store (LwWindow *self)
+static const LwJob *
+shown_job (LwWindow *self)
 {
-  return lw_core_get_store (self->core);
-}
-
-LwBlobStore *
-lw_window_get_blobs (LwWindow *self)
-{
-  return lw_core_get_blobs (self->core);
-}
-
-gint64
-lw_window_now (LwWindow *self)
-{
-  return lw_clock_now_ms (lw_core_get_clock (self->core));
+  return lw_job_session_get_job (self->session);
 }
 
 gint64
@@ -72,14 +55,38 @@ lw_window_get_job_id (LwWindow *self)
 {
   g_return_val_if_fail (LW_IS_WINDOW (self), 0);
 
-  return self->job != NULL ? self->job->id : 0;
+  return self->session != NULL ? lw_job_session_get_job_id (self->session) : 0;
+}
+
+LwJobSession *
+lw_window_get_session (LwWindow *self)
+{
+  g_return_val_if_fail (LW_IS_WINDOW (self), NULL);
+
+  return self->session;
+}
+
+LwJobs *
+lw_window_get_jobs (LwWindow *self)
+{
+  g_return_val_if_fail (LW_IS_WINDOW (self), NULL);
+
+  return self->jobs;
+}
+
+GListModel *
+lw_window_get_filtered (LwWindow *self)
+{
+  g_return_val_if_fail (LW_IS_WINDOW (self), NULL);
+
+  return G_LIST_MODEL (self->filtered);
 }
 
 LwImageItem *
 lw_window_find_item (LwWindow *self,
                      gint64    image_id)
 {
-  return g_hash_table_lookup (self->items_by_id, &image_id);
+  return lw_job_session_find_item (self->session, image_id);
 }
 
 void
@@ -89,30 +96,15 @@ lw_window_toast (LwWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
 }
 
-/* ---- items ------------------------------------------------------------- */
-
-static void
-index_item (LwWindow    *self,
-            LwImageItem *item)
-{
-  gint64 id = lw_image_item_get_id (item);
-
-  if (id > 0)
-    {
-      gint64 *key = g_new (gint64, 1);
-
-      *key = id;
-      g_hash_table_replace (self->items_by_id, key, item);
-    }
-}
-
 void
-lw_window_item_added (LwWindow    *self,
-                      LwImageItem *item)
+lw_window_toast_error (LwWindow     *self,
+                       const GError *error)
 {
-  index_item (self, item);
-  lw_window_queue_refresh (self, TRUE, FALSE);
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    lw_window_toast (self, error->message);
 }
+
+/* ---- the filter -------------------------------------------------------- */
 
 static gboolean
 filter_func (gpointer item,
@@ -138,180 +130,17 @@ lw_window_set_filter (LwWindow   *self,
   lw_window_update_actions (self);
 }
 
-static void
-count_items (LwWindow    *self,
-             LwJobCounts *counts,
-             int         *rejected)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
-
-  memset (counts, 0, sizeof *counts);
-  *rejected = 0;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LwImageItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
-
-      if (lw_image_item_get_phase (item) == LW_IMAGE_ITEM_REJECTED)
-        {
-          (*rejected)++;
-          continue;
-        }
-      counts->total++;
-      switch (lw_image_item_get_status (item))
-        {
-        case LW_IMAGE_PROCESSING: counts->processing++; break;
-        case LW_IMAGE_COMPLETED: counts->completed++; break;
-        case LW_IMAGE_FAILED: counts->failed++; break;
-        case LW_IMAGE_RETRY_LATER: counts->retry_later++; break;
-        case LW_IMAGE_PENDING:
-        default: counts->pending++; break;
-        }
-    }
-}
-
-static void
-set_count (GtkWidget *label,
-           int        n)
-{
-  char text[16];
-
-  g_snprintf (text, sizeof text, "%d", n);
-  gtk_label_set_label (GTK_LABEL (label), text);
-}
-
-static gint64
-estimate_eta (LwWindow *self)
-{
-  guint n = self->finish_times->len;
-  gint64 first, last;
-  int open = lw_job_counts_open (&self->counts);
-
-  if (n < 2 || open == 0)
-    return -1;
-  first = g_array_index (self->finish_times, gint64, 0);
-  last = g_array_index (self->finish_times, gint64, n - 1);
-  if (last <= first)
-    return -1;
-  /* (n − 1) finishes over (last − first): the recent rate. */
-  return (gint64) ((double) (last - first) / (n - 1) * open / 1000.0);
-}
-
-static void
-refresh_jobs (LwWindow *self)
-{
-  LwStore *store = lw_window_get_store (self);
-  g_autoptr(GPtrArray) jobs = lw_store_list_jobs (store, N_RECENT_JOBS, NULL);
-  g_autofree LwJobCounts *counts = NULL;
-
-  if (jobs == NULL)
-    return;
-  counts = g_new0 (LwJobCounts, MAX (jobs->len, 1));
-  for (guint i = 0; i < jobs->len; i++)
-    lw_store_count_images (store, ((LwJob *) g_ptr_array_index (jobs, i))->id, &counts[i], NULL);
-  lw_sidebar_set_jobs (self->sidebar, jobs, counts, lw_window_now (self), lw_window_get_job_id (self));
-}
-
-static void
-refresh_engine_status (LwWindow *self)
-{
-  const char *model = self->job != NULL ? self->job->model : self->model;
-  const GError *pause = lw_scheduler_get_pause (self->scheduler, model);
-  guint in_flight = lw_scheduler_get_in_flight (self->scheduler, NULL);
-  g_autofree char *text = NULL;
-
-  if (pause != NULL)
-    {
-      gboolean offline = g_error_matches (pause, LW_ENGINE_ERROR, LW_ENGINE_ERROR_OFFLINE);
-
-      lw_sidebar_set_engine_status (self->sidebar, offline ? LW_ENGINE_STATE_OFFLINE : LW_ENGINE_STATE_PAUSED,
-                                    offline ? _("Offline") : NULL);
-      if (!offline)
-        {
-          /* TRANSLATORS: the sidebar's footer, "Paused: API key rejected" */
-          text = g_strdup_printf (_("Paused: %s"), pause->message);
-          lw_sidebar_set_engine_status (self->sidebar, LW_ENGINE_STATE_PAUSED, text);
-        }
-      return;
-    }
-  /* TRANSLATORS: the sidebar's footer: "Nano Banana · 2 in flight · 18 done" */
-  text = g_strdup_printf (_("%s · %u in flight · %d done"), lw_ui_model_label (model), in_flight,
-                          self->counts.completed);
-  lw_sidebar_set_engine_status (self->sidebar, in_flight > 0 ? LW_ENGINE_STATE_RUNNING : LW_ENGINE_STATE_IDLE,
-                                text);
-}
-
 void
-lw_window_refresh_now (LwWindow *self)
+lw_window_update_canvas (LwWindow *self)
 {
-  int rejected = 0;
-  gboolean running;
-  double cost = -1;
+  gboolean has_items = g_list_model_get_n_items (lw_job_session_get_items (self->session)) > 0;
 
-  g_clear_handle_id (&self->refresh_id, g_source_remove);
-
-  count_items (self, &self->counts, &rejected);
-  set_count (self->count_all, self->counts.total + rejected);
-  set_count (self->count_pending, lw_job_counts_open (&self->counts));
-  set_count (self->count_done, self->counts.completed);
-  set_count (self->count_failed, self->counts.failed + rejected);
-
-  running = self->job != NULL && self->job->status == LW_JOB_PROCESSING;
-  /* What a paid model cost so far, once something was sent. */
-  if (self->job != NULL && self->job->launched_at != 0 && g_strcmp0 (self->job->model, LW_MODEL_LOCAL) != 0)
-    cost = lw_store_get_job_cost (lw_window_get_store (self), self->job->id);
-  lw_command_dock_set_progress (self->dock, &self->counts,
-                                lw_scheduler_get_in_flight (self->scheduler, self->job != NULL ? self->job->model : NULL),
-                                estimate_eta (self), cost, running);
-
-  if (self->refresh_filter && g_strcmp0 (self->filter_name, "all") != 0)
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  self->refresh_filter = FALSE;
-  if (self->refresh_jobs)
-    refresh_jobs (self);
-  self->refresh_jobs = FALSE;
-
-  refresh_engine_status (self);
-  lw_window_update_canvas (self);
-  lw_window_update_actions (self);
+  gtk_stack_set_visible_child_name (GTK_STACK (self->canvas_stack), has_items ? "grid" : "empty");
+  /* The dock springs in when the first photos land. */
+  lw_command_dock_set_revealed (self->dock, has_items);
 }
 
-static gboolean
-refresh_cb (gpointer data)
-{
-  LwWindow *self = data;
-
-  self->refresh_id = 0;
-  lw_window_refresh_now (self);
-  return G_SOURCE_REMOVE;
-}
-
-void
-lw_window_queue_refresh (LwWindow *self,
-                         gboolean  filter,
-                         gboolean  jobs)
-{
-  if (self->items == NULL || gtk_widget_in_destruction (GTK_WIDGET (self)))
-    return;
-  self->refresh_filter |= filter;
-  self->refresh_jobs |= jobs;
-  /* Counting 5,000 items takes ~0.2 ms; once per 100 ms keeps a flood of
-   * queue signals from costing frames. */
-  if (self->refresh_id == 0)
-    self->refresh_id = g_timeout_add (100, refresh_cb, self);
-}
-
-static void
-grow (LwWindow *self,
-      guint     max)
-{
-  guint n = MIN (max, self->incoming->len);
-
-  if (n == 0)
-    return;
-  g_list_store_splice (self->items, g_list_model_get_n_items (G_LIST_MODEL (self->items)), 0,
-                       self->incoming->pdata, n);
-  g_ptr_array_remove_range (self->incoming, 0, n);
-}
+/* ---- pacing the session's items ---------------------------------------- */
 
 static gboolean
 grow_cb (gpointer data)
@@ -337,255 +166,73 @@ grow_cb (gpointer data)
       /* The last batch, laid out, made no tile: the grid has all it keeps,
        * and the rest costs it next to nothing. */
       if (self->grow_frame >= 0 && tiles == self->grow_tiles)
-        grow (self, G_MAXUINT);
+        lw_job_session_flush (self->session);
       self->grow_frame = frame;
     }
   else
     self->grow_frame = -1;
   self->grow_tiles = tiles;
-  grow (self, GROW_BATCH);
-  if (self->incoming->len > 0)
+  if (lw_job_session_grow (self->session, GROW_BATCH) > 0)
     return G_SOURCE_CONTINUE;
   self->grow_id = 0;
-  lw_window_queue_refresh (self, TRUE, FALSE);
+  lw_window_update_canvas (self);
   return G_SOURCE_REMOVE;
 }
 
-void
-lw_window_append_items (LwWindow  *self,
-                        GPtrArray *items)
+static void
+incoming_cb (LwJobSession *session,
+             LwWindow     *self)
 {
-  for (guint i = 0; i < items->len; i++)
-    g_ptr_array_add (self->incoming, g_object_ref (g_ptr_array_index (items, i)));
-  if (self->grow_id == 0)
-    {
-      GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->staging_grid));
+  GdkFrameClock *clock;
 
-      /* The first batch at once: the first tiles show in the next frame. */
-      self->grow_frame = clock != NULL ? gdk_frame_clock_get_frame_counter (clock) : -1;
-      self->grow_tiles = lw_staging_grid_get_n_tiles (self->staging_grid);
-      grow (self, GROW_BATCH);
-      if (self->incoming->len > 0)
-        self->grow_id = g_timeout_add (GROW_PERIOD_MS, grow_cb, self);
-    }
-  lw_window_queue_refresh (self, TRUE, FALSE);
+  if (self->grow_id != 0)
+    return;
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->staging_grid));
+  /* The first batch at once: the first tiles show in the next frame. */
+  self->grow_frame = clock != NULL ? gdk_frame_clock_get_frame_counter (clock) : -1;
+  self->grow_tiles = lw_staging_grid_get_n_tiles (self->staging_grid);
+  if (lw_job_session_grow (session, GROW_BATCH) > 0)
+    self->grow_id = g_timeout_add (GROW_PERIOD_MS, grow_cb, self);
   lw_window_update_canvas (self);
 }
 
-void
-lw_window_flush_items (LwWindow *self)
-{
-  g_clear_handle_id (&self->grow_id, g_source_remove);
-  grow (self, G_MAXUINT);
-}
-
-gboolean
-lw_window_forget_item (LwWindow    *self,
-                       LwImageItem *item)
-{
-  return g_ptr_array_remove (self->incoming, item);
-}
+/* ---- the header -------------------------------------------------------- */
 
 void
-lw_window_update_canvas (LwWindow *self)
+lw_window_sync_header (LwWindow *self)
 {
-  gboolean has_items = g_list_model_get_n_items (G_LIST_MODEL (self->items)) > 0;
-
-  gtk_stack_set_visible_child_name (GTK_STACK (self->canvas_stack), has_items ? "grid" : "empty");
-  /* The dock springs in when the first photos land. */
-  lw_command_dock_set_revealed (self->dock, has_items);
-}
-
-/* ---- jobs -------------------------------------------------------------- */
-
-static void
-sync_header (LwWindow *self)
-{
-  const char *model = self->job != NULL ? self->job->model : self->model;
+  const LwJob *job = shown_job (self);
+  const char *model = lw_job_session_get_model (self->session);
+  const char *module_id = lw_job_session_get_module_id (self->session);
+  const LwModelInfo *models;
   const LwModule *module;
+  guint n_models;
 
   self->updating_ui = TRUE;
-  gtk_editable_set_text (GTK_EDITABLE (self->job_name_label), self->job != NULL ? self->job->name : _("New Job"));
-  gtk_widget_set_sensitive (self->job_name_label, self->job != NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (model_ids); i++)
-    if (g_strcmp0 (model_ids[i], model) == 0)
+  gtk_editable_set_text (GTK_EDITABLE (self->job_name_label), job != NULL ? job->name : _("New Job"));
+  gtk_widget_set_sensitive (self->job_name_label, job != NULL);
+  models = lw_models_list (&n_models);
+  for (guint i = 0; i < n_models; i++)
+    if (g_strcmp0 (models[i].id, model) == 0)
       gtk_drop_down_set_selected (GTK_DROP_DOWN (self->model_dropdown), i);
-  lw_module_list_select (lw_sidebar_get_module_list (self->sidebar),
-                         self->job != NULL ? self->job->module_id : self->module_id);
-  module = lw_module_list_find (lw_sidebar_get_module_list (self->sidebar),
-                                self->job != NULL ? self->job->module_id : self->module_id);
+  lw_module_list_select (lw_sidebar_get_module_list (self->sidebar), module_id);
+  module = lw_module_list_find (lw_sidebar_get_module_list (self->sidebar), module_id);
   lw_drop_zone_set_module (self->drop_zone, module != NULL ? module->name : NULL);
   self->updating_ui = FALSE;
 }
 
-typedef struct {
-  LwCore    *core;
-  gint64     job_id;
-  guint      serial;
-  GPtrArray *images;
-  GPtrArray *rejections;
-} LoadData;
-
-static void
-load_data_free (LoadData *data)
-{
-  g_clear_object (&data->core);
-  g_clear_pointer (&data->images, g_ptr_array_unref);
-  g_clear_pointer (&data->rejections, g_ptr_array_unref);
-  g_free (data);
-}
-
-static void
-load_thread (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  LoadData *data = task_data;
-  g_autoptr(LwStore) store = NULL;
-  GError *error = NULL;
-
-  /* Listing 5,000 rows takes tens of ms: a frame or more. Its own
-   * connection, as SQLite connections are one thread's each. */
-  store = lw_core_open_store (data->core, &error);
-  if (store == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  data->images = lw_store_list_images (store, data->job_id, &error);
-  if (data->images == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  data->rejections = lw_store_list_rejections (store, data->job_id, NULL);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-load_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  LwWindow *self = LW_WINDOW (source);
-  LoadData *data = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) new_items = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        lw_window_toast (self, error->message);
-      return;
-    }
-  if (data->serial != self->load_serial)
-    return;
-
-  new_items = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < data->images->len; i++)
-    {
-      LwImageItem *item = lw_image_item_new_from_image (g_ptr_array_index (data->images, i));
-
-      g_ptr_array_add (new_items, item);
-      index_item (self, item);
-    }
-  for (guint i = 0; data->rejections != NULL && i < data->rejections->len; i++)
-    {
-      const LwRejection *rejection = g_ptr_array_index (data->rejections, i);
-      LwImageItem *item = lw_image_item_new_staging (rejection->path);
-
-      lw_image_item_set_fresh (item, FALSE);
-      lw_image_item_set_rejected (item, rejection->reason);
-      g_ptr_array_add (new_items, item);
-    }
-  lw_window_append_items (self, new_items);
-  lw_window_refresh_now (self);
-}
-
-void
-lw_window_show_job (LwWindow *self,
-                    LwJob    *job)
-{
-  g_autoptr(GError) error = NULL;
-  char value[32];
-
-  lw_window_commit_removals (self);
-  self->load_serial++;
-  g_clear_pointer (&self->job, lw_job_free);
-  self->job = job;
-  g_hash_table_remove_all (self->items_by_id);
-  g_hash_table_remove_all (self->items_by_path);
-  g_clear_handle_id (&self->grow_id, g_source_remove);
-  g_ptr_array_set_size (self->incoming, 0);
-  g_list_store_remove_all (self->items);
-  g_array_set_size (self->finish_times, 0);
-  lw_status_banner_hide (self->banner);
-
-  if (job != NULL)
-    {
-      g_autoptr(GTask) task = g_task_new (self, self->cancellable, load_done_cb, NULL);
-      LoadData *data = g_new0 (LoadData, 1);
-
-      g_free (self->module_id);
-      self->module_id = g_strdup (job->module_id);
-      data->core = g_object_ref (self->core);
-      data->job_id = job->id;
-      data->serial = self->load_serial;
-      g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
-      g_task_set_source_tag (task, lw_window_show_job);
-      g_task_run_in_thread (task, load_thread);
-      g_snprintf (value, sizeof value, "%" G_GINT64_FORMAT, job->id);
-      /* So the next start reopens it, with or without GSettings. */
-      if (!lw_store_set_setting (lw_window_get_store (self), "ui.last_job", value, &error))
-        g_warning ("Could not remember the job: %s", error->message);
-    }
-
-  sync_header (self);
-  lw_window_queue_refresh (self, TRUE, TRUE);
-  lw_window_refresh_now (self);
-}
+/* ---- jobs -------------------------------------------------------------- */
 
 void
 lw_window_load_job (LwWindow *self,
                     gint64    job_id)
 {
   g_autoptr(GError) error = NULL;
-  LwJob *job;
 
   g_return_if_fail (LW_IS_WINDOW (self));
 
-  job = lw_store_get_job (lw_window_get_store (self), job_id, &error);
-  if (job == NULL)
-    {
-      lw_window_toast (self, error->message);
-      return;
-    }
-  lw_window_show_job (self, job);
-}
-
-gboolean
-lw_window_ensure_job (LwWindow  *self,
-                      GError   **error)
-{
-  LwJob *job;
-
-  if (self->job != NULL)
-    return TRUE;
-  job = lw_store_create_job (lw_window_get_store (self), NULL, self->module_id, self->model, NULL,
-                             lw_window_now (self), error);
-  if (job == NULL)
-    return FALSE;
-  lw_window_show_job (self, job);
-  return TRUE;
-}
-
-static gboolean
-job_is_fresh (LwWindow *self)
-{
-  /* A job nothing has been sent for yet can still change module. */
-  return self->job != NULL && self->job->launched_at == 0
-         && self->counts.completed + self->counts.failed + self->counts.processing == 0;
+  if (!lw_job_session_open (self->session, job_id, &error))
+    lw_window_toast (self, error->message);
 }
 
 void
@@ -597,39 +244,22 @@ lw_window_select_module (LwWindow   *self,
 
   if (module == NULL)
     return;
-  g_free (self->module_id);
-  self->module_id = g_strdup (module_id);
-  lw_store_set_setting (lw_window_get_store (self), "ui.module", module_id, NULL);
-
-  if (self->job != NULL && g_strcmp0 (self->job->module_id, module_id) != 0)
+  if (!lw_job_session_select_module (self->session, module_id, &error))
     {
-      if (job_is_fresh (self))
+      /* The service refuses once the job ran or runs: the choice is the
+       * next job's. */
+      if (g_error_matches (error, LW_JOBS_ERROR, LW_JOBS_ERROR_RUNNING)
+          || g_error_matches (error, LW_JOBS_ERROR, LW_JOBS_ERROR_STATE))
         {
-          if (!lw_store_set_job_module (lw_window_get_store (self), self->job->id, module_id,
-                                        lw_window_now (self), &error))
-            lw_window_toast (self, error->message);
-          else
-            {
-              LwJob *job = lw_store_get_job (lw_window_get_store (self), self->job->id, NULL);
-
-              if (job != NULL)
-                {
-                  lw_job_free (self->job);
-                  self->job = job;
-                }
-            }
-        }
-      else
-        {
-          g_autofree char *text = NULL;
-
           /* TRANSLATORS: toast when the module of a launched job cannot change */
-          text = g_strdup_printf (_("%s will apply to your next job"), module->name);
+          g_autofree char *text = g_strdup_printf (_("%s will apply to your next job"), module->name);
+
           lw_window_toast (self, text);
         }
+      else
+        lw_window_toast (self, error->message);
     }
-  sync_header (self);
-  lw_window_queue_refresh (self, FALSE, TRUE);
+  lw_window_sync_header (self);
 }
 
 void
@@ -638,35 +268,20 @@ lw_window_set_model (LwWindow   *self,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!lw_engines_is_known (model))
+  if (!lw_models_is_known (model))
     return;
-  g_free (self->model);
-  self->model = g_strdup (model);
-  lw_store_set_setting (lw_window_get_store (self), "ui.model", model, NULL);
-  if (self->job != NULL && g_strcmp0 (self->job->model, model) != 0)
-    {
-      if (self->job->status == LW_JOB_PROCESSING)
-        {
-          lw_window_toast (self, _("Cancel the job before switching its model"));
-        }
-      else if (lw_store_set_job_model (lw_window_get_store (self), self->job->id, model, lw_window_now (self),
-                                       &error))
-        {
-          g_free (self->job->model);
-          self->job->model = g_strdup (model);
-        }
-      else
-        lw_window_toast (self, error->message);
-    }
-  sync_header (self);
-  lw_window_queue_refresh (self, FALSE, FALSE);
+  if (!lw_job_session_set_model (self->session, model, &error))
+    lw_window_toast (self, g_error_matches (error, LW_JOBS_ERROR, LW_JOBS_ERROR_RUNNING)
+                             ? _("Cancel the job before switching its model") : error->message);
+  lw_window_sync_header (self);
+  lw_window_refresh_now (self);
 }
 
 void
 lw_window_reload_modules (LwWindow *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) modules = lw_store_list_modules (lw_window_get_store (self), &error);
+  g_autoptr(GPtrArray) modules = lw_jobs_list_modules (self->jobs, &error);
 
   if (modules == NULL)
     {
@@ -674,132 +289,68 @@ lw_window_reload_modules (LwWindow *self)
       return;
     }
   lw_module_list_set_modules (lw_sidebar_get_module_list (self->sidebar), modules);
-  sync_header (self);
+  lw_window_sync_header (self);
 }
 
-/* ---- the queue's signals ----------------------------------------------- */
+/* ---- the session's signals --------------------------------------------- */
 
 static void
-note_finish (LwWindow *self)
+session_changed_cb (LwJobSession *session,
+                    LwWindow     *self)
 {
-  gint64 now = g_get_monotonic_time ();
-
-  g_array_append_val (self->finish_times, now);
-  if (self->finish_times->len > ETA_WINDOW)
-    g_array_remove_index (self->finish_times, 0);
+  lw_window_refresh_now (self);
 }
 
 static void
-image_changed_cb (LwScheduler *scheduler,
-                  gint64       job_id,
-                  gint64       image_id,
-                  int          status,
-                  LwWindow    *self)
+jobs_changed_cb (LwJobSession *session,
+                 LwWindow     *self)
 {
-  LwImageItem *item;
-
-  if (self->job == NULL || job_id != self->job->id)
-    {
-      lw_window_queue_refresh (self, FALSE, TRUE);
-      return;
-    }
-  item = lw_window_find_item (self, image_id);
-  if (item == NULL)
-    return;
-
-  if (status == LW_IMAGE_PROCESSING)
-    lw_image_item_set_status (item, LW_IMAGE_PROCESSING);
-  else
-    {
-      /* One row by primary key: microseconds, and it carries the result's
-       * key, the reason of a failure, the next retry time. */
-      g_autoptr(LwImage) image = lw_store_get_image (lw_window_get_store (self), image_id, NULL);
-
-      if (image != NULL)
-        lw_image_item_update (item, image);
-      else
-        lw_image_item_set_status (item, (LwImageStatus) status);
-      if (status == LW_IMAGE_COMPLETED || status == LW_IMAGE_FAILED)
-        note_finish (self);
-    }
-  lw_window_queue_refresh (self, TRUE, FALSE);
+  lw_window_refresh_jobs (self);
 }
 
 static void
-job_changed_cb (LwScheduler *scheduler,
-                gint64       job_id,
-                int          status,
-                LwWindow    *self)
-{
-  if (self->job != NULL && job_id == self->job->id)
-    {
-      LwJobStatus old = self->job->status;
-
-      self->job->status = (LwJobStatus) status;
-      if (status == LW_JOB_PROCESSING && self->job->launched_at == 0)
-        self->job->launched_at = lw_window_now (self);
-      if (old == LW_JOB_PROCESSING && status == LW_JOB_COMPLETED)
-        {
-          lw_window_refresh_now (self);
-          lw_window_toast (self, self->counts.failed > 0 ? _("Job finished, with some failures")
-                                                          : _("Job finished"));
-        }
-    }
-  lw_window_queue_refresh (self, FALSE, TRUE);
-  lw_window_update_actions (self);
-}
-
-static void
-paused_cb (LwScheduler  *scheduler,
-           const char   *model,
-           const GError *reason,
+job_id_cb (LwJobSession *session,
+           GParamSpec   *pspec,
            LwWindow     *self)
 {
-  g_autofree char *title = NULL;
-  const char *button = NULL;
-  const char *action = NULL;
-
-  if (self->job != NULL && g_strcmp0 (self->job->model, model) != 0)
-    return;
-
-  if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_AUTH))
-    {
-      title = g_strdup_printf (_("Paused: %s"), reason->message);
-      button = _("Enter Key…");
-      action = "win.api-key";
-    }
-  else if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_MODEL_NOT_FOUND))
-    {
-      title = g_strdup_printf (_("Paused: the model is not available. %s"), reason->message);
-      button = _("Use Local Engine");
-      action = "win.use-local";
-    }
-  else if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_OFFLINE))
-    {
-      title = g_strdup (_("Offline: the queue waits for the network"));
-      button = _("Try Again");
-      action = "win.resume";
-    }
-  else
-    {
-      title = g_strdup_printf (_("Paused: %s"), reason->message);
-      button = _("Try Again");
-      action = "win.resume";
-    }
-  lw_status_banner_show (self->banner, title, button, action);
-  /* A bad key has two ways out: a key that works, or no key at all. */
-  if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_AUTH))
-    lw_status_banner_set_secondary (self->banner, _("Use Local Engine"), "win.use-local");
-  lw_window_queue_refresh (self, FALSE, FALSE);
+  g_clear_handle_id (&self->grow_id, g_source_remove);
+  lw_window_sync_header (self);
+  lw_window_refresh_jobs (self);
+  lw_window_refresh_now (self);
 }
 
 static void
-resumed_cb (LwScheduler *scheduler,
-            const char  *model,
-            LwWindow    *self)
+running_cb (LwJobSession *session,
+            GParamSpec   *pspec,
+            LwWindow     *self)
 {
-  lw_status_banner_hide (self->banner);
-  lw_window_queue_refresh (self, FALSE, FALSE);
+  lw_window_sync_header (self);
+  lw_window_refresh_now (self);
+}
+
+static void
+job_finished_cb (LwJobSession *session,
+                 gboolean      with_failures,
+                 LwWindow     *self)
+{
+  lw_window_toast (self, with_failures ? _("Job finished, with some failures") : _("Job finished"));
+}
+
+static void
+session_error_cb (LwJobSession *session,
+                  const GError *error,
+                  LwWindow     *self)
+{
+  lw_window_toast_error (self, error);
+}
+
+static void
+paused_cb (LwJobSession *session,
+           GParamSpec   *pspec,
+           LwWindow     *self)
+{
+  lw_window_update_banner (self);
+  lw_window_refresh_now (self);
 }
 
 /* ---- widgets' signals -------------------------------------------------- */
@@ -827,25 +378,22 @@ job_name_editing_cb (GtkEditableLabel *label,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
+  const LwJob *job = shown_job (self);
 
-  if (self->updating_ui || gtk_editable_label_get_editing (label) || self->job == NULL)
+  if (self->updating_ui || gtk_editable_label_get_editing (label) || job == NULL)
     return;
   gtk_widget_set_focusable (GTK_WIDGET (label), FALSE);
   name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (label))));
-  if (*name == '\0' || g_strcmp0 (name, self->job->name) == 0)
+  if (*name == '\0' || g_strcmp0 (name, job->name) == 0)
     {
-      sync_header (self);
+      lw_window_sync_header (self);
       return;
     }
-  if (!lw_store_rename_job (lw_window_get_store (self), self->job->id, name, lw_window_now (self), &error))
+  if (!lw_job_session_rename (self->session, name, &error))
     {
       lw_window_toast (self, error->message);
-      sync_header (self);
-      return;
+      lw_window_sync_header (self);
     }
-  g_free (self->job->name);
-  self->job->name = g_steal_pointer (&name);
-  lw_window_queue_refresh (self, FALSE, TRUE);
 }
 
 static void
@@ -854,10 +402,12 @@ model_selected_cb (GtkDropDown *dropdown,
                    LwWindow    *self)
 {
   guint selected = gtk_drop_down_get_selected (dropdown);
+  guint n_models;
+  const LwModelInfo *models = lw_models_list (&n_models);
 
-  if (self->updating_ui || selected >= G_N_ELEMENTS (model_ids))
+  if (self->updating_ui || selected >= n_models)
     return;
-  lw_window_set_model (self, model_ids[selected]);
+  lw_window_set_model (self, models[selected].id);
 }
 
 static void
@@ -865,14 +415,11 @@ tile_size_cb (GtkAdjustment *adjustment,
               LwWindow      *self)
 {
   int size = (int) gtk_adjustment_get_value (adjustment);
-  char value[16];
 
   lw_staging_grid_set_tile_size (self->staging_grid, size);
-  if (self->core != NULL && !self->updating_ui)
-    {
-      g_snprintf (value, sizeof value, "%d", size);
-      lw_store_set_setting (lw_window_get_store (self), "ui.tile_size", value, NULL);
-    }
+  /* A window-only setting: it belongs to the data folder, not the job. */
+  if (self->jobs != NULL && !self->updating_ui)
+    lw_settings_set_int (lw_jobs_get_store (self->jobs), LW_SETTING_TILE_SIZE, size, NULL);
 }
 
 static void
@@ -908,42 +455,10 @@ prompt_apply_cb (LwPromptEditor *editor,
                  LwWindow       *self)
 {
   g_autoptr(GPtrArray) selected = lw_staging_grid_get_selected (self->staging_grid);
-  LwStore *store = lw_window_get_store (self);
   g_autoptr(GError) error = NULL;
-  gint64 now = lw_window_now (self);
-  guint n = 0;
 
-  if (!lw_store_begin (store, &error))
-    {
-      lw_window_toast (self, error->message);
-      return;
-    }
-  for (guint i = 0; i < selected->len; i++)
-    {
-      LwImageItem *item = g_ptr_array_index (selected, i);
-
-      if (lw_image_item_get_phase (item) != LW_IMAGE_ITEM_STAGED)
-        continue;
-      if (!lw_store_set_image_prompt (store, lw_image_item_get_id (item), instruction, now, &error))
-        {
-          lw_store_rollback (store);
-          lw_window_toast (self, error->message);
-          return;
-        }
-      n++;
-    }
-  if (!lw_store_commit (store, &error))
-    {
-      lw_window_toast (self, error->message);
-      return;
-    }
-  for (guint i = 0; i < selected->len; i++)
-    {
-      LwImageItem *item = g_ptr_array_index (selected, i);
-
-      if (lw_image_item_get_phase (item) == LW_IMAGE_ITEM_STAGED)
-        lw_image_item_set_specific_prompt (item, instruction);
-    }
+  if (!lw_job_session_set_instruction (self->session, selected, instruction, &error))
+    lw_window_toast (self, error->message);
 }
 
 static void
@@ -967,45 +482,42 @@ tick_cb (GtkWidget     *widget,
 /* ---- GObject ----------------------------------------------------------- */
 
 static void
-connect_scheduler (LwWindow *self)
+connect_session (LwWindow *self)
 {
-  self->scheduler_handlers[0] = g_signal_connect (self->scheduler, "image-changed",
-                                                  G_CALLBACK (image_changed_cb), self);
-  self->scheduler_handlers[1] = g_signal_connect (self->scheduler, "job-changed",
-                                                  G_CALLBACK (job_changed_cb), self);
-  self->scheduler_handlers[2] = g_signal_connect (self->scheduler, "paused", G_CALLBACK (paused_cb), self);
-  self->scheduler_handlers[3] = g_signal_connect (self->scheduler, "resumed", G_CALLBACK (resumed_cb), self);
+  g_signal_connect (self->session, "changed", G_CALLBACK (session_changed_cb), self);
+  g_signal_connect (self->session, "jobs-changed", G_CALLBACK (jobs_changed_cb), self);
+  g_signal_connect (self->session, "incoming", G_CALLBACK (incoming_cb), self);
+  g_signal_connect (self->session, "job-finished", G_CALLBACK (job_finished_cb), self);
+  g_signal_connect (self->session, "error", G_CALLBACK (session_error_cb), self);
+  g_signal_connect (self->session, "notify::job-id", G_CALLBACK (job_id_cb), self);
+  g_signal_connect (self->session, "notify::running", G_CALLBACK (running_cb), self);
+  g_signal_connect (self->session, "notify::paused", G_CALLBACK (paused_cb), self);
 }
 
 static void
 lw_window_constructed (GObject *object)
 {
   LwWindow *self = LW_WINDOW (object);
-  LwStore *store;
-  gint64 last_job;
+  LwCore *core;
   int tile_size;
 
   G_OBJECT_CLASS (lw_window_parent_class)->constructed (object);
 
-  g_assert (self->core != NULL && self->scheduler != NULL);
-  store = lw_window_get_store (self);
+  g_assert (self->jobs != NULL);
+  core = lw_jobs_get_core (self->jobs);
+  self->session = lw_job_session_new (self->jobs);
+  /* Items go into the grid's model a batch a frame (incoming_cb). */
+  lw_job_session_set_paced (self->session, TRUE);
+  self->filtered = gtk_filter_list_model_new (g_object_ref (lw_job_session_get_items (self->session)),
+                                              g_object_ref (GTK_FILTER (self->filter)));
 
   self->cache = lw_texture_cache_new (TEXTURE_LONG_EDGE, TEXTURE_CACHE_BYTES);
-  lw_staging_grid_setup (self->staging_grid, self->cache, lw_blob_store_get_root (lw_window_get_blobs (self)));
+  lw_staging_grid_setup (self->staging_grid, self->cache, lw_blob_store_get_root (lw_core_get_blobs (core)));
   lw_staging_grid_set_model (self->staging_grid, G_LIST_MODEL (self->filtered));
-  connect_scheduler (self);
+  connect_session (self);
 
-  self->module_id = lw_store_get_setting (store, "ui.module");
-  if (self->module_id == NULL)
-    self->module_id = g_strdup (LW_DEFAULT_MODULE_ID);
-  self->model = lw_store_get_setting (store, "ui.model");
-  if (!lw_engines_is_known (self->model))
-    {
-      g_free (self->model);
-      self->model = lw_engines_default_model (store);
-    }
   self->updating_ui = TRUE;
-  tile_size = (int) lw_store_get_setting_int (store, "ui.tile_size", LW_TILE_SIZE_DEFAULT);
+  tile_size = (int) lw_settings_get_int (lw_jobs_get_store (self->jobs), LW_SETTING_TILE_SIZE);
   gtk_adjustment_set_value (self->tile_adjustment, CLAMP (tile_size, LW_TILE_SIZE_MIN, LW_TILE_SIZE_MAX));
   self->updating_ui = FALSE;
 
@@ -1014,16 +526,10 @@ lw_window_constructed (GObject *object)
   lw_window_init_state (self);
 
   /* The last job comes back as it was. */
-  last_job = lw_store_get_setting_int (store, "ui.last_job", 0);
-  if (last_job > 0)
-    {
-      LwJob *job = lw_store_get_job (store, last_job, NULL);
-
-      if (job != NULL)
-        lw_window_show_job (self, job);
-    }
-  if (self->job == NULL)
-    lw_window_show_job (self, NULL);
+  lw_job_session_restore (self->session);
+  lw_window_sync_header (self);
+  lw_window_refresh_jobs (self);
+  lw_window_refresh_now (self);
 
   if (g_getenv ("LW_MEASURE_FRAMES") != NULL)
     self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
@@ -1039,15 +545,14 @@ lw_window_dispose (GObject *object)
   if (self->removal_toast != NULL)
     g_signal_handlers_disconnect_by_data (self->removal_toast, self);
   self->removal_toast = NULL;
-  if (self->core != NULL)
-    lw_window_commit_removals (self);
-  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_handle_id (&self->grow_id, g_source_remove);
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;
-  for (guint i = 0; i < G_N_ELEMENTS (self->scheduler_handlers); i++)
-    if (self->scheduler != NULL)
-      g_clear_signal_handler (&self->scheduler_handlers[i], self->scheduler);
+  /* Removals under undo become final with the session. */
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
 
   /* Widgets going away below may still notify; nothing of ours listens. */
   if (self->staging_grid != NULL)
@@ -1069,12 +574,8 @@ lw_window_dispose (GObject *object)
 
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
-  g_clear_handle_id (&self->grow_id, g_source_remove);
-  g_clear_pointer (&self->incoming, g_ptr_array_unref);
-  g_clear_object (&self->items);
   g_clear_object (&self->cache);
-  g_clear_object (&self->scheduler);
-  g_clear_object (&self->core);
+  g_clear_object (&self->jobs);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (lw_window_parent_class)->dispose (object);
@@ -1085,14 +586,7 @@ lw_window_finalize (GObject *object)
 {
   LwWindow *self = LW_WINDOW (object);
 
-  g_clear_pointer (&self->job, lw_job_free);
-  g_clear_pointer (&self->items_by_id, g_hash_table_unref);
-  g_clear_pointer (&self->items_by_path, g_hash_table_unref);
-  g_clear_pointer (&self->finish_times, g_array_unref);
-  g_clear_pointer (&self->pending_removal, g_ptr_array_unref);
   g_free (self->filter_name);
-  g_free (self->module_id);
-  g_free (self->model);
 
   G_OBJECT_CLASS (lw_window_parent_class)->finalize (object);
 }
@@ -1107,8 +601,7 @@ lw_window_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_CORE: g_value_set_object (value, self->core); break;
-    case PROP_SCHEDULER: g_value_set_object (value, self->scheduler); break;
+    case PROP_JOBS: g_value_set_object (value, self->jobs); break;
     case PROP_FILTER: g_value_set_string (value, self->filter_name); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1124,8 +617,7 @@ lw_window_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_CORE: self->core = g_value_dup_object (value); break;
-    case PROP_SCHEDULER: self->scheduler = g_value_dup_object (value); break;
+    case PROP_JOBS: self->jobs = g_value_dup_object (value); break;
     case PROP_FILTER: lw_window_set_filter (self, g_value_get_string (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1143,11 +635,8 @@ lw_window_class_init (LwWindowClass *klass)
   object_class->get_property = lw_window_get_property;
   object_class->set_property = lw_window_set_property;
 
-  properties[PROP_CORE] = g_param_spec_object ("core", NULL, NULL, LW_TYPE_CORE,
+  properties[PROP_JOBS] = g_param_spec_object ("jobs", NULL, NULL, LW_TYPE_JOBS,
                                                G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_SCHEDULER] = g_param_spec_object ("scheduler", NULL, NULL, LW_TYPE_SCHEDULER,
-                                                    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY
-                                                    | G_PARAM_STATIC_STRINGS);
   /* "all", "pending", "done", "failed": the win.filter action's state. */
   properties[PROP_FILTER] = g_param_spec_string ("filter", NULL, NULL, "all",
                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
@@ -1191,6 +680,8 @@ static void
 lw_window_init (LwWindow *self)
 {
   g_autoptr(GtkStringList) models = gtk_string_list_new (NULL);
+  const LwModelInfo *model_infos;
+  guint n_models;
 
   /* The win.filter action reads it as soon as the template binds buttons. */
   self->filter_name = g_strdup ("all");
@@ -1198,18 +689,11 @@ lw_window_init (LwWindow *self)
   gtk_widget_add_css_class (GTK_WIDGET (self), "lightwork");
 
   self->cancellable = g_cancellable_new ();
-  self->items = g_list_store_new (LW_TYPE_IMAGE_ITEM);
-  self->incoming = g_ptr_array_new_with_free_func (g_object_unref);
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
-  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->items)),
-                                              g_object_ref (GTK_FILTER (self->filter)));
-  self->items_by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  self->items_by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->finish_times = g_array_new (FALSE, FALSE, sizeof (gint64));
-  self->pending_removal = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = 0; i < G_N_ELEMENTS (model_ids); i++)
-    gtk_string_list_append (models, lw_ui_model_label (model_ids[i]));
+  /* The model switch lists the models' table, in its order. */
+  model_infos = lw_models_list (&n_models);
+  for (guint i = 0; i < n_models; i++)
+    gtk_string_list_append (models, lw_ui_model_label (model_infos[i].id));
   gtk_drop_down_set_model (GTK_DROP_DOWN (self->model_dropdown), G_LIST_MODEL (models));
   g_signal_connect (self->model_dropdown, "notify::selected", G_CALLBACK (model_selected_cb), self);
   g_signal_connect (self, "notify::default-width", G_CALLBACK (width_changed_cb), NULL);
@@ -1249,16 +733,16 @@ lw_window_new (LwApplication *application)
 {
   return g_object_new (LW_TYPE_WINDOW,
                        "application", application,
-                       "core", lw_application_get_core (application),
-                       "scheduler", lw_application_get_scheduler (application),
+                       "jobs", lw_application_get_jobs (application),
                        NULL);
 }
 
 LwWindow *
-lw_window_new_for_core (LwCore      *core,
-                        LwScheduler *scheduler)
+lw_window_new_for_jobs (LwJobs *jobs)
 {
-  return g_object_new (LW_TYPE_WINDOW, "core", core, "scheduler", scheduler, NULL);
+  g_return_val_if_fail (LW_IS_JOBS (jobs), NULL);
+
+  return g_object_new (LW_TYPE_WINDOW, "jobs", jobs, NULL);
 }
 
 void

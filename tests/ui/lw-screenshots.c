@@ -145,7 +145,7 @@ all_thumbnails (LwUiFixture *fx)
 {
   guint bound = 0, textured = 0;
 
-  lw_staging_grid_count_tiles (fx->window->staging_grid, &bound, &textured);
+  lw_staging_grid_count_tiles (lw_window_get_staging_grid (fx->window), &bound, &textured);
   return lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGING, -1) == 0 && bound > 0
          && textured + lw_ui_count_items (fx, LW_IMAGE_ITEM_REJECTED, -1) >= bound;
 }
@@ -160,7 +160,7 @@ some_done (LwUiFixture *fx)
 static gboolean
 all_done (LwUiFixture *fx)
 {
-  return fx->window->job != NULL && fx->window->job->status == LW_JOB_COMPLETED;
+  return LW_UI_JOB (fx->window) != NULL && LW_UI_JOB (fx->window)->status == LW_JOB_COMPLETED;
 }
 
 static void
@@ -207,7 +207,7 @@ main (int argc, char **argv)
     engine->latency_ms = 2400;
     lw_scheduler_set_engine (fx.scheduler, "nano_banana", LW_ENGINE (engine));
   }
-  lw_window_set_model (fx.window, "nano_banana");
+  lw_job_session_set_model (lw_window_get_session (fx.window), "nano_banana", NULL);
 
   lw_ui_activate (&fx, "win.select-module", g_variant_new_int32 (0));
   shoot (&fx, out, "empty.png", NULL);
@@ -226,23 +226,20 @@ main (int argc, char **argv)
   {
     g_autofree char *name = g_strdup (_("Spring menu — terrace shoot"));
 
-    gtk_editable_set_text (GTK_EDITABLE (fx.window->job_name_label), name);
-    lw_store_rename_job (lw_core_get_store (fx.core), fx.window->job->id, name, 0, NULL);
-    g_free (fx.window->job->name);
-    fx.window->job->name = g_strdup (name);
-    lw_window_queue_refresh (fx.window, FALSE, TRUE);
+    gtk_editable_set_text (GTK_EDITABLE (lw_window_get_job_name_label (fx.window)), name);
+    lw_job_session_rename (lw_window_get_session (fx.window), name, NULL);
   }
   /* One photo with its own instruction, through the editor. */
   item = lw_ui_find_item (&fx, "coffee.png");
-  if (item != NULL && g_list_store_find (fx.window->items, item, &position))
+  if (item != NULL && g_list_store_find (LW_UI_ITEMS (fx.window), item, &position))
     {
-      gtk_selection_model_select_item (lw_staging_grid_get_selection (fx.window->staging_grid), position, TRUE);
+      gtk_selection_model_select_item (lw_staging_grid_get_selection (lw_window_get_staging_grid (fx.window)), position, TRUE);
       lw_ui_activate (&fx, "win.edit-instruction", NULL);
-      lw_prompt_editor_set_instruction (fx.window->prompt_editor, "Warm the light a little and keep the latte art crisp.");
+      lw_prompt_editor_set_instruction (lw_window_get_prompt_editor (fx.window), "Warm the light a little and keep the latte art crisp.");
       lw_ui_spin (400);
-      shoot (&fx, out, "instruction.png", GTK_WIDGET (fx.window->prompt_editor));
-      lw_prompt_editor_apply (fx.window->prompt_editor);
-      gtk_selection_model_unselect_all (lw_staging_grid_get_selection (fx.window->staging_grid));
+      shoot (&fx, out, "instruction.png", GTK_WIDGET (lw_window_get_prompt_editor (fx.window)));
+      lw_prompt_editor_apply (lw_window_get_prompt_editor (fx.window));
+      gtk_selection_model_unselect_all (lw_staging_grid_get_selection (lw_window_get_staging_grid (fx.window)));
     }
   shoot_after (&fx, out, "staged.png", NULL, 5500);
 

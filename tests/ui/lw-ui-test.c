@@ -4,7 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "lw-application.h"
-#include "lw-engines.h"
+#include "lw-models.h"
 #include "lw-fonts.h"
 #include "lw-test-util.h"
 #include "lw-ui-test.h"
@@ -42,8 +42,8 @@ fixture_setup (LwUiFixture *fx,
 
   fx->core = lw_core_open (data, NULL, &error);
   g_assert_no_error (error);
-  fx->scheduler = lw_scheduler_new (lw_core_get_store (fx->core), lw_core_get_blobs (fx->core),
-                                    lw_core_get_clock (fx->core), lw_core_get_owner (fx->core));
+  fx->jobs = lw_jobs_new (fx->core);
+  fx->scheduler = lw_jobs_get_scheduler (fx->jobs);
   if (engine != NULL)
     fx->other_engine = engine;
   else
@@ -52,14 +52,19 @@ fixture_setup (LwUiFixture *fx,
       lw_fake_engine_set_latency (fx->engine, latency_ms, 0);
       engine = LW_ENGINE (fx->engine);
     }
-  for (const char * const *m = lw_engines_list_models (); *m != NULL; m++)
-    {
-      lw_scheduler_set_engine (fx->scheduler, *m, engine);
-      lw_scheduler_set_limits (fx->scheduler, *m, 2, 0);
-    }
-  lw_scheduler_start (fx->scheduler);
+  {
+    guint n_models;
+    const LwModelInfo *models = lw_models_list (&n_models);
 
-  fx->window = lw_window_new_for_core (fx->core, fx->scheduler);
+    for (guint i = 0; i < n_models; i++)
+      {
+        lw_scheduler_set_engine (fx->scheduler, models[i].id, engine);
+        lw_scheduler_set_limits (fx->scheduler, models[i].id, 2, 0);
+      }
+  }
+  lw_jobs_start (fx->jobs);
+
+  fx->window = lw_window_new_for_jobs (fx->jobs);
   gtk_window_set_default_size (GTK_WINDOW (fx->window), 1280, 800);
   gtk_window_present (GTK_WINDOW (fx->window));
   lw_ui_spin (300);
@@ -95,9 +100,11 @@ lw_ui_fixture_teardown (LwUiFixture *fx)
   lw_ui_spin (300);
   g_assert_null (fx->window);
 
-  lw_scheduler_stop (fx->scheduler);
+  lw_jobs_stop (fx->jobs);
   lw_ui_wait (scheduler_quiet, fx, 5000);
-  g_assert_finalize_object (fx->scheduler);
+  g_object_add_weak_pointer (G_OBJECT (fx->scheduler), (gpointer *) &fx->scheduler);
+  g_assert_finalize_object (fx->jobs);
+  g_assert_null (fx->scheduler);
   if (fx->engine != NULL)
     g_assert_finalize_object (fx->engine);
   if (fx->other_engine != NULL)
@@ -145,7 +152,7 @@ lw_ui_count_items (LwUiFixture *fx,
                    int          phase,
                    int          status)
 {
-  GListModel *items = G_LIST_MODEL (fx->window->items);
+  GListModel *items = G_LIST_MODEL (LW_UI_ITEMS (fx->window));
   guint n = g_list_model_get_n_items (items), count = 0;
 
   for (guint i = 0; i < n; i++)
@@ -163,7 +170,7 @@ LwImageItem *
 lw_ui_find_item (LwUiFixture *fx,
                  const char  *name)
 {
-  GListModel *items = G_LIST_MODEL (fx->window->items);
+  GListModel *items = G_LIST_MODEL (LW_UI_ITEMS (fx->window));
   guint n = g_list_model_get_n_items (items);
 
   for (guint i = 0; i < n; i++)
@@ -239,8 +246,11 @@ lw_ui_activate (LwUiFixture *fx,
 gboolean
 lw_ui_all_staged (LwUiFixture *fx)
 {
-  return g_list_model_get_n_items (G_LIST_MODEL (fx->window->items)) > 0
-         && lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGING, -1) == 0 && fx->window->n_ingests == 0;
+  LwJobSession *session = lw_window_get_session (fx->window);
+
+  return g_list_model_get_n_items (lw_job_session_get_items (session)) > 0
+         && lw_job_session_get_n_incoming (session) == 0
+         && lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGING, -1) == 0 && !lw_job_session_get_busy (session);
 }
 
 static GtkWidget *awaited_label;
@@ -266,12 +276,12 @@ lw_ui_assert_label_becomes (LwUiFixture *fx,
 gboolean
 lw_ui_job_finished (LwUiFixture *fx)
 {
-  return fx->window->job != NULL && fx->window->job->status == LW_JOB_COMPLETED
+  return LW_UI_JOB (fx->window) != NULL && LW_UI_JOB (fx->window)->status == LW_JOB_COMPLETED
          && lw_scheduler_get_n_flights (fx->scheduler) == 0;
 }
 
 gboolean
 lw_ui_job_running (LwUiFixture *fx)
 {
-  return fx->window->job != NULL && fx->window->job->status == LW_JOB_PROCESSING;
+  return LW_UI_JOB (fx->window) != NULL && LW_UI_JOB (fx->window)->status == LW_JOB_PROCESSING;
 }

@@ -4,15 +4,21 @@
 
 #include "lw-fake-engine.h"
 #include "lw-image-tile.h"
-#include "lw-window-private.h"
+#include "lw-window-testing.h"
 
 G_BEGIN_DECLS
+
+/* The shown job (the session's; NULL before the first staging) and the
+ * session's items, as the tests read them. */
+#define LW_UI_JOB(window)   ((LwJob *) lw_job_session_get_job (lw_window_get_session (window)))
+#define LW_UI_ITEMS(window) G_LIST_STORE (lw_job_session_get_items (lw_window_get_session (window)))
 
 typedef struct {
   char         *tmpdir;     /* data dir under here, photos under tmpdir/photos */
   char         *photos;
   LwCore       *core;
-  LwScheduler  *scheduler;
+  LwJobs       *jobs;       /* the window's jobs service */
+  LwScheduler  *scheduler;  /* the service's (not owned) */
   LwFakeEngine *engine;     /* NULL after lw_ui_fixture_setup_with_engine () */
   LwWindow     *window;
   guint         expected_textured;  /* for waits on thumbnails */
@@ -22,13 +28,13 @@ typedef struct {
 /* gtk_init + libadwaita + our style and fonts. Exits 77 (skip) only when
  * there is no display at all. */
 void       lw_ui_test_init          (int *argc, char ***argv);
-/* A core in a fresh folder, a started scheduler whose engine for every
+/* A core in a fresh folder, a started jobs service whose engine for every
  * model is one fake engine with latency_ms, and a 1280×800 window on it. */
 void       lw_ui_fixture_setup      (LwUiFixture *fx, gint64 latency_ms);
 /* The same with engine (taken: transfer full) for every model instead of
  * the fake one; teardown checks that it is finalized too. */
 void       lw_ui_fixture_setup_with_engine (LwUiFixture *fx, LwEngine *engine);
-/* Destroys the window and checks that it, the scheduler and the core are
+/* Destroys the window and checks that it, the jobs service and the core are
  * finalized (no leaked references), then removes the folder. */
 void       lw_ui_fixture_teardown   (LwUiFixture *fx);
 /* Iterates the main loop until cond or timeout; FALSE on timeout. */

@@ -48,9 +48,9 @@ assert_label_becomes_n (LwUiFixture *fx, GtkWidget *label, guint n)
 static gboolean
 all_finished (LwUiFixture *fx)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (fx->window->items));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (LW_UI_ITEMS (fx->window)));
 
-  return n > 0 && fx->window->job != NULL && fx->window->job->status != LW_JOB_PROCESSING
+  return n > 0 && LW_UI_JOB (fx->window) != NULL && LW_UI_JOB (fx->window)->status != LW_JOB_PROCESSING
          && lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_COMPLETED)
               + lw_ui_count_items (fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_FAILED) == n
          && lw_scheduler_get_n_flights (fx->scheduler) == 0;
@@ -59,7 +59,7 @@ all_finished (LwUiFixture *fx)
 static gboolean
 export_done (LwUiFixture *fx)
 {
-  return !fx->window->exporting;
+  return !lw_job_session_get_exporting (lw_window_get_session (fx->window));
 }
 
 /* ---- set-up ------------------------------------------------------------- */
@@ -109,15 +109,15 @@ flow_setup (Flow *f)
 
   /* No key in the environment: the window starts on the local model. The
    * person picks Nano Banana in the header's drop-down. */
-  labels = gtk_drop_down_get_model (GTK_DROP_DOWN (f->fx.window->model_dropdown));
+  labels = gtk_drop_down_get_model (GTK_DROP_DOWN (lw_window_get_model_dropdown (f->fx.window)));
   n_labels = g_list_model_get_n_items (labels);
   for (guint i = 0; i < n_labels; i++)
     if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (labels), i),
                    lw_ui_model_label (LW_MODEL_NANO_BANANA)) == 0)
       position = i;
   g_assert_cmpuint (position, <, n_labels);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (f->fx.window->model_dropdown), position);
-  g_assert_cmpstr (f->fx.window->model, ==, LW_MODEL_NANO_BANANA);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (lw_window_get_model_dropdown (f->fx.window)), position);
+  g_assert_cmpstr (lw_job_session_get_model (lw_window_get_session (f->fx.window)), ==, LW_MODEL_NANO_BANANA);
 
   lw_ui_activate (&f->fx, "win.select-module", g_variant_new_int32 (MODULE_INDEX));
 
@@ -157,8 +157,8 @@ flow_stage (Flow *f)
   g_assert_true (lw_ui_wait (lw_ui_all_staged, &f->fx, 30000));
   lw_window_refresh_now (f->fx.window);
   g_assert_cmpuint (lw_ui_count_items (&f->fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING), ==, f->photos->len);
-  g_assert_cmpstr (f->fx.window->job->module_id, ==, MODULE_ID);
-  g_assert_cmpstr (f->fx.window->job->model, ==, LW_MODEL_NANO_BANANA);
+  g_assert_cmpstr (LW_UI_JOB (f->fx.window)->module_id, ==, MODULE_ID);
+  g_assert_cmpstr (LW_UI_JOB (f->fx.window)->model, ==, LW_MODEL_NANO_BANANA);
 }
 
 static void
@@ -178,7 +178,7 @@ flow_teardown (Flow *f)
 static void
 select_only (Flow *f, LwImageItem *item)
 {
-  GListModel *shown = G_LIST_MODEL (f->fx.window->filtered);
+  GListModel *shown = G_LIST_MODEL (lw_window_get_filtered (f->fx.window));
   guint n = g_list_model_get_n_items (shown), position = G_MAXUINT;
 
   for (guint i = 0; i < n; i++)
@@ -189,8 +189,8 @@ select_only (Flow *f, LwImageItem *item)
         position = i;
     }
   g_assert_cmpuint (position, <, n);
-  gtk_selection_model_select_item (lw_staging_grid_get_selection (f->fx.window->staging_grid), position, TRUE);
-  g_assert_true (gtk_selection_model_is_selected (lw_staging_grid_get_selection (f->fx.window->staging_grid),
+  gtk_selection_model_select_item (lw_staging_grid_get_selection (lw_window_get_staging_grid (f->fx.window)), position, TRUE);
+  g_assert_true (gtk_selection_model_is_selected (lw_staging_grid_get_selection (lw_window_get_staging_grid (f->fx.window)),
                                                   position));
 }
 
@@ -267,17 +267,17 @@ test_flow (void)
   flow_stage (&f);
   n = f.photos->len;
   /* The job starts from the module's own prompt. */
-  g_assert_cmpstr (f.fx.window->job->prompt, ==, module->prompt);
+  g_assert_cmpstr (LW_UI_JOB (f.fx.window)->prompt, ==, module->prompt);
 
   /* An instruction for one photo, through the editor. */
   item = lw_ui_find_item (&f.fx, with_instruction);
   g_assert_nonnull (item);
   select_only (&f, item);
   lw_ui_activate (&f.fx, "win.edit-instruction", NULL);
-  lw_prompt_editor_set_instruction (f.fx.window->prompt_editor, instruction);
+  lw_prompt_editor_set_instruction (lw_window_get_prompt_editor (f.fx.window), instruction);
   expected_prompt = g_strconcat (module->prompt, "\n\n", instruction, NULL);
-  g_assert_cmpstr (lw_prompt_editor_get_composed (f.fx.window->prompt_editor), ==, expected_prompt);
-  lw_prompt_editor_apply (f.fx.window->prompt_editor);
+  g_assert_cmpstr (lw_prompt_editor_get_composed (lw_window_get_prompt_editor (f.fx.window)), ==, expected_prompt);
+  lw_prompt_editor_apply (lw_window_get_prompt_editor (f.fx.window));
   g_assert_cmpstr (lw_image_item_get_specific_prompt (item), ==, instruction);
 
   g_assert_cmpuint (lw_fake_gemini_get_n_requests (f.server), ==, 0);
@@ -314,18 +314,18 @@ test_flow (void)
     }
 
   /* Filter counts, and the filters themselves. */
-  assert_label_becomes_n (&f.fx, f.fx.window->count_all, n);
-  assert_label_becomes_n (&f.fx, f.fx.window->count_done, n);
-  lw_ui_assert_label_becomes (&f.fx, f.fx.window->count_pending, "0");
-  lw_ui_assert_label_becomes (&f.fx, f.fx.window->count_failed, "0");
+  assert_label_becomes_n (&f.fx, lw_window_get_count_all (f.fx.window), n);
+  assert_label_becomes_n (&f.fx, lw_window_get_count_done (f.fx.window), n);
+  lw_ui_assert_label_becomes (&f.fx, lw_window_get_count_pending (f.fx.window), "0");
+  lw_ui_assert_label_becomes (&f.fx, lw_window_get_count_failed (f.fx.window), "0");
   lw_ui_activate (&f.fx, "win.filter", g_variant_new_string ("pending"));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.fx.window->filtered)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lw_window_get_filtered (f.fx.window))), ==, 0);
   lw_ui_activate (&f.fx, "win.filter", g_variant_new_string ("failed"));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.fx.window->filtered)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lw_window_get_filtered (f.fx.window))), ==, 0);
   lw_ui_activate (&f.fx, "win.filter", g_variant_new_string ("done"));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.fx.window->filtered)), ==, n);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lw_window_get_filtered (f.fx.window))), ==, n);
   lw_ui_activate (&f.fx, "win.filter", g_variant_new_string ("all"));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.fx.window->filtered)), ==, n);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lw_window_get_filtered (f.fx.window))), ==, n);
 
   /* Save All to a folder (what the folder chooser's answer activates):
    * {name}-{module}.{ext}, the fake answering PNG. */
@@ -409,14 +409,14 @@ test_faults_and_retry (void)
       g_assert_cmpint (lw_image_item_get_status (lw_ui_find_item (&f.fx, name)), ==, LW_IMAGE_COMPLETED);
     }
   g_assert_cmpuint (lw_fake_gemini_get_n_requests (f.server), ==, n + 1);
-  assert_label_becomes_n (&f.fx, f.fx.window->count_all, n);
-  assert_label_becomes_n (&f.fx, f.fx.window->count_done, n - 1);
-  lw_ui_assert_label_becomes (&f.fx, f.fx.window->count_failed, "1");
-  lw_ui_assert_label_becomes (&f.fx, f.fx.window->count_pending, "0");
+  assert_label_becomes_n (&f.fx, lw_window_get_count_all (f.fx.window), n);
+  assert_label_becomes_n (&f.fx, lw_window_get_count_done (f.fx.window), n - 1);
+  lw_ui_assert_label_becomes (&f.fx, lw_window_get_count_failed (f.fx.window), "1");
+  lw_ui_assert_label_becomes (&f.fx, lw_window_get_count_pending (f.fx.window), "0");
   lw_ui_activate (&f.fx, "win.filter", g_variant_new_string ("failed"));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.fx.window->filtered)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lw_window_get_filtered (f.fx.window))), ==, 1);
   {
-    g_autoptr(LwImageItem) shown = g_list_model_get_item (G_LIST_MODEL (f.fx.window->filtered), 0);
+    g_autoptr(LwImageItem) shown = g_list_model_get_item (G_LIST_MODEL (lw_window_get_filtered (f.fx.window)), 0);
 
     g_assert_true (shown == refused_item);
   }
@@ -428,7 +428,7 @@ test_faults_and_retry (void)
   /* Queued again at once (the wait below must not pass on the old state). */
   g_assert_cmpint (lw_image_item_get_status (refused_item), !=, LW_IMAGE_FAILED);
   {
-    g_autoptr(LwJob) job = lw_store_get_job (lw_core_get_store (f.fx.core), f.fx.window->job->id, NULL);
+    g_autoptr(LwJob) job = lw_store_get_job (lw_core_get_store (f.fx.core), LW_UI_JOB (f.fx.window)->id, NULL);
 
     /* The finished job was launched again for it. */
     g_assert_cmpint (job->status, ==, LW_JOB_PROCESSING);
@@ -437,12 +437,12 @@ test_faults_and_retry (void)
     {
       g_autoptr(LwImage) row = lw_store_get_image (lw_core_get_store (f.fx.core), lw_image_item_get_id (refused_item),
                                                    NULL);
-      g_autoptr(LwJob) job = lw_store_get_job (lw_core_get_store (f.fx.core), f.fx.window->job->id, NULL);
+      g_autoptr(LwJob) job = lw_store_get_job (lw_core_get_store (f.fx.core), LW_UI_JOB (f.fx.window)->id, NULL);
 
       g_error ("after Retry: the tile is %s, the row %s; job %d (window), %d (database); %u requests for it, "
                "%u flights",
                lw_image_status_to_string (lw_image_item_get_status (refused_item)),
-               lw_image_status_to_string (row->status), (int) f.fx.window->job->status, (int) job->status,
+               lw_image_status_to_string (row->status), (int) LW_UI_JOB (f.fx.window)->status, (int) job->status,
                lw_fake_gemini_get_requests_for (f.server, sha_of (&f, refused)),
                lw_scheduler_get_n_flights (f.fx.scheduler));
     }
@@ -452,11 +452,11 @@ test_faults_and_retry (void)
   g_assert_cmpuint (lw_fake_gemini_get_n_requests (f.server), ==, n + 2);
   g_assert_cmpint (lw_image_item_get_status (refused_item), ==, LW_IMAGE_COMPLETED);
   g_assert_cmpuint (lw_ui_count_items (&f.fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_COMPLETED), ==, n);
-  lw_ui_assert_label_becomes (&f.fx, f.fx.window->count_failed, "0");
-  assert_label_becomes_n (&f.fx, f.fx.window->count_done, n);
+  lw_ui_assert_label_becomes (&f.fx, lw_window_get_count_failed (f.fx.window), "0");
+  assert_label_becomes_n (&f.fx, lw_window_get_count_done (f.fx.window), n);
   /* The failed filter is empty now; the result stored is the answer for
    * fruits.jpg. */
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.fx.window->filtered)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lw_window_get_filtered (f.fx.window))), ==, 0);
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(GBytes) result = NULL;

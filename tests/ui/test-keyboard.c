@@ -11,29 +11,29 @@
 static gboolean
 job_running (LwUiFixture *fx)
 {
-  return fx->window->job != NULL && fx->window->job->status == LW_JOB_PROCESSING
+  return LW_UI_JOB (fx->window) != NULL && LW_UI_JOB (fx->window)->status == LW_JOB_PROCESSING
          && lw_scheduler_get_in_flight (fx->scheduler, NULL) > 0;
 }
 
 static gboolean
 job_cancelled (LwUiFixture *fx)
 {
-  return fx->window->job != NULL && fx->window->job->status == LW_JOB_CANCELLED;
+  return LW_UI_JOB (fx->window) != NULL && LW_UI_JOB (fx->window)->status == LW_JOB_CANCELLED;
 }
 
 static gboolean
 module_is_second (LwUiFixture *fx)
 {
-  const LwModule *second = lw_module_list_get_module (lw_sidebar_get_module_list (fx->window->sidebar), 1);
+  const LwModule *second = lw_module_list_get_module (lw_sidebar_get_module_list (lw_window_get_sidebar (fx->window)), 1);
 
-  return second != NULL && g_strcmp0 (fx->window->module_id, second->id) == 0
-         && g_strcmp0 (fx->window->job->module_id, second->id) == 0;
+  return second != NULL && g_strcmp0 (lw_job_session_get_module_id (lw_window_get_session (fx->window)), second->id) == 0
+         && g_strcmp0 (LW_UI_JOB (fx->window)->module_id, second->id) == 0;
 }
 
 static gboolean
 module_editor_shown (LwUiFixture *fx)
 {
-  return gtk_widget_get_visible (GTK_WIDGET (fx->window->module_editor));
+  return gtk_widget_get_visible (GTK_WIDGET (lw_window_get_module_editor (fx->window)));
 }
 
 /* Runs xdotool while the main loop keeps turning (the window must answer
@@ -119,7 +119,7 @@ test_keys (void)
    * taken by GTK's inspector key). */
   xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+shift+i", NULL });
   g_assert_true (lw_ui_wait (module_editor_shown, &fx, 20000));
-  gtk_popover_popdown (GTK_POPOVER (fx.window->module_editor));
+  gtk_popover_popdown (GTK_POPOVER (lw_window_get_module_editor (fx.window)));
 
   lw_ui_fixture_teardown (&fx);
 }

@@ -22,14 +22,14 @@ static char *tmpdir;
 static gboolean
 job_stopped (LwUiFixture *fx)
 {
-  return fx->window->job != NULL && fx->window->job->status != LW_JOB_PROCESSING
+  return LW_UI_JOB (fx->window) != NULL && LW_UI_JOB (fx->window)->status != LW_JOB_PROCESSING
          && lw_scheduler_get_n_flights (fx->scheduler) == 0;
 }
 
 static gboolean
 editor_shown (LwUiFixture *fx)
 {
-  return gtk_widget_get_visible (GTK_WIDGET (fx->window->module_editor));
+  return gtk_widget_get_visible (GTK_WIDGET (lw_window_get_module_editor (fx->window)));
 }
 
 static gboolean
@@ -72,7 +72,7 @@ set_dialog_text (LwUiFixture *fx,
                  const char  *key,
                  const char  *text)
 {
-  GObject *widget = g_object_get_data (G_OBJECT (fx->window->dialog), key);
+  GObject *widget = g_object_get_data (G_OBJECT (lw_window_get_dialog (fx->window)), key);
 
   g_assert_nonnull (widget);
   if (GTK_IS_TEXT_VIEW (widget))
@@ -86,13 +86,13 @@ static void
 respond (LwUiFixture *fx,
          const char  *response)
 {
-  GtkWidget *dialog = fx->window->dialog;
+  GtkWidget *dialog = lw_window_get_dialog (fx->window);
 
   g_assert_nonnull (dialog);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), response);
-  if (fx->window->dialog == dialog)
+  if (lw_window_get_dialog (fx->window) == dialog)
     gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_null (fx->window->dialog);
+  g_assert_null (lw_window_get_dialog (fx->window));
 }
 
 /* ---- the job's prompt reaches the engine ------------------------------- */
@@ -114,19 +114,19 @@ test_job_prompt (void)
   lw_ui_fixture_setup (&fx, 20);
   lw_ui_activate (&fx, "win.select-module", g_variant_new_int32 (1));
   photos = stage_fixtures (&fx);
-  g_assert_cmpstr (fx.window->job->module_id, ==, "product");
+  g_assert_cmpstr (LW_UI_JOB (fx.window)->module_id, ==, "product");
   before = store_module (&fx, "product");
 
   /* The editor opens on the job's copy, edits it and applies. */
   open_editor (&fx);
-  shown = lw_module_editor_dup_prompt (fx.window->module_editor);
-  g_assert_cmpstr (shown, ==, fx.window->job->prompt);
-  lw_module_editor_set_prompt (fx.window->module_editor, job_prompt);
-  lw_module_editor_apply (fx.window->module_editor);
+  shown = lw_module_editor_dup_prompt (lw_window_get_module_editor (fx.window));
+  g_assert_cmpstr (shown, ==, LW_UI_JOB (fx.window)->prompt);
+  lw_module_editor_set_prompt (lw_window_get_module_editor (fx.window), job_prompt);
+  lw_module_editor_apply (lw_window_get_module_editor (fx.window));
   g_assert_true (lw_ui_wait (editor_hidden, &fx, 5000));
-  g_assert_cmpstr (fx.window->job->prompt, ==, job_prompt);
+  g_assert_cmpstr (LW_UI_JOB (fx.window)->prompt, ==, job_prompt);
   {
-    g_autoptr(LwJob) row = lw_store_get_job (lw_core_get_store (fx.core), fx.window->job->id, NULL);
+    g_autoptr(LwJob) row = lw_store_get_job (lw_core_get_store (fx.core), LW_UI_JOB (fx.window)->id, NULL);
 
     g_assert_cmpstr (row->prompt, ==, job_prompt);
   }
@@ -138,13 +138,13 @@ test_job_prompt (void)
   /* The instruction popover composes from the edited prompt. */
   coffee = lw_ui_find_item (&fx, "coffee.png");
   g_assert_nonnull (coffee);
-  g_assert_true (g_list_store_find (fx.window->items, coffee, &position));
-  gtk_selection_model_select_item (lw_staging_grid_get_selection (fx.window->staging_grid), position, TRUE);
+  g_assert_true (g_list_store_find (LW_UI_ITEMS (fx.window), coffee, &position));
+  gtk_selection_model_select_item (lw_staging_grid_get_selection (lw_window_get_staging_grid (fx.window)), position, TRUE);
   lw_ui_activate (&fx, "win.edit-instruction", NULL);
-  lw_prompt_editor_set_instruction (fx.window->prompt_editor, instruction);
+  lw_prompt_editor_set_instruction (lw_window_get_prompt_editor (fx.window), instruction);
   expected = lw_prompt_compose (job_prompt, instruction);
-  g_assert_cmpstr (lw_prompt_editor_get_composed (fx.window->prompt_editor), ==, expected);
-  lw_prompt_editor_apply (fx.window->prompt_editor);
+  g_assert_cmpstr (lw_prompt_editor_get_composed (lw_window_get_prompt_editor (fx.window)), ==, expected);
+  lw_prompt_editor_apply (lw_window_get_prompt_editor (fx.window));
 
   lw_ui_activate (&fx, "win.launch", NULL);
   g_assert_true (lw_ui_wait (lw_ui_job_finished, &fx, 60000));
@@ -152,9 +152,9 @@ test_job_prompt (void)
   /* What the engine read: job prompt + blank line + instruction; the
    * others the job prompt alone. */
   g_assert_cmpstr (lw_fake_engine_get_prompt_for (fx.engine, lw_image_item_get_id (coffee)), ==, expected);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (fx.window->items)) && other == NULL; i++)
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (LW_UI_ITEMS (fx.window))) && other == NULL; i++)
     {
-      g_autoptr(LwImageItem) item = g_list_model_get_item (G_LIST_MODEL (fx.window->items), i);
+      g_autoptr(LwImageItem) item = g_list_model_get_item (G_LIST_MODEL (LW_UI_ITEMS (fx.window)), i);
 
       if (item != coffee)
         other = item;
@@ -180,31 +180,31 @@ test_save_and_reset (void)
 
   lw_ui_fixture_setup (&fx, 20);
   photos = stage_fixtures (&fx);
-  g_assert_cmpstr (fx.window->job->module_id, ==, LW_DEFAULT_MODULE_ID);
+  g_assert_cmpstr (LW_UI_JOB (fx.window)->module_id, ==, LW_DEFAULT_MODULE_ID);
   shipped = store_module (&fx, LW_DEFAULT_MODULE_ID);
   g_assert_nonnull (shipped->default_prompt);
 
   /* Save to Module: the job and the module both get it. */
   open_editor (&fx);
-  lw_module_editor_set_prompt (fx.window->module_editor, module_prompt);
-  lw_module_editor_save_to_module (fx.window->module_editor);
+  lw_module_editor_set_prompt (lw_window_get_module_editor (fx.window), module_prompt);
+  lw_module_editor_save_to_module (lw_window_get_module_editor (fx.window));
   saved = store_module (&fx, LW_DEFAULT_MODULE_ID);
   g_assert_cmpstr (saved->prompt, ==, module_prompt);
   g_assert_cmpstr (saved->default_prompt, ==, shipped->default_prompt);
-  g_assert_cmpstr (lw_module_list_find (lw_sidebar_get_module_list (fx.window->sidebar),
+  g_assert_cmpstr (lw_module_list_find (lw_sidebar_get_module_list (lw_window_get_sidebar (fx.window)),
                                         LW_DEFAULT_MODULE_ID)->prompt, ==, module_prompt);
-  g_assert_cmpstr (fx.window->job->prompt, ==, module_prompt);
+  g_assert_cmpstr (LW_UI_JOB (fx.window)->prompt, ==, module_prompt);
 
   /* Reset puts the shipped prompt back; Apply gives it to the job. */
   g_assert_true (lw_ui_wait (editor_hidden, &fx, 5000));
   open_editor (&fx);
-  lw_module_editor_reset (fx.window->module_editor);
-  reset = lw_module_editor_dup_prompt (fx.window->module_editor);
+  lw_module_editor_reset (lw_window_get_module_editor (fx.window));
+  reset = lw_module_editor_dup_prompt (lw_window_get_module_editor (fx.window));
   g_assert_cmpstr (reset, ==, shipped->default_prompt);
-  lw_module_editor_apply (fx.window->module_editor);
-  g_assert_cmpstr (fx.window->job->prompt, ==, shipped->default_prompt);
+  lw_module_editor_apply (lw_window_get_module_editor (fx.window));
+  g_assert_cmpstr (LW_UI_JOB (fx.window)->prompt, ==, shipped->default_prompt);
   {
-    g_autoptr(LwJob) row = lw_store_get_job (lw_core_get_store (fx.core), fx.window->job->id, NULL);
+    g_autoptr(LwJob) row = lw_store_get_job (lw_core_get_store (fx.core), LW_UI_JOB (fx.window)->id, NULL);
 
     g_assert_cmpstr (row->prompt, ==, shipped->default_prompt);
   }
@@ -212,15 +212,15 @@ test_save_and_reset (void)
 
   /* No job: the editor edits what the next job gets. */
   lw_ui_activate (&fx, "win.new-job", NULL);
-  g_assert_null (fx.window->job);
+  g_assert_null (LW_UI_JOB (fx.window));
   open_editor (&fx);
   {
-    g_autofree char *current = lw_module_editor_dup_prompt (fx.window->module_editor);
+    g_autofree char *current = lw_module_editor_dup_prompt (lw_window_get_module_editor (fx.window));
 
     g_assert_cmpstr (current, ==, module_prompt);
   }
-  lw_module_editor_set_prompt (fx.window->module_editor, next_prompt);
-  lw_module_editor_apply (fx.window->module_editor);
+  lw_module_editor_set_prompt (lw_window_get_module_editor (fx.window), next_prompt);
+  lw_module_editor_apply (lw_window_get_module_editor (fx.window));
   {
     g_autoptr(LwModule) module = store_module (&fx, LW_DEFAULT_MODULE_ID);
 
@@ -228,8 +228,8 @@ test_save_and_reset (void)
   }
   g_assert_true (lw_ui_wait (editor_hidden, &fx, 5000));
   g_ptr_array_unref (stage_fixtures (&fx));
-  g_assert_nonnull (fx.window->job);
-  g_assert_cmpstr (fx.window->job->prompt, ==, next_prompt);
+  g_assert_nonnull (LW_UI_JOB (fx.window));
+  g_assert_cmpstr (LW_UI_JOB (fx.window)->prompt, ==, next_prompt);
 
   lw_ui_fixture_teardown (&fx);
 }
@@ -245,23 +245,23 @@ test_disabled_while_running (void)
 
   lw_ui_fixture_setup (&fx, 60 * 1000);
   photos = stage_fixtures (&fx);
-  prompt = g_strdup (fx.window->job->prompt);
-  g_assert_true (gtk_widget_get_sensitive (fx.window->module_prompt_button));
+  prompt = g_strdup (LW_UI_JOB (fx.window)->prompt);
+  g_assert_true (gtk_widget_get_sensitive (lw_window_get_module_prompt_button (fx.window)));
 
   lw_ui_activate (&fx, "win.launch", NULL);
   g_assert_true (lw_ui_wait (lw_ui_job_running, &fx, 20000));
-  g_assert_false (gtk_widget_get_sensitive (fx.window->module_prompt_button));
+  g_assert_false (gtk_widget_get_sensitive (lw_window_get_module_prompt_button (fx.window)));
   /* The key does nothing: no editor, the prompt stays. */
   gtk_widget_activate_action (GTK_WIDGET (fx.window), "win.edit-module-prompt", NULL);
   lw_ui_spin (100);
   g_assert_false (editor_shown (&fx));
-  g_assert_cmpstr (fx.window->job->prompt, ==, prompt);
+  g_assert_cmpstr (LW_UI_JOB (fx.window)->prompt, ==, prompt);
 
   lw_ui_activate (&fx, "win.cancel", NULL);
   g_assert_true (lw_ui_wait (job_stopped, &fx, 20000));
-  g_assert_true (gtk_widget_get_sensitive (fx.window->module_prompt_button));
+  g_assert_true (gtk_widget_get_sensitive (lw_window_get_module_prompt_button (fx.window)));
   open_editor (&fx);
-  gtk_popover_popdown (GTK_POPOVER (fx.window->module_editor));
+  gtk_popover_popdown (GTK_POPOVER (lw_window_get_module_editor (fx.window)));
 
   lw_ui_fixture_teardown (&fx);
 }
@@ -282,16 +282,16 @@ test_custom_modules (void)
   const char *prompt = "Night street, neon reflections, keep faces untouched.";
 
   lw_ui_fixture_setup (&fx, 20);
-  list = lw_sidebar_get_module_list (fx.window->sidebar);
+  list = lw_sidebar_get_module_list (lw_window_get_sidebar (fx.window));
   n = lw_module_list_get_n_modules (list);
 
   /* New Module… */
   lw_ui_activate (&fx, "win.new-module", NULL);
-  g_assert_nonnull (fx.window->dialog);
-  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (fx.window->dialog), "create"));
+  g_assert_nonnull (lw_window_get_dialog (fx.window));
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (lw_window_get_dialog (fx.window)), "create"));
   set_dialog_text (&fx, "lw-name-row", "Street");
   set_dialog_text (&fx, "lw-prompt-view", prompt);
-  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (fx.window->dialog), "create"));
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (lw_window_get_dialog (fx.window)), "create"));
   respond (&fx, "create");
   g_assert_cmpuint (lw_module_list_get_n_modules (list), ==, n + 1);
   custom = lw_module_list_get_module (list, n);
@@ -299,7 +299,7 @@ test_custom_modules (void)
   g_assert_false (custom->builtin);
   g_assert_null (custom->default_prompt);
   custom_id = g_strdup (custom->id);
-  g_assert_cmpstr (fx.window->module_id, ==, custom_id);
+  g_assert_cmpstr (lw_job_session_get_module_id (lw_window_get_session (fx.window)), ==, custom_id);
   {
     g_autoptr(LwModule) row = store_module (&fx, custom_id);
 
@@ -309,14 +309,14 @@ test_custom_modules (void)
 
   /* Its prompt opens in the editor; Reset has nothing to go back to. */
   open_editor (&fx);
-  lw_module_editor_set_prompt (fx.window->module_editor, "edited");
-  gtk_widget_activate_action (GTK_WIDGET (fx.window->module_editor), "module-editor.reset", NULL);
+  lw_module_editor_set_prompt (lw_window_get_module_editor (fx.window), "edited");
+  gtk_widget_activate_action (GTK_WIDGET (lw_window_get_module_editor (fx.window)), "module-editor.reset", NULL);
   {
-    g_autofree char *text = lw_module_editor_dup_prompt (fx.window->module_editor);
+    g_autofree char *text = lw_module_editor_dup_prompt (lw_window_get_module_editor (fx.window));
 
     g_assert_cmpstr (text, ==, "edited");
   }
-  gtk_popover_popdown (GTK_POPOVER (fx.window->module_editor));
+  gtk_popover_popdown (GTK_POPOVER (lw_window_get_module_editor (fx.window)));
   g_assert_true (lw_ui_wait (editor_hidden, &fx, 5000));
 
   /* Duplicate a built-in: a custom module with its prompt. */
@@ -328,11 +328,11 @@ test_custom_modules (void)
   copy = store_module (&fx, copy_id);
   g_assert_false (copy->builtin);
   g_assert_cmpstr (copy->prompt, ==, product->prompt);
-  g_assert_cmpstr (fx.window->module_id, ==, copy_id);
+  g_assert_cmpstr (lw_job_session_get_module_id (lw_window_get_session (fx.window)), ==, copy_id);
 
   /* Delete asks first; the copy goes, new jobs fall back to the default. */
   lw_ui_activate (&fx, "win.delete-module", g_variant_new_string (copy_id));
-  g_assert_nonnull (fx.window->dialog);
+  g_assert_nonnull (lw_window_get_dialog (fx.window));
   respond (&fx, "delete");
   g_assert_cmpuint (lw_module_list_get_n_modules (list), ==, n + 1);
   g_assert_null (lw_module_list_find (list, copy_id));
@@ -341,7 +341,7 @@ test_custom_modules (void)
 
     g_assert_null (gone);
   }
-  g_assert_cmpstr (fx.window->module_id, ==, LW_DEFAULT_MODULE_ID);
+  g_assert_cmpstr (lw_job_session_get_module_id (lw_window_get_session (fx.window)), ==, LW_DEFAULT_MODULE_ID);
 
   /* Cancelling a delete keeps the module. */
   lw_ui_activate (&fx, "win.delete-module", g_variant_new_string (custom_id));
@@ -350,7 +350,7 @@ test_custom_modules (void)
 
   /* Built-ins cannot be deleted: no dialog, still there. */
   lw_ui_activate (&fx, "win.delete-module", g_variant_new_string ("food"));
-  g_assert_null (fx.window->dialog);
+  g_assert_null (lw_window_get_dialog (fx.window));
   g_assert_nonnull (lw_module_list_find (list, "food"));
 
   lw_ui_fixture_teardown (&fx);
@@ -361,13 +361,13 @@ test_custom_modules (void)
 static gboolean
 banner_shown (LwUiFixture *fx)
 {
-  return lw_status_banner_is_shown (fx->window->banner);
+  return lw_status_banner_is_shown (lw_window_get_banner (fx->window));
 }
 
 static gboolean
 key_stored_and_resumed (LwUiFixture *fx)
 {
-  return !fx->window->storing_key && !lw_status_banner_is_shown (fx->window->banner);
+  return !lw_window_get_storing_key (fx->window) && !lw_status_banner_is_shown (lw_window_get_banner (fx->window));
 }
 
 static guint
@@ -415,15 +415,15 @@ test_api_key (void)
   g_assert_true (lw_ui_wait (banner_shown, &fx, 20000));
 
   /* Two ways out of a bad key: a key, or the local engine. */
-  action = lw_status_banner_get_action_name (fx.window->banner, FALSE);
+  action = lw_status_banner_get_action_name (lw_window_get_banner (fx.window), FALSE);
   g_assert_cmpstr (action, ==, "win.api-key");
-  g_assert_cmpstr (lw_status_banner_get_action_name (fx.window->banner, TRUE), ==, "win.use-local");
+  g_assert_cmpstr (lw_status_banner_get_action_name (lw_window_get_banner (fx.window), TRUE), ==, "win.use-local");
 
   lw_ui_activate (&fx, action, NULL);
-  g_assert_nonnull (fx.window->dialog);
-  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (fx.window->dialog), "save"));
+  g_assert_nonnull (lw_window_get_dialog (fx.window));
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (lw_window_get_dialog (fx.window)), "save"));
   set_dialog_text (&fx, "lw-key-row", TEST_KEY);
-  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (fx.window->dialog), "save"));
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (lw_window_get_dialog (fx.window)), "save"));
   respond (&fx, "save");
 
   /* Stored, then the queue goes on by itself and finishes. */

@@ -13,7 +13,7 @@ all_textured (LwUiFixture *fx)
 {
   guint bound = 0, textured = 0;
 
-  lw_staging_grid_count_tiles (fx->window->staging_grid, &bound, &textured);
+  lw_staging_grid_count_tiles (lw_window_get_staging_grid (fx->window), &bound, &textured);
   return textured >= fx->expected_textured;
 }
 
@@ -48,7 +48,7 @@ stage_fixtures (LwUiFixture *fx,
 static gboolean
 textures_fit_frames (LwUiFixture *fx)
 {
-  LwStagingGrid *grid = fx->window->staging_grid;
+  LwStagingGrid *grid = lw_window_get_staging_grid (fx->window);
   int size = lw_staging_grid_get_tile_size (grid);
   guint checked = 0;
 
@@ -87,7 +87,7 @@ test_drop (void)
   guint n_photos, bound = 0, textured = 0;
 
   lw_ui_fixture_setup (&fx, 50);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (fx.window->canvas_stack)), ==, "empty");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (lw_window_get_canvas_stack (fx.window))), ==, "empty");
 
   photos = lw_ui_copy_photos (&fx);
   n_photos = photos->len;
@@ -109,7 +109,7 @@ test_drop (void)
 
   /* A tile for every file at once, thumbnails as they are made. */
   g_assert_true (lw_ui_wait (lw_ui_all_staged, &fx, 30000));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->items)), ==, n_photos + 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (LW_UI_ITEMS (fx.window))), ==, n_photos + 1);
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING), ==, n_photos);
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_REJECTED, -1), ==, 1);
   item = lw_ui_find_item (&fx, "broken.jpg");
@@ -121,19 +121,19 @@ test_drop (void)
   /* Thumbnails decode in threads: wait for them (slow under sanitizers). */
   fx.expected_textured = n_photos;
   g_assert_true (lw_ui_wait (all_textured, &fx, 30000));
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (fx.window->canvas_stack)), ==, "grid");
-  g_assert_true (lw_command_dock_get_revealed (fx.window->dock));
-  lw_staging_grid_count_tiles (fx.window->staging_grid, &bound, &textured);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (lw_window_get_canvas_stack (fx.window))), ==, "grid");
+  g_assert_true (lw_command_dock_get_revealed (lw_window_get_dock (fx.window)));
+  lw_staging_grid_count_tiles (lw_window_get_staging_grid (fx.window), &bound, &textured);
   g_assert_cmpuint (bound, ==, n_photos + 1);
   /* Every real photo shows its thumbnail; the refused one its reason. */
   g_assert_cmpuint (textured, ==, n_photos);
   /* … at exactly the frame's size, also after the tiles grow. */
   g_assert_true (lw_ui_wait (textures_fit_frames, &fx, 10000));
   {
-    int before = lw_staging_grid_get_tile_size (fx.window->staging_grid);
+    int before = lw_staging_grid_get_tile_size (lw_window_get_staging_grid (fx.window));
 
     lw_ui_activate (&fx, "win.zoom-in", NULL);
-    g_assert_cmpint (lw_staging_grid_get_tile_size (fx.window->staging_grid), >, before);
+    g_assert_cmpint (lw_staging_grid_get_tile_size (lw_window_get_staging_grid (fx.window)), >, before);
     g_assert_true (lw_ui_wait (textures_fit_frames, &fx, 10000));
   }
 
@@ -148,9 +148,9 @@ test_drop (void)
   {
     g_autofree char *all = g_strdup_printf ("%u", n_photos + 1);
 
-    lw_ui_assert_label_becomes (&fx, fx.window->count_all, all);
+    lw_ui_assert_label_becomes (&fx, lw_window_get_count_all (fx.window), all);
   }
-  lw_ui_assert_label_becomes (&fx, fx.window->count_failed, "1");
+  lw_ui_assert_label_becomes (&fx, lw_window_get_count_failed (fx.window), "1");
 
   lw_ui_fixture_teardown (&fx);
 }
@@ -219,9 +219,9 @@ test_extreme_shapes (void)
   fx.expected_textured = 2;
   g_assert_true (lw_ui_wait (textures_fit_frames, &fx, 10000));
 
-  for (guint i = 0; i < lw_staging_grid_get_n_tiles (fx.window->staging_grid); i++)
+  for (guint i = 0; i < lw_staging_grid_get_n_tiles (lw_window_get_staging_grid (fx.window)); i++)
     {
-      LwImageTile *tile = lw_staging_grid_get_nth_tile (fx.window->staging_grid, i);
+      LwImageTile *tile = lw_staging_grid_get_nth_tile (lw_window_get_staging_grid (fx.window), i);
       GdkTexture *texture = lw_image_tile_get_texture (tile);
       gboolean is_tall;
       guint32 first, second;
@@ -265,7 +265,7 @@ write_generated_photo (const char *dir,
 static gboolean
 has_items (LwUiFixture *fx)
 {
-  return g_list_model_get_n_items (G_LIST_MODEL (fx->window->items)) > 0;
+  return g_list_model_get_n_items (G_LIST_MODEL (LW_UI_ITEMS (fx->window))) > 0;
 }
 
 /* More photos than the grid keeps tiles for: they go into the model a
@@ -301,28 +301,28 @@ test_big_drop (void)
   /* When the folder's listing lands, a first batch goes in at once, not the
    * whole folder. */
   g_assert_true (lw_ui_wait (has_items, &fx, 30000));
-  n_items = g_list_model_get_n_items (G_LIST_MODEL (fx.window->items));
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (LW_UI_ITEMS (fx.window)));
   g_assert_cmpuint (n_items, >, 0);
   g_assert_cmpuint (n_items, <=, 64);
   g_assert_true (lw_ui_wait (lw_ui_all_staged, &fx, 120000));
 
-  n_items = g_list_model_get_n_items (G_LIST_MODEL (fx.window->items));
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (LW_UI_ITEMS (fx.window)));
   g_assert_cmpuint (n_items, ==, n);
-  g_assert_cmpuint (fx.window->incoming->len, ==, 0);
+  g_assert_cmpuint (lw_job_session_get_n_incoming (lw_window_get_session (fx.window)), ==, 0);
   for (guint i = 0; i < n_items; i++)
     {
-      g_autoptr(LwImageItem) item = g_list_model_get_item (G_LIST_MODEL (fx.window->items), i);
+      g_autoptr(LwImageItem) item = g_list_model_get_item (G_LIST_MODEL (LW_UI_ITEMS (fx.window)), i);
       g_autofree char *expected = g_strdup_printf ("IMG_%04u.png", i);
 
       g_assert_cmpstr (lw_image_item_get_name (item), ==, expected);
       g_assert_cmpint (lw_image_item_get_phase (item), ==, LW_IMAGE_ITEM_STAGED);
     }
   /* The grid made tiles for what it shows and keeps, not for every photo. */
-  g_assert_cmpuint (lw_staging_grid_get_n_tiles (fx.window->staging_grid), <, n);
+  g_assert_cmpuint (lw_staging_grid_get_n_tiles (lw_window_get_staging_grid (fx.window)), <, n);
   {
     g_autofree char *all = g_strdup_printf ("%u", n);
 
-    lw_ui_assert_label_becomes (&fx, fx.window->count_all, all);
+    lw_ui_assert_label_becomes (&fx, lw_window_get_count_all (fx.window), all);
   }
   lw_ui_fixture_teardown (&fx);
 }
@@ -347,7 +347,7 @@ test_retry_failed (void)
   g_assert_true (lw_ui_wait (lw_ui_job_finished, &fx, 30000));
   coffee = lw_ui_find_item (&fx, "coffee.png");
   g_assert_cmpint (lw_image_item_get_status (coffee), ==, LW_IMAGE_FAILED);
-  lw_ui_assert_label_becomes (&fx, fx.window->count_failed, "1");
+  lw_ui_assert_label_becomes (&fx, lw_window_get_count_failed (fx.window), "1");
   calls = lw_fake_engine_get_n_calls (fx.engine);
   g_assert_cmpuint (calls, ==, photos->len);
 
@@ -357,7 +357,7 @@ test_retry_failed (void)
   g_assert_cmpint (lw_image_item_get_status (coffee), ==, LW_IMAGE_COMPLETED);
   g_assert_cmpuint (lw_fake_engine_get_n_calls (fx.engine), ==, calls + 1);
   g_assert_cmpuint (lw_fake_engine_get_calls_for (fx.engine, lw_image_item_get_id (coffee)), ==, 2);
-  lw_ui_assert_label_becomes (&fx, fx.window->count_failed, "0");
+  lw_ui_assert_label_becomes (&fx, lw_window_get_count_failed (fx.window), "0");
 
   lw_ui_fixture_teardown (&fx);
 }
@@ -379,19 +379,19 @@ test_flow (void)
   lw_ui_activate (&fx, "win.select-module", g_variant_new_int32 (1));
   photos = stage_fixtures (&fx, FALSE);
   n = photos->len;
-  g_assert_cmpstr (fx.window->job->module_id, ==, "product");
+  g_assert_cmpstr (LW_UI_JOB (fx.window)->module_id, ==, "product");
 
   /* An instruction for one photo, through the editor. */
   item = lw_ui_find_item (&fx, "coffee.png");
   g_assert_nonnull (item);
-  g_assert_true (g_list_store_find (fx.window->items, item, &position));
-  gtk_selection_model_select_item (lw_staging_grid_get_selection (fx.window->staging_grid), position, TRUE);
+  g_assert_true (g_list_store_find (LW_UI_ITEMS (fx.window), item, &position));
+  gtk_selection_model_select_item (lw_staging_grid_get_selection (lw_window_get_staging_grid (fx.window)), position, TRUE);
   lw_ui_activate (&fx, "win.edit-instruction", NULL);
-  lw_prompt_editor_set_instruction (fx.window->prompt_editor, instruction);
+  lw_prompt_editor_set_instruction (lw_window_get_prompt_editor (fx.window), instruction);
   /* The composed prompt is shown as the model will get it. */
-  expected_prompt = g_strconcat (fx.window->job->prompt, "\n\n", instruction, NULL);
-  g_assert_cmpstr (lw_prompt_editor_get_composed (fx.window->prompt_editor), ==, expected_prompt);
-  lw_prompt_editor_apply (fx.window->prompt_editor);
+  expected_prompt = g_strconcat (LW_UI_JOB (fx.window)->prompt, "\n\n", instruction, NULL);
+  g_assert_cmpstr (lw_prompt_editor_get_composed (lw_window_get_prompt_editor (fx.window)), ==, expected_prompt);
+  lw_prompt_editor_apply (lw_window_get_prompt_editor (fx.window));
   g_assert_cmpstr (lw_image_item_get_specific_prompt (item), ==, instruction);
   {
     g_autoptr(LwImage) row = lw_store_get_image (lw_core_get_store (fx.core), lw_image_item_get_id (item), NULL);
@@ -410,14 +410,14 @@ test_flow (void)
   {
     g_autofree char *done = g_strdup_printf ("%u", n);
 
-    lw_ui_assert_label_becomes (&fx, fx.window->count_done, done);
+    lw_ui_assert_label_becomes (&fx, lw_window_get_count_done (fx.window), done);
   }
-  lw_ui_assert_label_becomes (&fx, fx.window->count_pending, "0");
-  lw_ui_assert_label_becomes (&fx, fx.window->count_failed, "0");
+  lw_ui_assert_label_becomes (&fx, lw_window_get_count_pending (fx.window), "0");
+  lw_ui_assert_label_becomes (&fx, lw_window_get_count_failed (fx.window), "0");
   lw_ui_activate (&fx, "win.filter", g_variant_new_string ("pending"));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->filtered)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lw_window_get_filtered (fx.window))), ==, 0);
   lw_ui_activate (&fx, "win.filter", g_variant_new_string ("done"));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->filtered)), ==, n);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lw_window_get_filtered (fx.window))), ==, n);
   lw_ui_activate (&fx, "win.filter", g_variant_new_string ("all"));
 
   /* Save All: every result, named by the template, never overwriting. */
@@ -432,10 +432,10 @@ test_flow (void)
   {
     gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
-    while (fx.window->exporting && g_get_monotonic_time () < end)
+    while (lw_job_session_get_exporting (lw_window_get_session (fx.window)) && g_get_monotonic_time () < end)
       g_main_context_iteration (NULL, TRUE);
   }
-  g_assert_false (fx.window->exporting);
+  g_assert_false (lw_job_session_get_exporting (lw_window_get_session (fx.window)));
   g_assert_cmpuint (lw_test_count_files (out), ==, n + 1);
   for (guint i = 0; i < photos->len; i++)
     {
@@ -508,30 +508,30 @@ test_cancel_and_remove (void)
     {
       LwJobCounts c;
 
-      lw_store_count_images (lw_core_get_store (fx.core), fx.window->job->id, &c, NULL);
+      lw_store_count_images (lw_core_get_store (fx.core), LW_UI_JOB (fx.window)->id, &c, NULL);
       g_error ("after cancel: %u pending, %u processing in the grid; %d pending, %d processing in the "
                "database; %u in the engine (%u calls), %u flights; job %d, in the database %d",
                lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING),
                lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PROCESSING), c.pending, c.processing,
                lw_fake_engine_get_in_flight (fx.engine), lw_fake_engine_get_n_calls (fx.engine),
-               lw_scheduler_get_n_flights (fx.scheduler), (int) fx.window->job->status,
-               (int) lw_store_get_job (lw_core_get_store (fx.core), fx.window->job->id, NULL)->status);
+               lw_scheduler_get_n_flights (fx.scheduler), (int) LW_UI_JOB (fx.window)->status,
+               (int) lw_store_get_job (lw_core_get_store (fx.core), LW_UI_JOB (fx.window)->id, NULL)->status);
     }
-  g_assert_cmpint (fx.window->job->status, ==, LW_JOB_CANCELLED);
+  g_assert_cmpint (LW_UI_JOB (fx.window)->status, ==, LW_JOB_CANCELLED);
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING), ==, n);
-  g_assert_true (lw_store_count_images (lw_core_get_store (fx.core), fx.window->job->id, &counts, NULL));
+  g_assert_true (lw_store_count_images (lw_core_get_store (fx.core), LW_UI_JOB (fx.window)->id, &counts, NULL));
   g_assert_cmpint (counts.pending, ==, (int) n);
 
   /* Remove two, undo, remove again and let it be final. */
-  gtk_selection_model_select_range (lw_staging_grid_get_selection (fx.window->staging_grid), 0, 2, TRUE);
+  gtk_selection_model_select_range (lw_staging_grid_get_selection (lw_window_get_staging_grid (fx.window)), 0, 2, TRUE);
   lw_ui_activate (&fx, "win.remove", NULL);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->items)), ==, n - 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (LW_UI_ITEMS (fx.window))), ==, n - 2);
   lw_ui_activate (&fx, "win.undo-remove", NULL);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->items)), ==, n);
-  gtk_selection_model_select_range (lw_staging_grid_get_selection (fx.window->staging_grid), 0, 2, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (LW_UI_ITEMS (fx.window))), ==, n);
+  gtk_selection_model_select_range (lw_staging_grid_get_selection (lw_window_get_staging_grid (fx.window)), 0, 2, TRUE);
   lw_ui_activate (&fx, "win.remove", NULL);
-  lw_window_commit_removals (fx.window);
-  g_assert_true (lw_store_count_images (lw_core_get_store (fx.core), fx.window->job->id, &counts, NULL));
+  lw_job_session_commit_removals (lw_window_get_session (fx.window));
+  g_assert_true (lw_store_count_images (lw_core_get_store (fx.core), LW_UI_JOB (fx.window)->id, &counts, NULL));
   g_assert_cmpint (counts.total, ==, (int) n - 2);
 
   lw_ui_fixture_teardown (&fx);
@@ -549,20 +549,20 @@ test_pause_banner (void)
   lw_ui_fixture_setup (&fx, 20);
   lw_fake_engine_script (fx.engine, "coffee.png", auth, 1, -1);
   photos = stage_fixtures (&fx, FALSE);
-  g_assert_false (lw_status_banner_is_shown (fx.window->banner));
+  g_assert_false (lw_status_banner_is_shown (lw_window_get_banner (fx.window)));
   lw_ui_activate (&fx, "win.launch", NULL);
   {
     gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
-    while (!lw_status_banner_is_shown (fx.window->banner) && g_get_monotonic_time () < end)
+    while (!lw_status_banner_is_shown (lw_window_get_banner (fx.window)) && g_get_monotonic_time () < end)
       g_main_context_iteration (NULL, TRUE);
   }
-  g_assert_true (lw_status_banner_is_shown (fx.window->banner));
-  g_assert_true (g_str_has_prefix (lw_status_banner_get_title (fx.window->banner), "Paused"));
+  g_assert_true (lw_status_banner_is_shown (lw_window_get_banner (fx.window)));
+  g_assert_true (g_str_has_prefix (lw_status_banner_get_title (lw_window_get_banner (fx.window)), "Paused"));
   /* No photo is marked failed by a pause. */
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_FAILED), ==, 0);
   lw_ui_activate (&fx, "win.resume", NULL);
-  g_assert_false (lw_status_banner_is_shown (fx.window->banner));
+  g_assert_false (lw_status_banner_is_shown (lw_window_get_banner (fx.window)));
   g_assert_true (lw_ui_wait (lw_ui_job_finished, &fx, 30000));
 
   lw_ui_fixture_teardown (&fx);
@@ -573,7 +573,7 @@ test_pause_banner (void)
 static gboolean
 items_loaded (LwUiFixture *fx)
 {
-  return g_list_model_get_n_items (G_LIST_MODEL (fx->window->items)) > 0;
+  return g_list_model_get_n_items (G_LIST_MODEL (LW_UI_ITEMS (fx->window))) > 0;
 }
 
 static void
@@ -587,18 +587,18 @@ test_restore (void)
   lw_ui_fixture_setup (&fx, 20);
   photos = stage_fixtures (&fx, TRUE);
   job_id = lw_window_get_job_id (fx.window);
-  n_items = g_list_model_get_n_items (G_LIST_MODEL (fx.window->items));
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (LW_UI_ITEMS (fx.window)));
 
   /* Close the window; a new one on the same data reopens the job. */
   gtk_window_destroy (GTK_WINDOW (fx.window));
   lw_ui_spin (200);
-  fx.window = lw_window_new_for_core (fx.core, fx.scheduler);
+  fx.window = lw_window_new_for_jobs (fx.jobs);
   gtk_window_present (GTK_WINDOW (fx.window));
   g_assert_cmpint (lw_window_get_job_id (fx.window), ==, job_id);
   g_assert_true (lw_ui_wait (items_loaded, &fx, 20000));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx.window->items)), ==, n_items);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (LW_UI_ITEMS (fx.window))), ==, n_items);
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_REJECTED, -1), ==, 1);
-  g_assert_cmpuint (lw_sidebar_get_n_jobs (fx.window->sidebar), ==, 1);
+  g_assert_cmpuint (lw_sidebar_get_n_jobs (lw_window_get_sidebar (fx.window)), ==, 1);
 
   lw_ui_fixture_teardown (&fx);
 }
@@ -614,11 +614,11 @@ test_reduced_motion (void)
   lw_ui_fixture_setup (&fx, 20);
   g_ptr_array_unref (stage_fixtures (&fx, FALSE));
   /* The dock is in place at once: no spring ran, no frame was needed. */
-  lw_window_update_canvas (fx.window);
-  g_assert_true (lw_command_dock_get_revealed (fx.window->dock));
-  g_assert_cmpfloat (gtk_widget_get_opacity (GTK_WIDGET (fx.window->dock)), ==, 1.0);
-  lw_drop_zone_set_hover (fx.window->drop_zone, TRUE);
-  g_assert_true (lw_drop_zone_get_hover (fx.window->drop_zone));
+  lw_window_refresh_now (fx.window);
+  g_assert_true (lw_command_dock_get_revealed (lw_window_get_dock (fx.window)));
+  g_assert_cmpfloat (gtk_widget_get_opacity (GTK_WIDGET (lw_window_get_dock (fx.window))), ==, 1.0);
+  lw_drop_zone_set_hover (lw_window_get_drop_zone (fx.window), TRUE);
+  g_assert_true (lw_drop_zone_get_hover (lw_window_get_drop_zone (fx.window)));
   lw_ui_fixture_teardown (&fx);
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", TRUE, NULL);
 }
