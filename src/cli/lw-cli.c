@@ -227,37 +227,6 @@ concurrency_option_help (void)
                           info->fallback);
 }
 
-/* ---- what the jobs service does not offer yet ---------------------------
- * Reads of a job's rows that lw-jobs.h has no call for (the report of
- * issue 11 asks for lw_jobs_get_image, lw_jobs_list_images,
- * lw_jobs_list_rejections and lw_jobs_get_n_requests). They only read;
- * every rule goes through lw_jobs_*. */
-
-static LwImage *
-get_image (LwJobs *jobs, gint64 image_id)
-{
-  return lw_store_get_image (lw_jobs_get_store (jobs), image_id, NULL);
-}
-
-static GPtrArray *
-list_images (LwJobs *jobs, gint64 job_id, GError **error)
-{
-  return lw_store_list_images (lw_jobs_get_store (jobs), job_id, error);
-}
-
-static GPtrArray *
-list_rejections (LwJobs *jobs, gint64 job_id, GError **error)
-{
-  return lw_store_list_rejections (lw_jobs_get_store (jobs), job_id, error);
-}
-
-/* Requests this process sent to an engine (0: every result was reused). */
-static guint64
-count_requests (LwJobs *jobs)
-{
-  return lw_scheduler_get_n_requests (lw_jobs_get_scheduler (jobs));
-}
-
 /* ---- watching a run ----------------------------------------------------- */
 
 static void
@@ -316,7 +285,7 @@ image_changed_cb (LwJobs *jobs, gint64 job_id, gint64 image_id, int status, Run 
   if (job_id != run->job_id || (status != LW_IMAGE_COMPLETED && status != LW_IMAGE_FAILED
                                 && status != LW_IMAGE_RETRY_LATER))
     return;
-  image = get_image (jobs, image_id);
+  image = lw_jobs_get_image (jobs, image_id, NULL);
   if (image == NULL)
     return;
 
@@ -516,7 +485,7 @@ run_job (LwJobs *jobs, gint64 job_id, gboolean json, const char *out_dir, const 
       json_add_int (b, "total", p.counts.total);
       json_add_int (b, "completed", p.counts.completed);
       json_add_int (b, "failed", p.counts.failed);
-      json_add_int (b, "requests", (gint64) count_requests (jobs));
+      json_add_int (b, "requests", (gint64) lw_jobs_get_n_requests (jobs));
       json_add_double (b, "cost", p.spent);
       end_event (b);
     }
@@ -564,22 +533,6 @@ make_source_key (const char *module, const char *model, char **paths)
   return g_strdup (g_checksum_get_string (sum));
 }
 
-/* The newest job made by the same command (source_key), or NULL (no error
- * when there is none). */
-static LwJob *
-find_same_command (LwJobs *jobs, const char *source_key, GError **error)
-{
-  g_autoptr(GPtrArray) all = lw_jobs_list (jobs, 0, error);
-
-  for (guint i = 0; all != NULL && i < all->len; i++)
-    {
-      LwJob *job = g_ptr_array_index (all, i);
-
-      if (g_strcmp0 (job->source_key, source_key) == 0)
-        return lw_job_copy (job);
-    }
-  return NULL;
-}
 
 typedef struct {
   gboolean json;
@@ -680,7 +633,7 @@ cmd_process (int argc, char **argv)
   /* "The same command again continues the job": the job is found by what
    * was asked (module, model, the paths), not by a name. */
   source_key = make_source_key (module, model, paths);
-  job = find_same_command (jobs, source_key, &error);
+  job = lw_jobs_find_by_source_key (jobs, source_key, &error);
   if (error != NULL)
     return lw_cli_fail (error);
   if (job == NULL)
@@ -896,11 +849,7 @@ cmd_status (int argc, char **argv)
     return LW_CLI_EXIT_ERROR;
   if (!lw_jobs_get_progress (jobs, job->id, &p, &error))
     return lw_cli_fail (error);
-  images = list_images (jobs, job->id, &error);
-  if (images == NULL)
-    return lw_cli_fail (error);
-  rejections = list_rejections (jobs, job->id, &error);
-  if (rejections == NULL)
+  if (!lw_jobs_load (jobs, job->id, &images, &rejections, &error))
     return lw_cli_fail (error);
 
   if (json)

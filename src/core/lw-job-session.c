@@ -422,7 +422,7 @@ image_changed_cb (LwJobs       *jobs,
     {
       /* One row by primary key: microseconds, and it carries the result's
        * key, the reason of a failure, the next retry time. */
-      g_autoptr(LwImage) image = lw_store_get_image (lw_jobs_get_store (self->jobs), image_id, NULL);
+      g_autoptr(LwImage) image = lw_jobs_get_image (self->jobs, image_id, NULL);
 
       if (image != NULL)
         lw_image_item_update (item, image);
@@ -493,7 +493,7 @@ job_resumed_cb (LwJobs       *jobs,
 /* ---- loading a job ------------------------------------------------------ */
 
 typedef struct {
-  LwCore    *core;
+  LwJobs    *jobs;
   gint64     job_id;
   guint      serial;
   GPtrArray *images;
@@ -503,7 +503,7 @@ typedef struct {
 static void
 load_data_free (LoadData *data)
 {
-  g_clear_object (&data->core);
+  g_clear_object (&data->jobs);
   g_clear_pointer (&data->images, g_ptr_array_unref);
   g_clear_pointer (&data->rejections, g_ptr_array_unref);
   g_free (data);
@@ -516,24 +516,14 @@ load_thread (GTask        *task,
              GCancellable *cancellable)
 {
   LoadData *data = task_data;
-  g_autoptr(LwStore) store = NULL;
   GError *error = NULL;
 
-  /* Listing 5,000 rows takes tens of ms: a frame or more. Its own
-   * connection, as SQLite connections are one thread's each. */
-  store = lw_core_open_store (data->core, &error);
-  if (store == NULL)
+  /* Listing 5,000 rows takes tens of ms: a frame or more. */
+  if (!lw_jobs_load (data->jobs, data->job_id, &data->images, &data->rejections, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  data->images = lw_store_list_images (store, data->job_id, &error);
-  if (data->images == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  data->rejections = lw_store_list_rejections (store, data->job_id, NULL);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -607,7 +597,7 @@ show_job (LwJobSession *self,
       LoadData *data = g_new0 (LoadData, 1);
       g_autoptr(GError) error = NULL;
 
-      data->core = g_object_ref (lw_jobs_get_core (self->jobs));
+      data->jobs = g_object_ref (self->jobs);
       data->job_id = job->id;
       data->serial = self->load_serial;
       g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
@@ -643,16 +633,12 @@ lw_job_session_open (LwJobSession  *self,
 gboolean
 lw_job_session_restore (LwJobSession *self)
 {
-  g_autofree char *text = NULL;
-  gint64 last = 0;
+  gint64 last;
 
   g_return_val_if_fail (LW_IS_JOB_SESSION (self), FALSE);
 
-  /* Read as text: lw_settings_get_int clamps to the table's range, whose
-   * maximum for this key is (double) G_MAXINT64, which does not convert
-   * back to a gint64 (every id came back clamped negative). */
-  text = lw_store_get_setting (lw_jobs_get_store (self->jobs), LW_SETTING_LAST_JOB);
-  if (text == NULL || !g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, &last, NULL))
+  last = lw_settings_get_int (lw_jobs_get_store (self->jobs), LW_SETTING_LAST_JOB);
+  if (last <= 0)
     return FALSE;
   return lw_job_session_open (self, last, NULL);
 }
@@ -1068,13 +1054,11 @@ static void
 reload_items (LwJobSession *self,
               GArray       *ids)
 {
-  LwStore *store = lw_jobs_get_store (self->jobs);
-
   for (guint i = 0; i < ids->len; i++)
     {
       gint64 id = g_array_index (ids, gint64, i);
       LwImageItem *item = lw_job_session_find_item (self, id);
-      g_autoptr(LwImage) image = item != NULL ? lw_store_get_image (store, id, NULL) : NULL;
+      g_autoptr(LwImage) image = item != NULL ? lw_jobs_get_image (self->jobs, id, NULL) : NULL;
 
       if (image != NULL)
         lw_image_item_update (item, image);
@@ -1191,7 +1175,7 @@ lw_job_session_get_in_flight (LwJobSession *self)
 {
   g_return_val_if_fail (LW_IS_JOB_SESSION (self), 0);
 
-  return lw_scheduler_get_in_flight (lw_jobs_get_scheduler (self->jobs), lw_job_session_get_model (self));
+  return lw_job_session_get_job_id (self) > 0 ? lw_jobs_get_in_flight (self->jobs, lw_job_session_get_job_id (self)) : 0;
 }
 
 /* ---- staging ------------------------------------------------------------ */

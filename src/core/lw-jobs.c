@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 
 #include "lw-engines.h"
 #include "lw-jobs.h"
@@ -459,6 +460,19 @@ lw_jobs_lookup (LwJobs *self, const char *id_or_name, GError **error)
   return NULL;
 }
 
+LwJob *
+lw_jobs_find_by_source_key (LwJobs *self, const char *source_key, GError **error)
+{
+  GError *local_error = NULL;
+  LwJob *job;
+
+  g_return_val_if_fail (LW_IS_JOBS (self), NULL);
+  job = lw_store_find_job_by_source_key (lw_jobs_get_store (self), source_key, &local_error);
+  if (local_error != NULL)
+    propagate_store_error (local_error, error);
+  return job;
+}
+
 GPtrArray *
 lw_jobs_list (LwJobs *self, int limit, GError **error)
 {
@@ -596,6 +610,46 @@ lw_jobs_delete (LwJobs *self, gint64 job_id, GError **error)
 }
 
 /* ---- photos -------------------------------------------------------------- */
+
+LwImage *
+lw_jobs_get_image (LwJobs *self, gint64 image_id, GError **error)
+{
+  GError *local_error = NULL;
+  LwImage *image;
+
+  g_return_val_if_fail (LW_IS_JOBS (self), NULL);
+  image = lw_store_get_image (lw_jobs_get_store (self), image_id, &local_error);
+  if (image == NULL)
+    propagate_store_error (local_error, error);
+  return image;
+}
+
+gboolean
+lw_jobs_load (LwJobs *self, gint64 job_id, GPtrArray **images, GPtrArray **rejections, GError **error)
+{
+  g_autoptr(LwStore) store = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (LW_IS_JOBS (self), FALSE);
+  g_return_val_if_fail (images != NULL, FALSE);
+  /* Listing 5,000 rows takes tens of ms: callers run it in a thread, on a
+   * connection of that thread's own. */
+  store = lw_core_open_store (self->core, error);
+  if (store == NULL)
+    return FALSE;
+  list = lw_store_list_images (store, job_id, &local_error);
+  if (list == NULL)
+    return propagate_store_error (local_error, error);
+  if (rejections != NULL)
+    {
+      *rejections = lw_store_list_rejections (store, job_id, &local_error);
+      if (*rejections == NULL)
+        return propagate_store_error (local_error, error);
+    }
+  *images = g_steal_pointer (&list);
+  return TRUE;
+}
 
 void
 lw_jobs_get_ingest_options (LwJobs *self, LwIngestOptions *options)
@@ -760,8 +814,8 @@ all_of_job (LwStore *store, gint64 job_id, const gint64 *ids, guint n, GError **
 
       if (image == NULL || image->job_id != job_id)
         {
-          g_set_error (error, LW_JOBS_ERROR, LW_JOBS_ERROR_NOT_FOUND, _("Job %" G_GINT64_FORMAT " has no photo %"
-                                                                        G_GINT64_FORMAT), job_id, ids[i]);
+          g_set_error (error, LW_JOBS_ERROR, LW_JOBS_ERROR_NOT_FOUND, _("Job %" PRId64 " has no photo %" PRId64),
+                       job_id, ids[i]);
           return FALSE;
         }
     }
@@ -984,6 +1038,28 @@ lw_jobs_resume (LwJobs *self, gint64 job_id)
     lw_scheduler_resume (self->scheduler, job->model);
 }
 
+guint
+lw_jobs_get_in_flight (LwJobs *self, gint64 job_id)
+{
+  g_autoptr(LwJob) job = NULL;
+  LwJobCounts counts = { 0 };
+
+  g_return_val_if_fail (LW_IS_JOBS (self), 0);
+  job = lw_store_get_job (lw_jobs_get_store (self), job_id, NULL);
+  if (job == NULL || !lw_store_count_images (lw_jobs_get_store (self), job_id, &counts, NULL))
+    return 0;
+  /* The pool's requests, bounded by the job's photos in flight (another
+   * process's are PROCESSING too, but not ours). */
+  return MIN (lw_scheduler_get_in_flight (self->scheduler, job->model), (guint) counts.processing);
+}
+
+guint64
+lw_jobs_get_n_requests (LwJobs *self)
+{
+  g_return_val_if_fail (LW_IS_JOBS (self), 0);
+  return lw_scheduler_get_n_requests (self->scheduler);
+}
+
 /* What one call of model costs: the engine's own figure when this process
  * has one, else the models table's (or its price setting). */
 static double
@@ -1027,13 +1103,8 @@ lw_jobs_get_progress (LwJobs *self, gint64 job_id, LwJobProgress *progress, GErr
   progress->price = price_of (self, job->model);
   open = lw_job_counts_open (&progress->counts);
   progress->projected = progress->spent + open * progress->price;
-  progress->in_flight = 0;
-  {
-    guint in_flight_model = lw_scheduler_get_in_flight (self->scheduler, job->model);
-
-    /* In flight for this job: the pool's, bounded by the job's own. */
-    progress->in_flight = MIN (in_flight_model, (guint) progress->counts.processing);
-  }
+  progress->in_flight = MIN (lw_scheduler_get_in_flight (self->scheduler, job->model),
+                             (guint) progress->counts.processing);
   times = finishes_of (self, job_id, FALSE);
   if (times != NULL && times->len >= 2)
     {

@@ -116,6 +116,11 @@ LwJob       *lw_jobs_get                (LwJobs       *self,
 LwJob       *lw_jobs_lookup             (LwJobs       *self,
                                          const char   *id_or_name,
                                          GError      **error);
+/* The job lightwork-cli made for the same command (module, model, paths),
+ * or NULL with no error when there is none. */
+LwJob       *lw_jobs_find_by_source_key (LwJobs       *self,
+                                         const char   *source_key,
+                                         GError      **error);
 /* Newest first; limit 0 = all. */
 GPtrArray   *lw_jobs_list               (LwJobs       *self,
                                          int           limit,
@@ -148,6 +153,17 @@ gboolean     lw_jobs_delete             (LwJobs       *self,
                                          GError      **error);
 
 /* ---- photos ------------------------------------------------------------- */
+LwImage     *lw_jobs_get_image          (LwJobs       *self,
+                                         gint64        image_id,
+                                         GError      **error);
+/* Any thread (its own connection): the job's photos by position (of
+ * LwImage) and, when rejections is not NULL, its refused files (of
+ * LwRejection). */
+gboolean     lw_jobs_load               (LwJobs       *self,
+                                         gint64        job_id,
+                                         GPtrArray   **images,
+                                         GPtrArray   **rejections,
+                                         GError      **error);
 /* Limits of the settings table (bytes, pixels), sidecar prompts on. */
 void         lw_jobs_get_ingest_options (LwJobs       *self,
                                          LwIngestOptions *options);
@@ -219,6 +235,11 @@ const GError *lw_jobs_get_pause         (LwJobs       *self,
 /* Clears the pause of the job's model (the user fixed the key). */
 void         lw_jobs_resume             (LwJobs       *self,
                                          gint64        job_id);
+/* Requests of this process in flight for the job's photos. */
+guint        lw_jobs_get_in_flight      (LwJobs       *self,
+                                         gint64        job_id);
+/* Requests sent to engines by this process since it started. */
+guint64      lw_jobs_get_n_requests     (LwJobs       *self);
 /* Counts, cost, the projection and the ETA. A failed cost read is an
  * error, never "0 spent". */
 gboolean     lw_jobs_get_progress       (LwJobs       *self,

@@ -158,7 +158,8 @@ pool_pause (LwScheduler *self, Pool *pool, const GError *error)
   if (pool->pause != NULL)
     return;
   pool->pause = g_error_copy (error);
-  g_message ("Queue for %s paused: %s", pool->model, error->message);
+  /* The front ends say it, in their own words (a banner, a CLI line). */
+  g_debug ("Queue for %s paused: %s", pool->model, error->message);
   g_signal_emit (self, signals[SIGNAL_PAUSED], 0, pool->model, pool->pause);
 }
 
@@ -637,7 +638,19 @@ ensure_pools (LwScheduler *self)
 
   if (self->factory == NULL)
     return;
-  models = lw_store_list_launched_models (self->store, NULL);
+  /* A scoped scheduler (lightwork-cli's) serves its own job only: the
+   * other launched jobs' models are not its business, and making their
+   * engines would only pause it for their missing key. */
+  if (self->scope != 0)
+    {
+      g_autoptr(LwJob) job = lw_store_get_job (self->store, self->scope, NULL);
+
+      models = g_ptr_array_new_with_free_func (g_free);
+      if (job != NULL && job->status == LW_JOB_PROCESSING)
+        g_ptr_array_add (models, g_strdup (job->model));
+    }
+  else
+    models = lw_store_list_launched_models (self->store, NULL);
   for (guint i = 0; models != NULL && i < models->len; i++)
     {
       const char *model = g_ptr_array_index (models, i);

@@ -21,7 +21,7 @@ static const LwSettingInfo settings[] = {
   { LW_SETTING_LOCAL_THREADS, LW_SETTING_INT, "0", 0, 64, N_("Photos the local engine edits at once (0 = one per core)") },
   { LW_SETTING_DEFAULT_MODULE, LW_SETTING_STRING, "food", 0, 0, N_("The module new jobs get") },
   { LW_SETTING_DEFAULT_MODEL, LW_SETTING_STRING, NULL, 0, 0, N_("The model new jobs get") },
-  { LW_SETTING_LAST_JOB, LW_SETTING_INT, "0", 0, (double) G_MAXINT64, N_("The job the window shows") },
+  { LW_SETTING_LAST_JOB, LW_SETTING_INT, "0", 0, 9e18, N_("The job the window shows") },
   { LW_SETTING_TILE_SIZE, LW_SETTING_INT, "200", 120, 360, N_("Size of the window's tiles, in pixels") },
   { "gemini.base_url", LW_SETTING_STRING, "https://generativelanguage.googleapis.com", 0, 0, N_("Gemini server address") },
   { "model.*.id", LW_SETTING_STRING, NULL, 0, 0, N_("The Gemini model id an alias stands for") },
@@ -95,7 +95,12 @@ lw_settings_get_int (LwStore *store, const char *key)
     return 0;
   if (text == NULL || !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL))
     g_ascii_string_to_signed (info->fallback, 10, G_MININT64, G_MAXINT64, &value, NULL);
-  return CLAMP (value, (gint64) info->min, (gint64) info->max);
+  /* Compared as doubles: a range may end past what a gint64 holds exactly. */
+  if ((double) value < info->min)
+    return (gint64) info->min;
+  if ((double) value > info->max)
+    return (gint64) info->max;
+  return value;
 }
 
 double
@@ -129,14 +134,16 @@ check_range (const LwSettingInfo *info, double value, GError **error)
 {
   if (value >= info->min && value <= info->max)
     return TRUE;
-  if (info->type == LW_SETTING_INT)
+  {
+    g_autofree char *low = info->type == LW_SETTING_INT ? g_strdup_printf ("%.0f", info->min)
+                                                        : g_strdup_printf ("%g", info->min);
+    g_autofree char *high = info->type == LW_SETTING_INT ? g_strdup_printf ("%.0f", info->max)
+                                                         : g_strdup_printf ("%g", info->max);
+
     g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_INVALID,
                  /* TRANSLATORS: "Requests at once must be between 1 and 16" */
-                 _("%s must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT),
-                 g_dgettext (GETTEXT_PACKAGE, info->summary), (gint64) info->min, (gint64) info->max);
-  else
-    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_INVALID, _("%s must be between %g and %g"),
-                 g_dgettext (GETTEXT_PACKAGE, info->summary), info->min, info->max);
+                 _("%s must be between %s and %s"), g_dgettext (GETTEXT_PACKAGE, info->summary), low, high);
+  }
   return FALSE;
 }
 

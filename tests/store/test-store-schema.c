@@ -254,14 +254,16 @@ test_migrate_1_to_2 (void)
   g_array_unref (test_add_images (f.store, job->id, 0, 4, 1000));
   db = lw_store_get_db (f.store);
   /* Back to what version 1 had. */
-  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX images_job_status; PRAGMA user_version = 1", NULL, NULL, NULL), ==,
+  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX images_job_status; DROP TABLE starts;"
+                                     "ALTER TABLE jobs DROP COLUMN runner; ALTER TABLE images DROP COLUMN fresh_take;"
+                                     "PRAGMA user_version = 1", NULL, NULL, NULL), ==,
                    SQLITE_OK);
   g_clear_object (&f.store);
 
   f.store = lw_store_open (f.db_path, &error);
   g_assert_no_error (error);
   db = lw_store_get_db (f.store);
-  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, LW_STORE_SCHEMA_VERSION);
   g_assert_cmpint (test_query_int (db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"
                                        " AND name = 'images_job_status'"), ==, 1);
   g_assert_cmpint (test_query_int (db, "SELECT COUNT(*) FROM images"), ==, 4);
@@ -284,6 +286,46 @@ test_migrate_1_to_2 (void)
   store_fixture_clear (&f);
 }
 
+/* A version-2 file with a launched job gains the runner, the fresh-take
+ * flag and the starts table; its rows are kept with the new columns at
+ * their "nothing known" values. */
+static void
+test_migrate_2_to_3 (void)
+{
+  StoreFixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwJob) job = NULL;
+  g_autoptr(LwJob) again = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+  sqlite3 *db;
+  int n = -1;
+
+  store_fixture_init (&f);
+  job = test_create_job (f.store, "local", 1000);
+  g_array_unref (test_add_images (f.store, job->id, 0, 3, 1000));
+  g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 2000, &error));
+  db = lw_store_get_db (f.store);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE starts; ALTER TABLE jobs DROP COLUMN runner;"
+                                     "ALTER TABLE images DROP COLUMN fresh_take; PRAGMA user_version = 2",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_object (&f.store);
+
+  f.store = lw_store_open (f.db_path, &error);
+  g_assert_no_error (error);
+  db = lw_store_get_db (f.store);
+  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, 3);
+  again = lw_store_get_job (f.store, job->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (again->status, ==, LW_JOB_PROCESSING);
+  g_assert_null (again->runner);
+  images = lw_store_list_images (f.store, job->id, &error);
+  g_assert_cmpuint (images->len, ==, 3);
+  g_assert_false (((LwImage *) g_ptr_array_index (images, 0))->fresh_take);
+  g_assert_true (lw_store_count_starts (f.store, "local", 0, &n, &error));
+  g_assert_cmpint (n, ==, 0);
+  store_fixture_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -295,5 +337,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/schema/settings", test_settings);
   g_test_add_func ("/store/schema/transactions", test_transactions);
   g_test_add_func ("/store/schema/migrate-1-to-2", test_migrate_1_to_2);
+  g_test_add_func ("/store/schema/migrate-2-to-3", test_migrate_2_to_3);
   return g_test_run ();
 }
