@@ -8,10 +8,12 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 
 #include "lw-core.h"
+#include "lw-export.h"
 #include "lw-test-util.h"
 
 /* File times come from the kernel's coarse clock (a tick of up to 10 ms
@@ -502,6 +504,322 @@ test_permissions (void)
   lw_test_rmtree (top);
 }
 
+
+/* ---- export names ------------------------------------------------------ */
+
+/* A job of completed images named names[], each with a small PNG-ish
+ * result; returns the job id. */
+static gint64
+make_done_job (LwCore *core, const char *const *names, guint n, gint64 *image_ids)
+{
+  LwStore *store = lw_core_get_store (core);
+  gint64 now = lw_clock_now_ms (lw_core_get_clock (core));
+  gint64 job = new_job (core);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *content = g_strdup_printf ("original %u of %s", i, names[i]);
+      g_autoptr(LwImage) image = NULL;
+      gint64 id = add_photo (core, job, content, NULL);
+
+      image = lw_store_get_image (store, id, &error);
+      g_assert_no_error (error);
+      g_free (image->original_name);
+      image->original_name = g_strdup (names[i]);
+      /* add_photo names every image photo.jpg; the store keeps the name
+       * given at staging, so stage again under the real name. */
+      g_assert_true (lw_store_remove_image (store, id, &error));
+      image->id = 0;
+      {
+        gboolean duplicate = FALSE;
+
+        g_assert_true (lw_store_add_image (store, image, now, &duplicate, &error));
+        g_assert_no_error (error);
+      }
+      if (image_ids != NULL)
+        image_ids[i] = image->id;
+    }
+  g_assert_true (lw_store_set_job_status (store, job, LW_JOB_PROCESSING, now, &error));
+  g_assert_no_error (error);
+  claimed = lw_store_claim (store, "local", job, (int) n, "test:1:1", now, 60000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (claimed->len, ==, n);
+  for (guint i = 0; i < claimed->len; i++)
+    {
+      LwImage *image = g_ptr_array_index (claimed, i);
+      g_autofree char *key = lw_blob_store_result_key (image->id, image->attempt, "image/png");
+      g_autofree char *content = g_strdup_printf ("result of %s", image->original_name);
+      g_autoptr(GBytes) bytes = g_bytes_new (content, strlen (content));
+      gboolean fenced_out = TRUE;
+
+      g_assert_true (lw_blob_store_put_bytes (lw_core_get_blobs (core), key, bytes, &error));
+      g_assert_true (lw_store_finish_completed (store, image->id, image->attempt, key, "image/png", NULL, 0, now,
+                                                &fenced_out, &error));
+      g_assert_no_error (error);
+      g_assert_false (fenced_out);
+    }
+  return job;
+}
+
+static GPtrArray *
+list_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  return names;
+}
+
+static char *
+repeat (const char *piece, guint n)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append (out, piece);
+  return g_string_free (out, FALSE);
+}
+
+/* 80 and 100 Chinese characters (240 and 300 bytes of name; the issue saw 76 fail): saved under a
+ * name shortened by whole characters, room left for the temporary suffix,
+ * the extension kept; two of them do not collide; the photo after them is
+ * saved too. */
+static void
+test_export_long_names (void)
+{
+  g_autofree char *dir = lw_test_make_tmpdir ("lw-safety");
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *cn80 = repeat ("烤", 80);
+  g_autofree char *cn100 = repeat ("鸭", 100);
+  g_autofree char *name80 = g_strconcat (cn80, ".jpg", NULL);
+  g_autofree char *name100 = g_strconcat (cn100, ".jpg", NULL);
+  const char *names[] = { name80, name100, name100, "after.jpg" };
+  g_autoptr(LwCore) core = open_core (dir, NULL, LW_CORE_OPEN_DEFAULT);
+  gint64 job = make_done_job (core, names, G_N_ELEMENTS (names), NULL);
+  g_autoptr(GPtrArray) failures = NULL;
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GError) error = NULL;
+  guint written = 0;
+  guint long_ones = 0;
+
+  g_assert_cmpuint (strlen (cn80) + strlen ("-food.png"), >, 237);
+  g_assert_true (lw_export_job_full (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL, NULL, NULL,
+                                     &written, &failures, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (failures->len, ==, 0);
+  g_assert_cmpuint (written, ==, 4);
+  files = list_dir (out);
+  g_assert_cmpuint (files->len, ==, 4);
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *file = files->pdata[i];
+
+      g_assert_true (g_utf8_validate (file, -1, NULL));
+      g_assert_cmpuint (strlen (file), <=, 255 - LW_EXPORT_TMP_OVERHEAD);
+      g_assert_true (g_str_has_suffix (file, ".png"));
+      g_assert_false (file[0] == '.');
+      if (g_str_has_prefix (file, "烤") || g_str_has_prefix (file, "鸭"))
+        long_ones++;
+    }
+  g_assert_cmpuint (long_ones, ==, 3);
+  g_assert_true (g_ptr_array_find_with_equal_func (files, "after-food.png", g_str_equal, NULL));
+
+  /* The fitting itself: by characters, the extension kept. */
+  {
+    g_autofree char *fit = lw_export_fit_name (name100, 100);
+    g_autofree char *small = lw_export_fit_name ("short.jpg", 100);
+
+    g_assert_cmpuint (strlen (fit), <=, 100);
+    g_assert_true (g_utf8_validate (fit, -1, NULL));
+    g_assert_true (g_str_has_suffix (fit, ".jpg"));
+    g_assert_cmpuint (strlen (fit), ==, 96 / 3 * 3 + 4);
+    g_assert_cmpstr (small, ==, "short.jpg");
+  }
+  lw_test_rmtree (dir);
+}
+
+/* One result that cannot be saved (its stored file is gone) does not stop
+ * the others; it is reported by name. lw_export_job says so in one error
+ * after saving the rest. */
+static void
+test_export_one_failure_not_all (void)
+{
+  g_autofree char *dir = lw_test_make_tmpdir ("lw-safety");
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *out2 = g_build_filename (dir, "out2", NULL);
+  const char *names[] = { "one.jpg", "two.jpg", "three.jpg" };
+  gint64 ids[3];
+  g_autoptr(LwCore) core = open_core (dir, NULL, LW_CORE_OPEN_DEFAULT);
+  gint64 job = make_done_job (core, names, 3, ids);
+  g_autoptr(GPtrArray) failures = NULL;
+  g_autoptr(GError) error = NULL;
+  guint written = 0;
+
+  {
+    g_autoptr(LwImage) two = lw_store_get_image (lw_core_get_store (core), ids[1], NULL);
+    g_autofree char *path = lw_blob_store_path (lw_core_get_blobs (core), two->processed_key);
+
+    g_assert_cmpint (g_unlink (path), ==, 0);
+  }
+  g_assert_true (lw_export_job_full (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL, NULL, NULL,
+                                     &written, &failures, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (written, ==, 2);
+  g_assert_cmpuint (failures->len, ==, 1);
+  g_assert_cmpstr (((LwExportFailure *) failures->pdata[0])->original_name, ==, "two.jpg");
+  g_assert_cmpint (((LwExportFailure *) failures->pdata[0])->image_id, ==, ids[1]);
+  g_assert_nonnull (((LwExportFailure *) failures->pdata[0])->error);
+  {
+    g_autofree char *one = g_build_filename (out, "one-food.png", NULL);
+    g_autofree char *three = g_build_filename (out, "three-food.png", NULL);
+
+    g_assert_true (g_file_test (one, G_FILE_TEST_IS_REGULAR));
+    g_assert_true (g_file_test (three, G_FILE_TEST_IS_REGULAR));
+  }
+
+  written = 0;
+  g_assert_false (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out2, NULL, NULL, NULL,
+                                 &written, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "two.jpg"));
+  g_assert_cmpuint (written, ==, 2);
+  lw_test_rmtree (dir);
+}
+
+/* A leading dash is kept behind a "_"; a leading dot never makes a hidden
+ * file. */
+static void
+test_export_leading_dash (void)
+{
+  g_autofree char *dir = lw_test_make_tmpdir ("lw-safety");
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *dashed = g_build_filename (out, "_-rf-food.png", NULL);
+  const char *names[] = { "-rf.jpg" };
+  g_autoptr(LwCore) core = open_core (dir, NULL, LW_CORE_OPEN_DEFAULT);
+  gint64 job = make_done_job (core, names, 1, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = lw_export_format_name (NULL, "-rf.jpg", "food", "J", 1, "png");
+  g_autofree char *b = lw_export_format_name ("{name}.{ext}", "--help", "food", "J", 1, "png");
+  g_autofree char *c = lw_export_format_name ("{name}.{ext}", ".bashrc", "food", "J", 1, "png");
+
+  g_assert_cmpstr (a, ==, "_-rf-food.png");
+  g_assert_cmpstr (b, ==, "_--help.png");
+  g_assert_cmpstr (c, ==, "_bashrc.png");
+  g_assert_true (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL, NULL, NULL,
+                                NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (dashed, G_FILE_TEST_IS_REGULAR));
+  lw_test_rmtree (dir);
+}
+
+/* Templates that would hide a file or leave the folder are refused, by
+ * the check and by the export itself, before anything is written. */
+static void
+test_export_template_refused (void)
+{
+  static const char *const refused[] = { ".{name}.{ext}", "../{name}.{ext}", "{job}/{name}.{ext}", "a\\{name}.{ext}",
+                                         "/tmp/{name}.{ext}" };
+  static const char *const fine[] = { "{name}-{module}.{ext}", "{index}_{name}.{ext}", "{name}.v2.{ext}", "" };
+  g_autofree char *dir = lw_test_make_tmpdir ("lw-safety");
+  g_autofree char *out = g_build_filename (dir, "deep", "out", NULL);
+  const char *names[] = { "photo.jpg" };
+  g_autoptr(LwCore) core = open_core (dir, NULL, LW_CORE_OPEN_DEFAULT);
+  gint64 job = make_done_job (core, names, 1, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) export_error = NULL;
+      g_autofree char *parent = g_build_filename (dir, "deep", NULL);
+
+      g_assert_false (lw_export_check_template (refused[i], &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, refused[i]));
+      g_assert_false (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out, refused[i], NULL,
+                                     NULL, NULL, NULL, &export_error));
+      g_assert_error (export_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_false (g_file_test (parent, G_FILE_TEST_EXISTS));
+    }
+  g_assert_true (lw_export_check_template (NULL, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (fine); i++)
+    g_assert_true (lw_export_check_template (fine[i], NULL));
+  lw_test_rmtree (dir);
+}
+
+static void
+cancel_after_first_cb (guint done, guint total, gpointer user_data)
+{
+  if (done == 1)
+    g_cancellable_cancel (user_data);
+}
+
+static void
+set_age (const char *path, gint64 age_s)
+{
+  struct utimbuf times;
+
+  times.actime = times.modtime = (time_t) (g_get_real_time () / G_USEC_PER_SEC - age_s);
+  g_assert_cmpint (g_utime (path, &times), ==, 0);
+}
+
+/* An interrupted export leaves no hidden temporary files; one left by a
+ * killed export is removed by the next one, but not a fresh one (another
+ * export may be writing it) nor a user's own dot-file. */
+static void
+test_export_no_hidden_leftovers (void)
+{
+  g_autofree char *dir = lw_test_make_tmpdir ("lw-safety");
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *stale = g_build_filename (out, ".one-food.png.lightwork-Ab3xZ9", NULL);
+  g_autofree char *fresh = g_build_filename (out, ".two-food.png.lightwork-Qw8rT2", NULL);
+  g_autofree char *mine = g_build_filename (out, ".one-food.png.lightwork-notes", NULL);
+  const char *names[] = { "one.jpg", "two.jpg", "three.jpg" };
+  g_autoptr(LwCore) core = open_core (dir, NULL, LW_CORE_OPEN_DEFAULT);
+  gint64 job = make_done_job (core, names, 3, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) files = NULL;
+  guint written = 0;
+
+  g_assert_false (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL,
+                                 cancel_after_first_cb, cancellable, &written, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (written, ==, 1);
+  files = list_dir (out);
+  g_assert_cmpuint (files->len, ==, 1);
+  g_assert_cmpstr (files->pdata[0], ==, "one-food.png");
+  g_clear_pointer (&files, g_ptr_array_unref);
+  g_clear_error (&error);
+
+  lw_test_write_file (stale, "half", 4);
+  set_age (stale, 3600);
+  lw_test_write_file (fresh, "half", 4);
+  lw_test_write_file (mine, "notes", 5);
+  set_age (mine, 3600);
+  g_assert_true (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL, NULL, NULL,
+                                &written, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (written, ==, 3);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (mine, G_FILE_TEST_EXISTS));
+  files = list_dir (out);
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *file = files->pdata[i];
+
+      g_assert_true (file[0] != '.' || g_str_has_prefix (file, ".two-food") || g_str_has_suffix (file, "notes"));
+    }
+  g_assert_cmpuint (files->len, ==, 4 + 2);   /* one, one-2, two, three + the two kept dot-files */
+  lw_test_rmtree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -513,5 +831,10 @@ main (int argc, char **argv)
   g_test_add_func ("/core/data-safety/untrash", test_untrash);
   g_test_add_func ("/core/data-safety/read-only-never-sweeps", test_read_only_never_sweeps);
   g_test_add_func ("/core/data-safety/permissions", test_permissions);
+  g_test_add_func ("/core/data-safety/export-long-names", test_export_long_names);
+  g_test_add_func ("/core/data-safety/export-one-failure-not-all", test_export_one_failure_not_all);
+  g_test_add_func ("/core/data-safety/export-leading-dash", test_export_leading_dash);
+  g_test_add_func ("/core/data-safety/export-template-refused", test_export_template_refused);
+  g_test_add_func ("/core/data-safety/export-no-hidden-leftovers", test_export_no_hidden_leftovers);
   return g_test_run ();
 }
