@@ -3,12 +3,30 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "lw-export.h"
 #include "lw-image-io.h"
+
+/* The temporary name of a result being written: ".<name>" TMP_MARK "XXXXXX"
+ * (18 bytes more than the name: LW_EXPORT_TMP_OVERHEAD). */
+#define TMP_MARK ".lightwork-"
+
+/* A temporary file of ours this old in the target folder is an export
+ * that was interrupted (killed, power cut): no one is writing it. Writing
+ * one result takes well under a second even on a slow network share; ten
+ * minutes leaves any export still running alone. */
+#define STALE_TMP_AGE_S (10 * 60)
+
+/* The shortest a name is shrunk to when a file system refuses it as too
+ * long even though it fits NAME_MAX (eCryptfs: 143 bytes; some network
+ * shares less). */
+#define MIN_NAME_BYTES 40
 
 /* A value pasted into a file name: no separators, no control characters,
  * no leading dots (hidden files, "..") and not empty. */
@@ -88,7 +106,100 @@ lw_export_format_name (const char *template_str,
     }
   if (out->len == 0 || g_str_equal (out->str, ".") || g_str_equal (out->str, ".."))
     g_string_assign (out, "image");
+  /* "-rf-food.jpg" would be an option to every command a user then types
+   * on it, ".x" a hidden file: prefixed, the name stays recognisable. */
+  if (out->str[0] == '-' || out->str[0] == '.')
+    g_string_prepend_c (out, '_');
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+gboolean
+lw_export_check_template (const char *template_str, GError **error)
+{
+  if (template_str == NULL || *template_str == '\0')
+    return TRUE;
+  if (template_str[0] == '.')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The naming template “%s” starts with a dot, which would hide the saved files; "
+                     "start it with a field such as {name}"), template_str);
+      return FALSE;
+    }
+  if (strchr (template_str, '/') != NULL || strchr (template_str, '\\') != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The naming template “%s” contains a folder separator (/ or \\); it names files "
+                     "inside the chosen folder only, such as {name}-{module}.{ext}"), template_str);
+      return FALSE;
+    }
+  if (!g_utf8_validate (template_str, -1, NULL))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("The naming template is not valid text (UTF-8)"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The longest prefix of text, at most max_bytes, that ends on a character
+ * boundary. */
+static gsize
+utf8_prefix_bytes (const char *text, gsize max_bytes)
+{
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      const char *next = g_utf8_next_char (p);
+
+      if ((gsize) (next - text) > max_bytes)
+        break;
+      p = next;
+    }
+  return (gsize) (p - text);
+}
+
+char *
+lw_export_fit_name (const char *name, gsize max_bytes)
+{
+  gsize len = strlen (name);
+  const char *dot = strrchr (name, '.');
+  gsize ext_len;
+  gsize stem_len;
+
+  if (len <= max_bytes)
+    return g_strdup (name);
+  if (!g_utf8_validate (name, -1, NULL))
+    {
+      /* Not ours to judge (format_name only makes UTF-8): cut safely by
+       * bytes of ASCII only. */
+      g_autofree char *valid = g_utf8_make_valid (name, -1);
+
+      return lw_export_fit_name (valid, max_bytes);
+    }
+  ext_len = dot != NULL && dot != name ? strlen (dot) : 0;
+  /* A long "extension" is not one: keep at most 16 bytes of it. */
+  if (ext_len > 16 || ext_len >= max_bytes)
+    ext_len = 0;
+  stem_len = utf8_prefix_bytes (name, MIN (len - ext_len, max_bytes - ext_len));
+  if (stem_len == 0)
+    return g_strndup (name, utf8_prefix_bytes (name, max_bytes));
+  {
+    GString *out = g_string_new_len (name, (gssize) stem_len);
+
+    g_string_append (out, name + len - ext_len);
+    return g_string_free (out, FALSE);
+  }
+}
+
+static gsize
+name_limit (const char *dir)
+{
+  long name_max = pathconf (dir, _PC_NAME_MAX);
+
+  if (name_max <= 0)
+    name_max = NAME_MAX;
+  return (gsize) MAX ((long) MIN_NAME_BYTES, name_max - LW_EXPORT_TMP_OVERHEAD);
 }
 
 static gboolean
@@ -100,10 +211,12 @@ name_taken (const char *dir, const char *name, GHashTable *taken)
          || g_file_test (path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK);
 }
 
-char *
-lw_export_unique_name (const char *dir, const char *name, GHashTable *taken)
+/* Like lw_export_unique_name(), with every candidate at most max_bytes. */
+static char *
+unique_name_within (const char *dir, const char *name, GHashTable *taken, gsize max_bytes)
 {
-  g_autofree char *stem = g_strdup (name);
+  g_autofree char *fitted = lw_export_fit_name (name, max_bytes);
+  g_autofree char *stem = g_strdup (fitted);
   const char *ext = "";
   char *dot = strrchr (stem, '.');
   char *candidate = NULL;
@@ -115,15 +228,78 @@ lw_export_unique_name (const char *dir, const char *name, GHashTable *taken)
     }
   for (guint n = 1; candidate == NULL; n++)
     {
-      g_autofree char *try = n == 1 ? g_strdup (name)
-                                    : g_strdup_printf ("%s-%u%s%s", stem, n, *ext ? "." : "", ext);
+      g_autofree char *try = NULL;
 
+      if (n == 1)
+        try = g_strdup (fitted);
+      else
+        {
+          g_autofree char *suffix = g_strdup_printf ("-%u%s%s", n, *ext ? "." : "", ext);
+          g_autofree char *room = NULL;
+
+          /* The stem gives way to the suffix, by whole characters. */
+          if (strlen (suffix) < max_bytes)
+            room = g_strndup (stem, utf8_prefix_bytes (stem, max_bytes - strlen (suffix)));
+          else
+            room = g_strdup ("");
+          try = g_strconcat (room, suffix, NULL);
+        }
       if (!name_taken (dir, try, taken))
         candidate = g_steal_pointer (&try);
     }
   if (taken != NULL)
     g_hash_table_add (taken, g_strdup (candidate));
   return candidate;
+}
+
+char *
+lw_export_unique_name (const char *dir, const char *name, GHashTable *taken)
+{
+  return unique_name_within (dir, name, taken, name_limit (dir));
+}
+
+/* Is name one of our temporary names (".<name>.lightwork-XXXXXX")? */
+static gboolean
+is_our_tmp_name (const char *name)
+{
+  const char *mark;
+  gsize len = strlen (name);
+
+  if (name[0] != '.' || len < 1 + strlen (TMP_MARK) + 6)
+    return FALSE;
+  mark = name + len - 6 - strlen (TMP_MARK);
+  if (strncmp (mark, TMP_MARK, strlen (TMP_MARK)) != 0)
+    return FALSE;
+  for (const char *p = mark + strlen (TMP_MARK); *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p))
+      return FALSE;
+  return TRUE;
+}
+
+/* Removes temporary files an interrupted export left in dir: ours by name,
+ * regular files of this user, and old enough that no export is writing
+ * them now. */
+static void
+remove_stale_tmp (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  gint64 now_s = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      GStatBuf st;
+
+      if (!is_our_tmp_name (name))
+        continue;
+      path = g_build_filename (dir, name, NULL);
+      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_uid != getuid ()
+          || now_s - (gint64) st.st_mtime < STALE_TMP_AGE_S)
+        continue;
+      if (g_unlink (path) != 0)
+        g_debug ("Cannot remove %s: %s", path, g_strerror (errno));
+    }
 }
 
 /* Writes data to dir/name without ever replacing a file that appeared
@@ -133,48 +309,184 @@ static gboolean
 write_exclusive (const char *dir, const char *name, GBytes *data, GError **error)
 {
   g_autofree char *final_path = g_build_filename (dir, name, NULL);
-  g_autofree char *tmp_path = g_strdup_printf ("%s/.%s.lightwork-XXXXXX", dir, name);
+  g_autofree char *tmp_path = g_strdup_printf ("%s/.%s" TMP_MARK "XXXXXX", dir, name);
   gsize len = 0;
   const char *bytes = g_bytes_get_data (data, &len);
   int fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0644);
   gsize written = 0;
-  int rc;
+  int saved = 0;
 
   if (fd < 0)
     {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot write in %s: %s"), dir,
+      saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot write %s: %s"), final_path,
                    g_strerror (saved));
       return FALSE;
     }
-  while (written < len)
+  while (written < len && saved == 0)
     {
       gssize n = write (fd, bytes + written, len - written);
+
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        {
-          int saved = errno;
-          close (fd);
-          g_unlink (tmp_path);
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot write %s: %s"),
-                       final_path, g_strerror (saved));
-          return FALSE;
-        }
-      written += (gsize) n;
+        saved = n < 0 ? errno : EIO;
+      else
+        written += (gsize) n;
     }
-  fsync (fd);
-  close (fd);
-  rc = link (tmp_path, final_path);
-  if (rc != 0)
+  /* A full disk may only say so at fsync or close (NFS, delayed
+   * allocation): a file that did not make it is never linked into place. */
+  if (saved == 0 && fsync (fd) != 0 && errno != EINVAL)
+    saved = errno;
+  if (close (fd) != 0 && saved == 0 && errno != EINTR)
+    saved = errno;
+  if (saved == 0 && link (tmp_path, final_path) != 0)
+    saved = errno;
+  g_unlink (tmp_path);
+  if (saved != 0)
     {
-      int saved = errno;
-      g_unlink (tmp_path);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot write %s: %s"),
-                   final_path, g_strerror (saved));
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot write %s: %s"), final_path,
+                   g_strerror (saved));
       return FALSE;
     }
-  g_unlink (tmp_path);
+  return TRUE;
+}
+
+void
+lw_export_failure_free (LwExportFailure *failure)
+{
+  if (failure == NULL)
+    return;
+  g_free (failure->original_name);
+  g_clear_error (&failure->error);
+  g_free (failure);
+}
+
+/* Errors that are about the folder, not one file: every other result would
+ * fail the same way, so the export stops and says it once. */
+static gboolean
+stops_export (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* Saves data as name (or the next free name) in dir. */
+static gboolean
+save_one (const char *dir, const char *name, GBytes *data, GHashTable *taken, gsize limit, GError **error)
+{
+  for (guint tries = 0;; tries++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *unique = unique_name_within (dir, name, taken, limit);
+
+      if (write_exclusive (dir, unique, data, &local_error))
+        return TRUE;
+      /* Another writer took the name between our check and our link. */
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS) && tries < 100)
+        continue;
+      /* NAME_MAX is what the folder says; some file systems allow less
+       * (eCryptfs 143 bytes): shorter, by whole characters, until it fits. */
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG) && limit > MIN_NAME_BYTES)
+        {
+          g_hash_table_remove (taken, unique);
+          limit = MAX (MIN_NAME_BYTES, limit * 2 / 3);
+          continue;
+        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+}
+
+gboolean
+lw_export_job_full (LwStore              *store,
+                    LwBlobStore          *blobs,
+                    gint64                job_id,
+                    const char           *dir,
+                    const char           *template_str,
+                    LwExportProgressFunc  progress,
+                    gpointer              user_data,
+                    guint                *n_written,
+                    GPtrArray           **failures,
+                    GCancellable         *cancellable,
+                    GError              **error)
+{
+  g_autoptr(LwJob) job = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint total = 0, done = 0;
+  gsize limit;
+
+  if (n_written != NULL)
+    *n_written = 0;
+  if (failures != NULL)
+    *failures = g_ptr_array_new_with_free_func ((GDestroyNotify) lw_export_failure_free);
+  if (!lw_export_check_template (template_str, error))
+    return FALSE;
+  job = lw_store_get_job (store, job_id, error);
+  if (job == NULL)
+    return FALSE;
+  images = lw_store_list_images (store, job_id, error);
+  if (images == NULL)
+    return FALSE;
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot create %s: %s"), dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  remove_stale_tmp (dir);
+  limit = name_limit (dir);
+
+  for (guint i = 0; i < images->len; i++)
+    if (((LwImage *) g_ptr_array_index (images, i))->status == LW_IMAGE_COMPLETED)
+      total++;
+
+  for (guint i = 0; i < images->len; i++)
+    {
+      LwImage *image = g_ptr_array_index (images, i);
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GBytes) data = NULL;
+      g_autofree char *name = NULL;
+
+      if (image->status != LW_IMAGE_COMPLETED || image->processed_key == NULL)
+        continue;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      data = lw_blob_store_get_bytes (blobs, image->processed_key, &local_error);
+      if (data != NULL)
+        {
+          name = lw_export_format_name (template_str, image->original_name, job->module_id, job->name,
+                                        image->position + 1,
+                                        lw_image_mime_to_extension (image->processed_mime));
+          if (save_one (dir, name, data, taken, limit, &local_error))
+            {
+              done++;
+              if (n_written != NULL)
+                *n_written = done;
+            }
+          else if (stops_export (local_error))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+        }
+      if (local_error != NULL && failures != NULL)
+        {
+          LwExportFailure *failure = g_new0 (LwExportFailure, 1);
+
+          failure->image_id = image->id;
+          failure->original_name = g_strdup (image->original_name);
+          failure->error = g_steal_pointer (&local_error);
+          g_ptr_array_add (*failures, failure);
+        }
+      if (progress != NULL)
+        progress (done, total, user_data);
+    }
   return TRUE;
 }
 
@@ -190,68 +502,18 @@ lw_export_job (LwStore              *store,
                GCancellable         *cancellable,
                GError              **error)
 {
-  g_autoptr(LwJob) job = lw_store_get_job (store, job_id, error);
-  g_autoptr(GPtrArray) images = NULL;
-  g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  guint total = 0, done = 0;
+  g_autoptr(GPtrArray) failures = NULL;
+  LwExportFailure *first;
 
-  if (n_written != NULL)
-    *n_written = 0;
-  if (job == NULL)
+  if (!lw_export_job_full (store, blobs, job_id, dir, template_str, progress, user_data, n_written, &failures,
+                           cancellable, error))
     return FALSE;
-  images = lw_store_list_images (store, job_id, error);
-  if (images == NULL)
-    return FALSE;
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot create %s: %s"), dir,
-                   g_strerror (saved));
-      return FALSE;
-    }
-
-  for (guint i = 0; i < images->len; i++)
-    if (((LwImage *) g_ptr_array_index (images, i))->status == LW_IMAGE_COMPLETED)
-      total++;
-
-  for (guint i = 0; i < images->len; i++)
-    {
-      LwImage *image = g_ptr_array_index (images, i);
-      g_autoptr(GBytes) data = NULL;
-      g_autofree char *name = NULL;
-      g_autofree char *unique = NULL;
-
-      if (image->status != LW_IMAGE_COMPLETED || image->processed_key == NULL)
-        continue;
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-      data = lw_blob_store_get_bytes (blobs, image->processed_key, error);
-      if (data == NULL)
-        return FALSE;
-      name = lw_export_format_name (template_str, image->original_name, job->module_id, job->name,
-                                    image->position + 1,
-                                    lw_image_mime_to_extension (image->processed_mime));
-      /* Another writer may take a name between our check and our link:
-       * then take the next one. */
-      for (guint tries = 0;; tries++)
-        {
-          g_autoptr(GError) local_error = NULL;
-
-          g_free (unique);
-          unique = lw_export_unique_name (dir, name, taken);
-          if (write_exclusive (dir, unique, data, &local_error))
-            break;
-          if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS) || tries > 100)
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return FALSE;
-            }
-        }
-      done++;
-      if (n_written != NULL)
-        *n_written = done;
-      if (progress != NULL)
-        progress (done, total, user_data);
-    }
-  return TRUE;
+  if (failures->len == 0)
+    return TRUE;
+  first = g_ptr_array_index (failures, 0);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+               g_dngettext (GETTEXT_PACKAGE, "%u result could not be saved (%s: %s); the others were",
+                            "%u results could not be saved (the first, %s: %s); the others were", failures->len),
+               failures->len, first->original_name != NULL ? first->original_name : "?", first->error->message);
+  return FALSE;
 }

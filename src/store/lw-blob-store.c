@@ -29,6 +29,7 @@ struct _LwBlobStore
   GObject  parent_instance;
   char    *root;
   char    *tmp_dir;
+  char    *trash_dir;
 };
 
 G_DEFINE_FINAL_TYPE (LwBlobStore, lw_blob_store, G_TYPE_OBJECT)
@@ -40,6 +41,7 @@ lw_blob_store_finalize (GObject *object)
 
   g_free (self->root);
   g_free (self->tmp_dir);
+  g_free (self->trash_dir);
   G_OBJECT_CLASS (lw_blob_store_parent_class)->finalize (object);
 }
 
@@ -68,10 +70,20 @@ set_errno_error (GError **error, int errsv, const char *format, ...)
   g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errsv), message);
 }
 
-/* The user's photos: private to the user (0700). */
+/* The user's photos: private to the user (0700). A folder made by an
+ * older version (0755) is tightened too; one owned by someone else is
+ * left as it is (chmod would fail anyway). */
 static gboolean
 make_dir (const char *path, GError **error)
 {
+  GStatBuf st;
+
+  if (g_lstat (path, &st) == 0 && S_ISDIR (st.st_mode))
+    {
+      if ((st.st_mode & 077) != 0 && st.st_uid == getuid () && g_chmod (path, st.st_mode & 0700) != 0)
+        g_debug ("Cannot make %s private: %s", path, g_strerror (errno));
+      return TRUE;
+    }
   if (g_mkdir_with_parents (path, 0700) != 0)
     {
       int errsv = errno;
@@ -93,7 +105,8 @@ lw_blob_store_new (const char *root, GError **error)
   self = g_object_new (LW_TYPE_BLOB_STORE, NULL);
   self->root = g_canonicalize_filename (root, NULL);
   self->tmp_dir = g_build_filename (self->root, "tmp", NULL);
-  if (!make_dir (self->tmp_dir, error))
+  self->trash_dir = g_build_filename (self->root, "trash", NULL);
+  if (!make_dir (self->root, error) || !make_dir (self->tmp_dir, error) || !make_dir (self->trash_dir, error))
     return NULL;
   for (guint i = 0; i < G_N_ELEMENTS (blob_dirs); i++)
     {
@@ -442,17 +455,49 @@ lw_blob_store_result_key (gint64 image_id, int attempt, const char *mime)
   return g_strdup_printf ("results/%" G_GINT64_FORMAT "-%d.%s", image_id, attempt, ext);
 }
 
-typedef struct {
-  GHashTable *referenced;   /* NULL: nothing is kept (tmp/) */
-  gint64      cutoff_s;     /* files modified after this are kept; G_MAXINT64: none */
-  guint       deleted;
-  guint       failed;
-  char       *first_failure;
-} Sweep;
+void
+lw_blob_orphan_free (LwBlobOrphan *orphan)
+{
+  if (orphan == NULL)
+    return;
+  g_free (orphan->key);
+  g_free (orphan);
+}
 
-/* Walks dir (key prefix prefix) and deletes what the sweep may delete. */
+static gint64
+mtime_ms (const GStatBuf *st)
+{
+  return (gint64) st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+}
+
+/* Remembers the first of several failures for one message at the end. */
+typedef struct {
+  guint  failed;
+  char  *first_failure;
+} Failures;
+
 static void
-sweep_dir (Sweep *sweep, const char *dir, const char *prefix)
+failures_add (Failures *f, const char *path, int errsv)
+{
+  f->failed++;
+  if (f->first_failure == NULL)
+    f->first_failure = g_strdup_printf ("%s: %s", path, g_strerror (errsv));
+}
+
+/* Sets error (literal format: "… (%u; the first: %s)") when something failed. */
+#define FAILURES_REPORT(f, error, format) \
+  G_STMT_START { \
+    if ((f)->failed > 0) \
+      g_set_error ((error), G_IO_ERROR, G_IO_ERROR_FAILED, format, (f)->failed, (f)->first_failure); \
+    g_clear_pointer (&(f)->first_failure, g_free); \
+  } G_STMT_END
+
+typedef void (*WalkFunc) (const char *path, const char *key, const GStatBuf *st, gpointer data);
+
+/* Calls func for every regular file below dir (key prefix prefix), depth
+ * first; symbolic links are neither followed nor reported. */
+static void
+walk (const char *dir, const char *prefix, WalkFunc func, gpointer data)
 {
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   const char *name;
@@ -460,58 +505,297 @@ sweep_dir (Sweep *sweep, const char *dir, const char *prefix)
   while (d != NULL && (name = g_dir_read_name (d)) != NULL)
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autofree char *key = g_strconcat (prefix, "/", name, NULL);
+      g_autofree char *key = prefix != NULL ? g_strconcat (prefix, "/", name, NULL) : g_strdup (name);
       GStatBuf st;
 
       if (g_lstat (path, &st) != 0)
         continue;  /* gone meanwhile */
       if (S_ISDIR (st.st_mode))
+        walk (path, key, func, data);
+      else if (S_ISREG (st.st_mode))
+        func (path, key, &st, data);
+    }
+}
+
+typedef struct {
+  GHashTable *referenced;
+  GPtrArray  *orphans;
+  gint64      newest_ms;
+} Census;
+
+static void
+census_file (const char *path, const char *key, const GStatBuf *st, gpointer data)
+{
+  Census *census = data;
+  gint64 t = mtime_ms (st);
+
+  census->newest_ms = MAX (census->newest_ms, t);
+  if (!g_hash_table_contains (census->referenced, key))
+    {
+      LwBlobOrphan *orphan = g_new0 (LwBlobOrphan, 1);
+
+      orphan->key = g_strdup (key);
+      orphan->mtime_ms = t;
+      g_ptr_array_add (census->orphans, orphan);
+    }
+}
+
+GPtrArray *
+lw_blob_store_find_orphans (LwBlobStore *self, GHashTable *referenced, gint64 *newest_mtime_ms, GError **error)
+{
+  Census census = { referenced, NULL, 0 };
+
+  g_return_val_if_fail (LW_IS_BLOB_STORE (self), NULL);
+  g_return_val_if_fail (referenced != NULL, NULL);
+
+  census.orphans = g_ptr_array_new_with_free_func ((GDestroyNotify) lw_blob_orphan_free);
+  for (guint i = 0; i < G_N_ELEMENTS (blob_dirs); i++)
+    {
+      g_autofree char *dir = g_build_filename (self->root, blob_dirs[i], NULL);
+
+      walk (dir, blob_dirs[i], census_file, &census);
+    }
+  if (newest_mtime_ms != NULL)
+    *newest_mtime_ms = census.newest_ms;
+  return census.orphans;
+}
+
+const char *
+lw_blob_store_get_trash_dir (LwBlobStore *self)
+{
+  g_return_val_if_fail (LW_IS_BLOB_STORE (self), NULL);
+  return self->trash_dir;
+}
+
+/* Renames src to dest only when dest does not exist: link() fails on an
+ * existing name where rename() would replace it. */
+static int
+move_no_replace (const char *src, const char *dest)
+{
+  if (link (src, dest) != 0)
+    return -1;
+  if (g_unlink (src) != 0)
+    {
+      int errsv = errno;
+
+      g_unlink (dest);
+      errno = errsv;
+      return -1;
+    }
+  return 0;
+}
+
+gboolean
+lw_blob_store_trash (LwBlobStore *self, const char *key, gint64 now_ms, gboolean *moved, GError **error)
+{
+  g_autofree char *src = NULL;
+  g_autofree char *dest = NULL;
+  g_autofree char *dest_dir = NULL;
+  struct timespec times[2];
+  int rc = -1;
+
+  g_return_val_if_fail (LW_IS_BLOB_STORE (self), FALSE);
+
+  if (moved != NULL)
+    *moved = FALSE;
+  if (!check_key (key, error))
+    return FALSE;
+  src = g_build_filename (self->root, key, NULL);
+  dest = g_build_filename (self->trash_dir, key, NULL);
+  dest_dir = g_path_get_dirname (dest);
+  if (!make_dir (dest_dir, error))
+    return FALSE;
+  /* A result key can come back (SQLite may reuse a deleted job's image
+   * ids): an earlier copy in the trash keeps its own keep period. */
+  for (guint n = 1; rc != 0 && n < 1000; n++)
+    {
+      if (n > 1)
         {
-          sweep_dir (sweep, path, key);
-          continue;
+          g_free (dest);
+          dest = g_strdup_printf ("%s/%s~%u", self->trash_dir, key, n);
         }
-      if (sweep->referenced != NULL && g_hash_table_contains (sweep->referenced, key))
-        continue;
-      if ((gint64) st.st_mtime > sweep->cutoff_s)
-        continue;
-      if (g_unlink (path) == 0)
-        sweep->deleted++;
-      else if (errno != ENOENT)
+      rc = move_no_replace (src, dest);
+      if (rc != 0 && errno != EEXIST)
+        break;
+    }
+  if (rc != 0)
+    {
+      int errsv = errno;
+
+      if (errsv == ENOENT && !g_file_test (src, G_FILE_TEST_EXISTS))
+        return FALSE;   /* gone meanwhile: nothing to keep */
+      set_errno_error (error, errsv, _("Could not move %s to the trash: %s"), src, g_strerror (errsv));
+      return FALSE;
+    }
+  /* The keep period starts now, whatever the file's age. */
+  times[0].tv_sec = times[1].tv_sec = now_ms / 1000;
+  times[0].tv_nsec = times[1].tv_nsec = (now_ms % 1000) * 1000000;
+  if (utimensat (AT_FDCWD, dest, times, AT_SYMLINK_NOFOLLOW) != 0)
+    g_debug ("Cannot date %s: %s", dest, g_strerror (errno));
+  if (moved != NULL)
+    *moved = TRUE;
+  return TRUE;
+}
+
+typedef struct {
+  LwBlobStore *self;
+  GHashTable  *referenced;
+  gint64       cutoff_ms;   /* empty_trash / clean_tmp: files up to this mtime go */
+  guint        done;
+  Failures     failures;
+} TrashWalk;
+
+static void
+untrash_file (const char *path, const char *key, const GStatBuf *st, gpointer data)
+{
+  TrashWalk *tw = data;
+  g_autofree char *dest = NULL;
+  g_autofree char *dir = NULL;
+
+  if (!g_hash_table_contains (tw->referenced, key) || !key_is_valid (key))
+    return;
+  dest = g_build_filename (tw->self->root, key, NULL);
+  dir = g_path_get_dirname (dest);
+  if (!make_dir (dir, NULL))
+    {
+      failures_add (&tw->failures, dir, errno);
+      return;
+    }
+  if (move_no_replace (path, dest) == 0)
+    tw->done++;
+  else if (errno != EEXIST)
+    failures_add (&tw->failures, path, errno);
+}
+
+guint
+lw_blob_store_untrash (LwBlobStore *self, GHashTable *referenced, GError **error)
+{
+  TrashWalk tw = { self, referenced, 0, 0, { 0 } };
+
+  g_return_val_if_fail (LW_IS_BLOB_STORE (self), 0);
+  g_return_val_if_fail (referenced != NULL, 0);
+
+  walk (self->trash_dir, NULL, untrash_file, &tw);
+  FAILURES_REPORT (&tw.failures, error, _("Some files could not be brought back from the trash (%u; the first: %s)"));
+  return tw.done;
+}
+
+/* Removes path when its mtime is not after the cutoff. */
+static void
+remove_old_file (const char *path, const char *key, const GStatBuf *st, gpointer data)
+{
+  TrashWalk *tw = data;
+
+  if (mtime_ms (st) > tw->cutoff_ms)
+    return;
+  if (g_unlink (path) == 0)
+    tw->done++;
+  else if (errno != ENOENT)
+    failures_add (&tw->failures, path, errno);
+}
+
+/* Removes the empty folders below dir (not dir itself). */
+static void
+remove_empty_dirs (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      GStatBuf st;
+
+      if (g_lstat (path, &st) == 0 && S_ISDIR (st.st_mode))
         {
-          sweep->failed++;
-          if (sweep->first_failure == NULL)
-            sweep->first_failure = g_strdup_printf ("%s: %s", path, g_strerror (errno));
+          remove_empty_dirs (path);
+          g_rmdir (path);   /* fails while something is left: fine */
         }
     }
 }
 
 guint
+lw_blob_store_empty_trash (LwBlobStore *self, gint64 now_ms, gint64 keep_ms, GError **error)
+{
+  TrashWalk tw = { self, NULL, now_ms - keep_ms, 0, { 0 } };
+
+  g_return_val_if_fail (LW_IS_BLOB_STORE (self), 0);
+
+  walk (self->trash_dir, NULL, remove_old_file, &tw);
+  remove_empty_dirs (self->trash_dir);
+  FAILURES_REPORT (&tw.failures, error, _("Some files in the trash could not be removed (%u; the first: %s)"));
+  return tw.done;
+}
+
+guint
+lw_blob_store_clean_tmp (LwBlobStore *self, gint64 older_than_ms, GError **error)
+{
+  TrashWalk tw = { self, NULL, G_MAXINT64, 0, { 0 } };
+
+  g_return_val_if_fail (LW_IS_BLOB_STORE (self), 0);
+
+  /* With older_than_ms, a file written in the last moments may be another
+   * process's write in progress: keep it. */
+  if (older_than_ms > 0)
+    tw.cutoff_ms = g_get_real_time () / 1000 - older_than_ms;
+  walk (self->tmp_dir, "tmp", remove_old_file, &tw);
+  FAILURES_REPORT (&tw.failures, error, _("Some unfinished files could not be deleted (%u; the first: %s)"));
+  return tw.done;
+}
+
+guint
 lw_blob_store_sweep (LwBlobStore *self, GHashTable *referenced, gint64 older_than_ms, GError **error)
 {
-  Sweep sweep = { 0 };
+  g_autoptr(GPtrArray) orphans = NULL;
+  gint64 now_ms = g_get_real_time () / 1000;
+  gint64 cutoff_ms = older_than_ms > 0 ? now_ms - older_than_ms : G_MAXINT64;
+  Failures failures = { 0 };
+  guint n;
 
   g_return_val_if_fail (LW_IS_BLOB_STORE (self), 0);
   g_return_val_if_fail (referenced != NULL, 0);
 
-  /* With older_than_ms, a file written in the last moments may belong to
-   * another process between its rename and its commit: keep it. */
-  sweep.cutoff_s = older_than_ms > 0 ? (g_get_real_time () / 1000 - older_than_ms) / 1000 : G_MAXINT64;
-
-  sweep.referenced = NULL;
-  sweep_dir (&sweep, self->tmp_dir, "tmp");
-  sweep.referenced = referenced;
-  for (guint i = 0; i < G_N_ELEMENTS (blob_dirs); i++)
+  n = lw_blob_store_clean_tmp (self, older_than_ms, error);
+  orphans = lw_blob_store_find_orphans (self, referenced, NULL, NULL);
+  for (guint i = 0; i < orphans->len; i++)
     {
-      g_autofree char *dir = g_build_filename (self->root, blob_dirs[i], NULL);
+      LwBlobOrphan *orphan = g_ptr_array_index (orphans, i);
+      g_autoptr(GError) local_error = NULL;
+      gboolean moved = FALSE;
 
-      sweep_dir (&sweep, dir, blob_dirs[i]);
+      if (orphan->mtime_ms > cutoff_ms)
+        continue;
+      if (lw_blob_store_trash (self, orphan->key, now_ms, &moved, &local_error))
+        n += moved ? 1 : 0;
+      else if (local_error != NULL)
+        {
+          failures.failed++;
+          if (failures.first_failure == NULL)
+            failures.first_failure = g_strdup (local_error->message);
+        }
     }
-  if (sweep.failed > 0)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                 _("Some stored files could not be deleted (%u; the first: %s)"),
-                 sweep.failed, sweep.first_failure);
-  g_free (sweep.first_failure);
-  return sweep.deleted;
+  if (error != NULL && *error != NULL)
+    g_clear_pointer (&failures.first_failure, g_free);   /* tmp/ reported first */
+  else
+    FAILURES_REPORT (&failures, error, _("Some stored files could not be moved to the trash (%u; the first: %s)"));
+  return n;
+}
+
+static void
+count_file (const char *path, const char *key, const GStatBuf *st, gpointer data)
+{
+  ((TrashWalk *) data)->done++;
+}
+
+guint
+lw_blob_store_count_trash (LwBlobStore *self)
+{
+  TrashWalk tw = { self, NULL, 0, 0, { 0 } };
+
+  g_return_val_if_fail (LW_IS_BLOB_STORE (self), 0);
+
+  walk (self->trash_dir, NULL, count_file, &tw);
+  return tw.done;
 }
 
 guint

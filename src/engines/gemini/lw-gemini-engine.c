@@ -310,6 +310,11 @@ new_message (LwGeminiEngine *self,
 
   if (msg == NULL)
     return NULL;
+  /* libsoup follows redirects by itself and keeps our request headers,
+   * x-goog-api-key too, whatever the new origin (even plain http to
+   * another host). The API never redirects: a 3xx is a wrong base URL or
+   * something in between, and finish_answer() says so. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   headers = soup_message_get_request_headers (msg);
   /* The header, not ?key=: URLs end up in logs and error messages. */
   soup_message_headers_replace (headers, "x-goog-api-key", self->key);
@@ -498,6 +503,13 @@ finish_answer (GTask        *task,
        * and takes a dropped connection for the end of the body. */
       g_task_return_new_error (task, LW_ENGINE_ERROR, LW_ENGINE_ERROR_NETWORK,
                                _("The connection dropped in the middle of the answer"));
+      return NULL;
+    }
+  if (SOUP_STATUS_IS_REDIRECTION (status))
+    {
+      const char *location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
+
+      return_redacted_error (task, lw_gemini_redirect_error (status, location));
       return NULL;
     }
   if (status < 200 || status > 299)

@@ -622,6 +622,31 @@ lw_gemini_parse_error (guint       status,
 }
 
 GError *
+lw_gemini_redirect_error (guint status, const char *location)
+{
+  g_autoptr(GUri) uri = location != NULL ? g_uri_parse (location, G_URI_FLAGS_NONE, NULL) : NULL;
+  g_autofree char *origin = NULL;
+
+  /* The origin, not the whole address: a path or query may carry a
+   * token, and the person only needs to know where it pointed. */
+  if (uri != NULL && g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0')
+    origin = g_uri_get_port (uri) > 0
+               ? g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (uri), g_uri_get_host (uri), g_uri_get_port (uri))
+               : g_strdup_printf ("%s://%s", g_uri_get_scheme (uri), g_uri_get_host (uri));
+  if (origin != NULL)
+    return g_error_new (LW_ENGINE_ERROR, LW_ENGINE_ERROR_OFFLINE,
+                        _("The Gemini server redirected the request to %s (HTTP %u); LightWork does not follow "
+                          "redirects, so your API key is never sent elsewhere. Check the server address "
+                          "(gemini.base_url) and the network (a sign-in page?)"),
+                        origin, status);
+  return g_error_new (LW_ENGINE_ERROR, LW_ENGINE_ERROR_OFFLINE,
+                      _("The Gemini server answered with a redirect (HTTP %u); LightWork does not follow "
+                        "redirects, so your API key is never sent elsewhere. Check the server address "
+                        "(gemini.base_url) and the network (a sign-in page?)"),
+                      status);
+}
+
+GError *
 lw_gemini_error_from_transport (const GError *error)
 {
   g_return_val_if_fail (error != NULL, NULL);

@@ -33,6 +33,13 @@ GError         *lw_gemini_parse_error        (guint         status,
                                               const char   *model_id,
                                               gint64        now_us);
 
+/* A 3xx answer (redirects are never followed: the key would go with
+ * them). OFFLINE, so the model's queue pauses and no photo fails or is
+ * paid for: nothing can succeed until the base URL or the network is
+ * fixed. location (may be NULL) is named by its origin only. */
+GError         *lw_gemini_redirect_error     (guint         status,
+                                              const char   *location);
+
 /* A transport failure (libsoup, GIO, the resolver) as an engine error:
  * time-outs → TIMEOUT, resets and drops → NETWORK, no DNS or route →
  * OFFLINE, cancellation kept as G_IO_ERROR_CANCELLED. */
