@@ -458,7 +458,7 @@ models_use (const char *alias, const char *id)
       lw_cli_error (_("“%s” is not a Gemini model alias (%s)"), alias, aliases);
       return LW_CLI_EXIT_ERROR;
     }
-  core = lw_cli_open_core ();
+  core = lw_cli_open_core (LW_CORE_OPEN_NO_SWEEP);
   if (core == NULL)
     return LW_CLI_EXIT_ERROR;
   config = lw_gemini_config_new_from_store (lw_core_get_store (core));

@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lw-cli.h"
+#include "lw-core.h"
 #include "lw-types.h"
 
 G_BEGIN_DECLS
@@ -19,8 +20,9 @@ void lw_cli_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
  * "return lw_cli_fail (error);". */
 int  lw_cli_fail  (const GError *error);
 
-/* The data folder, or NULL after saying why it cannot be opened. */
-LwCore *lw_cli_open_core  (void);
+/* The data folder, or NULL after saying why it cannot be opened. Commands
+ * that only read open it LW_CORE_OPEN_READ_ONLY (no sweep). */
+LwCore *lw_cli_open_core  (LwCoreOpenFlags flags);
 /* What b built, on one line of stdout. */
 void    lw_cli_print_json (JsonBuilder *b);
 

@@ -119,10 +119,10 @@ json_add_bool (JsonBuilder *b, const char *name, gboolean value)
 }
 
 LwCore *
-lw_cli_open_core (void)
+lw_cli_open_core (LwCoreOpenFlags flags)
 {
   g_autoptr(GError) error = NULL;
-  LwCore *core = lw_core_open (NULL, NULL, &error);
+  LwCore *core = lw_core_open_full (NULL, NULL, flags, &error);
 
   if (core == NULL)
     lw_cli_error (_("cannot open the data folder: %s"), error->message);
@@ -132,9 +132,9 @@ lw_cli_open_core (void)
 /* The data folder's jobs service, or NULL after saying why the folder
  * cannot be opened. */
 static LwJobs *
-open_jobs (void)
+open_jobs (LwCoreOpenFlags flags)
 {
-  g_autoptr(LwCore) core = lw_cli_open_core ();
+  g_autoptr(LwCore) core = lw_cli_open_core (flags);
 
   return core != NULL ? lw_jobs_new (core) : NULL;
 }
@@ -175,9 +175,9 @@ find_job (LwJobs *jobs, const char *arg)
 /* Opens the data folder into *jobs and finds the job arg names there (see
  * find_job); NULL, said, when either fails. */
 static LwJob *
-open_job (const char *arg, LwJobs **jobs)
+open_job (const char *arg, LwCoreOpenFlags flags, LwJobs **jobs)
 {
-  *jobs = open_jobs ();
+  *jobs = open_jobs (flags);
   if (*jobs == NULL)
     return NULL;
   return find_job (*jobs, arg);
@@ -603,7 +603,7 @@ cmd_process (int argc, char **argv)
       return LW_CLI_EXIT_ERROR;
     }
 
-  jobs = open_jobs ();
+  jobs = open_jobs (LW_CORE_OPEN_DEFAULT);
   if (jobs == NULL)
     return LW_CLI_EXIT_ERROR;
 
@@ -695,7 +695,7 @@ cmd_resume_like (int argc, char **argv, gboolean retry_failed)
 
   if (!parse_options (context, entries, &argc, &argv))
     return LW_CLI_EXIT_ERROR;
-  job = open_job (rest ? rest[0] : NULL, &jobs);
+  job = open_job (rest ? rest[0] : NULL, LW_CORE_OPEN_DEFAULT, &jobs);
   if (job == NULL)
     return LW_CLI_EXIT_ERROR;
   if (!set_run_options (jobs, job->model, concurrency, rpm, force))
@@ -730,7 +730,7 @@ cmd_cancel (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LwJobs) jobs = NULL;
-  g_autoptr(LwJob) job = open_job (argc > 1 ? argv[1] : NULL, &jobs);
+  g_autoptr(LwJob) job = open_job (argc > 1 ? argv[1] : NULL, LW_CORE_OPEN_DEFAULT, &jobs);
 
   if (job == NULL)
     return LW_CLI_EXIT_ERROR;
@@ -797,7 +797,7 @@ cmd_jobs (int argc, char **argv)
 {
   gboolean json = want_json (&argc, argv);
   g_autoptr(GError) error = NULL;
-  g_autoptr(LwJobs) jobs = open_jobs ();
+  g_autoptr(LwJobs) jobs = open_jobs (LW_CORE_OPEN_READ_ONLY);
   g_autoptr(GPtrArray) list = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
@@ -840,7 +840,7 @@ cmd_status (int argc, char **argv)
   gboolean json = want_json (&argc, argv);
   g_autoptr(GError) error = NULL;
   g_autoptr(LwJobs) jobs = NULL;
-  g_autoptr(LwJob) job = open_job (argc > 1 ? argv[1] : NULL, &jobs);
+  g_autoptr(LwJob) job = open_job (argc > 1 ? argv[1] : NULL, LW_CORE_OPEN_READ_ONLY, &jobs);
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(GPtrArray) rejections = NULL;
   LwJobProgress p;
@@ -944,7 +944,7 @@ cmd_export (int argc, char **argv)
       lw_cli_error (_("export: --out DIR is required"));
       return LW_CLI_EXIT_ERROR;
     }
-  job = open_job (rest ? rest[0] : NULL, &jobs);
+  job = open_job (rest ? rest[0] : NULL, LW_CORE_OPEN_READ_ONLY, &jobs);
   if (job == NULL)
     return LW_CLI_EXIT_ERROR;
   /* No --template: the export.template setting (the window's). */
@@ -1018,7 +1018,7 @@ cmd_modules (int argc, char **argv)
     return LW_CLI_EXIT_ERROR;
   verb = rest != NULL && rest[0] != NULL ? rest[0] : "list";
   id = rest != NULL && rest[0] != NULL ? rest[1] : NULL;
-  jobs = open_jobs ();
+  jobs = open_jobs (LW_CORE_OPEN_NO_SWEEP);
   if (jobs == NULL)
     return LW_CLI_EXIT_ERROR;
 
