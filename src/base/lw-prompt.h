@@ -1,4 +1,4 @@
-/* lw-prompt.h — the 2-prompt rule (DESIGN.md). */
+/* lw-prompt.h — the 2-prompt rule (docs/ARCHITECTURE.md). */
 #pragma once
 
 #include <glib.h>

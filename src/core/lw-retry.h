@@ -7,8 +7,8 @@ G_BEGIN_DECLS
 
 typedef struct {
   int    max_retries;   /* transient failures allowed before FAILED (default 5) */
-  gint64 base_ms;       /* 2 s (DESIGN.md) */
-  gint64 cap_ms;        /* 5 min (DESIGN.md) */
+  gint64 base_ms;       /* 2 s (docs/ARCHITECTURE.md) */
+  gint64 cap_ms;        /* 5 min (docs/ARCHITECTURE.md) */
 } LwRetryPolicy;
 
 #define LW_RETRY_POLICY_DEFAULT ((LwRetryPolicy) { 5, 2000, 5 * 60 * 1000 })

@@ -22,7 +22,7 @@
 #include "lw-prompt.h"
 #include "lw-scheduler.h"
 
-/* An offline pool looks again this often (DESIGN.md: "Offline" is a state
+/* An offline pool looks again this often (docs/ARCHITECTURE.md: "Offline" is a state
  * the queue leaves by itself, not a failure of every image). */
 #define OFFLINE_PROBE_MS (30 * 1000)
 /* RPM quotas count arrivals in a minute; we count starts, and a request

@@ -3,7 +3,7 @@
  * Runs on the main context of the thread that made it. Per model: at most
  * `concurrency` requests in flight and at most `rpm` started in any 60 s;
  * a slot refills the moment a request ends (no polling, no waiting for a
- * whole round as the V4 web loop did). The rules are DESIGN.md's "The queue".
+ * whole round as the V4 web loop did). The rules are docs/ARCHITECTURE.md, "The queue".
  */
 #pragma once
 

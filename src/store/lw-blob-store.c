@@ -2,7 +2,7 @@
  *
  * Every write is tmp/<random> → write → fsync → rename → fsync(dir): after
  * a crash a key either names the whole file or nothing, and a row is only
- * committed once its file is durable (DESIGN.md, "Data"). Leftovers in tmp/
+ * committed once its file is durable (docs/ARCHITECTURE.md, "Data"). Leftovers in tmp/
  * and files no row names are removed by the sweep.
  */
 #include "config.h"

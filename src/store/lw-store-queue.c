@@ -1,4 +1,4 @@
-/* lw-store-queue.c — the queue: claim, fenced finishes, leases (DESIGN.md,
+/* lw-store-queue.c — the queue: claim, fenced finishes, leases (docs/ARCHITECTURE.md,
  * "The queue"). Each rule is one statement; the comments say why. */
 #include "config.h"
 
@@ -28,7 +28,7 @@ compare_claimed (gconstpointer a, gconstpointer b)
   return x->image->position < y->image->position ? -1 : x->image->position > y->image->position;
 }
 
-/* The claim, one statement (DESIGN.md, "The queue"). Its rules, and why:
+/* The claim, one statement (docs/ARCHITECTURE.md, "The queue"). Its rules, and why:
  *  1. Only images of launched jobs (jobs.status = 'PROCESSING'): staged and
  *     cancelled jobs wait for the user.
  *  2. Only jobs of this model: each model has its own pool (concurrency

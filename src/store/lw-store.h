@@ -132,7 +132,7 @@ gboolean    lw_store_add_rejection  (LwStore *self, gint64 job_id, const char *p
                                      gint64 now, GError **error);
 GPtrArray  *lw_store_list_rejections (LwStore *self, gint64 job_id, GError **error);
 
-/* ---- the queue (DESIGN.md, "The queue") -------------------------------- */
+/* ---- the queue (docs/ARCHITECTURE.md, "The queue") -------------------------------- */
 /* Atomic claim, one statement: up to max images of launched jobs
  * (jobs.status = PROCESSING) whose jobs.model = model, that are PENDING or
  * RETRY_LATER with next_retry_at <= now, ordered by job launch then

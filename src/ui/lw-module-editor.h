@@ -1,5 +1,5 @@
 /* lw-module-editor.h — the module prompt of the job, editable in a popover
- * from the top bar (DESIGN.md, "The 2-prompt rule"): the job keeps its own
+ * from the top bar (docs/ARCHITECTURE.md, "The 2-prompt rule"): the job keeps its own
  * copy; "Save to Module" and "Reset to Default" are explicit. Without a job
  * it edits what the next job will get: the module's own prompt. */
 #pragma once

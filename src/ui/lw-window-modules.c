@@ -1,7 +1,7 @@
 /* lw-window-modules.c — the window's module prompt editor, custom modules
  * and the Gemini API key.
  *
- * The 2-prompt rule (DESIGN.md): a job carries its own copy of the module
+ * The 2-prompt rule (docs/ARCHITECTURE.md): a job carries its own copy of the module
  * prompt; editing it never touches the module unless "Save to Module" is
  * chosen. Without a job, the editor edits the module itself: that is what
  * the next job copies.

@@ -1,4 +1,4 @@
-/* test-scheduler.c — every outcome of DESIGN.md's "The queue", one at a
+/* test-scheduler.c — every outcome of docs/ARCHITECTURE.md, "The queue", one at a
  * time, on a real SQLite file in virtual time. */
 #include "config.h"
 

@@ -292,8 +292,8 @@ main (int argc, char *argv[])
   tmpdir = lw_test_make_tmpdir ("lw-gemini-cli");
   data_dir = g_build_filename (tmpdir, "data", NULL);
   keyring_path = g_build_filename (tmpdir, "keyring", NULL);
-  /* A real libsecret store in a file, no D-Bus (DESIGN.md, "libsecret in
-   * tests"); set before libsecret first runs. */
+  /* A real libsecret store in a file, no D-Bus (docs/ARCHITECTURE.md,
+   * "Platform facts"); set before libsecret first runs. */
   g_setenv ("SECRET_BACKEND", "file", TRUE);
   g_setenv ("SECRET_FILE_TEST_PATH", keyring_path, TRUE);
   g_setenv ("SECRET_FILE_TEST_PASSWORD", "lightwork-test", TRUE);

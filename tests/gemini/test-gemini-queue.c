@@ -1,7 +1,7 @@
 /* test-gemini-queue.c — the queue (LwScheduler, real SQLite, real blobs,
  * real clock) driving the real Gemini engine against the fake server.
  *
- * Each fault ends in the state DESIGN.md "The queue" assigns; the fake's
+ * Each fault ends in the state docs/ARCHITECTURE.md, "The queue", assigns; the fake's
  * per-photo request counts show that nothing is sent again after a success
  * and only transient failures are retried; a bad key, a gone model and a
  * daily quota pause the queue without failing a photo; a 429 halves the
@@ -438,7 +438,7 @@ test_fault_outcomes (Fixture *f, gconstpointer data)
                       lw_fake_gemini_get_requests_for (f->server, image->sha256), image->error_code,
                       image->error_message);
       g_assert_cmpint (image->status, ==, outcomes[k].end);
-      /* Retries only for what DESIGN.md calls transient (and one for a
+      /* Retries only for what docs/ARCHITECTURE.md calls transient (and one for a
        * text-only answer); never a request after the success. */
       g_assert_cmpuint (lw_fake_gemini_get_requests_for (f->server, image->sha256), ==, outcomes[k].requests);
       if (outcomes[k].end == LW_IMAGE_COMPLETED)

@@ -46,7 +46,7 @@ lw_gemini_get_session (void)
 
   if (g_once_init_enter (&session))
     {
-      /* DESIGN.md "Platform facts": max-conns-per-host defaults to 2 and is
+      /* docs/ARCHITECTURE.md "Platform facts": max-conns-per-host defaults to 2 and is
        * construct-only; below the scheduler's 16 slots, "concurrency 8"
        * would silently run 2 at a time. */
       SoupSession *new_session = soup_session_new_with_options ("max-conns-per-host", 32,
