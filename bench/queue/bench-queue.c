@@ -143,7 +143,7 @@ v4_done_cb (GObject *source, GAsyncResult *res, gpointer data)
   gboolean fenced;
 
   lw_blob_store_put_bytes (lw_core_get_blobs (v->b->core), key, result->data, NULL);
-  lw_store_finish_completed (store, request->image_id, request->attempt, key, result->mime, NULL, 0, 0,
+  lw_store_finish_completed (store, request->image_id, request->attempt, key, result->mime, NULL, NULL, 0, 0,
                              &fenced, NULL);
   lw_engine_request_unref (request);
   if (--v->outstanding == 0)

@@ -183,3 +183,51 @@ G_DEFINE_BOXED_TYPE (LwJob, lw_job, lw_job_copy, lw_job_free)
 G_DEFINE_BOXED_TYPE (LwImage, lw_image, lw_image_copy, lw_image_free)
 G_DEFINE_BOXED_TYPE (LwModule, lw_module, lw_module_copy, lw_module_free)
 G_DEFINE_BOXED_TYPE (LwRejection, lw_rejection, lw_rejection_copy, lw_rejection_free)
+
+static const char * const review_names[] = { "UNDECIDED", "ACCEPTED", "REJECTED" };
+
+const char *
+lw_review_to_string (LwReview review)
+{
+  g_return_val_if_fail ((guint) review < G_N_ELEMENTS (review_names), NULL);
+  return review_names[review];
+}
+
+gboolean
+lw_review_from_string (const char *str, LwReview *out)
+{
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (review_names); i++)
+    if (g_str_equal (str, review_names[i]))
+      {
+        *out = (LwReview) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+LwVersion *
+lw_version_copy (const LwVersion *version)
+{
+  LwVersion *copy = g_new (LwVersion, 1);
+
+  *copy = *version;
+  copy->processed_key = g_strdup (version->processed_key);
+  copy->processed_mime = g_strdup (version->processed_mime);
+  copy->prompt = g_strdup (version->prompt);
+  copy->model = g_strdup (version->model);
+  copy->module_id = g_strdup (version->module_id);
+  return copy;
+}
+
+void
+lw_version_free (LwVersion *version)
+{
+  if (version == NULL)
+    return;
+  g_free (version->processed_key);
+  g_free (version->processed_mime);
+  g_free (version->prompt);
+  g_free (version->model);
+  g_free (version->module_id);
+  g_free (version);
+}

@@ -40,6 +40,18 @@ const char *lw_image_status_to_string   (LwImageStatus  status);
 gboolean    lw_image_status_from_string (const char    *str,
                                          LwImageStatus *out);
 
+/* What the user decided of a photo's result (docs/ARCHITECTURE.md,
+ * "Review"). */
+typedef enum {
+  LW_REVIEW_UNDECIDED,
+  LW_REVIEW_ACCEPTED,
+  LW_REVIEW_REJECTED,
+} LwReview;
+
+const char *lw_review_to_string   (LwReview    review);
+gboolean    lw_review_from_string (const char *str,
+                                   LwReview   *out);
+
 typedef struct {
   gint64       id;
   char        *name;
@@ -86,7 +98,24 @@ typedef struct {
   gint64         created_at;
   gint64         updated_at;
   gboolean       fresh_take;      /* the next attempt must not reuse an earlier result */
+  LwReview       review;
+  int            version;         /* the take processed_key is (LwVersion.n); 0 = none */
+  gboolean       held;            /* left out of a trial run: not claimable until launched */
 } LwImage;
+
+/* One take of a photo: every result that ever landed is kept. */
+typedef struct {
+  gint64  id;
+  gint64  image_id;
+  int     n;                /* 1, 2, … in the order they landed */
+  char   *processed_key;
+  char   *processed_mime;
+  char   *prompt;           /* the composed prompt it answered ("" when not known) */
+  char   *model;
+  char   *module_id;
+  double  cost;
+  gint64  created_at;
+} LwVersion;
 
 typedef struct {
   gint64  id;
@@ -123,6 +152,8 @@ void         lw_image_free      (LwImage           *image);
 LwModule    *lw_module_copy     (const LwModule    *module);
 void         lw_module_free     (LwModule          *module);
 LwRejection *lw_rejection_copy  (const LwRejection *rejection);
+LwVersion   *lw_version_copy    (const LwVersion   *version);
+void         lw_version_free    (LwVersion         *version);
 void         lw_rejection_free  (LwRejection       *rejection);
 
 GType lw_job_get_type       (void) G_GNUC_CONST;
@@ -141,5 +172,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LwJob, lw_job_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LwImage, lw_image_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LwModule, lw_module_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LwRejection, lw_rejection_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LwVersion, lw_version_free)
 
 G_END_DECLS

@@ -465,7 +465,7 @@ run_job (LwJobs *jobs, gint64 job_id, gboolean json, const char *out_dir, const 
     {
       guint written = 0;
 
-      if (!lw_jobs_export (jobs, job_id, out_dir, template_str, NULL, NULL, &written, NULL, &error))
+      if (!lw_jobs_export (jobs, job_id, out_dir, template_str, LW_EXPORT_ALL, NULL, NULL, &written, NULL, &error))
         {
           lw_cli_error (_("saving the results failed: %s"), error->message);
           exit_code = LW_CLI_EXIT_ERROR;
@@ -924,10 +924,12 @@ cmd_export (int argc, char **argv)
 {
   g_autofree char *out_dir = NULL;
   g_autofree char *template_str = NULL;
+  gboolean accepted = FALSE;
   g_auto(GStrv) rest = NULL;
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, N_("Folder to save into"), "DIR" },
     { "template", 0, 0, G_OPTION_ARG_STRING, &template_str, N_("Names of saved files; default: the window's, else {name}-{module}.{ext}"), "T" },
+    { "accepted", 0, 0, G_OPTION_ARG_NONE, &accepted, N_("Only the results accepted in review"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, N_("[JOB]") },
     { NULL }
   };
@@ -948,7 +950,8 @@ cmd_export (int argc, char **argv)
   if (job == NULL)
     return LW_CLI_EXIT_ERROR;
   /* No --template: the export.template setting (the window's). */
-  if (!lw_jobs_export (jobs, job->id, out_dir, template_str, NULL, NULL, &written, NULL, &error))
+  if (!lw_jobs_export (jobs, job->id, out_dir, template_str, accepted ? LW_EXPORT_ACCEPTED : LW_EXPORT_ALL,
+                       NULL, NULL, &written, NULL, &error))
     return lw_cli_fail (error);
   g_print (g_dngettext (GETTEXT_PACKAGE, "Saved %u result to %s\n", "Saved %u results to %s\n", written),
            written, out_dir);

@@ -401,12 +401,21 @@ save_one (const char *dir, const char *name, GBytes *data, GHashTable *taken, gs
     }
 }
 
+static gboolean
+is_selected (const LwImage *image, LwExportSelection selection)
+{
+  if (image->status != LW_IMAGE_COMPLETED || image->processed_key == NULL)
+    return FALSE;
+  return selection == LW_EXPORT_ALL || image->review == LW_REVIEW_ACCEPTED;
+}
+
 gboolean
 lw_export_job_full (LwStore              *store,
                     LwBlobStore          *blobs,
                     gint64                job_id,
                     const char           *dir,
                     const char           *template_str,
+                    LwExportSelection     selection,
                     LwExportProgressFunc  progress,
                     gpointer              user_data,
                     guint                *n_written,
@@ -443,7 +452,7 @@ lw_export_job_full (LwStore              *store,
   limit = name_limit (dir);
 
   for (guint i = 0; i < images->len; i++)
-    if (((LwImage *) g_ptr_array_index (images, i))->status == LW_IMAGE_COMPLETED)
+    if (is_selected (g_ptr_array_index (images, i), selection))
       total++;
 
   for (guint i = 0; i < images->len; i++)
@@ -453,7 +462,7 @@ lw_export_job_full (LwStore              *store,
       g_autoptr(GBytes) data = NULL;
       g_autofree char *name = NULL;
 
-      if (image->status != LW_IMAGE_COMPLETED || image->processed_key == NULL)
+      if (!is_selected (image, selection))
         continue;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
@@ -496,6 +505,7 @@ lw_export_job (LwStore              *store,
                gint64                job_id,
                const char           *dir,
                const char           *template_str,
+               LwExportSelection     selection,
                LwExportProgressFunc  progress,
                gpointer              user_data,
                guint                *n_written,
@@ -505,7 +515,7 @@ lw_export_job (LwStore              *store,
   g_autoptr(GPtrArray) failures = NULL;
   LwExportFailure *first;
 
-  if (!lw_export_job_full (store, blobs, job_id, dir, template_str, progress, user_data, n_written, &failures,
+  if (!lw_export_job_full (store, blobs, job_id, dir, template_str, selection, progress, user_data, n_written, &failures,
                            cancellable, error))
     return FALSE;
   if (failures->len == 0)

@@ -53,6 +53,13 @@ char     *lw_export_unique_name (const char *dir,
                                  const char *name,
                                  GHashTable *taken);
 
+/* Which results are saved: every COMPLETED one, or only those the user
+ * accepted (docs/ARCHITECTURE.md, "Review"). */
+typedef enum {
+  LW_EXPORT_ALL,
+  LW_EXPORT_ACCEPTED,
+} LwExportSelection;
+
 typedef void (*LwExportProgressFunc) (guint done, guint total, gpointer user_data);
 
 /* One result that could not be saved, and why. */
@@ -84,6 +91,7 @@ gboolean  lw_export_job_full   (LwStore              *store,
                                 gint64                job_id,
                                 const char           *dir,
                                 const char           *template_str,
+                                LwExportSelection     selection,
                                 LwExportProgressFunc  progress,
                                 gpointer              user_data,
                                 guint                *n_written,
@@ -99,6 +107,7 @@ gboolean  lw_export_job        (LwStore              *store,
                                 gint64                job_id,
                                 const char           *dir,
                                 const char           *template_str,
+                                LwExportSelection     selection,
                                 LwExportProgressFunc  progress,
                                 gpointer              user_data,
                                 guint                *n_written,

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "lw-job-session-private.h"
 #include "lw-models.h"
 
@@ -344,6 +346,7 @@ typedef struct {
   LwJobs   *jobs;
   gint64    job_id;
   char     *dir;
+  LwExportSelection selection;
   GWeakRef  session;
   gint      done;    /* atomic */
   gint      total;   /* atomic */
@@ -397,7 +400,7 @@ export_thread (GTask        *task,
   Export *export = task_data;
   GError *error = NULL;
 
-  if (!lw_jobs_export (export->jobs, export->job_id, export->dir, NULL, export_progress_cb, task,
+  if (!lw_jobs_export (export->jobs, export->job_id, export->dir, NULL, export->selection, export_progress_cb, task,
                        &export->n_written, cancellable, &error))
     {
       g_task_return_error (task, error);
@@ -424,6 +427,7 @@ export_done_cb (GObject      *source,
 void
 lw_job_session_export_async (LwJobSession        *self,
                              const char          *dir,
+                             LwExportSelection    selection,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
@@ -440,13 +444,14 @@ lw_job_session_export_async (LwJobSession        *self,
   if (self->job == NULL || self->exporting)
     {
       g_task_return_new_error (outer, LW_JOBS_ERROR, self->job == NULL ? LW_JOBS_ERROR_NOT_FOUND : LW_JOBS_ERROR_BUSY,
-                               self->job == NULL ? "No job is open" : "Already saving");
+                               self->job == NULL ? _("No job is open") : _("The results are being saved already"));
       return;
     }
   export = g_new0 (Export, 1);
   export->jobs = g_object_ref (self->jobs);
   export->job_id = self->job->id;
   export->dir = g_strdup (dir);
+  export->selection = selection;
   g_weak_ref_init (&export->session, self);
   self->exporting = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), lw_job_session_properties[PROP_EXPORTING]);

@@ -129,9 +129,11 @@ double        lw_job_session_get_spent       (LwJobSession  *self);
 guint         lw_job_session_get_in_flight   (LwJobSession  *self);
 
 /* ---- saving ------------------------------------------------------------- */
-/* Every result of the shown job into dir ("export-progress" meanwhile). */
+/* Every result of the shown job (or only the accepted ones) into dir
+ * ("export-progress" meanwhile). */
 void          lw_job_session_export_async    (LwJobSession  *self,
                                               const char    *dir,
+                                              LwExportSelection selection,
                                               GCancellable  *cancellable,
                                               GAsyncReadyCallback callback,
                                               gpointer       user_data);

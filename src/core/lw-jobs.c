@@ -25,7 +25,8 @@ struct _LwJobs
   LwCore      *core;
   LwScheduler *scheduler;
   GMainContext *context;      /* where the service lives (signals, pokes) */
-  GHashTable  *finishes;      /* job id (gint64*) → GArray of monotonic µs */
+  GHashTable  *finishes;      /* job id (gint64*) → GArray of finish times (the clock's ms) */
+  GHashTable  *trials;        /* job ids (gint64*) of trial runs under way */
   gulong       handlers[4];
   gboolean     started;
 };
@@ -39,6 +40,7 @@ enum {
   SIGNAL_JOB_CHANGED,
   SIGNAL_JOB_PAUSED,
   SIGNAL_JOB_RESUMED,
+  SIGNAL_TRIAL_FINISHED,
   N_SIGNALS
 };
 
@@ -138,7 +140,7 @@ image_changed_cb (LwScheduler *scheduler, gint64 job_id, gint64 image_id, int st
   if (status == LW_IMAGE_COMPLETED || status == LW_IMAGE_FAILED)
     {
       GArray *times = finishes_of (self, job_id, TRUE);
-      gint64 now = g_get_monotonic_time ();
+      gint64 now = lw_jobs_now (self);
 
       g_array_append_val (times, now);
       if (times->len > ETA_WINDOW)
@@ -151,6 +153,10 @@ static void
 job_changed_cb (LwScheduler *scheduler, gint64 job_id, int status, LwJobs *self)
 {
   g_signal_emit (self, signals[SIGNAL_JOB_CHANGED], 0, job_id, status);
+  /* The scheduler stops a job whose open photos are all held: a trial
+   * run's photos are done. */
+  if (status == LW_JOB_CANCELLED && g_hash_table_remove (self->trials, &job_id))
+    g_signal_emit (self, signals[SIGNAL_TRIAL_FINISHED], 0, job_id);
 }
 
 /* A pool pauses per model; every launched job of that model is paused by
@@ -905,6 +911,10 @@ lw_jobs_launch (LwJobs *self, gint64 job_id, GError **error)
       g_set_error_literal (error, LW_JOBS_ERROR, LW_JOBS_ERROR_EMPTY, _("The job has no photos to process"));
       return FALSE;
     }
+  /* A launch runs every photo: what a trial run held goes back in. */
+  if (lw_store_set_held (store, job_id, FALSE, &local_error) < 0)
+    return propagate_store_error (local_error, error);
+  g_hash_table_remove (self->trials, &job_id);
   if (!lw_scheduler_launch (self->scheduler, job_id, &local_error))
     return propagate_store_error (local_error, error);
   /* This process launched it: a window opening meanwhile leaves it alone
@@ -1114,7 +1124,7 @@ lw_jobs_get_progress (LwJobs *self, gint64 job_id, LwJobProgress *progress, GErr
       if (last > first)
         {
           /* (n − 1) finishes over (last − first): the recent rate. */
-          progress->rate = (double) (times->len - 1) * G_USEC_PER_SEC / (double) (last - first);
+          progress->rate = (double) (times->len - 1) * 1000.0 / (double) (last - first);
           if (open > 0)
             progress->eta_seconds = (gint64) (open / progress->rate + 0.5);
           else
@@ -1125,7 +1135,7 @@ lw_jobs_get_progress (LwJobs *self, gint64 job_id, LwJobProgress *progress, GErr
 }
 
 gboolean
-lw_jobs_export (LwJobs *self, gint64 job_id, const char *dir, const char *template_str,
+lw_jobs_export (LwJobs *self, gint64 job_id, const char *dir, const char *template_str, LwExportSelection selection,
                 LwExportProgressFunc progress, gpointer user_data, guint *n_written,
                 GCancellable *cancellable, GError **error)
 {
@@ -1138,8 +1148,162 @@ lw_jobs_export (LwJobs *self, gint64 job_id, const char *dir, const char *templa
     return FALSE;
   if (template_str == NULL)
     template_str = setting = lw_settings_get_string (store, LW_SETTING_TEMPLATE);
-  return lw_export_job (store, lw_core_get_blobs (self->core), job_id, dir, template_str, progress, user_data,
+  return lw_export_job (store, lw_core_get_blobs (self->core), job_id, dir, template_str, selection, progress, user_data,
                         n_written, cancellable, error);
+}
+
+/* ---- review ------------------------------------------------------------------ */
+
+gboolean
+lw_jobs_set_review (LwJobs *self, gint64 job_id, const gint64 *image_ids, guint n_images, LwReview review,
+                    GError **error)
+{
+  LwStore *store;
+  GError *local_error = NULL;
+  gint64 now;
+
+  g_return_val_if_fail (LW_IS_JOBS (self), FALSE);
+  store = lw_jobs_get_store (self);
+  if (!all_of_job (store, job_id, image_ids, n_images, error))
+    return FALSE;
+  now = lw_jobs_now (self);
+  if (!lw_store_begin (store, &local_error))
+    return propagate_store_error (local_error, error);
+  for (guint i = 0; i < n_images; i++)
+    if (!lw_store_set_image_review (store, image_ids[i], review, now, &local_error))
+      {
+        lw_store_rollback (store);
+        return propagate_store_error (local_error, error);
+      }
+  if (!lw_store_commit (store, &local_error))
+    return propagate_store_error (local_error, error);
+  for (guint i = 0; i < n_images; i++)
+    emit_image (self, job_id, image_ids[i]);
+  return TRUE;
+}
+
+GPtrArray *
+lw_jobs_list_versions (LwJobs *self, gint64 image_id, GError **error)
+{
+  GError *local_error = NULL;
+  GPtrArray *versions;
+
+  g_return_val_if_fail (LW_IS_JOBS (self), NULL);
+  versions = lw_store_list_versions (lw_jobs_get_store (self), image_id, &local_error);
+  if (versions == NULL)
+    propagate_store_error (local_error, error);
+  return versions;
+}
+
+gboolean
+lw_jobs_choose_version (LwJobs *self, gint64 job_id, gint64 image_id, int n, GError **error)
+{
+  LwStore *store;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (LW_IS_JOBS (self), FALSE);
+  store = lw_jobs_get_store (self);
+  if (!all_of_job (store, job_id, &image_id, 1, error) || any_busy (store, &image_id, 1, error))
+    return FALSE;
+  if (!lw_store_choose_version (store, image_id, n, lw_jobs_now (self), &local_error))
+    return propagate_store_error (local_error, error);
+  emit_image (self, job_id, image_id);
+  emit_job (self, job_id);
+  return TRUE;
+}
+
+int
+lw_jobs_redo (LwJobs *self, gint64 job_id, const gint64 *image_ids, guint n_images, const char *instruction,
+              GError **error)
+{
+  g_return_val_if_fail (LW_IS_JOBS (self), -1);
+  if (instruction != NULL
+      && !lw_jobs_set_instruction (self, job_id, image_ids, n_images, instruction, NULL, error))
+    return -1;
+  return lw_jobs_retry (self, job_id, image_ids, n_images, TRUE, error);
+}
+
+gboolean
+lw_jobs_launch_trial (LwJobs *self, gint64 job_id, const gint64 *image_ids, guint n_images, GError **error)
+{
+  LwStore *store;
+  g_autoptr(GArray) chosen = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GError *local_error = NULL;
+  gint64 *key;
+
+  g_return_val_if_fail (LW_IS_JOBS (self), FALSE);
+  store = lw_jobs_get_store (self);
+  if (n_images > 0)
+    {
+      if (!all_of_job (store, job_id, image_ids, n_images, error))
+        return FALSE;
+      g_array_append_vals (chosen, image_ids, n_images);
+    }
+  else
+    {
+      g_autoptr(GPtrArray) images = lw_store_list_images (store, job_id, &local_error);
+
+      if (images == NULL)
+        return propagate_store_error (local_error, error);
+      for (guint i = 0; i < images->len && chosen->len < LW_TRIAL_SIZE; i++)
+        {
+          LwImage *image = g_ptr_array_index (images, i);
+
+          if (image->status == LW_IMAGE_PENDING || image->status == LW_IMAGE_RETRY_LATER)
+            g_array_append_val (chosen, image->id);
+        }
+    }
+  if (chosen->len == 0)
+    {
+      g_set_error_literal (error, LW_JOBS_ERROR, LW_JOBS_ERROR_EMPTY, _("The job has no photos left to try"));
+      return FALSE;
+    }
+  if (!lw_jobs_launch (self, job_id, error))
+    return FALSE;
+  /* Hold the rest, let the chosen ones through, in one transaction, before
+   * the queue's next claim (it runs from the main loop, after this). */
+  if (!lw_store_begin (store, &local_error))
+    return propagate_store_error (local_error, error);
+  if (lw_store_set_held (store, job_id, TRUE, &local_error) < 0)
+    {
+      lw_store_rollback (store);
+      return propagate_store_error (local_error, error);
+    }
+  for (guint i = 0; i < chosen->len; i++)
+    if (!lw_store_set_image_held (store, g_array_index (chosen, gint64, i), FALSE, &local_error))
+      {
+        lw_store_rollback (store);
+        return propagate_store_error (local_error, error);
+      }
+  if (!lw_store_commit (store, &local_error))
+    return propagate_store_error (local_error, error);
+  key = g_new (gint64, 1);
+  *key = job_id;
+  g_hash_table_add (self->trials, key);
+  lw_scheduler_poke (self->scheduler);
+  return TRUE;
+}
+
+gboolean
+lw_jobs_get_projection (LwJobs *self, gint64 job_id, LwJobProjection *projection, GError **error)
+{
+  LwJobProgress p;
+
+  g_return_val_if_fail (LW_IS_JOBS (self), FALSE);
+  g_return_val_if_fail (projection != NULL, FALSE);
+  memset (projection, 0, sizeof *projection);
+  projection->projected_seconds = -1;
+  if (!lw_jobs_get_progress (self, job_id, &p, error))
+    return FALSE;
+  projection->finished = p.counts.completed + p.counts.failed;
+  projection->left = lw_job_counts_open (&p.counts);
+  /* What a photo really cost (retries, reused results included), once
+   * some were done; the model's price before. */
+  projection->cost_per_photo = projection->finished > 0 ? p.spent / projection->finished : p.price;
+  projection->projected_cost = p.spent + projection->left * projection->cost_per_photo;
+  if (p.rate > 0)
+    projection->projected_seconds = (gint64) (projection->left / p.rate + 0.5);
+  return TRUE;
 }
 
 /* ---- modules --------------------------------------------------------------- */
@@ -1251,6 +1415,7 @@ lw_jobs_finalize (GObject *object)
   LwJobs *self = LW_JOBS (object);
 
   g_clear_pointer (&self->finishes, g_hash_table_unref);
+  g_clear_pointer (&self->trials, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (lw_jobs_parent_class)->finalize (object);
 }
@@ -1272,6 +1437,9 @@ lw_jobs_class_init (LwJobsClass *klass)
   signals[SIGNAL_JOB_PAUSED] =
     g_signal_new ("job-paused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_POINTER);
+  signals[SIGNAL_TRIAL_FINISHED] =
+    g_signal_new ("trial-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
   signals[SIGNAL_JOB_RESUMED] =
     g_signal_new ("job-resumed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
@@ -1281,6 +1449,7 @@ static void
 lw_jobs_init (LwJobs *self)
 {
   self->finishes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_array_unref);
+  self->trials = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 LwJobs *

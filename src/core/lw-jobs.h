@@ -246,16 +246,74 @@ gboolean     lw_jobs_get_progress       (LwJobs       *self,
                                          gint64        job_id,
                                          LwJobProgress *progress,
                                          GError      **error);
-/* Any thread (blocking; its own connection). Every COMPLETED result into
- * dir, named by template_str (NULL = the export.template setting). */
+/* Any thread (blocking; its own connection). Every COMPLETED result (or
+ * only the accepted ones) into dir, named by template_str (NULL = the
+ * export.template setting). */
 gboolean     lw_jobs_export             (LwJobs       *self,
                                          gint64        job_id,
                                          const char   *dir,
                                          const char   *template_str,
+                                         LwExportSelection selection,
                                          LwExportProgressFunc progress,
                                          gpointer      user_data,
                                          guint        *n_written,
                                          GCancellable *cancellable,
+                                         GError      **error);
+
+/* ---- review (docs/ARCHITECTURE.md, "Review") ---------------------------- */
+/* Accept, reject or undecide photos of the job (saved with it). */
+gboolean     lw_jobs_set_review         (LwJobs       *self,
+                                         gint64        job_id,
+                                         const gint64 *image_ids,
+                                         guint         n_images,
+                                         LwReview      review,
+                                         GError      **error);
+/* Every take of a photo (LwVersion), oldest first. */
+GPtrArray   *lw_jobs_list_versions      (LwJobs       *self,
+                                         gint64        image_id,
+                                         GError      **error);
+/* Take n becomes the photo's result: what the grid shows and Save saves.
+ * BUSY while the photo is in flight. */
+gboolean     lw_jobs_choose_version     (LwJobs       *self,
+                                         gint64        job_id,
+                                         gint64        image_id,
+                                         int           n,
+                                         GError      **error);
+/* Another take of finished photos: instruction (NULL keeps each photo's
+ * own, "" clears it) becomes theirs, then they are queued as new takes
+ * (never an earlier result) and the job runs. Returns how many, -1 on
+ * error. */
+int          lw_jobs_redo               (LwJobs       *self,
+                                         gint64        job_id,
+                                         const gint64 *image_ids,
+                                         guint         n_images,
+                                         const char   *instruction,
+                                         GError      **error);
+
+/* How many photos a trial run takes when none are chosen. */
+#define LW_TRIAL_SIZE 5
+
+/* A trial run: only these photos (n_images 0: the first LW_TRIAL_SIZE
+ * open ones) are processed; the others are held. When they are done the
+ * job stops ("trial-finished") and lw_jobs_get_projection says what the
+ * rest will take; lw_jobs_launch runs the rest. */
+gboolean     lw_jobs_launch_trial       (LwJobs       *self,
+                                         gint64        job_id,
+                                         const gint64 *image_ids,
+                                         guint         n_images,
+                                         GError      **error);
+
+typedef struct {
+  int     finished;          /* photos with a result or a failure */
+  int     left;              /* photos still open, held ones included */
+  double  cost_per_photo;    /* measured: spent / finished; the price when nothing finished */
+  double  projected_cost;    /* spent + left × cost_per_photo: the whole job */
+  gint64  projected_seconds; /* left at the measured rate of this process; -1 unknown */
+} LwJobProjection;
+
+gboolean     lw_jobs_get_projection     (LwJobs       *self,
+                                         gint64        job_id,
+                                         LwJobProjection *projection,
                                          GError      **error);
 
 /* ---- modules ------------------------------------------------------------ */
@@ -293,6 +351,8 @@ gboolean     lw_jobs_delete_module      (LwJobs       *self,
  *  "job-paused"    (gint64 job_id, const char *model, const GError *reason)
  *      once for every launched job of the paused model;
  *  "job-resumed"   (gint64 job_id, const char *model)
+ *  "trial-finished" (gint64 job_id)
+ *      a trial run's photos are done; the job stopped with the rest held.
  */
 
 G_END_DECLS

@@ -209,10 +209,14 @@ check_job_finished (LwScheduler *self, gint64 job_id)
       g_warning ("Cannot count the images of job %" G_GINT64_FORMAT ": %s", job_id, error->message);
       return;
     }
-  if (lw_job_counts_open (&counts) > 0)
+  /* Open photos left are held out of a trial run: the trial is over and
+   * the job stops, waiting for the user to launch the rest. */
+  if (counts.processing + counts.retry_later == 0 && counts.pending > 0)
+    status = LW_JOB_CANCELLED;
+  else if (lw_job_counts_open (&counts) > 0)
     return;
-
-  status = (counts.completed == 0 && counts.failed > 0) ? LW_JOB_FAILED : LW_JOB_COMPLETED;
+  else
+    status = (counts.completed == 0 && counts.failed > 0) ? LW_JOB_FAILED : LW_JOB_COMPLETED;
   if (!lw_store_set_job_status (self->store, job_id, status, lw_clock_now_ms (self->clock), &error))
     {
       g_warning ("Cannot finish job %" G_GINT64_FORMAT ": %s", job_id, error->message);
@@ -319,7 +323,7 @@ flight_complete (LwScheduler *self, Flight *flight, const char *key, const char 
   gboolean fenced = FALSE;
 
   if (!lw_store_finish_completed (self->store, flight->image->id, flight->image->attempt, key, mime,
-                                  flight->request_key, cost, lw_clock_now_ms (self->clock),
+                                  flight->request_key, flight->request->prompt, cost, lw_clock_now_ms (self->clock),
                                   &fenced, &error))
     {
       store_warning ("complete", flight->image->id, error);

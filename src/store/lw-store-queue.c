@@ -34,7 +34,8 @@ compare_claimed (gconstpointer a, gconstpointer b)
  *  2. Only jobs of this model: each model has its own pool (concurrency
  *     1–16, requests per minute), so each claims for itself; and, when ?6
  *     is not 0, only that job's (lightwork-cli works on its own job).
- *  3. PENDING, or RETRY_LATER whose next_retry_at has passed: the back-off
+ *  3. PENDING, or RETRY_LATER whose next_retry_at has passed, and not held
+ *     out of a trial run: the back-off
  *     (2 s base, 5 min cap, or the server's retryDelay) is honoured here,
  *     not by a sleeping thread.
  *  4. ORDER BY jobs.launched_at, jobs.id, position: first launched, first
@@ -62,7 +63,7 @@ static const char claim_sql[] =
   "  SELECT i.id FROM images AS i INDEXED BY images_claim"
   "  JOIN jobs AS j ON j.id = i.job_id"
   "  WHERE j.status = 'PROCESSING' AND j.model = ?4 AND (?6 = 0 OR j.id = ?6)"
-  "    AND i.status IN ('PENDING', 'RETRY_LATER')"
+  "    AND i.status IN ('PENDING', 'RETRY_LATER') AND i.held = 0"
   "    AND (i.status = 'PENDING' OR (i.status = 'RETRY_LATER' AND i.next_retry_at <= ?3))"
   "  ORDER BY j.launched_at, j.id, i.position"
   "  LIMIT ?5)"
@@ -178,23 +179,79 @@ finish_end (LwStore *self, sqlite3_stmt *stmt, gboolean *fenced_out, GError **er
   return TRUE;
 }
 
+/* Every take is kept (docs/ARCHITECTURE.md, "Review"): the result becomes
+ * the next version of the photo and the one processed_key shows, in the
+ * finish's own transaction, so a take is never on the row without being
+ * in versions. */
+static const char add_version_sql[] =
+  "INSERT INTO versions (image_id, n, processed_key, processed_mime, prompt, model, module_id, cost, created_at)"
+  " SELECT i.id, (SELECT COALESCE(MAX(n), 0) + 1 FROM versions WHERE image_id = i.id), ?2, ?3, ?4,"
+  "   j.model, j.module_id, ?5, ?6"
+  " FROM images AS i JOIN jobs AS j ON j.id = i.job_id WHERE i.id = ?1"
+  " RETURNING n";
+
 gboolean
 lw_store_finish_completed (LwStore *self, gint64 id, int attempt, const char *processed_key,
-                           const char *processed_mime, const char *request_key, double cost,
-                           gint64 now, gboolean *fenced_out, GError **error)
+                           const char *processed_mime, const char *request_key, const char *prompt,
+                           double cost, gint64 now, gboolean *fenced_out, GError **error)
 {
-  g_autoptr(LwStmt) stmt = NULL;
+  gboolean owned, ok, fenced = FALSE;
 
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
   g_return_val_if_fail (processed_key != NULL, FALSE);
 
-  stmt = finish_begin (self, finish_completed_sql, id, attempt, now, cost, error);
-  if (stmt == NULL)
+  if (!lw_store_tx_begin (self, &owned, error))
     return FALSE;
-  lw_store_bind_text (stmt, 5, processed_key);
-  lw_store_bind_text (stmt, 6, processed_mime);
-  lw_store_bind_text (stmt, 7, request_key);
-  return finish_end (self, stmt, fenced_out, error);
+  {
+    g_autoptr(LwStmt) stmt = finish_begin (self, finish_completed_sql, id, attempt, now, cost, error);
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        lw_store_bind_text (stmt, 5, processed_key);
+        lw_store_bind_text (stmt, 6, processed_mime);
+        lw_store_bind_text (stmt, 7, request_key);
+        ok = finish_end (self, stmt, &fenced, error);
+      }
+  }
+  if (ok && !fenced)
+    {
+      g_autoptr(LwStmt) add = lw_store_stmt (self, add_version_sql, error);
+      int n = 0;
+
+      ok = add != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (add, 1, id);
+          lw_store_bind_text (add, 2, processed_key);
+          lw_store_bind_text (add, 3, processed_mime);
+          lw_store_bind_text (add, 4, prompt != NULL ? prompt : "");
+          sqlite3_bind_double (add, 5, isfinite (cost) && cost > 0 ? cost : 0);
+          sqlite3_bind_int64 (add, 6, now);
+          ok = sqlite3_step (add) == SQLITE_ROW;
+          if (ok)
+            n = sqlite3_column_int (add, 0);
+          ok = ok && lw_store_step_done (self, add, _("Could not record an image’s result"), error);
+          if (!ok && error != NULL && *error == NULL)
+            lw_store_set_sqlite_error (self, error, _("Could not record an image’s result"));
+        }
+      if (ok)
+        {
+          g_autoptr(LwStmt) set = lw_store_stmt (self, "UPDATE images SET version = ?2 WHERE id = ?1", error);
+
+          ok = set != NULL;
+          if (ok)
+            {
+              sqlite3_bind_int64 (set, 1, id);
+              sqlite3_bind_int (set, 2, n);
+              ok = lw_store_step_done (self, set, _("Could not record an image’s result"), error);
+            }
+        }
+    }
+  ok = lw_store_tx_end (self, owned, ok, ok ? error : NULL);
+  if (fenced_out != NULL)
+    *fenced_out = fenced;
+  return ok;
 }
 
 gboolean
@@ -399,7 +456,8 @@ lw_store_referenced_keys (LwStore *self, GError **error)
   stmt = lw_store_stmt (self,
                    "SELECT original_key FROM images"
                    " UNION SELECT thumb_key FROM images WHERE thumb_key IS NOT NULL"
-                   " UNION SELECT processed_key FROM images WHERE processed_key IS NOT NULL", error);
+                   " UNION SELECT processed_key FROM images WHERE processed_key IS NOT NULL"
+                   " UNION SELECT processed_key FROM versions", error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -487,4 +545,121 @@ lw_store_first_start (LwStore *self, const char *model, gint64 since)
   if (sqlite3_step (stmt) != SQLITE_ROW || sqlite3_column_type (stmt, 0) == SQLITE_NULL)
     return -1;
   return sqlite3_column_int64 (stmt, 0);
+}
+
+/* ---- versions and review ------------------------------------------------- */
+
+static LwVersion *
+version_from_row (sqlite3_stmt *stmt)
+{
+  LwVersion *version = g_new0 (LwVersion, 1);
+
+  version->id = sqlite3_column_int64 (stmt, 0);
+  version->image_id = sqlite3_column_int64 (stmt, 1);
+  version->n = sqlite3_column_int (stmt, 2);
+  version->processed_key = lw_store_column_strdup (stmt, 3);
+  version->processed_mime = lw_store_column_strdup (stmt, 4);
+  version->prompt = lw_store_column_strdup (stmt, 5);
+  version->model = lw_store_column_strdup (stmt, 6);
+  version->module_id = lw_store_column_strdup (stmt, 7);
+  version->cost = sqlite3_column_double (stmt, 8);
+  version->created_at = sqlite3_column_int64 (stmt, 9);
+  return version;
+}
+
+GPtrArray *
+lw_store_list_versions (LwStore *self, gint64 image_id, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), NULL);
+  stmt = lw_store_stmt (self, "SELECT id, image_id, n, processed_key, processed_mime, prompt, model, module_id,"
+                              " cost, created_at FROM versions WHERE image_id = ? ORDER BY n", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, image_id);
+  return lw_store_collect_rows (self, stmt, (LwStoreRowFunc) version_from_row, (GDestroyNotify) lw_version_free,
+                                _("Could not list the image’s versions"), error);
+}
+
+gboolean
+lw_store_choose_version (LwStore *self, gint64 image_id, int n, gint64 now, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+
+  /* Not while PROCESSING (the running attempt owns the row). The chosen
+   * take is the photo's result again: a failed redo does not lose it. */
+  stmt = lw_store_stmt (self,
+                        "UPDATE images SET status = 'COMPLETED', version = v.n, processed_key = v.processed_key,"
+                        "  processed_mime = v.processed_mime, error_code = NULL, error_message = NULL,"
+                        "  next_retry_at = 0, updated_at = ?3"
+                        " FROM (SELECT n, processed_key, processed_mime FROM versions WHERE image_id = ?1 AND n = ?2) AS v"
+                        " WHERE images.id = ?1 AND images.status <> 'PROCESSING'", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, image_id);
+  sqlite3_bind_int (stmt, 2, n);
+  sqlite3_bind_int64 (stmt, 3, now);
+  if (!lw_store_step_done (self, stmt, _("Could not choose the version"), error))
+    return FALSE;
+  if (sqlite3_changes (self->db) > 0)
+    return TRUE;
+  g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND,
+               _("The image has no version %d, or it is being processed"), n);
+  return FALSE;
+}
+
+gboolean
+lw_store_set_image_review (LwStore *self, gint64 image_id, LwReview review, gint64 now, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+  g_return_val_if_fail (lw_review_to_string (review) != NULL, FALSE);
+
+  stmt = lw_store_stmt (self, "UPDATE images SET review = ?2, updated_at = ?3 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, image_id);
+  lw_store_bind_text (stmt, 2, lw_review_to_string (review));
+  sqlite3_bind_int64 (stmt, 3, now);
+  if (!lw_store_step_done (self, stmt, _("Could not save the review"), error))
+    return FALSE;
+  if (sqlite3_changes (self->db) > 0)
+    return TRUE;
+  g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("No image %" G_GINT64_FORMAT), image_id);
+  return FALSE;
+}
+
+int
+lw_store_set_held (LwStore *self, gint64 job_id, gboolean held, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), -1);
+  stmt = lw_store_stmt (self, "UPDATE images SET held = ?2 WHERE job_id = ?1 AND held <> ?2"
+                              "  AND status IN ('PENDING', 'RETRY_LATER')", error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, job_id);
+  sqlite3_bind_int (stmt, 2, held ? 1 : 0);
+  if (!lw_store_step_done (self, stmt, _("Could not hold the photos"), error))
+    return -1;
+  return sqlite3_changes (self->db);
+}
+
+gboolean
+lw_store_set_image_held (LwStore *self, gint64 image_id, gboolean held, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+  stmt = lw_store_stmt (self, "UPDATE images SET held = ?2 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, image_id);
+  sqlite3_bind_int (stmt, 2, held ? 1 : 0);
+  return lw_store_step_done (self, stmt, _("Could not hold the photos"), error);
 }

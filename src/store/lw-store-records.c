@@ -721,7 +721,7 @@ lw_store_job_has_open_images (LwStore *self, gint64 job_id, gboolean *open, GErr
 
   stmt = stmt_for_id (self,
                       "SELECT EXISTS (SELECT 1 FROM images WHERE job_id = ?"
-                      " AND status IN ('PENDING', 'RETRY_LATER', 'PROCESSING'))", job_id, error);
+                      " AND (status = 'PROCESSING' OR (status IN ('PENDING', 'RETRY_LATER') AND held = 0)))", job_id, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_step (stmt);
@@ -969,6 +969,7 @@ lw_store_requeue_image (LwStore *self, gint64 id, gboolean force, gint64 now, GE
                       "  processed_key = CASE WHEN ?2 THEN NULL ELSE processed_key END,"
                       "  processed_mime = CASE WHEN ?2 THEN NULL ELSE processed_mime END,"
                       "  request_key = CASE WHEN ?2 THEN NULL ELSE request_key END,"
+                      "  version = CASE WHEN ?2 THEN 0 ELSE version END,"
                       "  fresh_take = ?2"
                       " WHERE id = ?1 AND status <> 'PROCESSING'", id, error);
   if (stmt == NULL)

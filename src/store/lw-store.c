@@ -142,6 +142,38 @@ static const char *const migrations[] = {
   "  at    INTEGER NOT NULL"
   ");"
   "CREATE INDEX starts_model_at ON starts (model, at);",
+  /* 3 → 4 (review, docs/ARCHITECTURE.md, "Review"):
+   * - images.review: what the user decided of the result;
+   * - versions: every take that landed, so a redo never loses one and the
+   *   user picks which is saved; images.version says which take
+   *   processed_key is. Results that exist become take 1, with the prompt
+   *   the 2-prompt rule composed for them;
+   * - images.held: photos a trial run leaves out, not claimable until the
+   *   job is launched. */
+  "ALTER TABLE images ADD COLUMN review TEXT NOT NULL DEFAULT 'UNDECIDED'"
+  "  CHECK (review IN ('UNDECIDED', 'ACCEPTED', 'REJECTED'));"
+  "ALTER TABLE images ADD COLUMN version INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE images ADD COLUMN held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1));"
+  "CREATE TABLE versions ("
+  "  id             INTEGER PRIMARY KEY,"
+  "  image_id       INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,"
+  "  n              INTEGER NOT NULL,"
+  "  processed_key  TEXT NOT NULL,"
+  "  processed_mime TEXT,"
+  "  prompt         TEXT NOT NULL DEFAULT '',"
+  "  model          TEXT NOT NULL DEFAULT '',"
+  "  module_id      TEXT NOT NULL DEFAULT '',"
+  "  cost           REAL NOT NULL DEFAULT 0,"
+  "  created_at     INTEGER NOT NULL,"
+  "  UNIQUE (image_id, n)"
+  ");"
+  "INSERT INTO versions (image_id, n, processed_key, processed_mime, prompt, model, module_id, cost, created_at)"
+  "  SELECT i.id, 1, i.processed_key, i.processed_mime,"
+  "    trim(j.prompt) || CASE WHEN trim(COALESCE(i.specific_prompt, '')) <> ''"
+  "                      THEN char(10) || char(10) || trim(i.specific_prompt) ELSE '' END,"
+  "    j.model, j.module_id, i.cost, i.updated_at"
+  "  FROM images AS i JOIN jobs AS j ON j.id = i.job_id WHERE i.processed_key IS NOT NULL;"
+  "UPDATE images SET version = 1 WHERE processed_key IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LW_STORE_SCHEMA_VERSION);
@@ -298,6 +330,10 @@ lw_store_image_from_row (sqlite3_stmt *stmt)
   image->created_at = sqlite3_column_int64 (stmt, 26);
   image->updated_at = sqlite3_column_int64 (stmt, 27);
   image->fresh_take = sqlite3_column_int (stmt, 28) != 0;
+  if (!lw_review_from_string ((const char *) sqlite3_column_text (stmt, 29), &image->review))
+    image->review = LW_REVIEW_UNDECIDED;  /* unreachable: CHECK constraint */
+  image->version = sqlite3_column_int (stmt, 30);
+  image->held = sqlite3_column_int (stmt, 31) != 0;
   return image;
 }
 

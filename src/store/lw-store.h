@@ -30,7 +30,7 @@ typedef enum {
 
 GQuark lw_store_error_quark (void);
 
-#define LW_STORE_SCHEMA_VERSION 3
+#define LW_STORE_SCHEMA_VERSION 4
 
 #define LW_TYPE_STORE (lw_store_get_type ())
 G_DECLARE_FINAL_TYPE (LwStore, lw_store, LW, STORE, GObject)
@@ -96,8 +96,8 @@ gboolean    lw_store_set_job_status (LwStore *self, gint64 id, LwJobStatus statu
 /* Deletes the job and its images and rejections (blobs go at the next sweep). */
 gboolean    lw_store_delete_job     (LwStore *self, gint64 id, GError **error);
 gboolean    lw_store_count_images   (LwStore *self, gint64 job_id, LwJobCounts *counts, GError **error);
-/* Whether the job has an image still to do (PENDING, RETRY_LATER or
- * PROCESSING): one index probe, cheap enough for every finish. */
+/* Whether the job has an image still to do (PENDING or RETRY_LATER and
+ * not held, or PROCESSING): one index probe, cheap enough for every finish. */
 gboolean    lw_store_job_has_open_images (LwStore *self, gint64 job_id, gboolean *open, GError **error);
 /* Sum of images.cost for the job; FALSE (never "0") when it cannot be read. */
 gboolean    lw_store_get_job_cost   (LwStore *self, gint64 job_id, double *cost, GError **error);
@@ -127,6 +127,18 @@ int         lw_store_retry_failed   (LwStore *self, gint64 job_id, gint64 now, G
  * fresh_take, so no earlier result (of any job) is reused for it. */
 gboolean    lw_store_requeue_image  (LwStore *self, gint64 id, gboolean force, gint64 now, GError **error);
 
+/* ---- versions and review ---------------------------------------------- */
+/* Every take of the image (LwVersion), oldest first. */
+GPtrArray  *lw_store_list_versions  (LwStore *self, gint64 image_id, GError **error);
+/* Take n becomes the image's result (status COMPLETED, processed_key);
+ * NOT_FOUND when there is no such take or the image is in flight. */
+gboolean    lw_store_choose_version (LwStore *self, gint64 image_id, int n, gint64 now, GError **error);
+gboolean    lw_store_set_image_review (LwStore *self, gint64 image_id, LwReview review, gint64 now, GError **error);
+/* Open photos of the job held out of (or back into) the queue: a trial
+ * run. Returns how many changed, -1 on error. */
+int         lw_store_set_held       (LwStore *self, gint64 job_id, gboolean held, GError **error);
+gboolean    lw_store_set_image_held (LwStore *self, gint64 image_id, gboolean held, GError **error);
+
 /* ---- rejections (files refused at ingest, listed with their reason) ---- */
 gboolean    lw_store_add_rejection  (LwStore *self, gint64 job_id, const char *path, const char *reason,
                                      gint64 now, GError **error);
@@ -150,9 +162,11 @@ gint64      lw_store_first_start    (LwStore *self, const char *model, gint64 si
 /* The fenced finishes: each updates only WHERE id = ? AND status =
  * 'PROCESSING' AND attempt = ?. *fenced_out is TRUE when no row matched
  * (a stale worker): the caller deletes its orphan blob. */
+/* The result also becomes the photo's next version (prompt: the composed
+ * prompt it answered), and the take the row shows. */
 gboolean    lw_store_finish_completed (LwStore *self, gint64 id, int attempt, const char *processed_key,
-                                       const char *processed_mime, const char *request_key, double cost,
-                                       gint64 now, gboolean *fenced_out, GError **error);
+                                       const char *processed_mime, const char *request_key, const char *prompt,
+                                       double cost, gint64 now, gboolean *fenced_out, GError **error);
 /* RETRY_LATER, retry_count + 1, next_retry_at, error code/message kept. */
 gboolean    lw_store_finish_retry   (LwStore *self, gint64 id, int attempt, gint64 next_retry_at,
                                      const char *error_code, const char *error_message, double cost,

@@ -321,7 +321,7 @@ lw_window_save_all_to (LwWindow   *self,
   lw_command_dock_set_saving (self->dock, 0, (guint) MAX (counts.completed, 1));
   g_object_set_data_full (G_OBJECT (self), "lw-export-dir", g_strdup (dir), g_free);
   g_signal_connect (self->session, "export-progress", G_CALLBACK (export_progress_cb), self);
-  lw_job_session_export_async (self->session, dir, self->cancellable, export_done_cb, g_object_ref (self));
+  lw_job_session_export_async (self->session, dir, LW_EXPORT_ALL, self->cancellable, export_done_cb, g_object_ref (self));
   lw_window_update_actions (self);
 }
 

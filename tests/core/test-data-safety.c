@@ -555,7 +555,7 @@ make_done_job (LwCore *core, const char *const *names, guint n, gint64 *image_id
       gboolean fenced_out = TRUE;
 
       g_assert_true (lw_blob_store_put_bytes (lw_core_get_blobs (core), key, bytes, &error));
-      g_assert_true (lw_store_finish_completed (store, image->id, image->attempt, key, "image/png", NULL, 0, now,
+      g_assert_true (lw_store_finish_completed (store, image->id, image->attempt, key, "image/png", NULL, NULL, 0, now,
                                                 &fenced_out, &error));
       g_assert_no_error (error);
       g_assert_false (fenced_out);
@@ -609,7 +609,7 @@ test_export_long_names (void)
   guint long_ones = 0;
 
   g_assert_cmpuint (strlen (cn80) + strlen ("-food.png"), >, 237);
-  g_assert_true (lw_export_job_full (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL, NULL, NULL,
+  g_assert_true (lw_export_job_full (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL, LW_EXPORT_ALL, NULL, NULL,
                                      &written, &failures, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (failures->len, ==, 0);
@@ -667,7 +667,7 @@ test_export_one_failure_not_all (void)
 
     g_assert_cmpint (g_unlink (path), ==, 0);
   }
-  g_assert_true (lw_export_job_full (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL, NULL, NULL,
+  g_assert_true (lw_export_job_full (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL, LW_EXPORT_ALL, NULL, NULL,
                                      &written, &failures, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (written, ==, 2);
@@ -684,7 +684,7 @@ test_export_one_failure_not_all (void)
   }
 
   written = 0;
-  g_assert_false (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out2, NULL, NULL, NULL,
+  g_assert_false (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out2, NULL, LW_EXPORT_ALL, NULL, NULL,
                                  &written, NULL, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "two.jpg"));
@@ -711,7 +711,7 @@ test_export_leading_dash (void)
   g_assert_cmpstr (a, ==, "_-rf-food.png");
   g_assert_cmpstr (b, ==, "_--help.png");
   g_assert_cmpstr (c, ==, "_bashrc.png");
-  g_assert_true (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL, NULL, NULL,
+  g_assert_true (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL, LW_EXPORT_ALL, NULL, NULL,
                                 NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_test (dashed, G_FILE_TEST_IS_REGULAR));
@@ -741,7 +741,7 @@ test_export_template_refused (void)
       g_assert_false (lw_export_check_template (refused[i], &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
       g_assert_nonnull (strstr (error->message, refused[i]));
-      g_assert_false (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out, refused[i], NULL,
+      g_assert_false (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out, refused[i], LW_EXPORT_ALL, NULL,
                                      NULL, NULL, NULL, &export_error));
       g_assert_error (export_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
       g_assert_false (g_file_test (parent, G_FILE_TEST_EXISTS));
@@ -787,7 +787,7 @@ test_export_no_hidden_leftovers (void)
   g_autoptr(GPtrArray) files = NULL;
   guint written = 0;
 
-  g_assert_false (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL,
+  g_assert_false (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL, LW_EXPORT_ALL,
                                  cancel_after_first_cb, cancellable, &written, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (written, ==, 1);
@@ -802,7 +802,7 @@ test_export_no_hidden_leftovers (void)
   lw_test_write_file (fresh, "half", 4);
   lw_test_write_file (mine, "notes", 5);
   set_age (mine, 3600);
-  g_assert_true (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL, NULL, NULL,
+  g_assert_true (lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job, out, NULL, LW_EXPORT_ALL, NULL, NULL,
                                 &written, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (written, ==, 3);

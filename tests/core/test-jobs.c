@@ -562,7 +562,7 @@ test_stage_and_export (JobsFixture *f, gconstpointer data)
   run_to_end (f, job_id);
   /* The template setting is the default of every export. */
   g_assert_true (lw_settings_set (f->q.store, LW_SETTING_TEMPLATE, "{index}-{name}.{ext}", &error));
-  g_assert_true (lw_jobs_export (f->jobs, job_id, out, NULL, NULL, NULL, &written, NULL, &error));
+  g_assert_true (lw_jobs_export (f->jobs, job_id, out, NULL, LW_EXPORT_ALL, NULL, NULL, &written, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (written, ==, 1);
   saved = g_build_filename (out, "0001-coffee.png", NULL);
@@ -672,6 +672,150 @@ test_rpm_shared (JobsFixture *f, gconstpointer data)
   g_array_unref (s.starts);
 }
 
+
+/* ---- review: accept, reject, takes and versions ----------------------------- */
+
+static void
+test_review_and_versions (JobsFixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 job_id = create_job (f, "food", LW_MODEL_LOCAL);
+  g_autoptr(GArray) ids = queue_stage (&f->q, job_id, 3, "jpg");
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autoptr(LwImage) redone = NULL;
+  g_autoptr(LwImage) chosen = NULL;
+  g_autoptr(LwJob) job = NULL;
+  g_autofree char *out_all = lw_test_make_tmpdir ("lw-jobs-all");
+  g_autofree char *out_accepted = lw_test_make_tmpdir ("lw-jobs-accepted");
+  g_autofree char *first_key = NULL;
+  gint64 a = g_array_index (ids, gint64, 0), b = g_array_index (ids, gint64, 1), c = g_array_index (ids, gint64, 2);
+  guint written = 0;
+
+  lw_jobs_start (f->jobs);
+  g_assert_true (lw_jobs_launch (f->jobs, job_id, &error));
+  run_to_end (f, job_id);
+  job = get_job (f, job_id);
+
+  g_assert_true (lw_jobs_set_review (f->jobs, job_id, &a, 1, LW_REVIEW_ACCEPTED, &error));
+  g_assert_true (lw_jobs_set_review (f->jobs, job_id, &b, 1, LW_REVIEW_REJECTED, &error));
+  g_assert_no_error (error);
+
+  /* Redo c with an instruction typed on the spot: take 2, whose prompt is
+   * the 2-prompt rule's; take 1 is kept. */
+  first_key = g_strdup (queue_image (&f->q, c)->processed_key);
+  g_assert_cmpint (lw_jobs_redo (f->jobs, job_id, &c, 1, "warmer", &error), ==, 1);
+  run_to_end (f, job_id);
+  g_assert_cmpuint (lw_fake_engine_get_calls_for (f->q.engine, c), ==, 2);
+  versions = lw_jobs_list_versions (f->jobs, c, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (versions->len, ==, 2);
+  g_assert_cmpstr (((LwVersion *) g_ptr_array_index (versions, 0))->processed_key, ==, first_key);
+  {
+    g_autofree char *composed = g_strconcat (job->prompt, "\n\nwarmer", NULL);
+
+    g_assert_cmpstr (((LwVersion *) g_ptr_array_index (versions, 1))->prompt, ==, composed);
+  }
+  redone = queue_image (&f->q, c);
+  g_assert_cmpint (redone->version, ==, 2);
+  g_assert_cmpstr (redone->processed_key, !=, first_key);
+
+  /* Version 1 is the one the user wants: it is the result again. */
+  g_assert_true (lw_jobs_choose_version (f->jobs, job_id, c, 1, &error));
+  chosen = queue_image (&f->q, c);
+  g_assert_cmpint (chosen->version, ==, 1);
+  g_assert_cmpstr (chosen->processed_key, ==, first_key);
+  g_assert_false (lw_jobs_choose_version (f->jobs, job_id, c, 3, &error));
+  g_assert_error (error, LW_JOBS_ERROR, LW_JOBS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  /* Every take stays referenced: the sweep never takes one away. */
+  {
+    g_autoptr(GHashTable) keys = lw_store_referenced_keys (f->q.store, &error);
+
+    g_assert_true (g_hash_table_contains (keys, ((LwVersion *) g_ptr_array_index (versions, 1))->processed_key));
+  }
+
+  /* Decisions are saved with the job: a new process sees them. */
+  {
+    g_autoptr(LwCore) again = lw_core_open_full (f->q.dir, LW_CLOCK (f->q.clock), LW_CORE_OPEN_READ_ONLY, &error);
+    g_autoptr(LwImage) seen_a = NULL;
+    g_autoptr(LwImage) seen_b = NULL;
+
+    g_assert_no_error (error);
+    seen_a = lw_store_get_image (lw_core_get_store (again), a, &error);
+    seen_b = lw_store_get_image (lw_core_get_store (again), b, &error);
+    g_assert_cmpint (seen_a->review, ==, LW_REVIEW_ACCEPTED);
+    g_assert_cmpint (seen_b->review, ==, LW_REVIEW_REJECTED);
+  }
+
+  /* Save: everything, or only what was accepted. */
+  g_assert_true (lw_jobs_export (f->jobs, job_id, out_all, NULL, LW_EXPORT_ALL, NULL, NULL, &written, NULL, &error));
+  g_assert_cmpuint (written, ==, 3);
+  g_assert_true (lw_jobs_export (f->jobs, job_id, out_accepted, "{index}.{ext}", LW_EXPORT_ACCEPTED, NULL, NULL,
+                                 &written, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (written, ==, 1);
+  g_assert_cmpuint (lw_test_count_files (out_accepted), ==, 1);
+  lw_test_rmtree (out_all);
+  lw_test_rmtree (out_accepted);
+}
+
+/* ---- trial run ----------------------------------------------------------------- */
+
+static void
+trial_finished_cb (LwJobs *jobs, gint64 job_id, gint64 *seen)
+{
+  *seen = job_id;
+}
+
+static gboolean
+trial_done (QueueFixture *q, gpointer data)
+{
+  return *(gint64 *) data != 0;
+}
+
+static void
+test_trial_run (JobsFixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 job_id, seen = 0;
+  LwJobProjection projection;
+  LwJobProgress p;
+  g_autoptr(LwJob) job = NULL;
+
+  lw_fake_engine_set_cost (f->q.engine, 0.05);
+  lw_scheduler_set_engine (f->q.scheduler, LW_MODEL_NANO_BANANA, LW_ENGINE (f->q.engine));
+  job_id = create_job (f, "food", LW_MODEL_NANO_BANANA);
+  g_array_unref (queue_stage (&f->q, job_id, 12, "jpg"));
+  g_signal_connect (f->jobs, "trial-finished", G_CALLBACK (trial_finished_cb), &seen);
+
+  /* Before anything is sent: the price of every photo. */
+  g_assert_true (lw_jobs_get_projection (f->jobs, job_id, &projection, &error));
+  g_assert_cmpfloat_with_epsilon (projection.projected_cost, 0.60, 1e-9);
+
+  lw_jobs_start (f->jobs);
+  g_assert_true (lw_jobs_launch_trial (f->jobs, job_id, NULL, 0, &error));
+  g_assert_no_error (error);
+  queue_drive (&f->q, trial_done, &seen, 10 * 60 * 1000);
+  g_assert_cmpint (seen, ==, job_id);
+  job = get_job (f, job_id);
+  g_assert_cmpint (job->status, ==, LW_JOB_CANCELLED);
+  g_assert_cmpint (queue_counts (&f->q, job_id).completed, ==, LW_TRIAL_SIZE);
+  g_assert_cmpint (queue_counts (&f->q, job_id).pending, ==, 12 - LW_TRIAL_SIZE);
+  g_assert_cmpuint (lw_fake_engine_get_n_calls (f->q.engine), ==, LW_TRIAL_SIZE);
+
+  g_assert_true (lw_jobs_get_projection (f->jobs, job_id, &projection, &error));
+  g_assert_cmpint (projection.finished, ==, LW_TRIAL_SIZE);
+  g_assert_cmpint (projection.left, ==, 12 - LW_TRIAL_SIZE);
+  g_assert_cmpint (projection.projected_seconds, >, 0);
+
+  /* The rest: what the whole job cost is what the trial said, within 5 %. */
+  g_assert_true (lw_jobs_launch (f->jobs, job_id, &error));
+  run_to_end (f, job_id);
+  g_assert_true (lw_jobs_get_progress (f->jobs, job_id, &p, &error));
+  g_assert_cmpint (p.counts.completed, ==, 12);
+  g_assert_cmpfloat (ABS (p.spent - projection.projected_cost), <=, 0.05 * p.spent);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -687,6 +831,8 @@ main (int argc, char **argv)
   g_test_add ("/jobs/run-limits", JobsFixture, NULL, jobs_setup, test_run_limits, jobs_teardown);
   g_test_add ("/jobs/progress", JobsFixture, NULL, jobs_setup, test_progress, jobs_teardown);
   g_test_add ("/jobs/stage-and-export", JobsFixture, NULL, jobs_setup, test_stage_and_export, jobs_teardown);
+  g_test_add ("/jobs/review-and-versions", JobsFixture, NULL, jobs_setup, test_review_and_versions, jobs_teardown);
+  g_test_add ("/jobs/trial-run", JobsFixture, NULL, jobs_setup, test_trial_run, jobs_teardown);
   g_test_add ("/jobs/rpm-shared", JobsFixture, NULL, jobs_setup, test_rpm_shared, jobs_teardown);
   return g_test_run ();
 }

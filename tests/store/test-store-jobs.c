@@ -268,7 +268,7 @@ test_counts_retry_requeue_cost (void)
     attempt[i] = ((LwImage *) claimed->pdata[i])->attempt;
 
   g_assert_true (lw_store_finish_completed (f.store, g_array_index (ids, gint64, 0), attempt[0],
-                                            "results/1-1.png", "image/png", "req-a", 0.04, 3000, &fenced, &error));
+                                            "results/1-1.png", "image/png", "req-a", NULL, 0.04, 3000, &fenced, &error));
   g_assert_false (fenced);
   g_assert_true (lw_store_finish_failed (f.store, g_array_index (ids, gint64, 1), attempt[1], "SAFETY_BLOCKED",
                                          "The model refused", 0.04, 3000, &fenced, &error));
@@ -400,7 +400,7 @@ test_open_images (void)
 
   /* PROCESSING and RETRY_LATER are open; COMPLETED and FAILED are not. */
   g_assert_true (lw_store_finish_completed (f.store, g_array_index (ids, gint64, 0), attempt[0],
-                                            "results/1-1.png", "image/png", "req-a", 0.04, 3000, &fenced, &error));
+                                            "results/1-1.png", "image/png", "req-a", NULL, 0.04, 3000, &fenced, &error));
   g_assert_true (lw_store_finish_retry (f.store, g_array_index (ids, gint64, 1), attempt[1], 9000, "RATE_LIMITED",
                                         "429", 0, 3000, &fenced, &error));
   g_assert_true (lw_store_job_has_open_images (f.store, job->id, &open, &error));
@@ -414,7 +414,7 @@ test_open_images (void)
   g_assert_cmpuint (claimed->len, ==, 1);
   g_assert_true (lw_store_finish_completed (f.store, g_array_index (ids, gint64, 1),
                                             ((LwImage *) claimed->pdata[0])->attempt, "results/2-2.png", "image/png",
-                                            "req-b", 0.04, 11000, &fenced, &error));
+                                            "req-b", NULL, 0.04, 11000, &fenced, &error));
   g_assert_no_error (error);
   g_assert_false (fenced);
   g_assert_true (lw_store_job_has_open_images (f.store, job->id, &open, &error));

@@ -152,7 +152,7 @@ test_fencing (void)
   /* The stale worker finishes now: every kind of finish is fenced out and
    * the row is unchanged. */
   before = lw_store_get_image (f.store, id, &error);
-  g_assert_true (lw_store_finish_completed (f.store, id, 1, "results/1-1.png", "image/png", "req", 0.04,
+  g_assert_true (lw_store_finish_completed (f.store, id, 1, "results/1-1.png", "image/png", "req", NULL, 0.04,
                                             2000 + LEASE_MS, &fenced, &error));
   g_assert_no_error (error);
   g_assert_true (fenced);
@@ -175,7 +175,7 @@ test_fencing (void)
   g_assert_cmpint (after->updated_at, ==, before->updated_at);
 
   /* The current attempt finishes: result named, lease and errors cleared. */
-  g_assert_true (lw_store_finish_completed (f.store, id, 2, "results/1-2.png", "image/png", "req", 0.04,
+  g_assert_true (lw_store_finish_completed (f.store, id, 2, "results/1-2.png", "image/png", "req", NULL, 0.04,
                                             3000 + LEASE_MS, &fenced, &error));
   g_assert_false (fenced);
   done = lw_store_get_image (f.store, id, &error);
@@ -187,7 +187,7 @@ test_fencing (void)
   g_assert_cmpint (done->lease_expires_at, ==, 0);
   g_assert_cmpfloat_with_epsilon (done->cost, 0.04, 1e-12);
   /* Finishing twice is fenced too (status is no longer PROCESSING). */
-  g_assert_true (lw_store_finish_completed (f.store, id, 2, "results/1-2.png", "image/png", "req", 0.04,
+  g_assert_true (lw_store_finish_completed (f.store, id, 2, "results/1-2.png", "image/png", "req", NULL, 0.04,
                                             3001 + LEASE_MS, &fenced, &error));
   g_assert_true (fenced);
   store_fixture_clear (&f);
@@ -350,7 +350,7 @@ test_find_result_and_referenced_keys (void)
   claimed = claim (f.store, "local", 2, "w", 1000);
   g_assert_cmpuint (claimed->len, ==, 2);
   g_assert_true (lw_store_finish_completed (f.store, g_array_index (a, gint64, 0), 1, "results/1-1.png",
-                                            "image/png", "req-1", 0.04, 2000, &fenced, &error));
+                                            "image/png", "req-1", NULL, 0.04, 2000, &fenced, &error));
   g_assert_true (lw_store_finish_failed (f.store, g_array_index (a, gint64, 1), 1, "X", "x", 0, 2000,
                                          &fenced, &error));
   g_assert_no_error (error);
@@ -370,7 +370,7 @@ test_find_result_and_referenced_keys (void)
   failed = lw_store_find_result (f.store, "req-1", &error);
   g_assert_null (failed);
 
-  g_assert_true (lw_store_finish_completed (f.store, g_array_index (a, gint64, 0), 1, "x", NULL, NULL, 0, 0,
+  g_assert_true (lw_store_finish_completed (f.store, g_array_index (a, gint64, 0), 1, "x", NULL, NULL, NULL, 0, 0,
                                             &fenced, &error));
   g_assert_true (fenced);  /* PENDING now, not PROCESSING */
 
@@ -380,9 +380,11 @@ test_find_result_and_referenced_keys (void)
     g_autoptr(LwImage) i0 = test_image_new (j1->id, 0);
     g_autoptr(LwImage) i1 = test_image_new (j1->id, 1);
 
-    /* two originals + two thumbnails (the shared one once); the result was
-     * forgotten by the forced requeue */
-    g_assert_cmpuint (g_hash_table_size (keys), ==, 4);
+    /* two originals + two thumbnails (the shared one once), and the first
+     * result: the forced requeue took it off the row, but it stays a
+     * version of the photo (every take is kept) */
+    g_assert_cmpuint (g_hash_table_size (keys), ==, 5);
+    g_assert_true (g_hash_table_contains (keys, "results/1-1.png"));
     g_assert_true (g_hash_table_contains (keys, i0->original_key));
     g_assert_true (g_hash_table_contains (keys, i1->original_key));
     g_assert_true (g_hash_table_contains (keys, i0->thumb_key));
@@ -395,11 +397,12 @@ test_find_result_and_referenced_keys (void)
 
     g_assert_cmpuint (again->len, ==, 1);
     g_assert_true (lw_store_finish_completed (f.store, image_at (again, 0)->id, 2, "results/1-2.png",
-                                              "image/png", "req-1b", 0.04, 5000, &fenced, &error));
+                                              "image/png", "req-1b", NULL, 0.04, 5000, &fenced, &error));
     g_assert_false (fenced);
     keys2 = lw_store_referenced_keys (f.store, &error);
-    g_assert_cmpuint (g_hash_table_size (keys2), ==, 5);
+    g_assert_cmpuint (g_hash_table_size (keys2), ==, 6);   /* both takes */
     g_assert_true (g_hash_table_contains (keys2, "results/1-2.png"));
+    g_assert_true (g_hash_table_contains (keys2, "results/1-1.png"));
   }
   store_fixture_clear (&f);
 }

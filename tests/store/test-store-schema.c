@@ -254,7 +254,9 @@ test_migrate_1_to_2 (void)
   g_array_unref (test_add_images (f.store, job->id, 0, 4, 1000));
   db = lw_store_get_db (f.store);
   /* Back to what version 1 had. */
-  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX images_job_status; DROP TABLE starts;"
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE versions; ALTER TABLE images DROP COLUMN review; ALTER TABLE images DROP COLUMN version;"
+                                     "ALTER TABLE images DROP COLUMN held;"
+                                     "DROP INDEX images_job_status; DROP TABLE starts;"
                                      "ALTER TABLE jobs DROP COLUMN runner; ALTER TABLE images DROP COLUMN fresh_take;"
                                      "PRAGMA user_version = 1", NULL, NULL, NULL), ==,
                    SQLITE_OK);
@@ -305,7 +307,9 @@ test_migrate_2_to_3 (void)
   g_array_unref (test_add_images (f.store, job->id, 0, 3, 1000));
   g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 2000, &error));
   db = lw_store_get_db (f.store);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE starts; ALTER TABLE jobs DROP COLUMN runner;"
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE versions; ALTER TABLE images DROP COLUMN review; ALTER TABLE images DROP COLUMN version;"
+                                     "ALTER TABLE images DROP COLUMN held;"
+                                     "DROP TABLE starts; ALTER TABLE jobs DROP COLUMN runner;"
                                      "ALTER TABLE images DROP COLUMN fresh_take; PRAGMA user_version = 2",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   g_clear_object (&f.store);
@@ -313,7 +317,7 @@ test_migrate_2_to_3 (void)
   f.store = lw_store_open (f.db_path, &error);
   g_assert_no_error (error);
   db = lw_store_get_db (f.store);
-  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, LW_STORE_SCHEMA_VERSION);
   again = lw_store_get_job (f.store, job->id, &error);
   g_assert_no_error (error);
   g_assert_cmpint (again->status, ==, LW_JOB_PROCESSING);
@@ -323,6 +327,51 @@ test_migrate_2_to_3 (void)
   g_assert_false (((LwImage *) g_ptr_array_index (images, 0))->fresh_take);
   g_assert_true (lw_store_count_starts (f.store, "local", 0, &n, &error));
   g_assert_cmpint (n, ==, 0);
+  store_fixture_clear (&f);
+}
+
+/* A version-3 file with a finished photo: its result becomes take 1, with
+ * the prompt the 2-prompt rule composed for it; nothing is held or
+ * reviewed yet. */
+static void
+test_migrate_3_to_4 (void)
+{
+  StoreFixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwJob) job = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autoptr(LwImage) image = NULL;
+  sqlite3 *db;
+
+  store_fixture_init (&f);
+  job = test_create_job (f.store, "local", 1000);
+  ids = test_add_images (f.store, job->id, 0, 2, 1000);
+  g_assert_true (lw_store_set_image_prompt (f.store, g_array_index (ids, gint64, 0), "  warmer ", 1000, &error));
+  db = lw_store_get_db (f.store);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE versions; ALTER TABLE images DROP COLUMN review;"
+                                     "ALTER TABLE images DROP COLUMN version; ALTER TABLE images DROP COLUMN held;"
+                                     "UPDATE images SET status = 'COMPLETED', processed_key = 'results/a.png'"
+                                     " WHERE position = 0;"
+                                     "UPDATE jobs SET prompt = 'Make it tasty.';"
+                                     "PRAGMA user_version = 3", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_object (&f.store);
+
+  f.store = lw_store_open (f.db_path, &error);
+  g_assert_no_error (error);
+  db = lw_store_get_db (f.store);
+  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, 4);
+  versions = lw_store_list_versions (f.store, g_array_index (ids, gint64, 0), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (versions->len, ==, 1);
+  g_assert_cmpint (((LwVersion *) g_ptr_array_index (versions, 0))->n, ==, 1);
+  g_assert_cmpstr (((LwVersion *) g_ptr_array_index (versions, 0))->processed_key, ==, "results/a.png");
+  g_assert_cmpstr (((LwVersion *) g_ptr_array_index (versions, 0))->prompt, ==, "Make it tasty.\n\nwarmer");
+  image = lw_store_get_image (f.store, g_array_index (ids, gint64, 0), &error);
+  g_assert_cmpint (image->version, ==, 1);
+  g_assert_cmpint (image->review, ==, LW_REVIEW_UNDECIDED);
+  g_assert_false (image->held);
+  g_assert_cmpint (test_query_int (db, "SELECT COUNT(*) FROM versions"), ==, 1);
   store_fixture_clear (&f);
 }
 
@@ -338,5 +387,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/schema/transactions", test_transactions);
   g_test_add_func ("/store/schema/migrate-1-to-2", test_migrate_1_to_2);
   g_test_add_func ("/store/schema/migrate-2-to-3", test_migrate_2_to_3);
+  g_test_add_func ("/store/schema/migrate-3-to-4", test_migrate_3_to_4);
   return g_test_run ();
 }
