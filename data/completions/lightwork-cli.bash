@@ -126,7 +126,7 @@ _lightwork_cli()
     cancel)
       ;;
     export)
-      COMPREPLY=($(compgen -W "--out --template --help" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--out --template --accepted --help" -- "$cur")) ;;
     modules)
       if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "--name --description --prompt --prompt-file --json --help" -- "$cur"))

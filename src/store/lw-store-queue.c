@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -629,7 +630,7 @@ lw_store_set_image_review (LwStore *self, gint64 image_id, LwReview review, gint
     return FALSE;
   if (sqlite3_changes (self->db) > 0)
     return TRUE;
-  g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("No image %" G_GINT64_FORMAT), image_id);
+  g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("No image %" PRId64), image_id);
   return FALSE;
 }
 
