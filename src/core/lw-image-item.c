@@ -20,6 +20,7 @@ struct _LwImageItem
   gint64           next_retry_at;
   int              width;
   int              height;
+  LwReview         review;
   gboolean         fresh;
 };
 
@@ -36,6 +37,7 @@ enum {
   PROP_SPECIFIC_PROMPT,
   PROP_ERROR_MESSAGE,
   PROP_NEXT_RETRY_AT,
+  PROP_REVIEW,
   N_PROPS
 };
 
@@ -76,6 +78,7 @@ lw_image_item_get_property (GObject    *object,
     case PROP_SPECIFIC_PROMPT: g_value_set_string (value, self->specific_prompt); break;
     case PROP_ERROR_MESSAGE: g_value_set_string (value, self->error_message); break;
     case PROP_NEXT_RETRY_AT: g_value_set_int64 (value, self->next_retry_at); break;
+    case PROP_REVIEW: g_value_set_int (value, self->review); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -98,6 +101,8 @@ lw_image_item_class_init (LwImageItemClass *klass)
   properties[PROP_SPECIFIC_PROMPT] = g_param_spec_string ("specific-prompt", NULL, NULL, NULL, flags);
   properties[PROP_ERROR_MESSAGE] = g_param_spec_string ("error-message", NULL, NULL, NULL, flags);
   properties[PROP_NEXT_RETRY_AT] = g_param_spec_int64 ("next-retry-at", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  /* LwReview: the images row's review (accepted, rejected, undecided). */
+  properties[PROP_REVIEW] = g_param_spec_int ("review", NULL, NULL, 0, LW_REVIEW_REJECTED, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -179,6 +184,7 @@ lw_image_item_update (LwImageItem   *self,
       self->next_retry_at = image->next_retry_at;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEXT_RETRY_AT]);
     }
+  lw_image_item_set_review (self, image->review);
   lw_image_item_set_status (self, image->status);
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -210,6 +216,18 @@ lw_image_item_set_status (LwImageItem   *self,
 }
 
 void
+lw_image_item_set_review (LwImageItem *self,
+                          LwReview     review)
+{
+  g_return_if_fail (LW_IS_IMAGE_ITEM (self));
+
+  if (self->review == review)
+    return;
+  self->review = review;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVIEW]);
+}
+
+void
 lw_image_item_set_specific_prompt (LwImageItem *self,
                                    const char  *prompt)
 {
@@ -232,6 +250,7 @@ const char *lw_image_item_get_error_message (LwImageItem *self) { return self->e
 gint64 lw_image_item_get_next_retry_at (LwImageItem *self) { return self->next_retry_at; }
 int lw_image_item_get_width (LwImageItem *self) { return self->width; }
 int lw_image_item_get_height (LwImageItem *self) { return self->height; }
+LwReview lw_image_item_get_review (LwImageItem *self) { return self->review; }
 
 const char *
 lw_image_item_get_bucket (LwImageItem *self)

@@ -33,6 +33,9 @@ void             lw_image_item_set_status      (LwImageItem       *self,
                                                 LwImageStatus      status);
 void             lw_image_item_set_specific_prompt (LwImageItem   *self,
                                                 const char        *prompt);
+/* The photo's review, as saved (lw_jobs_set_review); "review" notifies. */
+void             lw_image_item_set_review      (LwImageItem       *self,
+                                                LwReview           review);
 
 gint64           lw_image_item_get_id          (LwImageItem       *self);
 LwImageItemPhase lw_image_item_get_phase       (LwImageItem       *self);
@@ -47,6 +50,7 @@ const char      *lw_image_item_get_error_message (LwImageItem     *self);
 gint64           lw_image_item_get_next_retry_at (LwImageItem     *self);
 int              lw_image_item_get_width       (LwImageItem       *self);
 int              lw_image_item_get_height      (LwImageItem       *self);
+LwReview         lw_image_item_get_review      (LwImageItem       *self);
 /* The filter bucket: "pending" (pending, processing, retry later, staging),
  * "done", "failed" (failed and rejected). */
 const char      *lw_image_item_get_bucket      (LwImageItem       *self);

@@ -129,16 +129,24 @@ lw_job_session_find_item (LwJobSession *self,
 }
 
 static void
-count_one (LwImageItem *item,
-           LwJobCounts *counts,
-           int         *rejected)
+count_one (LwJobSession *self,
+           LwImageItem  *item)
 {
+  LwJobCounts *counts = &self->counts;
+
   if (lw_image_item_get_phase (item) == LW_IMAGE_ITEM_REJECTED)
     {
-      (*rejected)++;
+      self->rejected++;
       return;
     }
   counts->total++;
+  switch (lw_image_item_get_review (item))
+    {
+    case LW_REVIEW_ACCEPTED: self->accepted++; break;
+    case LW_REVIEW_REJECTED: self->refused++; break;
+    case LW_REVIEW_UNDECIDED:
+    default: break;
+    }
   switch (lw_image_item_get_status (item))
     {
     case LW_IMAGE_PROCESSING: counts->processing++; break;
@@ -163,21 +171,37 @@ lw_job_session_get_counts (LwJobSession *self,
 
       memset (&self->counts, 0, sizeof self->counts);
       self->rejected = 0;
+      self->accepted = 0;
+      self->refused = 0;
       /* Items on their way in count already: the job has them. */
       for (guint i = 0; i < n; i++)
         {
           g_autoptr(LwImageItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
 
-          count_one (item, &self->counts, &self->rejected);
+          count_one (self, item);
         }
       for (guint i = 0; i < self->incoming->len; i++)
-        count_one (g_ptr_array_index (self->incoming, i), &self->counts, &self->rejected);
+        count_one (self, g_ptr_array_index (self->incoming, i));
       self->counts_dirty = FALSE;
     }
   if (counts != NULL)
     *counts = self->counts;
   if (rejected != NULL)
     *rejected = self->rejected;
+}
+
+void
+lw_job_session_get_review_counts (LwJobSession *self,
+                                  int          *accepted,
+                                  int          *rejected)
+{
+  g_return_if_fail (LW_IS_JOB_SESSION (self));
+
+  lw_job_session_get_counts (self, NULL, NULL);
+  if (accepted != NULL)
+    *accepted = self->accepted;
+  if (rejected != NULL)
+    *rejected = self->refused;
 }
 
 void

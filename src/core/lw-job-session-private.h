@@ -36,6 +36,8 @@ struct _LwJobSession
   GHashTable     *items_by_path;    /* source path → LwImageItem, while staging */
   LwJobCounts     counts;
   int             rejected;
+  int             accepted;         /* items reviewed ACCEPTED (counted with counts) */
+  int             refused;          /* items reviewed REJECTED */
   gboolean        counts_dirty;
   GArray         *finish_times;     /* monotonic µs of recent finishes, for the ETA */
   GPtrArray      *pending_removal;  /* LwImageItem removed, waiting for undo to expire */
@@ -47,6 +49,7 @@ struct _LwJobSession
   gboolean        exporting;
   guint           changed_id;
   guint           jobs_changed_id;
+  gulong          trial_handler;    /* the service's "trial-finished" */
 };
 
 enum {
@@ -68,6 +71,7 @@ enum {
   SIGNAL_STAGED,
   SIGNAL_EXPORT_PROGRESS,
   SIGNAL_ERROR,
+  SIGNAL_TRIAL_FINISHED,
   N_SIGNALS
 };
 

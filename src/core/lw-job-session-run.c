@@ -292,6 +292,131 @@ lw_job_session_retry_failed (LwJobSession  *self,
   return n;
 }
 
+/* ---- review (docs/ARCHITECTURE.md, "Review") ---------------------------- */
+
+static gboolean
+is_reviewable (LwImageItem *item)
+{
+  return lw_image_item_get_status (item) == LW_IMAGE_COMPLETED;
+}
+
+int
+lw_job_session_set_review (LwJobSession  *self,
+                           GPtrArray     *items,
+                           LwReview       review,
+                           GError       **error)
+{
+  g_autoptr(GArray) ids = NULL;
+
+  g_return_val_if_fail (LW_IS_JOB_SESSION (self), -1);
+
+  if (!lw_job_session_require_job (self, error))
+    return -1;
+  ids = staged_ids (items, is_reviewable);
+  if (ids->len == 0)
+    return 0;
+  if (!lw_jobs_set_review (self->jobs, self->job->id, (const gint64 *) (gpointer) ids->data, ids->len, review,
+                           error))
+    return -1;
+  /* At once, not at the service's "image-changed": the tile's mark and the
+   * filter follow the key press in the same frame. */
+  for (guint i = 0; i < ids->len; i++)
+    {
+      LwImageItem *item = lw_job_session_find_item (self, g_array_index (ids, gint64, i));
+
+      if (item != NULL)
+        lw_image_item_set_review (item, review);
+    }
+  lw_job_session_emit_changed_now (self);
+  return (int) ids->len;
+}
+
+int
+lw_job_session_redo (LwJobSession  *self,
+                     GPtrArray     *items,
+                     const char    *instruction,
+                     GError       **error)
+{
+  g_autoptr(GArray) ids = NULL;
+  int n;
+
+  g_return_val_if_fail (LW_IS_JOB_SESSION (self), -1);
+
+  if (!lw_job_session_require_job (self, error))
+    return -1;
+  ids = staged_ids (items, is_finished);
+  if (ids->len == 0)
+    return 0;
+  n = lw_jobs_redo (self->jobs, self->job->id, (const gint64 *) (gpointer) ids->data, ids->len, instruction, error);
+  if (n < 0)
+    return -1;
+  reload_items (self, ids);
+  if (n > 0)
+    g_array_set_size (self->finish_times, 0);
+  lw_job_session_reload_job (self);
+  lw_job_session_emit_changed_now (self);
+  return n;
+}
+
+static gboolean
+is_open (LwImageItem *item)
+{
+  LwImageStatus status = lw_image_item_get_status (item);
+
+  return status == LW_IMAGE_PENDING || status == LW_IMAGE_RETRY_LATER;
+}
+
+gboolean
+lw_job_session_launch_trial (LwJobSession  *self,
+                             GPtrArray     *items,
+                             GError       **error)
+{
+  g_autoptr(GArray) ids = NULL;
+
+  g_return_val_if_fail (LW_IS_JOB_SESSION (self), FALSE);
+
+  if (!lw_job_session_require_job (self, error))
+    return FALSE;
+  lw_job_session_commit_removals (self);
+  /* The chosen photos that still wait; none chosen: the service takes the
+   * first LW_TRIAL_SIZE open ones. */
+  ids = staged_ids (items, is_open);
+  if (items != NULL && items->len > 0 && ids->len == 0)
+    {
+      g_set_error_literal (error, LW_JOBS_ERROR, LW_JOBS_ERROR_EMPTY, _("The selected photos are done already"));
+      return FALSE;
+    }
+  if (!lw_jobs_launch_trial (self->jobs, self->job->id, (const gint64 *) (gpointer) ids->data, ids->len, error))
+    return FALSE;
+  g_array_set_size (self->finish_times, 0);
+  lw_job_session_reload_job (self);
+  lw_job_session_emit_changed_now (self);
+  return TRUE;
+}
+
+gboolean
+lw_job_session_get_projection (LwJobSession    *self,
+                               LwJobProjection *projection,
+                               GError         **error)
+{
+  g_return_val_if_fail (LW_IS_JOB_SESSION (self), FALSE);
+
+  if (!lw_job_session_require_job (self, error))
+    return FALSE;
+  return lw_jobs_get_projection (self->jobs, self->job->id, projection, error);
+}
+
+gboolean
+lw_job_session_get_paid (LwJobSession *self)
+{
+  const LwModelInfo *info;
+
+  g_return_val_if_fail (LW_IS_JOB_SESSION (self), FALSE);
+
+  info = lw_models_find (lw_job_session_get_model (self));
+  return info != NULL && info->paid;
+}
+
 const GError *
 lw_job_session_get_pause (LwJobSession *self)
 {

@@ -225,6 +225,18 @@ job_resumed_cb (LwJobs       *jobs,
     lw_job_session_set_pause (self, NULL);
 }
 
+static void
+trial_finished_cb (LwJobs       *jobs,
+                   gint64        job_id,
+                   LwJobSession *self)
+{
+  if (job_id == 0 || job_id != lw_job_session_get_job_id (self))
+    return;
+  lw_job_session_reload_job (self);
+  lw_job_session_emit_changed_now (self);
+  g_signal_emit (self, lw_job_session_signals[SIGNAL_TRIAL_FINISHED], 0);
+}
+
 /* ---- loading a job ------------------------------------------------------ */
 
 typedef struct {
@@ -599,6 +611,7 @@ lw_job_session_constructed (GObject *object)
   self->handlers[1] = g_signal_connect (self->jobs, "job-changed", G_CALLBACK (job_changed_cb), self);
   self->handlers[2] = g_signal_connect (self->jobs, "job-paused", G_CALLBACK (job_paused_cb), self);
   self->handlers[3] = g_signal_connect (self->jobs, "job-resumed", G_CALLBACK (job_resumed_cb), self);
+  self->trial_handler = g_signal_connect (self->jobs, "trial-finished", G_CALLBACK (trial_finished_cb), self);
 }
 
 static void
@@ -612,6 +625,7 @@ lw_job_session_dispose (GObject *object)
       lw_job_session_commit_removals (self);
       for (guint i = 0; i < G_N_ELEMENTS (self->handlers); i++)
         g_clear_signal_handler (&self->handlers[i], self->jobs);
+      g_clear_signal_handler (&self->trial_handler, self->jobs);
     }
   g_clear_handle_id (&self->changed_id, g_source_remove);
   g_clear_handle_id (&self->jobs_changed_id, g_source_remove);
@@ -719,6 +733,9 @@ lw_job_session_class_init (LwJobSessionClass *klass)
   lw_job_session_signals[SIGNAL_ERROR] =
     g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_ERROR);
+  lw_job_session_signals[SIGNAL_TRIAL_FINISHED] =
+    g_signal_new ("trial-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void

@@ -128,6 +128,37 @@ void          lw_job_session_resume          (LwJobSession  *self);
 double        lw_job_session_get_spent       (LwJobSession  *self);
 guint         lw_job_session_get_in_flight   (LwJobSession  *self);
 
+/* ---- review (docs/ARCHITECTURE.md, "Review") ---------------------------- */
+/* Accepts, rejects or undecides the finished (COMPLETED) items of items;
+ * saved with the job. Returns how many, -1 on error. */
+int           lw_job_session_set_review      (LwJobSession  *self,
+                                              GPtrArray     *items,
+                                              LwReview       review,
+                                              GError       **error);
+/* Items reviewed accepted and rejected (counted with the counts). */
+void          lw_job_session_get_review_counts (LwJobSession *self,
+                                              int           *accepted,
+                                              int           *rejected);
+/* Another take of the finished items of items (instruction NULL keeps
+ * each one's own): new versions, never an earlier result; the job runs.
+ * Returns how many, -1 on error. */
+int           lw_job_session_redo            (LwJobSession  *self,
+                                              GPtrArray     *items,
+                                              const char    *instruction,
+                                              GError       **error);
+/* A trial run: the open items of items, or (items NULL or empty) the
+ * first LW_TRIAL_SIZE open photos; the rest are held. "trial-finished"
+ * when they are done; lw_job_session_launch runs the rest. */
+gboolean      lw_job_session_launch_trial    (LwJobSession  *self,
+                                              GPtrArray     *items,
+                                              GError       **error);
+/* What the whole job will take (lw_jobs_get_projection). */
+gboolean      lw_job_session_get_projection  (LwJobSession  *self,
+                                              LwJobProjection *projection,
+                                              GError       **error);
+/* The job's model (or a new job's) costs money. */
+gboolean      lw_job_session_get_paid        (LwJobSession  *self);
+
 /* ---- saving ------------------------------------------------------------- */
 /* Every result of the shown job (or only the accepted ones) into dir
  * ("export-progress" meanwhile). */
@@ -162,7 +193,9 @@ void          lw_job_session_flush           (LwJobSession  *self);
  *  "staged"          (guint staged, guint duplicates, guint rejected,
  *                     GError *error)  an ingest ended (error may be NULL);
  *  "export-progress" (guint done, guint total);
- *  "error"           (GError *error)  a load failed.
+ *  "error"           (GError *error)  a load failed;
+ *  "trial-finished"  ()  the shown job's trial run is done (it stopped,
+ *                        the rest held).
  */
 
 G_END_DECLS
