@@ -114,6 +114,11 @@ filter_func (gpointer item,
 
   if (g_strcmp0 (self->filter_name, "all") == 0)
     return TRUE;
+  /* Reviews cut across the status buckets (a redone photo keeps its). */
+  if (g_strcmp0 (self->filter_name, "accepted") == 0)
+    return lw_image_item_get_review (item) == LW_REVIEW_ACCEPTED;
+  if (g_strcmp0 (self->filter_name, "rejected") == 0)
+    return lw_image_item_get_review (item) == LW_REVIEW_REJECTED;
   return g_strcmp0 (lw_image_item_get_bucket (item), self->filter_name) == 0;
 }
 
@@ -371,6 +376,23 @@ width_changed_cb (LwWindow   *self,
                                                                            : ADW_FLAP_FOLD_POLICY_NEVER);
 }
 
+static gboolean
+focus_photos_idle (gpointer data)
+{
+  LwWindow *self = data;
+  GtkWidget *focus;
+
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return G_SOURCE_REMOVE;
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus != NULL && (focus == self->job_name_label || gtk_widget_is_ancestor (focus, self->job_name_label)))
+    {
+      if (!gtk_widget_grab_focus (GTK_WIDGET (self->staging_grid)))
+        gtk_window_set_focus (GTK_WINDOW (self), NULL);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 job_name_editing_cb (GtkEditableLabel *label,
                      GParamSpec       *pspec,
@@ -382,6 +404,11 @@ job_name_editing_cb (GtkEditableLabel *label,
 
   if (self->updating_ui || gtk_editable_label_get_editing (label) || job == NULL)
     return;
+  /* Focus goes back to the photos: left on the label (GTK 4.8's
+   * stop_editing grabs it after this notification), its focus-out timer
+   * fires after the window is gone, on a freed controller (Gtk-CRITICAL).
+   * So once the label is done, from an idle. */
+  g_idle_add_full (G_PRIORITY_HIGH_IDLE, focus_photos_idle, g_object_ref (self), g_object_unref);
   gtk_widget_set_focusable (GTK_WIDGET (label), FALSE);
   name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (label))));
   if (*name == '\0' || g_strcmp0 (name, job->name) == 0)
@@ -458,7 +485,12 @@ prompt_apply_cb (LwPromptEditor *editor,
   g_autoptr(GError) error = NULL;
 
   if (!lw_job_session_set_instruction (self->session, selected, instruction, &error))
-    lw_window_toast (self, error->message);
+    {
+      lw_window_toast (self, error->message);
+      return;
+    }
+  /* Finished results no longer match their instruction: redo them now? */
+  lw_window_ask_redo (self, selected);
 }
 
 static void
@@ -524,6 +556,7 @@ lw_window_constructed (GObject *object)
   lw_window_reload_modules (self);
   lw_window_init_dnd (self);
   lw_window_init_state (self);
+  lw_window_init_review (self);
 
   /* The last job comes back as it was. */
   lw_job_session_restore (self->session);
@@ -637,7 +670,8 @@ lw_window_class_init (LwWindowClass *klass)
 
   properties[PROP_JOBS] = g_param_spec_object ("jobs", NULL, NULL, LW_TYPE_JOBS,
                                                G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  /* "all", "pending", "done", "failed": the win.filter action's state. */
+  /* "all", "pending", "done", "failed", "accepted", "rejected": the
+   * win.filter action's state. */
   properties[PROP_FILTER] = g_param_spec_string ("filter", NULL, NULL, "all",
                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
                                                  | G_PARAM_STATIC_STRINGS);
@@ -661,6 +695,10 @@ lw_window_class_init (LwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LwWindow, count_pending);
   gtk_widget_class_bind_template_child (widget_class, LwWindow, count_done);
   gtk_widget_class_bind_template_child (widget_class, LwWindow, count_failed);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, filter_accepted);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, filter_rejected);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, count_accepted);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, count_rejected);
   gtk_widget_class_bind_template_child (widget_class, LwWindow, model_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LwWindow, tile_scale);
   gtk_widget_class_bind_template_child (widget_class, LwWindow, tile_adjustment);

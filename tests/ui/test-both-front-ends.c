@@ -627,43 +627,25 @@ test_rename_in_window (void)
   status = cli_status (lw_core_get_data_dir (fx.core), cli_job);
   assert_same_job (&fx, status);
 
-  /* KNOWN BUG (see /both-front-ends/rename-then-close): the window leaves
-   * the focus on the job name label after a rename, and GTK 4.8's
-   * GtkEditableLabel then arms a 100 ms timer on its focus controller when
-   * the window is destroyed, which fires on the freed controller. Moving
-   * the focus off here lets that timer run while the label is alive, so
-   * this test checks the rename itself. Remove this once the window moves
-   * the focus itself. */
-  gtk_window_set_focus (GTK_WINDOW (fx.window), NULL);
   lw_ui_spin (300);
   lw_ui_fixture_teardown (&fx);
 }
 
-/* KNOWN BUG, skipped: rename a job in the window, then close the window.
- * Expected: nothing logged. Actual (GTK 4.8.3, Debian 12's): about 100 ms
- * after gtk_window_destroy, "Gtk-CRITICAL gtk_event_controller_get_widget:
- * assertion 'GTK_IS_EVENT_CONTROLLER (controller)' failed" from
- * GtkEditableLabel's focus-out timer, whose controller (owned by the
- * destroyed label) is already freed: a use-after-free. The window's
- * job_name_editing_cb makes the label unfocusable after the edit, but the
- * focus stays on it (GtkEditableLabel's stop_editing grabs it), so the
- * destruction is a focus-out. LW_TEST_KNOWN_BUGS=1 runs it. */
+/* Rename a job in the window, then close the window: nothing is logged
+ * (GTK 4.8's GtkEditableLabel arms a focus-out timer on its controller when
+ * the focus is still on it at destruction, and the timer fires on the freed
+ * controller: a Gtk-CRITICAL, fatal in tests; the window moves the focus to
+ * the photos when an edit ends). */
 static void
 test_rename_then_close (void)
 {
   LwUiFixture fx;
 
-  if (g_getenv ("LW_TEST_KNOWN_BUGS") == NULL)
-    {
-      g_test_skip ("known bug: closing the window after a rename in its header fires GTK 4.8's "
-                   "GtkEditableLabel focus-out timer on a freed controller (Gtk-CRITICAL)");
-      return;
-    }
   both_setup (&fx);
   two_jobs (&fx);
   rename_in_window (&fx, lw_window_get_job_id (fx.window), "Renamed, then closed");
   lw_ui_spin (300);
-  /* Fails here (fatal Gtk-CRITICAL during the teardown's spin). */
+  /* Before the fix: a fatal Gtk-CRITICAL during the teardown's spin. */
   lw_ui_fixture_teardown (&fx);
 }
 
