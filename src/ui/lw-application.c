@@ -19,6 +19,11 @@ struct _LwApplication
   LwJobs         *jobs;          /* the one jobs service of the process */
   GArray         *interrupted;   /* job ids that were running when the app last stopped */
   gboolean        failed;
+  gboolean        own_jobs;      /* jobs made at startup (not handed in by a test) */
+  GHashTable     *running;       /* ids (gint64*) of jobs running in this process */
+  guint           inhibit_cookie; /* suspend held off while a job runs; 0 = none */
+  gboolean        holding;       /* kept alive without a window until nothing runs */
+  gulong          handlers[2];
 };
 
 G_DEFINE_FINAL_TYPE (LwApplication, lw_application, ADW_TYPE_APPLICATION)
@@ -98,6 +103,137 @@ ask_to_resume (LwApplication *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ---- jobs running in the background --------------------------------------- */
+
+static gboolean
+any_window_active (LwApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (gtk_widget_get_visible (l->data) && gtk_window_is_active (l->data))
+      return TRUE;
+  return FALSE;
+}
+
+/* Nobody looks: a notification whose default action reopens the job. */
+static void
+notify_job (LwApplication *self,
+            gint64         job_id,
+            const char    *title,
+            gboolean       trial)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autoptr(LwJob) job = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  LwJobProgress progress;
+
+  if (any_window_active (self) || !g_application_get_is_registered (G_APPLICATION (self)))
+    return;
+  job = lw_jobs_get (self->jobs, job_id, NULL);
+  if (job == NULL || !lw_jobs_get_progress (self->jobs, job_id, &progress, NULL))
+    return;
+  /* TRANSLATORS: a notification's body, "“Menu”: 12 photos done, 1 failed" */
+  g_string_append_printf (body, g_dngettext (GETTEXT_PACKAGE, "“%s”: %d photo done", "“%s”: %d photos done",
+                                             progress.counts.completed),
+                          job->name, progress.counts.completed);
+  if (progress.counts.failed > 0)
+    g_string_append_printf (body, g_dngettext (GETTEXT_PACKAGE, ", %d failed", ", %d failed", progress.counts.failed),
+                            progress.counts.failed);
+  if (trial)
+    g_string_append_printf (body, g_dngettext (GETTEXT_PACKAGE, ", %d left", ", %d left",
+                                               lw_job_counts_open (&progress.counts)),
+                            lw_job_counts_open (&progress.counts));
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body->str);
+  g_notification_set_default_action_and_target (notification, "app.open-job", "x", job_id);
+  /* One notification a job: a later one replaces it. */
+  id = g_strdup_printf ("job-%" G_GINT64_FORMAT, job_id);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+/* While anything runs: the session does not suspend. When nothing runs any
+ * more, a hold taken for a closed window ends, and with no window left the
+ * application quits. */
+static void
+update_running (LwApplication *self)
+{
+  gboolean running = g_hash_table_size (self->running) > 0;
+
+  if (running && self->inhibit_cookie == 0 && g_application_get_is_registered (G_APPLICATION (self)))
+    self->inhibit_cookie = gtk_application_inhibit (GTK_APPLICATION (self),
+                                                    gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                    GTK_APPLICATION_INHIBIT_SUSPEND, _("Editing photos"));
+  else if (!running && self->inhibit_cookie != 0)
+    {
+      gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
+      self->inhibit_cookie = 0;
+    }
+  if (!running && self->holding)
+    {
+      self->holding = FALSE;
+      g_application_release (G_APPLICATION (self));
+      if (gtk_application_get_windows (GTK_APPLICATION (self)) == NULL)
+        g_application_quit (G_APPLICATION (self));
+    }
+}
+
+static void
+job_changed_cb (LwJobs        *jobs,
+                gint64         job_id,
+                int            status,
+                LwApplication *self)
+{
+  gboolean was = g_hash_table_contains (self->running, &job_id);
+
+  if (status == LW_JOB_PROCESSING)
+    {
+      if (!was)
+        g_hash_table_add (self->running, g_memdup2 (&job_id, sizeof job_id));
+    }
+  else if (was)
+    {
+      g_hash_table_remove (self->running, &job_id);
+      if (status == LW_JOB_COMPLETED || status == LW_JOB_FAILED)
+        notify_job (self, job_id, status == LW_JOB_COMPLETED ? _("Job finished") : _("Job failed"), FALSE);
+    }
+  update_running (self);
+}
+
+static void
+trial_finished_cb (LwJobs        *jobs,
+                   gint64         job_id,
+                   LwApplication *self)
+{
+  notify_job (self, job_id, _("Trial run finished"), TRUE);
+}
+
+void
+lw_application_keep_running (LwApplication *self)
+{
+  g_return_if_fail (LW_IS_APPLICATION (self));
+
+  if (self->holding || g_hash_table_size (self->running) == 0)
+    return;
+  self->holding = TRUE;
+  g_application_hold (G_APPLICATION (self));
+}
+
+gboolean
+lw_application_get_holding (LwApplication *self)
+{
+  g_return_val_if_fail (LW_IS_APPLICATION (self), FALSE);
+
+  return self->holding;
+}
+
+gboolean
+lw_application_get_inhibiting (LwApplication *self)
+{
+  g_return_val_if_fail (LW_IS_APPLICATION (self), FALSE);
+
+  return self->inhibit_cookie != 0;
+}
+
 static void
 lw_application_startup (GApplication *app)
 {
@@ -113,19 +249,26 @@ lw_application_startup (GApplication *app)
   lw_application_load_style ();
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
 
-  self->core = lw_core_open (NULL, NULL, &error);
-  if (self->core == NULL)
+  if (self->jobs == NULL)
     {
-      g_printerr (_("lightwork: cannot open the data folder: %s\n"), error->message);
-      self->failed = TRUE;
-      return;
+      self->core = lw_core_open (NULL, NULL, &error);
+      if (self->core == NULL)
+        {
+          g_printerr (_("lightwork: cannot open the data folder: %s\n"), error->message);
+          self->failed = TRUE;
+          return;
+        }
+      self->jobs = lw_jobs_new (self->core);
+      self->own_jobs = TRUE;
+      /* A job left running by a process that is gone would start again on
+       * its own: the service holds it (the window asks once whether to go
+       * on); a live lightwork-cli run, even one waiting out a rate limit,
+       * goes on. */
+      lw_jobs_hold_interrupted (self->jobs, self->interrupted);
+      lw_jobs_start (self->jobs);
     }
-  self->jobs = lw_jobs_new (self->core);
-  /* A job left running by a process that is gone would start again on its
-   * own: the service holds it (the window asks once whether to go on); a
-   * live lightwork-cli run, even one waiting out a rate limit, goes on. */
-  lw_jobs_hold_interrupted (self->jobs, self->interrupted);
-  lw_jobs_start (self->jobs);
+  self->handlers[0] = g_signal_connect (self->jobs, "job-changed", G_CALLBACK (job_changed_cb), self);
+  self->handlers[1] = g_signal_connect (self->jobs, "trial-finished", G_CALLBACK (trial_finished_cb), self);
 }
 
 static void
@@ -136,7 +279,14 @@ lw_application_shutdown (GApplication *app)
   /* In-flight images go back to PENDING; their jobs keep PROCESSING, so
    * the next start asks whether to continue. */
   if (self->jobs != NULL)
-    lw_jobs_stop (self->jobs);
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (self->handlers); i++)
+        g_clear_signal_handler (&self->handlers[i], self->jobs);
+      if (self->own_jobs)
+        lw_jobs_stop (self->jobs);
+    }
+  g_hash_table_remove_all (self->running);
+  update_running (self);
 
   G_APPLICATION_CLASS (lw_application_parent_class)->shutdown (app);
 }
@@ -207,8 +357,26 @@ about_action (GSimpleAction *action,
                          NULL);
 }
 
+/* A notification's default action: the job in a window. */
+static void
+open_job_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  LwApplication *self = user_data;
+  LwWindow *window;
+
+  if (self->jobs == NULL)
+    return;
+  window = ensure_window (self);
+  if (lw_window_get_job_id (window) != g_variant_get_int64 (parameter))
+    lw_window_load_job (window, g_variant_get_int64 (parameter));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action, NULL, NULL, NULL, { 0 } },
+  { "open-job", open_job_action, "x", NULL, NULL, { 0 } },
   { "about", about_action, NULL, NULL, NULL, { 0 } },
 };
 
@@ -217,9 +385,13 @@ lw_application_finalize (GObject *object)
 {
   LwApplication *self = LW_APPLICATION (object);
 
+  if (self->jobs != NULL)
+    for (guint i = 0; i < G_N_ELEMENTS (self->handlers); i++)
+      g_clear_signal_handler (&self->handlers[i], self->jobs);
   g_clear_object (&self->jobs);
   g_clear_object (&self->core);
   g_array_unref (self->interrupted);
+  g_hash_table_unref (self->running);
 
   G_OBJECT_CLASS (lw_application_parent_class)->finalize (object);
 }
@@ -241,6 +413,7 @@ static void
 lw_application_init (LwApplication *self)
 {
   self->interrupted = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->running = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
 }
 
@@ -252,6 +425,22 @@ lw_application_new (void)
                        "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/lightwork/LightWork",
                        NULL);
+}
+
+LwApplication *
+lw_application_new_for_jobs (const char *application_id,
+                             LwJobs     *jobs)
+{
+  LwApplication *self;
+
+  g_return_val_if_fail (LW_IS_JOBS (jobs), NULL);
+
+  self = g_object_new (LW_TYPE_APPLICATION,
+                       "application-id", application_id,
+                       "resource-base-path", "/io/lightwork/LightWork",
+                       NULL);
+  self->jobs = g_object_ref (jobs);
+  return self;
 }
 
 LwCore *

@@ -21,6 +21,7 @@ struct _LwCommandDock
   double        reveal;   /* 0 hidden … 1 shown; the spring may overshoot */
   AdwAnimation *animation;
   gboolean      saving;
+  char         *projection;   /* "About $4.20 for 125 photos", or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (LwCommandDock, lw_command_dock, GTK_TYPE_WIDGET)
@@ -135,6 +136,12 @@ lw_command_dock_set_progress (LwCommandDock     *self,
       /* TRANSLATORS: money spent so far on the job, in US dollars */
       g_string_append_printf (detail, _("$%.2f"), cost);
     }
+  if (!running && self->projection != NULL)
+    {
+      if (detail->len > 0)
+        g_string_append (detail, " · ");
+      g_string_append (detail, self->projection);
+    }
   if (detail->len == 0 && !running)
     g_string_append (detail, finished == counts->total && counts->total > 0
                              ? _("Finished") : _("Ready to launch"));
@@ -169,6 +176,16 @@ lw_command_dock_set_saving (LwCommandDock *self,
   gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress_bar), (double) done / total);
 }
 
+void
+lw_command_dock_set_projection (LwCommandDock *self,
+                                const char    *text)
+{
+  g_return_if_fail (LW_IS_COMMAND_DOCK (self));
+
+  g_free (self->projection);
+  self->projection = g_strdup (text);
+}
+
 const char *
 lw_command_dock_get_summary (LwCommandDock *self)
 {
@@ -199,12 +216,23 @@ lw_command_dock_dispose (GObject *object)
 }
 
 static void
+lw_command_dock_finalize (GObject *object)
+{
+  LwCommandDock *self = LW_COMMAND_DOCK (object);
+
+  g_free (self->projection);
+
+  G_OBJECT_CLASS (lw_command_dock_parent_class)->finalize (object);
+}
+
+static void
 lw_command_dock_class_init (LwCommandDockClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lw_command_dock_dispose;
+  object_class->finalize = lw_command_dock_finalize;
   widget_class->snapshot = lw_command_dock_snapshot;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/lightwork/LightWork/lw-command-dock.ui");

@@ -20,6 +20,11 @@ void        lw_command_dock_set_progress (LwCommandDock     *self,
                                           gint64             eta_ms,
                                           double             cost,
                                           gboolean           running);
+/* What a launch will cost, shown while the job does not run ("About
+ * $4.20 for 125 photos"); NULL shows none (free models). Takes effect at
+ * the next set_progress. */
+void        lw_command_dock_set_projection (LwCommandDock   *self,
+                                          const char        *text);
 /* Save All progress; total 0 ends it. */
 void        lw_command_dock_set_saving   (LwCommandDock     *self,
                                           guint              done,

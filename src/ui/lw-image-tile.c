@@ -19,6 +19,7 @@ struct _LwImageTile
   GtkWidget      *chip;
   GtkWidget      *chip_label;
   GtkWidget      *mark;
+  GtkWidget      *review_mark;
   GtkWidget      *name_label;
   GtkWidget      *reason_label;
 
@@ -34,6 +35,7 @@ struct _LwImageTile
   int             size;
   const char     *chip_class;   /* static string, what the chip shows now */
   char           *tooltip;      /* what the frame's tooltip says now */
+  char           *accessible;   /* the accessible label set last */
   double          scale;        /* 0–1 while scaling in */
   AdwAnimation   *animation;
 };
@@ -227,6 +229,7 @@ update_status (LwImageTile *self)
   const char *reason;
   LwImageStatus status;
   LwImageItemPhase phase;
+  LwReview review;
   g_autofree char *accessible = NULL;
 
   if (self->item == NULL)
@@ -282,10 +285,43 @@ update_status (LwImageTile *self)
 
   gtk_widget_set_visible (self->mark, lw_image_item_get_specific_prompt (self->item) != NULL);
 
-  /* TRANSLATORS: accessible name of a tile: file name, then its state */
-  accessible = g_strdup_printf (_("%s, %s"), lw_image_item_get_name (self->item),
-                                gtk_label_get_label (GTK_LABEL (self->chip_label)));
+  review = lw_image_item_get_review (self->item);
+  gtk_widget_set_visible (self->review_mark, review != LW_REVIEW_UNDECIDED);
+  if (review == LW_REVIEW_ACCEPTED)
+    {
+      gtk_image_set_from_icon_name (GTK_IMAGE (self->review_mark), "emblem-ok-symbolic");
+      gtk_widget_set_tooltip_text (self->review_mark, _("Accepted"));
+      gtk_widget_add_css_class (self->card, "accepted");
+      gtk_widget_remove_css_class (self->card, "rejected");
+    }
+  else if (review == LW_REVIEW_REJECTED)
+    {
+      gtk_image_set_from_icon_name (GTK_IMAGE (self->review_mark), "action-unavailable-symbolic");
+      gtk_widget_set_tooltip_text (self->review_mark, _("Rejected"));
+      gtk_widget_add_css_class (self->card, "rejected");
+      gtk_widget_remove_css_class (self->card, "accepted");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (self->card, "accepted");
+      gtk_widget_remove_css_class (self->card, "rejected");
+    }
+
+  if (review == LW_REVIEW_ACCEPTED)
+    /* TRANSLATORS: accessible name of a reviewed tile: file name, state, "accepted" */
+    accessible = g_strdup_printf (_("%s, %s, accepted"), lw_image_item_get_name (self->item),
+                                  gtk_label_get_label (GTK_LABEL (self->chip_label)));
+  else if (review == LW_REVIEW_REJECTED)
+    /* TRANSLATORS: accessible name of a reviewed tile: file name, state, "rejected" */
+    accessible = g_strdup_printf (_("%s, %s, rejected"), lw_image_item_get_name (self->item),
+                                  gtk_label_get_label (GTK_LABEL (self->chip_label)));
+  else
+    /* TRANSLATORS: accessible name of a tile: file name, then its state */
+    accessible = g_strdup_printf (_("%s, %s"), lw_image_item_get_name (self->item),
+                                  gtk_label_get_label (GTK_LABEL (self->chip_label)));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  g_free (self->accessible);
+  self->accessible = g_steal_pointer (&accessible);
 }
 
 static void
@@ -300,7 +336,7 @@ item_notify_cb (LwImageItem *item,
   if (g_str_equal (name, "name"))
     set_label (self->name_label, lw_image_item_get_name (item));
   if (g_str_equal (name, "status") || g_str_equal (name, "phase") || g_str_equal (name, "error-message")
-      || g_str_equal (name, "specific-prompt"))
+      || g_str_equal (name, "specific-prompt") || g_str_equal (name, "review"))
     update_status (self);
 }
 
@@ -404,6 +440,13 @@ lw_image_tile_has_texture (LwImageTile *self)
   return gtk_picture_get_paintable (GTK_PICTURE (self->thumb)) != NULL;
 }
 
+/* What the tile says to assistive technologies (tests). */
+char *
+lw_image_tile_dup_accessible_label (LwImageTile *self)
+{
+  return g_strdup (self->accessible);
+}
+
 const char *
 lw_image_tile_get_chip_text (LwImageTile *self)
 {
@@ -498,6 +541,7 @@ lw_image_tile_finalize (GObject *object)
   g_clear_object (&self->cache);
   g_free (self->blob_root);
   g_free (self->tooltip);
+  g_free (self->accessible);
 
   G_OBJECT_CLASS (lw_image_tile_parent_class)->finalize (object);
 }
@@ -522,6 +566,7 @@ lw_image_tile_class_init (LwImageTileClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LwImageTile, chip);
   gtk_widget_class_bind_template_child (widget_class, LwImageTile, chip_label);
   gtk_widget_class_bind_template_child (widget_class, LwImageTile, mark);
+  gtk_widget_class_bind_template_child (widget_class, LwImageTile, review_mark);
   gtk_widget_class_bind_template_child (widget_class, LwImageTile, name_label);
   gtk_widget_class_bind_template_child (widget_class, LwImageTile, reason_label);
   gtk_widget_class_set_css_name (widget_class, "lw-tile");

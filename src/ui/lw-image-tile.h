@@ -27,6 +27,8 @@ GdkTexture  *lw_image_tile_get_texture (LwImageTile   *self);
 void         lw_image_tile_get_frame_size (LwImageTile *self,
                                            int         *width,
                                            int         *height);
+/* The accessible label ("a.jpg, Done, accepted"), for the tests. */
+char        *lw_image_tile_dup_accessible_label (LwImageTile *self);
 /* The chip's words ("Done", "Retry in 12 s"). */
 const char  *lw_image_tile_get_chip_text (LwImageTile *self);
 

@@ -27,12 +27,19 @@ static const char * const accels[] = {
   "win.select-module(8)", "<Control>9",
   "win.launch", "<Control>Return",
   "win.launch", "<Control>KP_Enter",
+  "win.trial", "<Control><Shift>Return",
   "win.cancel", "Escape",
   "win.save-all", "<Control><Shift>s",
   "win.filter::all", "<Alt>1",
   "win.filter::pending", "<Alt>2",
   "win.filter::done", "<Alt>3",
   "win.filter::failed", "<Alt>4",
+  "win.filter::accepted", "<Alt>5",
+  "win.filter::rejected", "<Alt>6",
+  /* One key each, as in the viewer: P (pick), X (reject), U (undecided). */
+  "win.review::accepted", "p",
+  "win.review::rejected", "x",
+  "win.review::undecided", "u",
   "win.select-all", "<Control>a",
   "win.edit-instruction", "<Control>i",
   "win.edit-module-prompt", "<Control><Shift>i",
@@ -83,6 +90,12 @@ is_finished (LwImageItem *item)
 }
 
 static gboolean
+is_completed (LwImageItem *item)
+{
+  return is_staged (item) && lw_image_item_get_status (item) == LW_IMAGE_COMPLETED;
+}
+
+static gboolean
 is_removable (LwImageItem *item)
 {
   return lw_image_item_get_phase (item) != LW_IMAGE_ITEM_STAGING
@@ -113,9 +126,18 @@ lw_window_update_actions (LwWindow *self)
 
   gtk_widget_action_set_enabled (w, "win.launch",
                                  has_job && !running && counts.pending + counts.retry_later > 0);
+  gtk_widget_action_set_enabled (w, "win.trial",
+                                 has_job && !running && counts.pending + counts.retry_later > 0);
   gtk_widget_action_set_enabled (w, "win.cancel", running);
   gtk_widget_action_set_enabled (w, "win.save-all", has_job && counts.completed > 0 && !exporting);
   gtk_widget_action_set_enabled (w, "win.save-all-to", has_job && counts.completed > 0 && !exporting);
+  {
+    int accepted = 0;
+
+    lw_job_session_get_review_counts (self->session, &accepted, NULL);
+    gtk_widget_action_set_enabled (w, "win.save-accepted-to", has_job && accepted > 0 && !exporting);
+  }
+  gtk_widget_action_set_enabled (w, "win.review", n_selected > 0 && selection_any (self, is_completed));
   gtk_widget_action_set_enabled (w, "win.retry-failed", has_job && counts.failed > 0);
   gtk_widget_action_set_enabled (w, "win.rename-current-job", has_job);
   gtk_widget_action_set_enabled (w, "win.select-all", g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0);
@@ -183,6 +205,12 @@ launch_action (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
+trial_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  lw_window_trial (LW_WINDOW (widget));
+}
+
+static void
 cancel_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   LwWindow *self = LW_WINDOW (widget);
@@ -247,16 +275,23 @@ retry_failed_action (GtkWidget *widget, const char *name, GVariant *param)
 
 /* ---- saving ------------------------------------------------------------ */
 
+/* With accepted photos, a choice first: all of them or the accepted. */
 static void
 save_all_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  lw_window_choose_save_folder (LW_WINDOW (widget));
+  lw_window_ask_save (LW_WINDOW (widget));
 }
 
 static void
 save_all_to_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  lw_window_save_all_to (LW_WINDOW (widget), g_variant_get_string (param, NULL));
+  lw_window_save_all_to (LW_WINDOW (widget), g_variant_get_string (param, NULL), LW_EXPORT_ALL);
+}
+
+static void
+save_accepted_to_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  lw_window_save_all_to (LW_WINDOW (widget), g_variant_get_string (param, NULL), LW_EXPORT_ACCEPTED);
 }
 
 static void
@@ -312,6 +347,17 @@ edit_instruction_action (GtkWidget *widget, const char *name, GVariant *param)
   lw_staging_grid_get_focus_rect (self->staging_grid, &rect);
   gtk_popover_set_pointing_to (GTK_POPOVER (self->prompt_editor), &rect);
   gtk_popover_popup (GTK_POPOVER (self->prompt_editor));
+}
+
+/* "accepted", "rejected", "undecided" (lw_review_to_string, lower case). */
+static void
+review_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  g_autofree char *upper = g_ascii_strup (g_variant_get_string (param, NULL), -1);
+  LwReview review;
+
+  if (lw_review_from_string (upper, &review))
+    lw_window_review (LW_WINDOW (widget), review);
 }
 
 static void
@@ -528,6 +574,7 @@ lw_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.new-job", NULL, new_job_action);
   gtk_widget_class_install_action (widget_class, "win.select-module", "i", select_module_action);
   gtk_widget_class_install_action (widget_class, "win.launch", NULL, launch_action);
+  gtk_widget_class_install_action (widget_class, "win.trial", NULL, trial_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "win.resume", NULL, resume_action);
   gtk_widget_class_install_action (widget_class, "win.use-local", NULL, use_local_action);
@@ -535,6 +582,8 @@ lw_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL, retry_failed_action);
   gtk_widget_class_install_action (widget_class, "win.save-all", NULL, save_all_action);
   gtk_widget_class_install_action (widget_class, "win.save-all-to", "s", save_all_to_action);
+  gtk_widget_class_install_action (widget_class, "win.save-accepted-to", "s", save_accepted_to_action);
+  gtk_widget_class_install_action (widget_class, "win.review", "s", review_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", "s", open_folder_action);
   gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
   gtk_widget_class_install_action (widget_class, "win.select-all", NULL, select_all_action);

@@ -308,20 +308,24 @@ export_done_cb (GObject      *source,
 }
 
 void
-lw_window_save_all_to (LwWindow   *self,
-                       const char *dir)
+lw_window_save_all_to (LwWindow          *self,
+                       const char        *dir,
+                       LwExportSelection  selection)
 {
   LwJobCounts counts;
+  int accepted = 0;
 
   g_return_if_fail (LW_IS_WINDOW (self));
 
   if (lw_job_session_get_job (self->session) == NULL || lw_job_session_get_exporting (self->session))
     return;
   lw_job_session_get_counts (self->session, &counts, NULL);
-  lw_command_dock_set_saving (self->dock, 0, (guint) MAX (counts.completed, 1));
+  lw_job_session_get_review_counts (self->session, &accepted, NULL);
+  lw_command_dock_set_saving (self->dock, 0,
+                              (guint) MAX (selection == LW_EXPORT_ACCEPTED ? accepted : counts.completed, 1));
   g_object_set_data_full (G_OBJECT (self), "lw-export-dir", g_strdup (dir), g_free);
   g_signal_connect (self->session, "export-progress", G_CALLBACK (export_progress_cb), self);
-  lw_job_session_export_async (self->session, dir, LW_EXPORT_ALL, self->cancellable, export_done_cb, g_object_ref (self));
+  lw_job_session_export_async (self->session, dir, selection, self->cancellable, export_done_cb, g_object_ref (self));
   lw_window_update_actions (self);
 }
 
@@ -336,19 +340,23 @@ save_response_cb (GtkNativeDialog *dialog,
       g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
 
       if (path != NULL)
-        lw_window_save_all_to (self, path);
+        lw_window_save_all_to (self, path,
+                               GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "lw-selection")));
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
 }
 
 void
-lw_window_choose_save_folder (LwWindow *self)
+lw_window_choose_save_folder (LwWindow          *self,
+                              LwExportSelection  selection)
 {
   GtkFileChooserNative *chooser =
-    gtk_file_chooser_native_new (_("Save All Results"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+    gtk_file_chooser_native_new (selection == LW_EXPORT_ACCEPTED ? _("Save Accepted Results") : _("Save All Results"),
+                                 GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
                                  _("_Save Here"), _("_Cancel"));
 
+  g_object_set_data (G_OBJECT (chooser), "lw-selection", GINT_TO_POINTER (selection));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (save_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));

@@ -133,10 +133,10 @@ edit_module_prompt_action (GtkWidget *widget, const char *name, GVariant *param)
 
 /* ---- dialogs ----------------------------------------------------------- */
 
-static GtkWidget *
-new_dialog (LwWindow   *self,
-            const char *heading,
-            const char *body)
+GtkWidget *
+lw_window_new_dialog (LwWindow   *self,
+                      const char *heading,
+                      const char *body)
 {
   GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
 
@@ -228,7 +228,7 @@ static void
 new_module_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   LwWindow *self = LW_WINDOW (widget);
-  GtkWidget *dialog = new_dialog (self, _("New Module"),
+  GtkWidget *dialog = lw_window_new_dialog (self, _("New Module"),
                                   _("A module is a prompt for a kind of photo. Its jobs send it for every photo."));
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *name_row = adw_entry_row_new ();
@@ -331,7 +331,7 @@ delete_module_action (GtkWidget *widget, const char *name, GVariant *param)
       lw_window_toast (self, text);
       return;
     }
-  dialog = new_dialog (self, _("Delete Module?"), NULL);
+  dialog = lw_window_new_dialog (self, _("Delete Module?"), NULL);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                   _("“%s” will be removed from the sidebar. Jobs that used it keep their prompt."),
                                   module->name);
@@ -423,7 +423,7 @@ static void
 api_key_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   LwWindow *self = LW_WINDOW (widget);
-  GtkWidget *dialog = new_dialog (self, _("Gemini API Key"),
+  GtkWidget *dialog = lw_window_new_dialog (self, _("Gemini API Key"),
                                   _("The key is kept in your keyring and sent only to Google’s Gemini API. "
                                     "Create one in Google AI Studio."));
   GtkWidget *row = adw_password_entry_row_new ();

@@ -36,6 +36,10 @@ struct _LwWindow
   GtkWidget            *count_pending;
   GtkWidget            *count_done;
   GtkWidget            *count_failed;
+  GtkWidget            *filter_accepted;
+  GtkWidget            *filter_rejected;
+  GtkWidget            *count_accepted;
+  GtkWidget            *count_rejected;
   GtkWidget            *model_dropdown;
   GtkWidget            *tile_scale;
   GtkAdjustment        *tile_adjustment;
@@ -64,7 +68,8 @@ struct _LwWindow
   guint                 grow_waits;     /* turns without a frame since the last batch */
   GtkCustomFilter      *filter;
   GtkFilterListModel   *filtered;
-  char                 *filter_name;    /* "all", "pending", "done", "failed" */
+  char                 *filter_name;    /* "all", "pending", "done", "failed", "accepted", "rejected" */
+  gboolean              closing;        /* the close was answered: close for real */
   AdwToast             *removal_toast;
   GCancellable         *cancellable;    /* exports of this window */
   gboolean              updating_ui;
@@ -94,6 +99,9 @@ void        lw_window_class_init_actions (GtkWidgetClass *widget_class);
 void        lw_window_update_actions     (LwWindow *self);
 
 /* lw-window-modules.c */
+/* An AdwMessageDialog over the window, one at a time (tests reach it
+ * through lw_window_get_dialog). */
+GtkWidget  *lw_window_new_dialog         (LwWindow *self, const char *heading, const char *body);
 void        lw_window_class_init_module_actions (GtkWidgetClass *widget_class);
 void        lw_window_init_modules       (LwWindow *self);
 void        lw_window_dispose_modules    (LwWindow *self);
@@ -109,8 +117,24 @@ void        lw_window_stage_paths        (LwWindow *self, const char * const *pa
 void        lw_window_stage_files        (LwWindow *self, GSList *files, gboolean new_job);
 void        lw_window_choose_files       (LwWindow *self);
 void        lw_window_paste              (LwWindow *self);
-void        lw_window_save_all_to        (LwWindow *self, const char *dir);
-void        lw_window_choose_save_folder (LwWindow *self);
+void        lw_window_save_all_to        (LwWindow *self, const char *dir, LwExportSelection selection);
+void        lw_window_choose_save_folder (LwWindow *self, LwExportSelection selection);
+
+/* lw-window-review.c */
+/* Accepts, rejects or undecides the selected finished photos. */
+void        lw_window_review             (LwWindow *self, LwReview review);
+/* Save All: with accepted photos, asks whether to save all or only those. */
+void        lw_window_ask_save           (LwWindow *self);
+/* An instruction landed on finished photos: asks whether to redo them. */
+void        lw_window_ask_redo           (LwWindow *self, GPtrArray *items);
+/* A trial run of the selection, or of the first LW_TRIAL_SIZE photos. */
+void        lw_window_trial              (LwWindow *self);
+/* "About $4.20 for 125 photos" before a paid model is launched, else NULL. */
+char       *lw_window_dup_projection_text (LwWindow *self);
+void        lw_window_init_review        (LwWindow *self);
+/* Closing while the job runs: asks whether to keep running in the
+ * background; TRUE when the close waits for that answer. */
+gboolean    lw_window_ask_keep_running   (LwWindow *self);
 
 
 G_END_DECLS

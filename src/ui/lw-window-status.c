@@ -129,8 +129,27 @@ lw_window_refresh_now (LwWindow *self)
   set_count (self->count_pending, lw_job_counts_open (&counts));
   set_count (self->count_done, counts.completed);
   set_count (self->count_failed, counts.failed + rejected);
+  {
+    int accepted = 0, refused = 0;
+    gboolean reviewing;
+
+    lw_job_session_get_review_counts (self->session, &accepted, &refused);
+    set_count (self->count_accepted, accepted);
+    set_count (self->count_rejected, refused);
+    /* The review tabs once there is something to review (or a tab of
+     * theirs is shown). */
+    reviewing = counts.completed > 0 || accepted > 0 || refused > 0
+                || g_strcmp0 (self->filter_name, "accepted") == 0 || g_strcmp0 (self->filter_name, "rejected") == 0;
+    gtk_widget_set_visible (self->filter_accepted, reviewing);
+    gtk_widget_set_visible (self->filter_rejected, reviewing);
+  }
 
   in_flight = lw_job_session_get_in_flight (self->session);
+  {
+    g_autofree char *projection = lw_window_dup_projection_text (self);
+
+    lw_command_dock_set_projection (self->dock, projection);
+  }
   if (!lw_job_session_get_exporting (self->session))
     lw_command_dock_set_progress (self->dock, &counts, in_flight, lw_job_session_get_eta_ms (self->session),
                                   lw_job_session_get_spent (self->session),

@@ -140,6 +140,31 @@ lw_window_get_count_failed (LwWindow *self)
   return self->count_failed;
 }
 
+GtkWidget *
+lw_window_get_count_accepted (LwWindow *self)
+{
+  g_return_val_if_fail (LW_IS_WINDOW (self), NULL);
+
+  return self->count_accepted;
+}
+
+GtkWidget *
+lw_window_get_count_rejected (LwWindow *self)
+{
+  g_return_val_if_fail (LW_IS_WINDOW (self), NULL);
+
+  return self->count_rejected;
+}
+
+/* The tab buttons of the review filters (shown once something is done). */
+GtkWidget *
+lw_window_get_filter_accepted (LwWindow *self)
+{
+  g_return_val_if_fail (LW_IS_WINDOW (self), NULL);
+
+  return self->filter_accepted;
+}
+
 gboolean
 lw_window_get_storing_key (LwWindow *self)
 {

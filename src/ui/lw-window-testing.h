@@ -34,6 +34,10 @@ GtkWidget      *lw_window_get_count_all           (LwWindow *self);
 GtkWidget      *lw_window_get_count_pending       (LwWindow *self);
 GtkWidget      *lw_window_get_count_done          (LwWindow *self);
 GtkWidget      *lw_window_get_count_failed        (LwWindow *self);
+GtkWidget      *lw_window_get_count_accepted      (LwWindow *self);
+GtkWidget      *lw_window_get_count_rejected      (LwWindow *self);
+/* The Accepted tab (shown once something is done). */
+GtkWidget      *lw_window_get_filter_accepted     (LwWindow *self);
 /* A key is on its way to the keyring. */
 gboolean        lw_window_get_storing_key         (LwWindow *self);
 GtkDropTarget  *lw_window_get_drop_target         (LwWindow *self);
