@@ -232,6 +232,16 @@ trial_finished_cb (LwJobSession *session,
 
 /* ---- closing while a job runs -------------------------------------------- */
 
+static gboolean
+close_idle (gpointer data)
+{
+  LwWindow *self = data;
+
+  self->closing = TRUE;
+  gtk_window_close (GTK_WINDOW (self));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 keep_running_response_cb (AdwMessageDialog *dialog,
                           const char       *response,
@@ -250,8 +260,9 @@ keep_running_response_cb (AdwMessageDialog *dialog,
     lw_job_session_cancel (self->session, NULL);
   else
     return;
-  self->closing = TRUE;
-  gtk_window_close (GTK_WINDOW (self));
+  /* After the dialog's response: closing the window destroys the dialog
+   * too (destroy-with-parent), which must not happen inside its signal. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, close_idle, g_object_ref (self), g_object_unref);
 }
 
 gboolean
