@@ -86,6 +86,8 @@ typedef struct {
   gint64         created_at;
   gint64         updated_at;
   gboolean       fresh_take;      /* the next attempt must not reuse an earlier result */
+  char          *review_reason;   /* COMPLETED but a result check failed: why, in words; NULL = passed */
+  char          *note;            /* a remark on the result ("the original is in Display P3, …"), may be NULL */
 } LwImage;
 
 typedef struct {
@@ -114,6 +116,7 @@ typedef struct {
   int completed;
   int failed;
   int retry_later;
+  int needs_review;   /* of completed: a result check failed (images.review_reason) */
 } LwJobCounts;
 
 LwJob       *lw_job_copy        (const LwJob       *job);

@@ -30,8 +30,9 @@ sqlite3 *lw_store_get_db (LwStore *self);
   "id, job_id, position, original_name, source_path, original_key, sha256, mime, " \
   "width, height, orientation, bytes, thumb_key, processed_key, processed_mime, " \
   "request_key, status, specific_prompt, retry_count, next_retry_at, attempt, " \
-  "lease_owner, lease_expires_at, error_code, error_message, cost, created_at, updated_at, fresh_take"
-#define N_IMAGE_COLUMNS 29
+  "lease_owner, lease_expires_at, error_code, error_message, cost, created_at, updated_at, fresh_take, " \
+  "review_reason, note"
+#define N_IMAGE_COLUMNS 31
 
 #define MODULE_COLUMNS \
   "id, name, description, icon, prompt, default_prompt, builtin, position"

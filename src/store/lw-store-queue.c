@@ -133,6 +133,7 @@ lw_store_claim (LwStore *self, const char *model, gint64 job_id, int max, const 
 
 static const char finish_completed_sql[] =
   "UPDATE images SET status = 'COMPLETED', processed_key = ?5, processed_mime = ?6, request_key = ?7,"
+  "  review_reason = ?8, note = ?9,"
   "  cost = cost + ?4, error_code = NULL, error_message = NULL, next_retry_at = 0, fresh_take = 0, " CLEAR_LEASE
   FENCE;
 static const char finish_retry_sql[] =
@@ -183,6 +184,15 @@ lw_store_finish_completed (LwStore *self, gint64 id, int attempt, const char *pr
                            const char *processed_mime, const char *request_key, double cost,
                            gint64 now, gboolean *fenced_out, GError **error)
 {
+  return lw_store_finish_checked (self, id, attempt, processed_key, processed_mime, request_key, NULL, NULL,
+                                  cost, now, fenced_out, error);
+}
+
+gboolean
+lw_store_finish_checked (LwStore *self, gint64 id, int attempt, const char *processed_key,
+                         const char *processed_mime, const char *request_key, const char *review_reason,
+                         const char *note, double cost, gint64 now, gboolean *fenced_out, GError **error)
+{
   g_autoptr(LwStmt) stmt = NULL;
 
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
@@ -194,6 +204,8 @@ lw_store_finish_completed (LwStore *self, gint64 id, int attempt, const char *pr
   lw_store_bind_text (stmt, 5, processed_key);
   lw_store_bind_text (stmt, 6, processed_mime);
   lw_store_bind_text (stmt, 7, request_key);
+  lw_store_bind_text (stmt, 8, review_reason);
+  lw_store_bind_text (stmt, 9, note);
   return finish_end (self, stmt, fenced_out, error);
 }
 

@@ -142,6 +142,18 @@ static const char *const migrations[] = {
   "  at    INTEGER NOT NULL"
   ");"
   "CREATE INDEX starts_model_at ON starts (model, at);",
+  /* → 4 (results, docs/ARCHITECTURE.md "Results"):
+   * - images.review_reason: a COMPLETED result that failed an automatic
+   *   check (shape, similarity to the original, white background) says
+   *   why; NULL = passed. A column, not a status: "needs review" is done
+   *   with a doubt, and a new status would rebuild the table for its
+   *   CHECK constraint;
+   * - images.note: a remark on the result (a wide-gamut original);
+   * - the partial index counts the results needing review of a job
+   *   reading only those rows (lw_store_count_images, every finish). */
+  "ALTER TABLE images ADD COLUMN review_reason TEXT;"
+  "ALTER TABLE images ADD COLUMN note TEXT;"
+  "CREATE INDEX images_review ON images (job_id) WHERE status = 'COMPLETED' AND review_reason IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LW_STORE_SCHEMA_VERSION);
@@ -298,6 +310,8 @@ lw_store_image_from_row (sqlite3_stmt *stmt)
   image->created_at = sqlite3_column_int64 (stmt, 26);
   image->updated_at = sqlite3_column_int64 (stmt, 27);
   image->fresh_take = sqlite3_column_int (stmt, 28) != 0;
+  image->review_reason = lw_store_column_strdup (stmt, 29);
+  image->note = lw_store_column_strdup (stmt, 30);
   return image;
 }
 
