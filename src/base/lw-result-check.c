@@ -6,6 +6,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "lw-colour.h"
+#include "lw-image-io.h"
 #include "lw-result-check.h"
 
 /* Outer band of a product shot that must be white: 6 % of each side, inside
@@ -246,4 +248,70 @@ lw_result_check (GdkPixbuf      *original,
   if (scores != NULL)
     *scores = s;
   return reasons->len > 0 ? g_string_free (g_steal_pointer (&reasons), FALSE) : NULL;
+}
+
+static void
+size_prepared_cb (GdkPixbufLoader *loader, int width, int height, gpointer data)
+{
+  int edge = GPOINTER_TO_INT (data);
+
+  if (width > edge || height > edge)
+    {
+      double scale = (double) edge / MAX (width, height);
+
+      gdk_pixbuf_loader_set_size (loader, MAX (1, (int) (width * scale + 0.5)), MAX (1, (int) (height * scale + 0.5)));
+    }
+}
+
+/* result decoded with its long edge at most edge (JPEG: DCT scaling). */
+static GdkPixbuf *
+decode_small (GBytes *data, int edge, GError **error)
+{
+  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  gboolean ok;
+
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), GINT_TO_POINTER (edge));
+  ok = gdk_pixbuf_loader_write_bytes (loader, data, error);
+  /* Closed either way: an open loader warns when it is finalised. */
+  if (!gdk_pixbuf_loader_close (loader, ok ? error : NULL) || !ok)
+    return NULL;
+  return g_object_ref (gdk_pixbuf_loader_get_pixbuf (loader));
+}
+
+void
+lw_result_check_bytes (const char  *original_path,
+                       int          orientation,
+                       GBytes      *result,
+                       double       asked_aspect,
+                       const char  *module_id,
+                       char       **review_reason,
+                       char       **note)
+{
+  g_autoptr(GdkPixbuf) original = NULL;
+  g_autoptr(GdkPixbuf) small = NULL;
+  g_autoptr(GError) error = NULL;
+  LwColourInfo colour = { 0 };
+  LwImageInfo info;
+
+  *review_reason = NULL;
+  *note = NULL;
+  /* Twice the grey copy's side: enough detail for the downscale to
+   * average, and a DCT-scaled JPEG decode of a few ms. */
+  original = lw_colour_load_srgb (original_path, orientation, 2 * LW_RESULT_CHECK_EDGE, &colour, NULL, &error);
+  if (original == NULL)
+    {
+      g_debug ("Result checks skipped, the original cannot be decoded: %s", error->message);
+      return;
+    }
+  *note = lw_colour_note (&colour);
+  lw_colour_info_clear (&colour);
+  if (!lw_image_probe_bytes (result, &(LwImageLimits) { 0, 0 }, &info, &error)
+      || (small = decode_small (result, 2 * LW_RESULT_CHECK_EDGE, &error)) == NULL)
+    {
+      *review_reason = g_strdup_printf (_("The result cannot be read: %s"), error != NULL ? error->message : "?");
+      return;
+    }
+  /* The result is upright as it comes: engines never write an EXIF
+   * orientation (lw-metadata.c sets 1 on saved files). */
+  *review_reason = lw_result_check (original, small, info.width, info.height, asked_aspect, module_id, NULL);
 }

@@ -56,4 +56,18 @@ char   *lw_result_check            (GdkPixbuf      *original,
                                     const char     *module_id,
                                     LwResultScores *scores);
 
+/* The checks as the queue runs them, on a result's encoded bytes: decodes
+ * the original at original_path (upright by orientation, in sRGB, small)
+ * and the result (small), runs lw_result_check(), and sets *review_reason
+ * (NULL = passed) and *note (a wide-gamut original: lw_colour_note(),
+ * else NULL). A result that cannot be decoded needs review; an original
+ * that cannot be decoded is not the result's fault and skips the checks. */
+void    lw_result_check_bytes      (const char     *original_path,
+                                    int             orientation,
+                                    GBytes         *result,
+                                    double          asked_aspect,
+                                    const char     *module_id,
+                                    char          **review_reason,
+                                    char          **note);
+
 G_END_DECLS
