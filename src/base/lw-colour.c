@@ -429,3 +429,77 @@ lw_colour_note (const LwColourInfo *info)
                             "most saturated colours may look a little less vivid"),
                           info->profile != NULL ? info->profile : _("a wide colour space"));
 }
+
+static guint32
+crc32_update (guint32 crc, const guint8 *p, gsize len)
+{
+  static guint32 table[256];
+  static gsize ready;
+
+  if (g_once_init_enter (&ready))
+    {
+      for (guint32 n = 0; n < 256; n++)
+        {
+          guint32 c = n;
+
+          for (int k = 0; k < 8; k++)
+            c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+          table[n] = c;
+        }
+      g_once_init_leave (&ready, 1);
+    }
+  for (gsize i = 0; i < len; i++)
+    crc = table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+  return crc;
+}
+
+static void
+put_be32 (GByteArray *out, guint32 v)
+{
+  guint8 b[4] = { (guint8) (v >> 24), (guint8) (v >> 16), (guint8) (v >> 8), (guint8) v };
+
+  g_byte_array_append (out, b, 4);
+}
+
+GBytes *
+lw_colour_png_with_icc (GBytes *png,
+                        GBytes *icc)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+  g_autoptr(GZlibCompressor) zlib = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_ZLIB, 9);
+  g_autoptr(GOutputStream) mem = NULL;
+  g_autoptr(GOutputStream) z = NULL;
+  g_autoptr(GBytes) packed = NULL;
+  GByteArray *out;
+  gsize len = 0, ihdr_end;
+  const guint8 *data = g_bytes_get_data (png, &len);
+  guint32 crc;
+  static const char name[] = "sRGB";
+
+  /* Signature, then IHDR (length 13): 8 + 4 + 4 + 13 + 4 bytes. */
+  ihdr_end = 8 + 4 + 4 + 13 + 4;
+  if (len < ihdr_end || memcmp (data, signature, 8) != 0 || memcmp (data + 12, "IHDR", 4) != 0)
+    return NULL;
+  mem = g_memory_output_stream_new_resizable ();
+  z = g_converter_output_stream_new (mem, G_CONVERTER (zlib));
+  if (!g_output_stream_write_all (z, g_bytes_get_data (icc, NULL), g_bytes_get_size (icc), NULL, NULL, NULL)
+      || !g_output_stream_close (z, NULL, NULL))
+    return NULL;
+  packed = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+
+  out = g_byte_array_sized_new ((guint) (len + g_bytes_get_size (packed) + 32));
+  g_byte_array_append (out, data, (guint) ihdr_end);
+  put_be32 (out, (guint32) (sizeof name + 1 + g_bytes_get_size (packed)));
+  {
+    gsize start = out->len;
+
+    g_byte_array_append (out, (const guint8 *) "iCCP", 4);
+    g_byte_array_append (out, (const guint8 *) name, sizeof name);   /* with its NUL */
+    g_byte_array_append (out, (const guint8 *) "\0", 1);              /* deflate */
+    g_byte_array_append (out, g_bytes_get_data (packed, NULL), (guint) g_bytes_get_size (packed));
+    crc = crc32_update (0xFFFFFFFFu, out->data + start, out->len - start) ^ 0xFFFFFFFFu;
+  }
+  put_be32 (out, crc);
+  g_byte_array_append (out, data + ihdr_end, (guint) (len - ihdr_end));
+  return g_byte_array_free_to_bytes (out);
+}

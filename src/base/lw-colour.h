@@ -52,6 +52,13 @@ GBytes     *lw_colour_srgb_icc     (void);
 /* The same as base64, for gdk-pixbuf savers' "icc-profile" option. */
 const char *lw_colour_srgb_icc_base64 (void);
 
+/* png (a PNG file) with an iCCP chunk holding icc inserted after its
+ * header; NULL when png is not a PNG. gdk-pixbuf 2.42's PNG saver sets
+ * the profile before the header, and libpng then refuses any RGB profile
+ * ("RGB color space not permitted on grayscale PNG"). */
+GBytes     *lw_colour_png_with_icc (GBytes *png,
+                                    GBytes *icc);
+
 /* The sentence shown for a photo in a wide colour space, NULL when info
  * says it is not one. */
 char       *lw_colour_note         (const LwColourInfo *info);

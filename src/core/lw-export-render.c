@@ -146,11 +146,21 @@ encode (GdkPixbuf *pixbuf, const char *mime, int quality, GError **error)
     type = "jpeg";
   else if (g_str_equal (mime, "image/webp"))
     type = "webp";
-  if (!g_str_equal (type, "png"))
+  if (g_str_equal (type, "png"))
     {
-      keys[1] = (char *) "quality";
-      values[1] = q;
+      g_autoptr(GBytes) plain = NULL;
+      g_autoptr(GBytes) icc = lw_colour_srgb_icc ();
+      GBytes *tagged;
+
+      /* gdk-pixbuf cannot write an RGB profile into a PNG (lw-colour.h). */
+      if (!gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &len, "png", error, NULL))
+        return NULL;
+      plain = g_bytes_new_take (buffer, len);
+      tagged = lw_colour_png_with_icc (plain, icc);
+      return tagged != NULL ? tagged : g_steal_pointer (&plain);
     }
+  keys[1] = (char *) "quality";
+  values[1] = q;
   if (!gdk_pixbuf_save_to_bufferv (pixbuf, &buffer, &len, type, keys, values, error))
     return NULL;
   return g_bytes_new_take (buffer, len);
