@@ -485,8 +485,6 @@ test_colour_round_trip (gconstpointer data)
     original = g_bytes_new (contents, len);
     g_assert_true (lw_image_probe (path, &(LwImageLimits) { 0, 0 }, &info, &error));
     img->job_id = job->id;
-    img->original_name = g_strdup (g_path_get_basename (path) != NULL ? "patches" : NULL);
-    g_free (img->original_name);
     img->original_name = g_path_get_basename (path);
     img->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, original);
     img->original_key = lw_blob_store_original_key (img->sha256);
