@@ -17,6 +17,7 @@ build="${BUILD_DIR:-build}"
 build_pkgs=(meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev
   libsqlite3-dev libgdk-pixbuf-2.0-dev libsecret-1-dev libgegl-dev libbabl-dev libfontconfig-dev
+  libgexiv2-dev liblcms2-dev libjpeg-dev
   desktop-file-utils appstream fonts-manrope fonts-inter
   webp-pixbuf-loader heif-gdk-pixbuf librsvg2-common)
 test_pkgs=(xvfb xauth dbus dbus-x11 xdotool sqlite3 python3 libclang-rt-14-dev bash-completion)

@@ -367,6 +367,10 @@ lw_image_load_oriented (const char    *path,
   upright = apply_orientation (pixbuf, orientation);
   if (upright == NULL)
     g_set_error_literal (error, LW_IMAGE_ERROR, LW_IMAGE_ERROR_CORRUPT, _("not enough memory to turn the image"));
+  /* Turning makes a new pixbuf without the loader's options: the colour
+   * profile travels with the pixels (lw-colour.c reads it). */
+  else if (upright != pixbuf && gdk_pixbuf_get_option (pixbuf, "icc-profile") != NULL)
+    gdk_pixbuf_set_option (upright, "icc-profile", gdk_pixbuf_get_option (pixbuf, "icc-profile"));
   return upright;
 }
 

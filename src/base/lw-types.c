@@ -105,6 +105,8 @@ lw_image_copy (const LwImage *image)
   copy->lease_owner = g_strdup (image->lease_owner);
   copy->error_code = g_strdup (image->error_code);
   copy->error_message = g_strdup (image->error_message);
+  copy->review_reason = g_strdup (image->review_reason);
+  copy->note = g_strdup (image->note);
   return copy;
 }
 
@@ -126,6 +128,8 @@ lw_image_free (LwImage *image)
   g_free (image->lease_owner);
   g_free (image->error_code);
   g_free (image->error_message);
+  g_free (image->review_reason);
+  g_free (image->note);
   g_free (image);
 }
 

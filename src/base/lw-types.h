@@ -101,6 +101,8 @@ typedef struct {
   LwReview       review;
   int            version;         /* the take processed_key is (LwVersion.n); 0 = none */
   gboolean       held;            /* left out of a trial run: not claimable until launched */
+  char          *review_reason;   /* COMPLETED but a result check failed: why, in words; NULL = passed */
+  char          *note;            /* a remark on the result ("the original is in Display P3, …"), may be NULL */
 } LwImage;
 
 /* One take of a photo: every result that ever landed is kept. */
@@ -143,6 +145,7 @@ typedef struct {
   int completed;
   int failed;
   int retry_later;
+  int needs_review;   /* of completed: a result check failed (images.review_reason) */
 } LwJobCounts;
 
 LwJob       *lw_job_copy        (const LwJob       *job);

@@ -204,6 +204,11 @@ json_add_image (JsonBuilder *b, const LwImage *image)
   json_add_int (b, "id", image->id);
   json_add_str (b, "name", image->original_name);
   json_add_str (b, "status", lw_image_status_to_string (image->status));
+  /* Done, but a result check doubts it (docs/ARCHITECTURE.md, "Results"). */
+  if (image->status == LW_IMAGE_COMPLETED && image->review_reason != NULL)
+    json_add_str (b, "review", image->review_reason);
+  if (image->note != NULL)
+    json_add_str (b, "note", image->note);
 }
 
 /* Option help from the tables (lw-models.h, lw-settings.h), so a new model
@@ -768,6 +773,7 @@ add_job_json (JsonBuilder *b, LwJobs *jobs, const LwJob *job, GError **error)
   json_add_int (b, "retry_later", p.counts.retry_later);
   json_add_int (b, "completed", p.counts.completed);
   json_add_int (b, "failed", p.counts.failed);
+  json_add_int (b, "needs_review", p.counts.needs_review);
   json_add_double (b, "cost", p.spent);
   json_add_int (b, "created_at", job->created_at);
   json_builder_end_object (b);
@@ -903,6 +909,8 @@ cmd_status (int argc, char **argv)
   g_print (_("  %d photos: %d done, %d failed, %d pending, %d processing, %d waiting to retry\n"),
            p.counts.total, p.counts.completed, p.counts.failed, p.counts.pending, p.counts.processing,
            p.counts.retry_later);
+  if (p.counts.needs_review > 0)
+    g_print (_("  %d of the done need review\n"), p.counts.needs_review);
   if (p.spent > 0)
     g_print (_("  spent $%.2f\n"), p.spent);
   for (guint i = 0; i < images->len; i++)
@@ -910,6 +918,10 @@ cmd_status (int argc, char **argv)
       LwImage *image = g_ptr_array_index (images, i);
       if (image->status == LW_IMAGE_FAILED)
         g_print (_("  failed: %s — %s\n"), image->original_name, image->error_message ? image->error_message : "");
+      else if (image->status == LW_IMAGE_COMPLETED && image->review_reason != NULL)
+        g_print (_("  needs review: %s — %s\n"), image->original_name, image->review_reason);
+      if (image->note != NULL)
+        g_print (_("  note: %s — %s\n"), image->original_name, image->note);
     }
   for (guint i = 0; i < rejections->len; i++)
     {

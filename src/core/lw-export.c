@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "lw-export.h"
+#include "lw-export-render.h"
 #include "lw-image-io.h"
 
 /* The temporary name of a result being written: ".<name>" TMP_MARK "XXXXXX"
@@ -426,6 +427,7 @@ lw_export_job_full (LwStore              *store,
   g_autoptr(LwJob) job = NULL;
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(LwExportOptions) options = { 0 };
   guint total = 0, done = 0;
   gsize limit;
 
@@ -450,6 +452,7 @@ lw_export_job_full (LwStore              *store,
     }
   remove_stale_tmp (dir);
   limit = name_limit (dir);
+  lw_export_options_load (&options, store, job);
 
   for (guint i = 0; i < images->len; i++)
     if (is_selected (g_ptr_array_index (images, i), selection))
@@ -461,17 +464,23 @@ lw_export_job_full (LwStore              *store,
       g_autoptr(GError) local_error = NULL;
       g_autoptr(GBytes) data = NULL;
       g_autofree char *name = NULL;
+      const char *mime = NULL;
 
       if (!is_selected (image, selection))
         continue;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      data = lw_blob_store_get_bytes (blobs, image->processed_key, &local_error);
+      /* The original's size, format, metadata; sRGB (lw-export-render.h). */
+      data = lw_export_render (blobs, job, image, &options, &mime, cancellable, &local_error);
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
       if (data != NULL)
         {
           name = lw_export_format_name (template_str, image->original_name, job->module_id, job->name,
-                                        image->position + 1,
-                                        lw_image_mime_to_extension (image->processed_mime));
+                                        image->position + 1, lw_image_mime_to_extension (mime));
           if (save_one (dir, name, data, taken, limit, &local_error))
             {
               done++;

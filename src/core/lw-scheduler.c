@@ -20,6 +20,7 @@
 #include "lw-core.h"
 #include "lw-image-io.h"
 #include "lw-prompt.h"
+#include "lw-result-check.h"
 #include "lw-scheduler.h"
 
 /* An offline pool looks again this often (docs/ARCHITECTURE.md: "Offline" is a state
@@ -314,17 +315,18 @@ flight_retry_later (LwScheduler *self, Flight *flight, gint64 delay_ms, const ch
     emit_image (self, flight->image->job_id, flight->image->id, LW_IMAGE_RETRY_LATER);
 }
 
-/* owns_blob: key was written for this flight (not a reused result). */
+/* owns_blob: key was written for this flight (not a reused result).
+ * review_reason: what the result checks found (NULL = passed). */
 static void
 flight_complete (LwScheduler *self, Flight *flight, const char *key, const char *mime, double cost,
-                 gboolean owns_blob)
+                 gboolean owns_blob, const char *review_reason, const char *note)
 {
   g_autoptr(GError) error = NULL;
   gboolean fenced = FALSE;
 
-  if (!lw_store_finish_completed (self->store, flight->image->id, flight->image->attempt, key, mime,
-                                  flight->request_key, flight->request->prompt, cost, lw_clock_now_ms (self->clock),
-                                  &fenced, &error))
+  if (!lw_store_finish_checked (self->store, flight->image->id, flight->image->attempt, key, mime,
+                                flight->request_key, flight->request->prompt, review_reason, note, cost,
+                                lw_clock_now_ms (self->clock), &fenced, &error))
     {
       store_warning ("complete", flight->image->id, error);
       fenced = TRUE;
@@ -346,6 +348,13 @@ typedef struct {
   LwBlobStore *blobs;
   char        *key;
   GBytes      *data;
+  /* The result checks (lw-result-check.c), run here off the main thread. */
+  char        *original_path;
+  int          orientation;
+  char        *module_id;
+  double       aspect;
+  char        *review_reason;  /* out */
+  char        *note;           /* out */
 } BlobWrite;
 
 static void
@@ -354,6 +363,10 @@ blob_write_free (BlobWrite *write)
   g_clear_object (&write->blobs);
   g_free (write->key);
   g_clear_pointer (&write->data, g_bytes_unref);
+  g_free (write->original_path);
+  g_free (write->module_id);
+  g_free (write->review_reason);
+  g_free (write->note);
   g_free (write);
 }
 
@@ -363,6 +376,10 @@ blob_write_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
   BlobWrite *write = task_data;
   GError *error = NULL;
 
+  /* Checked before it counts as done (docs/ARCHITECTURE.md, "Results"):
+   * a few tens of ms on small copies, in this worker thread. */
+  lw_result_check_bytes (write->original_path, write->orientation, write->data, write->aspect, write->module_id,
+                         &write->review_reason, &write->note);
   if (lw_blob_store_put_bytes (write->blobs, write->key, write->data, &error))
     g_task_return_boolean (task, TRUE);
   else
@@ -387,7 +404,8 @@ blob_written_cb (GObject *source, GAsyncResult *result, gpointer data)
   if (flight->released)
     lw_blob_store_delete (self->blobs, write->key, NULL);
   else if (g_task_propagate_boolean (G_TASK (result), &error))
-    flight_complete (self, flight, write->key, landing->mime, landing->cost, TRUE);
+    flight_complete (self, flight, write->key, landing->mime, landing->cost, TRUE, write->review_reason,
+                     write->note);
   else
     {
       /* Disk full or the data dir vanished: not the photo's fault, and
@@ -411,6 +429,10 @@ write_result (LwScheduler *self, Flight *flight, LwEngineResult *result)
   write->blobs = g_object_ref (self->blobs);
   write->key = lw_blob_store_result_key (flight->image->id, flight->image->attempt, result->mime);
   write->data = g_bytes_ref (result->data);
+  write->original_path = g_strdup (flight->request->input_path);
+  write->orientation = flight->request->orientation;
+  write->module_id = g_strdup (flight->request->module_id);
+  write->aspect = result->aspect;
   landing->flight = flight;
   landing->mime = g_strdup (result->mime);
   landing->cost = result->cost;
@@ -614,7 +636,9 @@ start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
     done = lw_store_find_result (self->store, flight->request_key, &error);
   if (done != NULL && done->processed_key != NULL && lw_blob_store_exists (self->blobs, done->processed_key))
     {
-      flight_complete (self, flight, done->processed_key, done->processed_mime, 0, FALSE);
+      /* The same bytes against the same original: the same verdict. */
+      flight_complete (self, flight, done->processed_key, done->processed_mime, 0, FALSE, done->review_reason,
+                       done->note);
       flight_land (self, flight);
       return;
     }

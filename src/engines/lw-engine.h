@@ -90,6 +90,7 @@ typedef struct {
   char   *text;            /* text the model said alongside, may be NULL */
   char   *notes;           /* remarks for the user ("not understood by the local engine: …"), may be NULL */
   double  cost;            /* what this call cost (0 for local) */
+  double  aspect;          /* width / height the engine asked for or drew; 0 = the photo's own (result checks) */
 } LwEngineResult;
 
 LwEngineRequest *lw_engine_request_new   (void);

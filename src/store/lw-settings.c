@@ -18,6 +18,13 @@ static const LwSettingInfo settings[] = {
   { LW_SETTING_MAX_BYTES, LW_SETTING_INT, "50000000", 1000000, 2000000000, N_("Largest photo file, in bytes") },
   { LW_SETTING_MAX_PIXELS, LW_SETTING_INT, "100000000", 1000000, 1000000000, N_("Most pixels in a photo") },
   { LW_SETTING_TEMPLATE, LW_SETTING_STRING, "{name}-{module}.{ext}", 0, 0, N_("Names of saved files") },
+  /* Saved results (docs/ARCHITECTURE.md, "Results"). Quality 92: what
+   * the Gemini input is re-encoded at, visually lossless at about a third
+   * of quality 100's size. */
+  { LW_SETTING_EXPORT_FORMAT, LW_SETTING_STRING, "keep", 0, 0, N_("Format of saved files: keep (as the original), png, jpeg or webp") },
+  { LW_SETTING_JPEG_QUALITY, LW_SETTING_INT, "92", 1, 100, N_("JPEG and WebP quality of saved files") },
+  { LW_SETTING_RESTORE_SIZE, LW_SETTING_INT, "1", 0, 1, N_("Save results at the original's pixel size (1) or as the model made them (0)") },
+  { LW_SETTING_STRIP_GPS, LW_SETTING_INT, "1", 0, 1, N_("Leave the location (GPS) out of saved files (1) or keep it (0)") },
   { LW_SETTING_LOCAL_THREADS, LW_SETTING_INT, "0", 0, 64, N_("Photos the local engine edits at once (0 = one per core)") },
   { LW_SETTING_DEFAULT_MODULE, LW_SETTING_STRING, "food", 0, 0, N_("The module new jobs get") },
   { LW_SETTING_DEFAULT_MODEL, LW_SETTING_STRING, NULL, 0, 0, N_("The model new jobs get") },
@@ -177,6 +184,13 @@ lw_settings_set (LwStore *store, const char *key, const char *value, GError **er
         }
       if (!check_range (info, number, error))
         return FALSE;
+    }
+  if (value != NULL && g_str_equal (info->key, LW_SETTING_EXPORT_FORMAT)
+      && !g_strv_contains ((const char * const[]) { "keep", "png", "jpeg", "webp", NULL }, value))
+    {
+      g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_INVALID,
+                   _("The format of saved files must be keep, png, jpeg or webp, not “%s”"), value);
+      return FALSE;
     }
   return lw_store_set_setting (store, key, value, error);
 }

@@ -20,6 +20,10 @@ G_BEGIN_DECLS
 #define LW_SETTING_MAX_BYTES     "ingest.max_bytes"
 #define LW_SETTING_MAX_PIXELS    "ingest.max_pixels"
 #define LW_SETTING_TEMPLATE      "export.template"
+#define LW_SETTING_EXPORT_FORMAT "export.format"       /* keep, png, jpeg, webp */
+#define LW_SETTING_JPEG_QUALITY  "export.jpeg_quality"
+#define LW_SETTING_RESTORE_SIZE  "export.restore_size" /* 0 or 1 */
+#define LW_SETTING_STRIP_GPS     "export.strip_gps"    /* 0 or 1 */
 #define LW_SETTING_LOCAL_THREADS "local.threads"
 #define LW_SETTING_DEFAULT_MODULE "ui.module"        /* the module new jobs get */
 #define LW_SETTING_DEFAULT_MODEL  "ui.model"         /* the model new jobs get */

@@ -31,8 +31,8 @@ sqlite3 *lw_store_get_db (LwStore *self);
   "width, height, orientation, bytes, thumb_key, processed_key, processed_mime, " \
   "request_key, status, specific_prompt, retry_count, next_retry_at, attempt, " \
   "lease_owner, lease_expires_at, error_code, error_message, cost, created_at, updated_at, fresh_take, " \
-  "review, version, held"
-#define N_IMAGE_COLUMNS 32
+  "review, version, held, review_reason, note"
+#define N_IMAGE_COLUMNS 34
 
 #define MODULE_COLUMNS \
   "id, name, description, icon, prompt, default_prompt, builtin, position"

@@ -135,6 +135,7 @@ lw_store_claim (LwStore *self, const char *model, gint64 job_id, int max, const 
 
 static const char finish_completed_sql[] =
   "UPDATE images SET status = 'COMPLETED', processed_key = ?5, processed_mime = ?6, request_key = ?7,"
+  "  review_reason = ?8, note = ?9,"
   "  cost = cost + ?4, error_code = NULL, error_message = NULL, next_retry_at = 0, fresh_take = 0, " CLEAR_LEASE
   FENCE;
 static const char finish_retry_sql[] =
@@ -196,6 +197,16 @@ lw_store_finish_completed (LwStore *self, gint64 id, int attempt, const char *pr
                            const char *processed_mime, const char *request_key, const char *prompt,
                            double cost, gint64 now, gboolean *fenced_out, GError **error)
 {
+  return lw_store_finish_checked (self, id, attempt, processed_key, processed_mime, request_key, prompt, NULL, NULL,
+                                  cost, now, fenced_out, error);
+}
+
+gboolean
+lw_store_finish_checked (LwStore *self, gint64 id, int attempt, const char *processed_key,
+                         const char *processed_mime, const char *request_key, const char *prompt,
+                         const char *review_reason, const char *note, double cost, gint64 now,
+                         gboolean *fenced_out, GError **error)
+{
   gboolean owned, ok, fenced = FALSE;
 
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
@@ -212,6 +223,8 @@ lw_store_finish_completed (LwStore *self, gint64 id, int attempt, const char *pr
         lw_store_bind_text (stmt, 5, processed_key);
         lw_store_bind_text (stmt, 6, processed_mime);
         lw_store_bind_text (stmt, 7, request_key);
+        lw_store_bind_text (stmt, 8, review_reason);
+        lw_store_bind_text (stmt, 9, note);
         ok = finish_end (self, stmt, &fenced, error);
       }
   }

@@ -770,6 +770,20 @@ lw_store_count_images (LwStore *self, gint64 job_id, LwJobCounts *counts, GError
       lw_store_set_sqlite_error (self, error, _("Could not count the job’s images"));
       return FALSE;
     }
+  g_clear_pointer (&stmt, lw_stmt_release);
+  /* Through the images_review partial index: only the rows that need
+   * review are read, never the job's thousands of passed ones. */
+  stmt = stmt_for_id (self, "SELECT COUNT(*) FROM images INDEXED BY images_review"
+                            " WHERE job_id = ? AND status = 'COMPLETED' AND review_reason IS NOT NULL",
+                      job_id, error);
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      lw_store_set_sqlite_error (self, error, _("Could not count the job’s images"));
+      return FALSE;
+    }
+  counts->needs_review = sqlite3_column_int (stmt, 0);
   return TRUE;
 }
 

@@ -174,6 +174,18 @@ static const char *const migrations[] = {
   "    j.model, j.module_id, i.cost, i.updated_at"
   "  FROM images AS i JOIN jobs AS j ON j.id = i.job_id WHERE i.processed_key IS NOT NULL;"
   "UPDATE images SET version = 1 WHERE processed_key IS NOT NULL;",
+  /* 4 → 5 (results, docs/ARCHITECTURE.md "Results"):
+   * - images.review_reason: a COMPLETED result that failed an automatic
+   *   check (shape, similarity to the original, white background) says
+   *   why; NULL = passed. A column, not a status: "needs review" is done
+   *   with a doubt, and a new status would rebuild the table for its
+   *   CHECK constraint;
+   * - images.note: a remark on the result (a wide-gamut original);
+   * - the partial index counts the results needing review of a job
+   *   reading only those rows (lw_store_count_images, every finish). */
+  "ALTER TABLE images ADD COLUMN review_reason TEXT;"
+  "ALTER TABLE images ADD COLUMN note TEXT;"
+  "CREATE INDEX images_review ON images (job_id) WHERE status = 'COMPLETED' AND review_reason IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LW_STORE_SCHEMA_VERSION);
@@ -334,6 +346,8 @@ lw_store_image_from_row (sqlite3_stmt *stmt)
     image->review = LW_REVIEW_UNDECIDED;  /* unreachable: CHECK constraint */
   image->version = sqlite3_column_int (stmt, 30);
   image->held = sqlite3_column_int (stmt, 31) != 0;
+  image->review_reason = lw_store_column_strdup (stmt, 32);
+  image->note = lw_store_column_strdup (stmt, 33);
   return image;
 }
 

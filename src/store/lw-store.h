@@ -30,7 +30,7 @@ typedef enum {
 
 GQuark lw_store_error_quark (void);
 
-#define LW_STORE_SCHEMA_VERSION 4
+#define LW_STORE_SCHEMA_VERSION 5
 
 #define LW_TYPE_STORE (lw_store_get_type ())
 G_DECLARE_FINAL_TYPE (LwStore, lw_store, LW, STORE, GObject)
@@ -167,6 +167,13 @@ gint64      lw_store_first_start    (LwStore *self, const char *model, gint64 si
 gboolean    lw_store_finish_completed (LwStore *self, gint64 id, int attempt, const char *processed_key,
                                        const char *processed_mime, const char *request_key, const char *prompt,
                                        double cost, gint64 now, gboolean *fenced_out, GError **error);
+/* The same, with what the result checks said (docs/ARCHITECTURE.md,
+ * "Results"): review_reason NULL = passed, else the row stays COMPLETED
+ * and needs review; note, a remark on the result, may be NULL. */
+gboolean    lw_store_finish_checked (LwStore *self, gint64 id, int attempt, const char *processed_key,
+                                     const char *processed_mime, const char *request_key, const char *prompt,
+                                     const char *review_reason, const char *note, double cost,
+                                     gint64 now, gboolean *fenced_out, GError **error);
 /* RETRY_LATER, retry_count + 1, next_retry_at, error code/message kept. */
 gboolean    lw_store_finish_retry   (LwStore *self, gint64 id, int attempt, gint64 next_retry_at,
                                      const char *error_code, const char *error_message, double cost,

@@ -242,13 +242,15 @@ def main():
         out_dir = os.path.join(tmp, "out")
         os.makedirs(out_dir)
         first = sorted(os.listdir(photos))[0]
-        squatter = os.path.join(out_dir, first.rsplit(".", 1)[0] + "-food.png")
+        # A saved result keeps its original's format (docs/ARCHITECTURE.md, "Results").
+        ext = "jpg" if first.lower().endswith((".jpg", ".jpeg")) else "png"
+        squatter = os.path.join(out_dir, first.rsplit(".", 1)[0] + "-food." + ext)
         open(squatter, "w").write("mine")
         r = run(env, "export", "--out", out_dir)
         files = sorted(os.listdir(out_dir))
         check(r.returncode == 0 and len(files) == 17, f"export wrote 16 results beside the existing file ({len(files)})")
         check(open(squatter).read() == "mine", "the existing file is untouched")
-        check(any(f.endswith("-food-2.png") for f in files), "the colliding name got -2")
+        check(any(f.endswith("-food-2." + ext) for f in files), "the colliding name got -2")
         r = run(env, "export", "--out", out_dir)
         check(len(os.listdir(out_dir)) == 33, "a second export adds, never overwrites")
 

@@ -254,7 +254,8 @@ test_migrate_1_to_2 (void)
   g_array_unref (test_add_images (f.store, job->id, 0, 4, 1000));
   db = lw_store_get_db (f.store);
   /* Back to what version 1 had. */
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE versions; ALTER TABLE images DROP COLUMN review; ALTER TABLE images DROP COLUMN version;"
+  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
+                                     "DROP TABLE versions; ALTER TABLE images DROP COLUMN review; ALTER TABLE images DROP COLUMN version;"
                                      "ALTER TABLE images DROP COLUMN held;"
                                      "DROP INDEX images_job_status; DROP TABLE starts;"
                                      "ALTER TABLE jobs DROP COLUMN runner; ALTER TABLE images DROP COLUMN fresh_take;"
@@ -307,7 +308,8 @@ test_migrate_2_to_3 (void)
   g_array_unref (test_add_images (f.store, job->id, 0, 3, 1000));
   g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 2000, &error));
   db = lw_store_get_db (f.store);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE versions; ALTER TABLE images DROP COLUMN review; ALTER TABLE images DROP COLUMN version;"
+  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
+                                     "DROP TABLE versions; ALTER TABLE images DROP COLUMN review; ALTER TABLE images DROP COLUMN version;"
                                      "ALTER TABLE images DROP COLUMN held;"
                                      "DROP TABLE starts; ALTER TABLE jobs DROP COLUMN runner;"
                                      "ALTER TABLE images DROP COLUMN fresh_take; PRAGMA user_version = 2",
@@ -349,7 +351,8 @@ test_migrate_3_to_4 (void)
   ids = test_add_images (f.store, job->id, 0, 2, 1000);
   g_assert_true (lw_store_set_image_prompt (f.store, g_array_index (ids, gint64, 0), "  warmer ", 1000, &error));
   db = lw_store_get_db (f.store);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE versions; ALTER TABLE images DROP COLUMN review;"
+  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
+                                     "DROP TABLE versions; ALTER TABLE images DROP COLUMN review;"
                                      "ALTER TABLE images DROP COLUMN version; ALTER TABLE images DROP COLUMN held;"
                                      "UPDATE images SET status = 'COMPLETED', processed_key = 'results/a.png'"
                                      " WHERE position = 0;"
@@ -360,7 +363,7 @@ test_migrate_3_to_4 (void)
   f.store = lw_store_open (f.db_path, &error);
   g_assert_no_error (error);
   db = lw_store_get_db (f.store);
-  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, LW_STORE_SCHEMA_VERSION);
   versions = lw_store_list_versions (f.store, g_array_index (ids, gint64, 0), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (versions->len, ==, 1);
@@ -372,6 +375,75 @@ test_migrate_3_to_4 (void)
   g_assert_cmpint (image->review, ==, LW_REVIEW_UNDECIDED);
   g_assert_false (image->held);
   g_assert_cmpint (test_query_int (db, "SELECT COUNT(*) FROM versions"), ==, 1);
+  store_fixture_clear (&f);
+}
+
+/* A version-4 file with a finished image gains review_reason and note
+ * (NULL: passed, nothing to say) and the partial index that counts the
+ * results needing review reading only those rows; a result finished with a
+ * reason is counted and read back. */
+static void
+test_migrate_4_to_5 (void)
+{
+  StoreFixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwJob) job = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  LwJobCounts counts;
+  gboolean fenced = TRUE;
+  sqlite3 *db;
+
+  store_fixture_init (&f);
+  job = test_create_job (f.store, "local", 1000);
+  ids = test_add_images (f.store, job->id, 0, 2, 1000);
+  db = lw_store_get_db (f.store);
+  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason;"
+                                     "ALTER TABLE images DROP COLUMN note; PRAGMA user_version = 4",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_object (&f.store);
+
+  f.store = lw_store_open (f.db_path, &error);
+  g_assert_no_error (error);
+  db = lw_store_get_db (f.store);
+  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, LW_STORE_SCHEMA_VERSION);
+  images = lw_store_list_images (f.store, job->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (images->len, ==, 2);
+  g_assert_null (((LwImage *) g_ptr_array_index (images, 0))->review_reason);
+  g_assert_null (((LwImage *) g_ptr_array_index (images, 0))->note);
+
+  g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 2000, &error));
+  claimed = lw_store_claim (f.store, "local", 0, 2, "me", 2000, 90000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (claimed->len, ==, 2);
+  g_assert_true (lw_store_finish_checked (f.store, g_array_index (ids, gint64, 0), 1, "r0", "image/png", "k0", NULL,
+                                          "It looks like a different picture", "wide", 0, 3000, &fenced, &error));
+  g_assert_false (fenced);
+  g_assert_true (lw_store_finish_completed (f.store, g_array_index (ids, gint64, 1), 1, "r1", "image/png", "k1", NULL,
+                                            0, 3000, &fenced, &error));
+  g_assert_true (lw_store_count_images (f.store, job->id, &counts, &error));
+  g_assert_cmpint (counts.completed, ==, 2);
+  g_assert_cmpint (counts.needs_review, ==, 1);
+  g_clear_pointer (&images, g_ptr_array_unref);
+  images = lw_store_list_images (f.store, job->id, &error);
+  g_assert_cmpstr (((LwImage *) g_ptr_array_index (images, 0))->review_reason, ==,
+                   "It looks like a different picture");
+  g_assert_cmpstr (((LwImage *) g_ptr_array_index (images, 0))->note, ==, "wide");
+  g_assert_null (((LwImage *) g_ptr_array_index (images, 1))->review_reason);
+  {
+    g_autoptr(GString) plan = g_string_new (NULL);
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM images INDEXED BY images_review WHERE job_id = 1"
+                                             " AND status = 'COMPLETED' AND review_reason IS NOT NULL",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      g_string_append_printf (plan, "%s | ", (const char *) sqlite3_column_text (stmt, 3));
+    sqlite3_finalize (stmt);
+    g_assert_nonnull (strstr (plan->str, "USING INDEX images_review"));
+  }
   store_fixture_clear (&f);
 }
 
@@ -388,5 +460,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/schema/migrate-1-to-2", test_migrate_1_to_2);
   g_test_add_func ("/store/schema/migrate-2-to-3", test_migrate_2_to_3);
   g_test_add_func ("/store/schema/migrate-3-to-4", test_migrate_3_to_4);
+  g_test_add_func ("/store/schema/migrate-4-to-5", test_migrate_4_to_5);
   return g_test_run ();
 }

@@ -328,6 +328,7 @@ typedef struct {
   LwEngineRequest *request;
   LwGeminiTier     tier;
   SoupMessage     *msg;
+  double           aspect;   /* the ratio asked for (imageConfig.aspectRatio), for the result checks */
 } ProcessData;
 
 static void
@@ -546,6 +547,7 @@ sent_cb (GObject      *source,
       return;
     }
   answer->cost = lw_gemini_config_get_price (self->config, pd->tier);
+  answer->aspect = pd->aspect;
   g_task_return_pointer (task, answer, (GDestroyNotify) lw_engine_result_free);
 }
 
@@ -577,6 +579,7 @@ prepared_cb (GObject      *source,
     return;
 
   json = build_body_json (self, pd->tier, input, pd->request->prompt);
+  pd->aspect = lw_gemini_aspect_ratio_value (lw_gemini_nearest_aspect_ratio (input->width, input->height));
   if (!lw_gemini_body_split (json, IMAGE_MARKER, &head, &tail))
     g_assert_not_reached ();
   stream = lw_gemini_body_stream_new (head, input->data, tail);

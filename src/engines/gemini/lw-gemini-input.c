@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
+#include "lw-colour.h"
 #include "lw-engine.h"
 #include "lw-gemini-input.h"
 #include "lw-image-io.h"
@@ -18,23 +20,27 @@
  * 0.3–0.8 B/px, where a re-encode only loses quality and saves nothing. */
 #define JPEG_REENCODE_BYTES_PER_PIXEL 1.2
 
-/* imageConfig.aspectRatio values the image models accept
- * (ai.google.dev/gemini-api/docs/image-generation, "aspect ratios"). */
+/* imageConfig.aspectRatio values the image models accept, with the size
+ * of the 1K result each gives (ai.google.dev/gemini-api/docs/image-generation,
+ * "aspect ratios"): the result's shape is that size's, which for 4:3, 5:4
+ * and 21:9 is 2–3 % off the name (1184 × 864 is 1.370, not 1.333). */
 static const struct {
   const char *name;
   int         w;
   int         h;
+  int         out_w;
+  int         out_h;
 } aspect_ratios[] = {
-  { "1:1", 1, 1 },
-  { "2:3", 2, 3 },
-  { "3:2", 3, 2 },
-  { "3:4", 3, 4 },
-  { "4:3", 4, 3 },
-  { "4:5", 4, 5 },
-  { "5:4", 5, 4 },
-  { "9:16", 9, 16 },
-  { "16:9", 16, 9 },
-  { "21:9", 21, 9 },
+  { "1:1", 1, 1, 1024, 1024 },
+  { "2:3", 2, 3, 832, 1248 },
+  { "3:2", 3, 2, 1248, 832 },
+  { "3:4", 3, 4, 864, 1184 },
+  { "4:3", 4, 3, 1184, 864 },
+  { "4:5", 4, 5, 896, 1152 },
+  { "5:4", 5, 4, 1152, 896 },
+  { "9:16", 9, 16, 768, 1344 },
+  { "16:9", 16, 9, 1344, 768 },
+  { "21:9", 21, 9, 1536, 672 },
 };
 
 gboolean
@@ -71,6 +77,15 @@ lw_gemini_nearest_aspect_ratio (int width,
         }
     }
   return aspect_ratios[best].name;
+}
+
+double
+lw_gemini_aspect_ratio_value (const char *name)
+{
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (aspect_ratios); i++)
+    if (g_str_equal (aspect_ratios[i].name, name))
+      return (double) aspect_ratios[i].out_w / aspect_ratios[i].out_h;
+  return 0;
 }
 
 void
@@ -116,6 +131,34 @@ encode (GdkPixbuf   *pixbuf,
   return g_bytes_new_take (buffer, size);
 }
 
+/* Whether the file may hold colours that are not sRGB: an embedded ICC
+ * profile (JPEG APP2 "ICC_PROFILE", PNG iCCP, WebP ICCP) or an Adobe
+ * APP14 marker (CMYK JPEGs carry one). A cheap look at the bytes; the
+ * decode then says whether anything needed converting. */
+static gboolean
+has_bytes (const char *hay, gsize len, const char *needle)
+{
+  gsize n = strlen (needle);
+
+  for (gsize i = 0; i + n <= len; i++)
+    if (hay[i] == needle[0] && memcmp (hay + i, needle, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+may_need_colour (GBytes *data)
+{
+  gsize len = 0;
+  const char *bytes = g_bytes_get_data (data, &len);
+  /* The markers sit in the header: the first 256 KB hold them for any
+   * camera or editor file (a JPEG's APP segments are at most 64 KB each). */
+  gsize window = MIN (len, 256 * 1024);
+
+  return has_bytes (bytes, window, "ICC_PROFILE") || has_bytes (bytes, window, "iCCP")
+         || has_bytes (bytes, window, "ICCP") || has_bytes (bytes, window, "Adobe");
+}
+
 static gboolean
 propagate_bad_input (GError **error, GError *local_error, const char *what)
 {
@@ -147,6 +190,7 @@ lw_gemini_input_prepare (const char    *path,
   GError *local_error = NULL;
   const char *encoded_mime = NULL;
   LwImageInfo info;
+  LwColourInfo colour = { 0 };
   gboolean turned, too_large, try_reencode;
   int long_edge;
 
@@ -174,6 +218,27 @@ lw_gemini_input_prepare (const char    *path,
         {
           propagate_bad_input (error, local_error, _("The photo cannot be read"));
           return NULL;
+        }
+      /* A photo in another colour space is sent as sRGB: the model reads
+       * every photo as sRGB, and a P3 or CMYK file sent as it is comes back
+       * dull or with shifted colours (docs/ARCHITECTURE.md, "Results"). */
+      if (may_need_colour (original))
+        {
+          pixbuf = lw_colour_load_srgb (path, 1, 0, &colour, cancellable, NULL);
+          if (pixbuf != NULL && colour.converted)
+            {
+              input->data = encode (pixbuf, &encoded_mime, error);
+              lw_colour_info_clear (&colour);
+              if (input->data == NULL)
+                return NULL;
+              input->mime = g_strdup (encoded_mime);
+              input->width = gdk_pixbuf_get_width (pixbuf);
+              input->height = gdk_pixbuf_get_height (pixbuf);
+              input->reencoded = TRUE;
+              return g_steal_pointer (&input);
+            }
+          lw_colour_info_clear (&colour);
+          g_clear_object (&pixbuf);
         }
       try_reencode = !info.has_alpha &&
                      (g_strcmp0 (info.mime, "image/jpeg") != 0 ||
@@ -203,7 +268,8 @@ lw_gemini_input_prepare (const char    *path,
 
   /* Turned or too large (or a format the API does not take): decode
    * upright at the target size and encode anew. */
-  pixbuf = lw_image_load_oriented (path, orientation, too_large ? max_edge : 0, cancellable, &local_error);
+  pixbuf = lw_colour_load_srgb (path, orientation, too_large ? max_edge : 0, &colour, cancellable, &local_error);
+  lw_colour_info_clear (&colour);
   if (pixbuf == NULL)
     {
       propagate_bad_input (error, local_error, _("The photo cannot be decoded"));

@@ -25,6 +25,9 @@ gboolean       lw_gemini_mime_is_accepted     (const char *mime);
  * log scale, so 2:1 is as far from 1:1 as 1:2 is). Static string. */
 const char    *lw_gemini_nearest_aspect_ratio (int width,
                                                int height);
+/* Width / height of the result Gemini gives for an aspectRatio name
+ * ("3:2" → 1.5, "4:3" → 1184 / 864), 0 for an unknown one. */
+double         lw_gemini_aspect_ratio_value   (const char *name);
 
 /* Reads path, applies the EXIF orientation (1–8) and downscales so the long
  * edge is at most max_edge. Sends the original bytes when the photo is

@@ -348,5 +348,9 @@ lw_local_render (const LwEngineRequest *request,
     g_ptr_array_add (plan->notes, g_steal_pointer (&note));
   result->notes = join_notes (plan->notes);
   result->cost = 0;
+  /* The shape is the plan's by rule (Product Studio's square, a crop the
+   * instruction asked for): the checks hold the result to it. */
+  if (plan->canvas.width > 0 && plan->canvas.height > 0)
+    result->aspect = (double) plan->canvas.width / plan->canvas.height;
   return result;
 }
