@@ -20,6 +20,10 @@ void        lw_command_dock_set_progress (LwCommandDock     *self,
                                           gint64             eta_ms,
                                           double             cost,
                                           gboolean           running);
+/* The pause holding the job (reason in the window's words), or NULL; the
+ * next lw_command_dock_set_progress shows it instead of "running". */
+void        lw_command_dock_set_paused   (LwCommandDock     *self,
+                                          const char        *reason);
 /* Save All progress; total 0 ends it. */
 void        lw_command_dock_set_saving   (LwCommandDock     *self,
                                           guint              done,

@@ -282,10 +282,47 @@ update_status (LwImageTile *self)
 
   gtk_widget_set_visible (self->mark, lw_image_item_get_specific_prompt (self->item) != NULL);
 
-  /* TRANSLATORS: accessible name of a tile: file name, then its state */
-  accessible = g_strdup_printf (_("%s, %s"), lw_image_item_get_name (self->item),
-                                gtk_label_get_label (GTK_LABEL (self->chip_label)));
+  accessible = lw_image_tile_dup_accessible_label (self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  /* The grid's focus stop is the list item around the tile (GTK 4.8's
+   * GtkListItem has no accessible label of its own): name it too, or a
+   * screen reader says "GtkListItemWidget". */
+  {
+    GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
+
+    if (parent != NULL && gtk_widget_get_focusable (parent))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (parent), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  }
+}
+
+char *
+lw_image_tile_dup_accessible_label (LwImageTile *self)
+{
+  GString *text;
+  const char *reason, *instruction;
+  LwImageStatus status;
+  LwImageItemPhase phase;
+
+  g_return_val_if_fail (LW_IS_IMAGE_TILE (self), NULL);
+
+  if (self->item == NULL)
+    return g_strdup ("");
+  status = lw_image_item_get_status (self->item);
+  phase = lw_image_item_get_phase (self->item);
+  /* TRANSLATORS: accessible name of a tile: file name, then its state */
+  text = g_string_new (NULL);
+  g_string_printf (text, _("%s, %s"), lw_image_item_get_name (self->item),
+                   gtk_label_get_label (GTK_LABEL (self->chip_label)));
+  reason = lw_image_item_get_error_message (self->item);
+  if ((status == LW_IMAGE_FAILED || status == LW_IMAGE_RETRY_LATER || phase == LW_IMAGE_ITEM_REJECTED)
+      && reason != NULL && *reason != '\0')
+    /* TRANSLATORS: appended to a tile's accessible name: why it failed */
+    g_string_append_printf (text, _(": %s"), reason);
+  instruction = lw_image_item_get_specific_prompt (self->item);
+  if (instruction != NULL && *instruction != '\0')
+    /* TRANSLATORS: appended to a tile's accessible name: the photo's own instruction */
+    g_string_append_printf (text, _(". Own instruction: %s"), instruction);
+  return g_string_free (text, FALSE);
 }
 
 static void

@@ -30,4 +30,8 @@ void         lw_image_tile_get_frame_size (LwImageTile *self,
 /* The chip's words ("Done", "Retry in 12 s"). */
 const char  *lw_image_tile_get_chip_text (LwImageTile *self);
 
+/* What a screen reader says of the tile (and of its focusable list item):
+ * name, state, a failure's or refusal's reason, the photo's own instruction. */
+char        *lw_image_tile_dup_accessible_label (LwImageTile *self);
+
 G_END_DECLS
