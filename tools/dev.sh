@@ -123,8 +123,10 @@ so the window cannot open. Everything works from the terminal too:
 MSG
     exit 1
   fi
-  # Uninstalled: the compiled GSettings schema and the fonts are in the tree.
+  # Uninstalled: the compiled GSettings schema, the fonts and the compiled
+  # translations (build/po/<lang>/LC_MESSAGES) are in the tree.
   GSETTINGS_SCHEMA_DIR="$here/$build/data${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}" \
+  LIGHTWORK_LOCALEDIR="${LIGHTWORK_LOCALEDIR:-$here/$build/po}" \
     exec "$build/src/ui/lightwork" "$@"
 }
 

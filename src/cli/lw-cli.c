@@ -19,6 +19,7 @@
 
 #include "lw-cli-private.h"
 #include "lw-core.h"
+#include "lw-i18n.h"
 #include "lw-engine.h"
 #include "lw-jobs.h"
 #include "lw-models.h"
@@ -1198,9 +1199,7 @@ lw_cli_main (int argc, char **argv)
 {
   const char *cmd;
 
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  lw_i18n_init ();
   g_set_prgname ("lightwork-cli");
 
   if (argc < 2)

@@ -39,6 +39,21 @@ lw_application_tune_memory (void)
 #endif
 }
 
+static GtkCssProvider *dark_provider;
+
+static void
+dark_changed_cb (AdwStyleManager *manager,
+                 GParamSpec      *pspec,
+                 gpointer         data)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+
+  gtk_style_context_remove_provider_for_display (display, GTK_STYLE_PROVIDER (dark_provider));
+  if (adw_style_manager_get_dark (manager))
+    gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (dark_provider),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
 void
 lw_application_load_style (void)
 {
@@ -56,12 +71,21 @@ lw_application_load_style (void)
    * and tests without one need it too). */
   gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display), "/io/lightwork/LightWork/icons");
   lw_fonts_register ();
+  /* An AdwApplication loads style.css, and style-dark.css while the style
+   * is dark, from its resource base path by itself (libadwaita ≥ 1.0). */
+  if (ADW_IS_APPLICATION (g_application_get_default ()))
+    return;
   provider = gtk_css_provider_new ();
   gtk_css_provider_load_from_resource (provider, "/io/lightwork/LightWork/style.css");
-  /* Above the theme (libadwaita's own application stylesheet uses the
-   * same priority; ours is added after it, so it wins). */
+  /* Above the theme, as libadwaita adds an application's own. */
   gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  /* Tools and tests without an AdwApplication: the dark half the same
+   * way, added after style.css so its colours win. */
+  dark_provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (dark_provider, "/io/lightwork/LightWork/style-dark.css");
+  g_signal_connect (adw_style_manager_get_default (), "notify::dark", G_CALLBACK (dark_changed_cb), NULL);
+  dark_changed_cb (adw_style_manager_get_default (), NULL, NULL);
 }
 
 static void

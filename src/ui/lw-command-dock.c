@@ -22,6 +22,7 @@ struct _LwCommandDock
   AdwAnimation *animation;
   gboolean      saving;
   char         *projection;   /* "About $4.20 for 125 photos", or NULL */
+  char         *paused;   /* why the job waits (window words), or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (LwCommandDock, lw_command_dock, GTK_TYPE_WIDGET)
@@ -106,7 +107,14 @@ lw_command_dock_set_progress (LwCommandDock     *self,
     /* TRANSLATORS: "12 of 40 done" */
     summary = g_strdup_printf (_("%d of %d done"), counts->completed, counts->total);
 
-  if (running || in_flight > 0)
+  /* A launched job held by a pause is not running: say so, and why. */
+  if (running && self->paused != NULL)
+    {
+      /* TRANSLATORS: the dock's detail while a job waits, "Paused: offline" */
+      g_string_append_printf (detail, _("Paused: %s"), self->paused);
+      running = FALSE;
+    }
+  else if (running || in_flight > 0)
     g_string_append_printf (detail, _("%u in flight"), in_flight);
   if (counts->failed > 0)
     {
@@ -154,8 +162,22 @@ lw_command_dock_set_progress (LwCommandDock     *self,
     gtk_widget_add_css_class (self->dock, "running");
   else
     gtk_widget_remove_css_class (self->dock, "running");
-  gtk_label_set_label (GTK_LABEL (self->launch_label),
-                       finished > 0 && finished < counts->total && !running ? _("Resume") : _("Launch"));
+  {
+    const char *launch = finished > 0 && finished < counts->total && !running ? _("Resume") : _("Launch");
+
+    gtk_label_set_label (GTK_LABEL (self->launch_label), launch);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->launch_button), GTK_ACCESSIBLE_PROPERTY_LABEL, launch, -1);
+  }
+}
+
+void
+lw_command_dock_set_paused (LwCommandDock *self,
+                            const char    *reason)
+{
+  g_return_if_fail (LW_IS_COMMAND_DOCK (self));
+
+  g_free (self->paused);
+  self->paused = g_strdup (reason);
 }
 
 void
@@ -208,6 +230,7 @@ lw_command_dock_dispose (GObject *object)
   if (self->animation != NULL)
     adw_animation_skip (self->animation);
   g_clear_object (&self->animation);
+  g_clear_pointer (&self->paused, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), LW_TYPE_COMMAND_DOCK);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);

@@ -25,6 +25,10 @@ void        lw_command_dock_set_progress (LwCommandDock     *self,
  * the next set_progress. */
 void        lw_command_dock_set_projection (LwCommandDock   *self,
                                           const char        *text);
+/* The pause holding the job (reason in the window's words), or NULL; the
+ * next lw_command_dock_set_progress shows it instead of "running". */
+void        lw_command_dock_set_paused   (LwCommandDock     *self,
+                                          const char        *reason);
 /* Save All progress; total 0 ends it. */
 void        lw_command_dock_set_saving   (LwCommandDock     *self,
                                           guint              done,

@@ -35,7 +35,6 @@ struct _LwImageTile
   int             size;
   const char     *chip_class;   /* static string, what the chip shows now */
   char           *tooltip;      /* what the frame's tooltip says now */
-  char           *accessible;   /* the accessible label set last */
   double          scale;        /* 0–1 while scaling in */
   AdwAnimation   *animation;
 };
@@ -307,21 +306,53 @@ update_status (LwImageTile *self)
       gtk_widget_remove_css_class (self->card, "rejected");
     }
 
-  if (review == LW_REVIEW_ACCEPTED)
-    /* TRANSLATORS: accessible name of a reviewed tile: file name, state, "accepted" */
-    accessible = g_strdup_printf (_("%s, %s, accepted"), lw_image_item_get_name (self->item),
-                                  gtk_label_get_label (GTK_LABEL (self->chip_label)));
-  else if (review == LW_REVIEW_REJECTED)
-    /* TRANSLATORS: accessible name of a reviewed tile: file name, state, "rejected" */
-    accessible = g_strdup_printf (_("%s, %s, rejected"), lw_image_item_get_name (self->item),
-                                  gtk_label_get_label (GTK_LABEL (self->chip_label)));
-  else
-    /* TRANSLATORS: accessible name of a tile: file name, then its state */
-    accessible = g_strdup_printf (_("%s, %s"), lw_image_item_get_name (self->item),
-                                  gtk_label_get_label (GTK_LABEL (self->chip_label)));
+  accessible = lw_image_tile_dup_accessible_label (self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
-  g_free (self->accessible);
-  self->accessible = g_steal_pointer (&accessible);
+  /* The grid's focus stop is the list item around the tile (GTK 4.8's
+   * GtkListItem has no accessible label of its own): name it too, or a
+   * screen reader says "GtkListItemWidget". */
+  {
+    GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
+
+    if (parent != NULL && gtk_widget_get_focusable (parent))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (parent), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  }
+}
+
+char *
+lw_image_tile_dup_accessible_label (LwImageTile *self)
+{
+  GString *text;
+  const char *reason, *instruction;
+  LwImageStatus status;
+  LwImageItemPhase phase;
+
+  g_return_val_if_fail (LW_IS_IMAGE_TILE (self), NULL);
+
+  if (self->item == NULL)
+    return g_strdup ("");
+  status = lw_image_item_get_status (self->item);
+  phase = lw_image_item_get_phase (self->item);
+  /* TRANSLATORS: accessible name of a tile: file name, then its state */
+  text = g_string_new (NULL);
+  g_string_printf (text, _("%s, %s"), lw_image_item_get_name (self->item),
+                   gtk_label_get_label (GTK_LABEL (self->chip_label)));
+  if (lw_image_item_get_review (self->item) == LW_REVIEW_ACCEPTED)
+    /* TRANSLATORS: appended to a tile's accessible name when the user accepted it */
+    g_string_append (text, _(", accepted"));
+  else if (lw_image_item_get_review (self->item) == LW_REVIEW_REJECTED)
+    /* TRANSLATORS: appended to a tile's accessible name when the user rejected it */
+    g_string_append (text, _(", rejected"));
+  reason = lw_image_item_get_error_message (self->item);
+  if ((status == LW_IMAGE_FAILED || status == LW_IMAGE_RETRY_LATER || phase == LW_IMAGE_ITEM_REJECTED)
+      && reason != NULL && *reason != '\0')
+    /* TRANSLATORS: appended to a tile's accessible name: why it failed */
+    g_string_append_printf (text, _(": %s"), reason);
+  instruction = lw_image_item_get_specific_prompt (self->item);
+  if (instruction != NULL && *instruction != '\0')
+    /* TRANSLATORS: appended to a tile's accessible name: the photo's own instruction */
+    g_string_append_printf (text, _(". Own instruction: %s"), instruction);
+  return g_string_free (text, FALSE);
 }
 
 static void
@@ -440,13 +471,6 @@ lw_image_tile_has_texture (LwImageTile *self)
   return gtk_picture_get_paintable (GTK_PICTURE (self->thumb)) != NULL;
 }
 
-/* What the tile says to assistive technologies (tests). */
-char *
-lw_image_tile_dup_accessible_label (LwImageTile *self)
-{
-  return g_strdup (self->accessible);
-}
-
 const char *
 lw_image_tile_get_chip_text (LwImageTile *self)
 {
@@ -541,7 +565,6 @@ lw_image_tile_finalize (GObject *object)
   g_clear_object (&self->cache);
   g_free (self->blob_root);
   g_free (self->tooltip);
-  g_free (self->accessible);
 
   G_OBJECT_CLASS (lw_image_tile_parent_class)->finalize (object);
 }

@@ -27,9 +27,12 @@ GdkTexture  *lw_image_tile_get_texture (LwImageTile   *self);
 void         lw_image_tile_get_frame_size (LwImageTile *self,
                                            int         *width,
                                            int         *height);
-/* The accessible label ("a.jpg, Done, accepted"), for the tests. */
-char        *lw_image_tile_dup_accessible_label (LwImageTile *self);
 /* The chip's words ("Done", "Retry in 12 s"). */
 const char  *lw_image_tile_get_chip_text (LwImageTile *self);
+
+/* What a screen reader says of the tile (and of its focusable list item):
+ * name, state, the review ("accepted"), a failure's or refusal's reason,
+ * the photo's own instruction: "a.jpg, Done, accepted". */
+char        *lw_image_tile_dup_accessible_label (LwImageTile *self);
 
 G_END_DECLS

@@ -24,6 +24,32 @@ G_DEFINE_FINAL_TYPE (LwModuleList, lw_module_list, GTK_TYPE_WIDGET)
 
 /* Duplicate for every module; Delete only for custom ones (built-ins stay,
  * so a reset and a new job's default always exist). */
+static GtkWidget *
+popup_row_menu (LwModuleList *self,
+                GtkWidget    *row,
+                double        x,
+                double        y,
+                GtkGesture   *gesture)
+{
+  const char *id = g_object_get_data (G_OBJECT (row), "lw-module-id");
+  gboolean builtin = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "lw-module-builtin"));
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenuItem) duplicate = g_menu_item_new (_("D_uplicate"), NULL);
+
+  g_menu_item_set_action_and_target_value (duplicate, "win.duplicate-module", g_variant_new_string (id));
+  g_menu_append_item (menu, duplicate);
+  if (!builtin)
+    {
+      g_autoptr(GMenuItem) delete = g_menu_item_new (_("_Delete…"), NULL);
+
+      g_menu_item_set_action_and_target_value (delete, "win.delete-module", g_variant_new_string (id));
+      g_menu_append_item (menu, delete);
+    }
+
+  /* On the list, not the row: a duplicate rebuilds the rows. */
+  return lw_ui_popup_menu (GTK_WIDGET (self), row, G_MENU_MODEL (menu), x, y, gesture);
+}
+
 static void
 row_menu_cb (GtkGestureClick *gesture,
              int              n_press,
@@ -31,22 +57,24 @@ row_menu_cb (GtkGestureClick *gesture,
              double           y,
              GtkWidget       *row)
 {
-  const char *id = g_object_get_data (G_OBJECT (row), "lw-module-id");
-  gboolean builtin = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "lw-module-builtin"));
-  g_autoptr(GMenu) menu = g_menu_new ();
-  g_autoptr(GMenuItem) duplicate = g_menu_item_new (_("Duplicate"), NULL);
+  GtkWidget *self = gtk_widget_get_ancestor (row, LW_TYPE_MODULE_LIST);
 
-  g_menu_item_set_action_and_target_value (duplicate, "win.duplicate-module", g_variant_new_string (id));
-  g_menu_append_item (menu, duplicate);
-  if (!builtin)
-    {
-      g_autoptr(GMenuItem) delete = g_menu_item_new (_("Delete…"), NULL);
+  if (self != NULL)
+    popup_row_menu (LW_MODULE_LIST (self), row, x, y, GTK_GESTURE (gesture));
+}
 
-      g_menu_item_set_action_and_target_value (delete, "win.delete-module", g_variant_new_string (id));
-      g_menu_append_item (menu, delete);
-    }
+GtkWidget *
+lw_module_list_popup_menu (LwModuleList *self,
+                           guint         index)
+{
+  GtkListBoxRow *row;
 
-  lw_ui_popup_menu (row, G_MENU_MODEL (menu), x, y, GTK_GESTURE (gesture));
+  g_return_val_if_fail (LW_IS_MODULE_LIST (self), NULL);
+
+  row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (self->list_box), (int) index);
+  if (row == NULL)
+    return NULL;
+  return popup_row_menu (self, GTK_WIDGET (row), 12, 12, NULL);
 }
 
 static GtkWidget *

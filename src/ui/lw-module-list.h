@@ -24,5 +24,9 @@ const LwModule *lw_module_list_find    (LwModuleList *self,
 void        lw_module_list_select      (LwModuleList *self,
                                         const char   *id);
 const char *lw_module_list_get_selected (LwModuleList *self);
+/* Opens the context menu of the index-th module row (Duplicate, Delete…),
+ * as a right click does; returns its popover, or NULL without such a row. */
+GtkWidget  *lw_module_list_popup_menu   (LwModuleList *self,
+                                         guint         index);
 
 G_END_DECLS

@@ -21,6 +21,27 @@ struct _LwSidebar
 
 G_DEFINE_FINAL_TYPE (LwSidebar, lw_sidebar, GTK_TYPE_WIDGET)
 
+static GtkWidget *
+popup_job_menu (LwSidebar  *self,
+                GtkWidget  *row,
+                double      x,
+                double      y,
+                GtkGesture *gesture)
+{
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "lw-job-id"));
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenuItem) rename = g_menu_item_new (_("_Rename…"), NULL);
+  g_autoptr(GMenuItem) delete = g_menu_item_new (_("_Delete…"), NULL);
+
+  g_menu_item_set_action_and_target_value (rename, "win.rename-job", g_variant_new_int64 (id));
+  g_menu_item_set_action_and_target_value (delete, "win.delete-job", g_variant_new_int64 (id));
+  g_menu_append_item (menu, rename);
+  g_menu_append_item (menu, delete);
+
+  /* On the sidebar, not the row: renaming rebuilds the rows. */
+  return lw_ui_popup_menu (GTK_WIDGET (self), row, G_MENU_MODEL (menu), x, y, gesture);
+}
+
 static void
 row_menu_cb (GtkGestureClick *gesture,
              int              n_press,
@@ -28,22 +49,30 @@ row_menu_cb (GtkGestureClick *gesture,
              double           y,
              GtkWidget       *row)
 {
-  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "lw-job-id"));
-  g_autoptr(GMenu) menu = g_menu_new ();
-  g_autoptr(GMenuItem) rename = g_menu_item_new (_("Rename…"), NULL);
-  g_autoptr(GMenuItem) delete = g_menu_item_new (_("Delete"), NULL);
+  GtkWidget *self = gtk_widget_get_ancestor (row, LW_TYPE_SIDEBAR);
 
-  g_menu_item_set_action_and_target_value (rename, "win.rename-job", g_variant_new_int64 (id));
-  g_menu_item_set_action_and_target_value (delete, "win.delete-job", g_variant_new_int64 (id));
-  g_menu_append_item (menu, rename);
-  g_menu_append_item (menu, delete);
+  if (self != NULL)
+    popup_job_menu (LW_SIDEBAR (self), row, x, y, GTK_GESTURE (gesture));
+}
 
-  lw_ui_popup_menu (row, G_MENU_MODEL (menu), x, y, GTK_GESTURE (gesture));
+GtkWidget *
+lw_sidebar_popup_job_menu (LwSidebar *self,
+                           guint      index)
+{
+  GtkListBoxRow *row;
+
+  g_return_val_if_fail (LW_IS_SIDEBAR (self), NULL);
+
+  row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (self->jobs_list), (int) index);
+  if (row == NULL)
+    return NULL;
+  return popup_job_menu (self, GTK_WIDGET (row), 12, 12, NULL);
 }
 
 static GtkWidget *
 make_job_row (const LwJob       *job,
               const LwJobCounts *counts,
+              const char        *paused,
               gint64             now_ms)
 {
   GtkWidget *row = gtk_list_box_row_new ();
@@ -56,19 +85,27 @@ make_job_row (const LwJob       *job,
                                              counts->total);
   g_autofree char *meta_text = NULL;
   g_autofree char *accessible = NULL;
+  g_autofree char *status = NULL;
 
+  /* A launched job held by a pause is not "Running". */
+  if (paused != NULL && job->status == LW_JOB_PROCESSING)
+    /* TRANSLATORS: a job's state in the sidebar, "Paused: offline" */
+    status = g_strdup_printf (_("Paused: %s"), paused);
+  else
+    status = g_strdup (lw_ui_job_status_label (job->status));
   /* TRANSLATORS: job row details: "12 photos · Done · 5 min ago" */
   if (*when != '\0')
-    meta_text = g_strdup_printf (_("%s · %s · %s"), photos, lw_ui_job_status_label (job->status), when);
+    meta_text = g_strdup_printf (_("%s · %s · %s"), photos, status, when);
   else
     /* TRANSLATORS: job row details without a time: "12 photos · Done" */
-    meta_text = g_strdup_printf (_("%s · %s"), photos, lw_ui_job_status_label (job->status));
+    meta_text = g_strdup_printf (_("%s · %s"), photos, status);
   meta = gtk_label_new (meta_text);
   gtk_widget_add_css_class (row, "job-row");
   gtk_widget_add_css_class (name, "job-name");
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (meta, "job-meta");
+  gtk_widget_set_tooltip_text (meta, meta_text);
   gtk_widget_add_css_class (meta, "numeric");
   gtk_label_set_xalign (GTK_LABEL (meta), 0);
   gtk_label_set_ellipsize (GTK_LABEL (meta), PANGO_ELLIPSIZE_END);
@@ -79,6 +116,7 @@ make_job_row (const LwJob       *job,
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
 
   g_object_set_data (G_OBJECT (row), "lw-job-id", GSIZE_TO_POINTER ((gsize) job->id));
+  g_object_set_data_full (G_OBJECT (row), "lw-job-details", g_strdup (meta_text), g_free);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.open-job");
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row), g_variant_new_int64 (job->id));
 
@@ -89,11 +127,12 @@ make_job_row (const LwJob       *job,
 }
 
 void
-lw_sidebar_set_jobs (LwSidebar         *self,
-                     GPtrArray         *jobs,
-                     const LwJobCounts *counts,
-                     gint64             now_ms,
-                     gint64             current_job_id)
+lw_sidebar_set_jobs (LwSidebar          *self,
+                     GPtrArray          *jobs,
+                     const LwJobCounts  *counts,
+                     const char * const *paused,
+                     gint64              now_ms,
+                     gint64              current_job_id)
 {
   GtkWidget *child;
 
@@ -105,7 +144,7 @@ lw_sidebar_set_jobs (LwSidebar         *self,
   for (guint i = 0; i < self->n_jobs; i++)
     {
       const LwJob *job = g_ptr_array_index (jobs, i);
-      GtkWidget *row = make_job_row (job, &counts[i], now_ms);
+      GtkWidget *row = make_job_row (job, &counts[i], paused != NULL ? paused[i] : NULL, now_ms);
 
       gtk_list_box_append (GTK_LIST_BOX (self->jobs_list), row);
       if (job->id == current_job_id)
@@ -113,6 +152,18 @@ lw_sidebar_set_jobs (LwSidebar         *self,
     }
   gtk_widget_set_visible (self->jobs_empty, self->n_jobs == 0);
   gtk_widget_set_visible (self->jobs_list, self->n_jobs > 0);
+}
+
+const char *
+lw_sidebar_get_job_details (LwSidebar *self,
+                            guint      index)
+{
+  GtkListBoxRow *row;
+
+  g_return_val_if_fail (LW_IS_SIDEBAR (self), NULL);
+
+  row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (self->jobs_list), (int) index);
+  return row != NULL ? g_object_get_data (G_OBJECT (row), "lw-job-details") : NULL;
 }
 
 guint
@@ -192,7 +243,7 @@ lw_sidebar_init (LwSidebar *self)
   version = g_strdup_printf (_("Version %s"), PACKAGE_VERSION);
   gtk_label_set_label (GTK_LABEL (self->version_label), version);
   lw_sidebar_set_engine_status (self, LW_ENGINE_STATE_IDLE, _("Ready"));
-  lw_sidebar_set_jobs (self, NULL, NULL, 0, 0);
+  lw_sidebar_set_jobs (self, NULL, NULL, NULL, 0, 0);
 }
 
 GtkWidget *

@@ -1,6 +1,8 @@
 /* lw-status-banner.c — the pause banner. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "lw-status-banner.h"
 
 struct _LwStatusBanner
@@ -62,6 +64,7 @@ lw_status_banner_hide (LwStatusBanner *self)
   g_return_if_fail (LW_IS_STATUS_BANNER (self));
 
   gtk_revealer_set_reveal_child (GTK_REVEALER (self->revealer), FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Job status"), -1);
 }
 
 gboolean
@@ -108,6 +111,8 @@ static void
 lw_status_banner_init (LwStatusBanner *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Never a nameless alert, even before the first pause. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Job status"), -1);
 }
 
 GtkWidget *

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "lw-engine.h"
 #include "lw-models.h"
 #include "lw-ui-util.h"
 
@@ -130,26 +131,86 @@ lw_ui_job_status_label (LwJobStatus status)
 }
 
 const char *
+lw_ui_pause_reason (const GError *pause)
+{
+  /* The engines' messages speak to lightwork-cli's user ("run lightwork-cli
+   * key set"); the window has its own ways out (its banner's buttons). */
+  if (pause == NULL)
+    return NULL;
+  if (pause->domain == LW_ENGINE_ERROR)
+    switch ((LwEngineErrorCode) pause->code)
+      {
+      case LW_ENGINE_ERROR_AUTH: return _("no working Gemini API key");
+      case LW_ENGINE_ERROR_MODEL_NOT_FOUND: return _("the model is not available");
+      case LW_ENGINE_ERROR_OFFLINE: return _("offline");
+      case LW_ENGINE_ERROR_QUOTA_EXHAUSTED: return _("the key’s quota is used up");
+      case LW_ENGINE_ERROR_SPEND_CAP: return _("the spending cap is reached");
+      case LW_ENGINE_ERROR_RATE_LIMITED:
+      case LW_ENGINE_ERROR_SERVER:
+      case LW_ENGINE_ERROR_TIMEOUT:
+      case LW_ENGINE_ERROR_NETWORK:
+      case LW_ENGINE_ERROR_TRUNCATED:
+      case LW_ENGINE_ERROR_SAFETY_BLOCKED:
+      case LW_ENGINE_ERROR_NO_IMAGE:
+      case LW_ENGINE_ERROR_BAD_REQUEST:
+      case LW_ENGINE_ERROR_BAD_INPUT:
+      case LW_ENGINE_ERROR_FAILED:
+      default:
+        break;
+      }
+  return pause->message;
+}
+
+const char *
 lw_ui_model_label (const char *model)
 {
   /* The one table of models says it. */
   return lw_models_get_label (model);
 }
 
-void
-lw_ui_popup_menu (GtkWidget  *row,
+static gboolean
+unparent_idle_cb (gpointer data)
+{
+  GtkWidget *popover = data;
+
+  if (gtk_widget_get_parent (popover) != NULL)
+    gtk_widget_unparent (popover);
+  g_object_unref (popover);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+popup_closed_cb (GtkPopover *popover)
+{
+  /* Not now: a menu item pops the popover down *before* it activates its
+   * action (GtkModelButton), and the action is looked up through the
+   * popover's parent. Unparenting in "closed" cut the item off from the
+   * window's actions, so Rename…, Delete and Duplicate did nothing. */
+  g_idle_add (unparent_idle_cb, g_object_ref (popover));
+}
+
+GtkWidget *
+lw_ui_popup_menu (GtkWidget  *anchor,
+                  GtkWidget  *row,
                   GMenuModel *menu,
                   double      x,
                   double      y,
                   GtkGesture *gesture)
 {
   GtkWidget *popover = gtk_popover_menu_new_from_model (menu);
+  graphene_point_t at;
 
-  gtk_widget_set_parent (popover, row);
-  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  /* Parented to the list's owner, not to the row: an action can rebuild
+   * the rows (a rename, a duplicate) while the menu still closes. */
+  if (!gtk_widget_compute_point (row, anchor, &GRAPHENE_POINT_INIT ((float) x, (float) y), &at))
+    at = GRAPHENE_POINT_INIT (0, 0);
+  gtk_widget_set_parent (popover, anchor);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) at.x, (int) at.y, 1, 1 });
   gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
-  /* The popover goes with its row: unparent it when it closes. */
-  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+  /* It goes once it closed. */
+  g_signal_connect (popover, "closed", G_CALLBACK (popup_closed_cb), NULL);
   gtk_popover_popup (GTK_POPOVER (popover));
-  gtk_gesture_set_state (gesture, GTK_EVENT_SEQUENCE_CLAIMED);
+  if (gesture != NULL)
+    gtk_gesture_set_state (gesture, GTK_EVENT_SEQUENCE_CLAIMED);
+  return popover;
 }

@@ -28,11 +28,17 @@ char     *lw_ui_format_duration      (gint64 ms);
 /* Words for a status, for chips and accessible names. */
 const char *lw_ui_image_status_label (LwImageStatus status);
 const char *lw_ui_job_status_label   (LwJobStatus status);
+/* Why a job waits, in the window's words ("offline", "no working Gemini
+ * API key"), for "Paused: %s"; NULL for no pause. */
+const char *lw_ui_pause_reason       (const GError *pause);
 /* "Nano Banana", "Nano Banana Pro", "Local" */
 const char *lw_ui_model_label        (const char *model);
-/* A context menu for row at (x, y), as a right click or long press asks:
- * no arrow, unparented when it closes; claims the gesture's sequence. */
-void        lw_ui_popup_menu         (GtkWidget  *row,
+/* A context menu for row at (x, y) (row's coordinates), as a right click or
+ * long press asks: parented to anchor (a widget that outlives the rows), no
+ * arrow, unparented after it closed; claims the gesture's sequence (if
+ * any). Returns the popover (owned by anchor). */
+GtkWidget  *lw_ui_popup_menu         (GtkWidget  *anchor,
+                                      GtkWidget  *row,
                                       GMenuModel *menu,
                                       double      x,
                                       double      y,

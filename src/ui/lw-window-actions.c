@@ -140,6 +140,7 @@ lw_window_update_actions (LwWindow *self)
   gtk_widget_action_set_enabled (w, "win.review", n_selected > 0 && selection_any (self, is_completed));
   gtk_widget_action_set_enabled (w, "win.retry-failed", has_job && counts.failed > 0);
   gtk_widget_action_set_enabled (w, "win.rename-current-job", has_job);
+  gtk_widget_action_set_enabled (w, "win.delete-current-job", has_job);
   gtk_widget_action_set_enabled (w, "win.select-all", g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0);
   gtk_widget_action_set_enabled (w, "win.zoom-in", size < LW_TILE_SIZE_MAX);
   gtk_widget_action_set_enabled (w, "win.zoom-out", size > LW_TILE_SIZE_MIN);
@@ -542,6 +543,18 @@ delete_job_action (GtkWidget *widget, const char *name, GVariant *param)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+delete_current_job_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  gint64 id = lw_window_get_job_id (LW_WINDOW (widget));
+  g_autoptr(GVariant) target = NULL;
+
+  if (id <= 0)
+    return;
+  target = g_variant_ref_sink (g_variant_new_int64 (id));
+  delete_job_action (widget, name, target);
+}
+
 /* ---- installation ------------------------------------------------------ */
 
 static void
@@ -598,6 +611,7 @@ lw_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.rename-job", "x", rename_job_action);
   gtk_widget_class_install_action (widget_class, "win.rename-current-job", NULL, rename_current_job_action);
   gtk_widget_class_install_action (widget_class, "win.delete-job", "x", delete_job_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-current-job", NULL, delete_current_job_action);
   lw_window_class_init_module_actions (widget_class);
 
   bind_accels (widget_class);

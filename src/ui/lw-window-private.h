@@ -51,6 +51,7 @@ struct _LwWindow
   LwCommandDock        *dock;
   GMenuModel           *tile_menu;
   GtkWidget            *module_prompt_button;
+  GtkWidget            *filter_empty_page;
 
   /* owned */
   LwJobs               *jobs;
@@ -108,6 +109,12 @@ void        lw_window_dispose_modules    (LwWindow *self);
 /* lw-window-state.c */
 void        lw_window_init_state         (LwWindow *self);
 void        lw_window_update_module_actions (LwWindow *self);
+
+/* lw-window-views.c: the sidebar's button, an empty filter's page, toasts
+ * above the dock */
+void        lw_window_init_views         (LwWindow *self);
+/* The canvas's page for the job's items and the filter. */
+const char *lw_window_canvas_page        (LwWindow *self, gboolean has_items);
 
 /* lw-window-dnd.c */
 void        lw_window_init_dnd           (LwWindow *self);

@@ -27,15 +27,17 @@ lw_window_update_banner (LwWindow *self)
       lw_status_banner_hide (self->banner);
       return;
     }
+  /* The engines' messages tell lightwork-cli's user what to run; the
+   * window names its own way out, the banner's button. */
   if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_AUTH))
     {
-      title = g_strdup_printf (_("Paused: %s"), reason->message);
+      title = g_strdup (_("Paused: Gemini needs a working API key. Enter one, or go on with the local engine."));
       button = _("Enter Key…");
       action = "win.api-key";
     }
   else if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_MODEL_NOT_FOUND))
     {
-      title = g_strdup_printf (_("Paused: the model is not available. %s"), reason->message);
+      title = g_strdup (_("Paused: the model is not available to this key. Use the local engine, or pick another model."));
       button = _("Use Local Engine");
       action = "win.use-local";
     }
@@ -47,7 +49,7 @@ lw_window_update_banner (LwWindow *self)
     }
   else
     {
-      title = g_strdup_printf (_("Paused: %s"), reason->message);
+      title = g_strdup_printf (_("Paused: %s"), lw_ui_pause_reason (reason));
       button = _("Try Again");
       action = "win.resume";
     }
@@ -73,8 +75,8 @@ update_engine_status (LwWindow          *self,
         lw_sidebar_set_engine_status (self->sidebar, LW_ENGINE_STATE_OFFLINE, _("Offline"));
       else
         {
-          /* TRANSLATORS: the sidebar's footer, "Paused: API key rejected" */
-          text = g_strdup_printf (_("Paused: %s"), pause->message);
+          /* TRANSLATORS: the sidebar's footer, "Paused: no working Gemini API key" */
+          text = g_strdup_printf (_("Paused: %s"), lw_ui_pause_reason (pause));
           lw_sidebar_set_engine_status (self->sidebar, LW_ENGINE_STATE_PAUSED, text);
         }
       return;
@@ -101,18 +103,24 @@ lw_window_refresh_jobs (LwWindow *self)
 {
   g_autoptr(GPtrArray) jobs = lw_jobs_list (self->jobs, N_RECENT_JOBS, NULL);
   g_autofree LwJobCounts *counts = NULL;
+  g_autofree const char **paused = NULL;
 
   if (jobs == NULL)
     return;
   counts = g_new0 (LwJobCounts, MAX (jobs->len, 1));
+  paused = g_new0 (const char *, MAX (jobs->len, 1));
   for (guint i = 0; i < jobs->len; i++)
     {
+      gint64 id = ((LwJob *) g_ptr_array_index (jobs, i))->id;
       LwJobProgress progress;
 
-      if (lw_jobs_get_progress (self->jobs, ((LwJob *) g_ptr_array_index (jobs, i))->id, &progress, NULL))
+      if (lw_jobs_get_progress (self->jobs, id, &progress, NULL))
         counts[i] = progress.counts;
+      /* Every launched job's pause is the service's, not only the shown one's. */
+      paused[i] = lw_ui_pause_reason (lw_jobs_get_pause (self->jobs, id));
     }
-  lw_sidebar_set_jobs (self->sidebar, jobs, counts, lw_jobs_now (self->jobs), lw_window_get_job_id (self));
+  lw_sidebar_set_jobs (self->sidebar, jobs, counts, (const char * const *) paused, lw_jobs_now (self->jobs),
+                       lw_window_get_job_id (self));
 }
 
 void
@@ -150,6 +158,7 @@ lw_window_refresh_now (LwWindow *self)
 
     lw_command_dock_set_projection (self->dock, projection);
   }
+  lw_command_dock_set_paused (self->dock, lw_ui_pause_reason (lw_job_session_get_pause (self->session)));
   if (!lw_job_session_get_exporting (self->session))
     lw_command_dock_set_progress (self->dock, &counts, in_flight, lw_job_session_get_eta_ms (self->session),
                                   lw_job_session_get_spent (self->session),

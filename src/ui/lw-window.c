@@ -132,6 +132,7 @@ lw_window_set_filter (LwWindow   *self,
   self->filter_name = g_strdup (name);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER]);
+  lw_window_update_canvas (self);
   lw_window_update_actions (self);
 }
 
@@ -140,7 +141,7 @@ lw_window_update_canvas (LwWindow *self)
 {
   gboolean has_items = g_list_model_get_n_items (lw_job_session_get_items (self->session)) > 0;
 
-  gtk_stack_set_visible_child_name (GTK_STACK (self->canvas_stack), has_items ? "grid" : "empty");
+  gtk_stack_set_visible_child_name (GTK_STACK (self->canvas_stack), lw_window_canvas_page (self, has_items));
   /* The dock springs in when the first photos land. */
   lw_command_dock_set_revealed (self->dock, has_items);
 }
@@ -355,6 +356,8 @@ paused_cb (LwJobSession *session,
            LwWindow     *self)
 {
   lw_window_update_banner (self);
+  /* The sidebar's row says "Paused", not "Running". */
+  lw_window_refresh_jobs (self);
   lw_window_refresh_now (self);
 }
 
@@ -557,6 +560,7 @@ lw_window_constructed (GObject *object)
   lw_window_init_dnd (self);
   lw_window_init_state (self);
   lw_window_init_review (self);
+  lw_window_init_views (self);
 
   /* The last job comes back as it was. */
   lw_job_session_restore (self->session);
@@ -710,6 +714,7 @@ lw_window_class_init (LwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LwWindow, dock);
   gtk_widget_class_bind_template_child (widget_class, LwWindow, tile_menu);
   gtk_widget_class_bind_template_child (widget_class, LwWindow, module_prompt_button);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, filter_empty_page);
 
   lw_window_class_init_actions (widget_class);
 }

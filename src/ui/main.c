@@ -7,6 +7,7 @@
 
 #include "lw-application.h"
 #include "lw-fonts.h"
+#include "lw-i18n.h"
 
 int
 main (int argc, char *argv[])
@@ -16,9 +17,7 @@ main (int argc, char *argv[])
 
   lw_application_tune_memory ();
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  lw_i18n_init ();
 
   /* Before GTK makes Pango's font map: our typefaces, whatever the system has. */
   lw_fonts_register ();

@@ -2,21 +2,53 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <locale.h>
 
 #include "lw-application.h"
 #include "lw-models.h"
 #include "lw-fonts.h"
+#include "lw-i18n.h"
 #include "lw-test-util.h"
 #include "lw-ui-test.h"
+
+/* Any warning or critical fails the test, whoever logs it (Gtk, Gdk,
+ * Adwaita, GLib-GObject, ours) and however (g_log or structured): a
+ * writer of our own, so neither a library's logging path nor a later
+ * g_log_set_always_fatal can let one through as a line on stderr. */
+static GLogWriterOutput
+fatal_writer_cb (GLogLevelFlags   level,
+                 const GLogField *fields,
+                 gsize            n_fields,
+                 gpointer         user_data)
+{
+  GLogWriterOutput out = g_log_writer_default (level, fields, n_fields, user_data);
+
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
+    {
+      g_printerr ("lw-ui-test: a warning or critical was logged (above): failing\n");
+      if (g_test_get_path () != NULL)
+        g_printerr ("lw-ui-test: in %s\n", g_test_get_path ());
+      g_abort ();
+    }
+  return out;
+}
 
 void
 lw_ui_test_init (int    *argc,
                  char ***argv)
 {
   lw_application_tune_memory ();
+  g_log_set_writer_func (fatal_writer_cb, NULL, NULL);
   /* Our fonts before Pango's font map exists. */
   lw_fonts_register ();
   gtk_test_init (argc, argv, NULL);
+  /* gtk_test_init asks for en_US.UTF-8, which a build machine may lack (then
+   * "C": ASCII, and LANGUAGE ignored); C.UTF-8 is always there. The
+   * messages come from the build tree ($LIGHTWORK_LOCALEDIR), in the
+   * language of $LANGUAGE (unset for every test but the translated one). */
+  if (setlocale (LC_ALL, "en_US.UTF-8") == NULL)
+    setlocale (LC_ALL, "C.UTF-8");
+  lw_i18n_init ();
   if (gdk_display_get_default () == NULL)
     {
       g_printerr ("No display: skipping the UI tests\n");

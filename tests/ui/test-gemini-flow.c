@@ -237,6 +237,27 @@ assert_answer_for (Flow *f, GBytes *result, const char *path)
       }
 }
 
+/* The mean colour of the 9×9 block around x, y (0xRRGGBB). */
+static guint32
+block_mean (GdkPixbuf *pixbuf, int x, int y)
+{
+  guint sum[3] = { 0, 0, 0 }, n = 0;
+
+  for (int dy = -4; dy <= 4; dy++)
+    for (int dx = -4; dx <= 4; dx++)
+      {
+        int px = CLAMP (x + dx, 0, gdk_pixbuf_get_width (pixbuf) - 1);
+        int py = CLAMP (y + dy, 0, gdk_pixbuf_get_height (pixbuf) - 1);
+        guint32 c = lw_test_pixel (pixbuf, px, py);
+
+        sum[0] += (c >> 16) & 0xff;
+        sum[1] += (c >> 8) & 0xff;
+        sum[2] += c & 0xff;
+        n++;
+      }
+  return ((sum[0] / n) << 16) | ((sum[1] / n) << 8) | (sum[2] / n);
+}
+
 static GBytes *
 load_file (const char *path)
 {
@@ -328,28 +349,74 @@ test_flow (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lw_window_get_filtered (f.fx.window))), ==, n);
 
   /* Save All to a folder (what the folder chooser's answer activates):
-   * {name}-{module}.{ext}, the fake answering PNG. */
+   * {name}-{module}.{ext}, the original's format and size (docs/
+   * ARCHITECTURE.md, "Results"). The stored result is the server's answer
+   * for its own photo (its stamp and pixels); the saved file shows those
+   * pixels (re-encoded: the stamp, a PNG text chunk, is not carried). */
   out = g_build_filename (f.fx.tmpdir, "out", NULL);
   g_mkdir_with_parents (out, 0700);
   lw_ui_activate (&f.fx, "win.save-all-to", g_variant_new_string (out));
   g_assert_true (lw_ui_wait (export_done, &f.fx, 30000));
   g_assert_cmpuint (lw_test_count_files (out), ==, n);
-  for (guint i = 0; i < n; i++)
-    {
-      const char *original = g_ptr_array_index (f.photos, i);
-      g_autofree char *base = g_path_get_basename (original);
-      g_autofree char *saved_name = NULL;
-      g_autofree char *saved = NULL;
-      g_autoptr(GBytes) result = NULL;
+  {
+    LwJobSession *session = lw_window_get_session (f.fx.window);
+    LwJobs *jobs = lw_job_session_get_jobs (session);
+    g_autoptr(GPtrArray) images = NULL;
+    g_autoptr(GError) error = NULL;
 
-      *strrchr (base, '.') = '\0';
-      saved_name = g_strdup_printf ("%s-%s.png", base, MODULE_ID);
-      saved = g_build_filename (out, saved_name, NULL);
-      if (!g_file_test (saved, G_FILE_TEST_IS_REGULAR))
-        g_error ("%s was not saved", saved_name);
-      result = load_file (saved);
-      assert_answer_for (&f, result, original);
-    }
+    g_assert_true (lw_jobs_load (jobs, lw_job_session_get_job_id (session), &images, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (images->len, ==, n);
+    for (guint i = 0; i < n; i++)
+      {
+        const char *original = g_ptr_array_index (f.photos, i);
+        g_autofree char *base = g_path_get_basename (original);
+        const char *ext = strrchr (base, '.') + 1;
+        g_autofree char *stem = g_strndup (base, (gsize) (ext - 1 - base));
+        g_autofree char *saved_name = g_strdup_printf ("%s-%s.%s", stem, MODULE_ID, ext);
+        g_autofree char *saved = g_build_filename (out, saved_name, NULL);
+        g_autoptr(GBytes) stored = NULL;
+        g_autoptr(GBytes) file = NULL;
+        g_autoptr(GdkPixbuf) want = NULL;
+        g_autoptr(GdkPixbuf) got = NULL;
+        g_autoptr(GBytes) original_bytes = load_file (original);
+        g_autoptr(GdkPixbuf) in = lw_test_decode (original_bytes);
+        const LwImage *image = NULL;
+        gboolean lossy = g_ascii_strcasecmp (ext, "jpg") == 0 || g_ascii_strcasecmp (ext, "jpeg") == 0;
+
+        for (guint k = 0; k < images->len; k++)
+          if (g_str_equal (((LwImage *) g_ptr_array_index (images, k))->original_name, base))
+            image = g_ptr_array_index (images, k);
+        g_assert_nonnull (image);
+        stored = lw_blob_store_get_bytes (lw_core_get_blobs (lw_jobs_get_core (jobs)), image->processed_key, &error);
+        g_assert_no_error (error);
+        assert_answer_for (&f, stored, original);
+
+        if (!g_file_test (saved, G_FILE_TEST_IS_REGULAR))
+          g_error ("%s was not saved", saved_name);
+        file = load_file (saved);
+        want = lw_test_decode (stored);
+        got = lw_test_decode (file);
+        g_assert_cmpint (gdk_pixbuf_get_width (got), ==, gdk_pixbuf_get_width (in));
+        g_assert_cmpint (gdk_pixbuf_get_height (got), ==, gdk_pixbuf_get_height (in));
+        for (int j = 0; j < 5; j++)
+          for (int k = 0; k < 5; k++)
+            {
+              /* Inside the picture: resampling and JPEG's chroma blocks
+               * blur the very edges. */
+              int x = (2 * k + 1) * gdk_pixbuf_get_width (got) / 10, y = (2 * j + 1) * gdk_pixbuf_get_height (got) / 10;
+              int wx = x * gdk_pixbuf_get_width (want) / gdk_pixbuf_get_width (got);
+              int wy = y * gdk_pixbuf_get_height (want) / gdk_pixbuf_get_height (got);
+
+              /* Means of 9×9 blocks: a JPEG's error is per block, not
+               * per pixel (a dark seed on a light skin moves by 30). */
+              guint32 a = block_mean (got, x, y), b = block_mean (want, wx, wy);
+
+              if (!lw_test_colour_near (a, b, lossy ? 8 : 2))
+                g_error ("%s at %d,%d: %06x, the result has %06x", saved_name, x, y, a, b);
+            }
+      }
+  }
   /* Saving sends nothing. */
   g_assert_cmpuint (lw_fake_gemini_get_n_requests (f.server), ==, n);
 
