@@ -304,6 +304,41 @@ sweep_verdict (LwCore *self, gboolean at_open, gboolean alone, GHashTable *refer
   return LW_CORE_SWEEP_DONE;
 }
 
+/* A result no row names is provably garbage when this very database says
+ * its attempt is over: the key is "results/<image>-<attempt>.<ext>", the
+ * image's row is here, and either a later attempt was claimed, or this one
+ * is no longer in flight, or it is in flight for a process that is gone
+ * (killed between writing the file and committing the finish). Whatever
+ * the age of the database, that attempt's finish would be fenced out: no
+ * database, older or newer, can name that file for this row. */
+static gboolean
+is_dead_attempt (LwCore *self, const char *key)
+{
+  g_autoptr(LwImage) image = NULL;
+  gint64 image_id, attempt;
+  g_auto(GStrv) parts = NULL;
+  const char *name;
+
+  if (!g_str_has_prefix (key, "results/"))
+    return FALSE;
+  name = key + strlen ("results/");
+  parts = g_strsplit_set (name, "-.", 3);
+  if (g_strv_length (parts) != 3
+      || !g_ascii_string_to_signed (parts[0], 10, 1, G_MAXINT64, &image_id, NULL)
+      || !g_ascii_string_to_signed (parts[1], 10, 1, G_MAXINT, &attempt, NULL))
+    return FALSE;
+  image = lw_store_get_image (self->store, image_id, NULL);
+  if (image == NULL)
+    return FALSE;   /* a row this database never had, or lost: no proof */
+  if (image->attempt > attempt)
+    return TRUE;
+  if (image->attempt < attempt)
+    return FALSE;   /* newer than this database knows */
+  if (image->status != LW_IMAGE_PROCESSING)
+    return TRUE;
+  return lw_owner_is_dead (image->lease_owner, NULL);
+}
+
 /* Logs a failure of a step that must not stop the others. */
 static void
 warn_step (GError *error)
@@ -338,6 +373,24 @@ sweep (LwCore *self, gboolean at_open, gboolean alone, GError **error)
       return 0;
     }
   orphans = lw_blob_store_find_orphans (self->blobs, referenced, NULL, error);
+  /* Results of attempts that are over are garbage on this database's own
+   * word, whatever the verdict below: they go to the trash, and they
+   * cannot make a database look older than its files. */
+  if (orphans != NULL && !(self->flags & LW_CORE_OPEN_NO_SWEEP))
+    for (guint i = orphans->len; i > 0; i--)
+      {
+        LwBlobOrphan *orphan = g_ptr_array_index (orphans, i - 1);
+        g_autoptr(GError) dead_error = NULL;
+        gboolean done = FALSE;
+
+        if (!is_dead_attempt (self, orphan->key))
+          continue;
+        if (lw_blob_store_trash (self->blobs, orphan->key, clock_now, &done, &dead_error))
+          moved += done ? 1 : 0;
+        else
+          warn_step (dead_error);
+        g_ptr_array_remove_index (orphans, i - 1);
+      }
   /* Decided (and files kept for good recorded) even when this process
    * does not sweep, so that its mark at closing cannot vouch for files it
    * never looked at. */

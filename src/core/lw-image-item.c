@@ -17,6 +17,7 @@ struct _LwImageItem
   char            *processed_key;
   char            *specific_prompt;
   char            *error_message;
+  char            *review_reason;
   gint64           next_retry_at;
   int              width;
   int              height;
@@ -38,6 +39,7 @@ enum {
   PROP_ERROR_MESSAGE,
   PROP_NEXT_RETRY_AT,
   PROP_REVIEW,
+  PROP_REVIEW_REASON,
   N_PROPS
 };
 
@@ -55,6 +57,7 @@ lw_image_item_finalize (GObject *object)
   g_free (self->processed_key);
   g_free (self->specific_prompt);
   g_free (self->error_message);
+  g_free (self->review_reason);
 
   G_OBJECT_CLASS (lw_image_item_parent_class)->finalize (object);
 }
@@ -79,6 +82,7 @@ lw_image_item_get_property (GObject    *object,
     case PROP_ERROR_MESSAGE: g_value_set_string (value, self->error_message); break;
     case PROP_NEXT_RETRY_AT: g_value_set_int64 (value, self->next_retry_at); break;
     case PROP_REVIEW: g_value_set_int (value, self->review); break;
+    case PROP_REVIEW_REASON: g_value_set_string (value, self->review_reason); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -103,6 +107,9 @@ lw_image_item_class_init (LwImageItemClass *klass)
   properties[PROP_NEXT_RETRY_AT] = g_param_spec_int64 ("next-retry-at", NULL, NULL, 0, G_MAXINT64, 0, flags);
   /* LwReview: the images row's review (accepted, rejected, undecided). */
   properties[PROP_REVIEW] = g_param_spec_int ("review", NULL, NULL, 0, LW_REVIEW_REJECTED, 0, flags);
+  /* A result that failed an automatic check: why (docs/ARCHITECTURE.md,
+   * "Results"); NULL = passed. */
+  properties[PROP_REVIEW_REASON] = g_param_spec_string ("review-reason", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -179,6 +186,7 @@ lw_image_item_update (LwImageItem   *self,
   set_string (self, &self->processed_key, image->processed_key, PROP_PROCESSED_KEY);
   set_string (self, &self->specific_prompt, image->specific_prompt, PROP_SPECIFIC_PROMPT);
   set_string (self, &self->error_message, image->error_message, PROP_ERROR_MESSAGE);
+  set_string (self, &self->review_reason, image->review_reason, PROP_REVIEW_REASON);
   if (self->next_retry_at != image->next_retry_at)
     {
       self->next_retry_at = image->next_retry_at;
@@ -247,6 +255,7 @@ const char *lw_image_item_get_thumb_key (LwImageItem *self) { return self->thumb
 const char *lw_image_item_get_processed_key (LwImageItem *self) { return self->processed_key; }
 const char *lw_image_item_get_specific_prompt (LwImageItem *self) { return self->specific_prompt; }
 const char *lw_image_item_get_error_message (LwImageItem *self) { return self->error_message; }
+const char *lw_image_item_get_review_reason (LwImageItem *self) { return self->review_reason; }
 gint64 lw_image_item_get_next_retry_at (LwImageItem *self) { return self->next_retry_at; }
 int lw_image_item_get_width (LwImageItem *self) { return self->width; }
 int lw_image_item_get_height (LwImageItem *self) { return self->height; }

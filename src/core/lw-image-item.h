@@ -47,6 +47,7 @@ const char      *lw_image_item_get_thumb_key   (LwImageItem       *self);
 const char      *lw_image_item_get_processed_key (LwImageItem     *self);
 const char      *lw_image_item_get_specific_prompt (LwImageItem   *self);
 const char      *lw_image_item_get_error_message (LwImageItem     *self);
+const char      *lw_image_item_get_review_reason (LwImageItem     *self);   /* NULL: passed its checks */
 gint64           lw_image_item_get_next_retry_at (LwImageItem     *self);
 int              lw_image_item_get_width       (LwImageItem       *self);
 int              lw_image_item_get_height      (LwImageItem       *self);

@@ -260,6 +260,13 @@ update_status (LwImageTile *self)
         default: cls = "pending"; break;
         }
       set_label (self->chip_label, lw_ui_image_status_label (status));
+      /* Done, with a doubt: an automatic check failed (docs/ARCHITECTURE.md,
+       * "Results"). Ctrl+R redoes it. */
+      if (status == LW_IMAGE_COMPLETED && lw_image_item_get_review_reason (self->item) != NULL)
+        {
+          cls = "retry";
+          set_label (self->chip_label, _("Needs Review"));
+        }
       if (status == LW_IMAGE_RETRY_LATER)
         {
           countdown_cb (self);
@@ -269,7 +276,10 @@ update_status (LwImageTile *self)
   set_chip_class (self, cls);
 
   reason = lw_image_item_get_error_message (self->item);
-  if ((status == LW_IMAGE_FAILED || status == LW_IMAGE_RETRY_LATER || phase == LW_IMAGE_ITEM_REJECTED)
+  if (status == LW_IMAGE_COMPLETED && phase == LW_IMAGE_ITEM_STAGED)
+    reason = lw_image_item_get_review_reason (self->item);
+  if ((status == LW_IMAGE_FAILED || status == LW_IMAGE_RETRY_LATER || phase == LW_IMAGE_ITEM_REJECTED
+       || status == LW_IMAGE_COMPLETED)
       && reason != NULL && *reason != '\0')
     {
       set_label (self->reason_label, reason);
@@ -344,9 +354,12 @@ lw_image_tile_dup_accessible_label (LwImageTile *self)
     /* TRANSLATORS: appended to a tile's accessible name when the user rejected it */
     g_string_append (text, _(", rejected"));
   reason = lw_image_item_get_error_message (self->item);
-  if ((status == LW_IMAGE_FAILED || status == LW_IMAGE_RETRY_LATER || phase == LW_IMAGE_ITEM_REJECTED)
+  if (status == LW_IMAGE_COMPLETED && phase == LW_IMAGE_ITEM_STAGED)
+    reason = lw_image_item_get_review_reason (self->item);
+  if ((status == LW_IMAGE_FAILED || status == LW_IMAGE_RETRY_LATER || phase == LW_IMAGE_ITEM_REJECTED
+       || status == LW_IMAGE_COMPLETED)
       && reason != NULL && *reason != '\0')
-    /* TRANSLATORS: appended to a tile's accessible name: why it failed */
+    /* TRANSLATORS: appended to a tile's accessible name: why it failed (or needs review) */
     g_string_append_printf (text, _(": %s"), reason);
   instruction = lw_image_item_get_specific_prompt (self->item);
   if (instruction != NULL && *instruction != '\0')
@@ -367,7 +380,7 @@ item_notify_cb (LwImageItem *item,
   if (g_str_equal (name, "name"))
     set_label (self->name_label, lw_image_item_get_name (item));
   if (g_str_equal (name, "status") || g_str_equal (name, "phase") || g_str_equal (name, "error-message")
-      || g_str_equal (name, "specific-prompt") || g_str_equal (name, "review"))
+      || g_str_equal (name, "specific-prompt") || g_str_equal (name, "review") || g_str_equal (name, "review-reason"))
     update_status (self);
 }
 
