@@ -85,7 +85,9 @@ typedef struct {
   gboolean       pad_white;
   /* what the plan measured and decided, for notes, tests and logs */
   double         wb_uv[2];       /* estimated cast */
-  double         wb_mass;
+  double         wb_mass;        /* share of votes near the estimate, or of
+                                  * the photo that is the white reference */
+  gboolean       white_ref;      /* balanced on a large white surface */
   double         noise;
   double         exposure_ev;
   GPtrArray     *notes;          /* (element-type utf8) for the user */
