@@ -14,7 +14,7 @@
 static const LwLocalRecipe recipes[] = {
   {
     .id = "food",
-    .wb_strength = 0.85, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.45,
+    .wb_strength = 0.85, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.6,
     .warmth = 0.03,
     .white_target = 0.97, .max_exposure_ev = 1.5,
     .mid_target = 55, .mid_strength = 0.4, .mid_max = 6,
@@ -36,7 +36,7 @@ static const LwLocalRecipe recipes[] = {
   },
   {
     .id = "portrait",
-    .wb_strength = 0.85, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.45,
+    .wb_strength = 0.85, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.6,
     .warmth = 0.01,
     .white_target = 0.97, .max_exposure_ev = 1.5,
     .mid_target = 52, .mid_strength = 0.35, .mid_max = 6,
@@ -49,7 +49,7 @@ static const LwLocalRecipe recipes[] = {
   },
   {
     .id = "realestate",
-    .wb_strength = 0.95, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.45,
+    .wb_strength = 0.95, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.6,
     .white_target = 0.97, .max_exposure_ev = 1.5,
     .mid_target = 55, .mid_strength = 0.5, .mid_max = 8,
     .black_strength = 0.5, .black_max = 0.01,
@@ -60,7 +60,7 @@ static const LwLocalRecipe recipes[] = {
   },
   {
     .id = "remaster",
-    .wb_strength = 0.95, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.5,
+    .wb_strength = 0.95, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.65,
     .white_target = 0.97, .max_exposure_ev = 2.0,
     .mid_target = 52, .mid_strength = 0.5, .mid_max = 8,
     .black_strength = 1.0, .black_max = 0.04,
@@ -75,7 +75,7 @@ static const LwLocalRecipe recipes[] = {
      * is safe for any photo — balance, exposure, a little contrast and
      * vibrance, light sharpening — and no more. */
     .id = "default",
-    .wb_strength = 0.8, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.45,
+    .wb_strength = 0.8, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.6,
     .white_target = 0.97, .max_exposure_ev = 1.5,
     .mid_target = 52, .mid_strength = 0.3, .mid_max = 5,
     .black_strength = 0.3, .black_max = 0.01,
@@ -97,7 +97,7 @@ static const double wb_prior[2] = { 0.10, -0.07 };
 #define WHITE_REF_SHARE 0.25
 /* The share of a recipe's white balance kept when the estimate is
  * unsure (no cluster of surfaces near its mode). */
-#define UNSURE_WB_SHARE 0.6
+#define UNSURE_WB_SHARE 0.8
 /* A few lights much brighter than the 99.5th percentile (street lamps in
  * a night scene, a specular glint) are the photo's white when the
  * 99.9th percentile is above 1 / this of the 99.5th. */
@@ -143,7 +143,9 @@ limit_cast (const LwLocalRecipe *r,
 
   if (m > 1)
     {
-      double f = (1 + r->wb_slope * (m - 1)) / m;
+      /* beyond four radii (an estimate no illuminant explains: the photo
+       * is one strong colour) the slope drops to a quarter */
+      double f = (1 + r->wb_slope * (MIN (m, 4) - 1) + 0.25 * r->wb_slope * MAX (m - 4, 0)) / m;
       a *= f;
       b *= f;
     }

@@ -224,7 +224,7 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
   g_autofree float *grid = g_new0 (float, UV_BINS * UV_BINS);
   g_autofree float *texture = texture_weights (image);
   g_autoptr(GArray) bins = g_array_new (FALSE, FALSE, sizeof (UvBin));
-  double total = 0, mass = 0, u0 = 0, v0 = 0, gw_u = 0, gw_v = 0;
+  double total = 0, mass, u0 = 0, v0 = 0, gw_u = 0, gw_v = 0;
   gsize i, n = (gsize) image->width * image->height;
 
   uv[0] = uv[1] = 0;
@@ -286,18 +286,19 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
   /* From neutral: the cluster of surfaces nearest to grey. */
   mass = mean_shift (bins, total, 0, 0, &u0, &v0);
 
-  /* Unsure: few votes near that mode. Where the start lies then decides
-   * which cluster is found, and a fixed start (neutral) does not move with
-   * a cast, so a cast copy can land on another cluster. Start instead from
-   * the (textured) grey world, which moves with a cast exactly, and lean on
-   * that mode the less sure the first one is. */
+  /* Unsure: few votes near that mode. Which cluster is found then depends
+   * on where the search starts, and a fixed start (neutral) does not move
+   * with a cast, so a cast copy can land on another cluster. The
+   * (textured) grey world moves with a cast exactly: lean on it, the more
+   * the less sure the mode is. */
   if (mass < LW_LOCAL_SURE_MASS)
     {
-      double t = mass / LW_LOCAL_SURE_MASS, u1, v1;
+      double t = mass / LW_LOCAL_SURE_MASS;
 
-      mean_shift (bins, total, gw_u, gw_v, &u1, &v1);
-      u0 = t * u0 + (1 - t) * u1;
-      v0 = t * v0 + (1 - t) * v1;
+      g_debug ("illuminant: from neutral (%.3f, %.3f) mass %.3f; grey world (%.3f, %.3f)",
+               u0, v0, mass, gw_u, gw_v);
+      u0 = t * u0 + (1 - t) * gw_u;
+      v0 = t * v0 + (1 - t) * gw_v;
     }
   uv[0] = u0;
   uv[1] = v0;
