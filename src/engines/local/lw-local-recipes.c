@@ -304,7 +304,9 @@ lw_local_plan_new (const char                *module_id,
       else
         {
           plan->wb_mass = lw_local_estimate_illuminant (preview, plan->wb_uv);
-          if (plan->wb_mass >= 0)
+          /* No surface near neutral at all (a poster of strong colours):
+           * nothing to balance on, so no balance. */
+          if (plan->wb_mass > 0)
             {
               /* unsure (few votes near the mode): do less */
               double sure = CLAMP (plan->wb_mass / LW_LOCAL_SURE_MASS, 0, 1);
@@ -318,7 +320,8 @@ lw_local_plan_new (const char                *module_id,
             cast[0] = cast[1] = 0;
         }
     }
-  warm = r->warmth + STEP_WARMTH * ins->warmth;
+  /* a white reference stays white: no warmth of the recipe's own */
+  warm = (plan->white_ref ? 0 : r->warmth) + STEP_WARMTH * ins->warmth;
   lg[0] = -cast[0] + warm;
   lg[1] = 0;
   lg[2] = -cast[1] - warm;
