@@ -1,15 +1,20 @@
 /* test-local-quality.c — the local engine's recipes, measured.
  *
  * An enhancer changes good photos too, so quality is measured as
- * consistency and restraint, on the fixture photos and on variants made
- * from them here (issue 7, "Measured quality"):
+ * consistency and restraint, on a set of photos and on variants made from
+ * them here (issue 7, "Measured quality"). Two sets (issue 16): --set
+ * tuning, the fixture photos the recipes were tuned on, and --set heldout,
+ * tests/local/heldout and the scenes lw-local-heldout.c generates, which
+ * are only measured on. Same metrics, same limits:
  *   constancy  a cast (linear R ×1.2, B ×0.9) must mostly disappear: the
  *              outputs for photo and cast copy differ by at most 0.6 of
- *              what photo and cast copy differ by (dE2000, averaged over
- *              the fixtures);
+ *              what photo and cast copy differ by (dE2000, summed over
+ *              the set), and by at most 0.8 for every photo;
  *   restraint  mean dE2000 photo → output ≤ 8 on average, ≤ 15 for every
  *              photo;
  *   exposure   a copy 1 EV darker comes out with a mean L* within 5;
+ *   neutral    (held-out) generated scenes shot under a cast: their
+ *              ground-truth neutral surfaces come out nearer neutral;
  *   clipping   at most 1 % more values at 0 or 255, and 1 % more wholly
  *              black or white pixels, than the photo had;
  *   product    on a synthetic product on light grey (known mask): >= 98 % of
@@ -28,6 +33,7 @@
 #include <string.h>
 
 #include "lw-local-engine.h"
+#include "lw-local-heldout.h"
 #include "lw-local-test-util.h"
 #include "lw-test-util.h"
 
@@ -35,6 +41,9 @@
 
 typedef struct {
   char        *name;
+  char        *what;       /* held-out set: what the photo stands for */
+  guint8      *neutral;    /* generated scenes: neutral surfaces, or NULL */
+  gboolean     has_cast;   /* generated scenes: photographed under a cast */
   char        *path;
   char        *cast_path;
   char        *dark_path;
@@ -46,11 +55,82 @@ typedef struct {
 enum { VARIANT_ORIG, VARIANT_CAST, VARIANT_DARK };
 
 static struct {
+  gboolean    heldout;     /* --set heldout: measure on the held-out set */
+  const char *set;         /* "tuning" or "held-out", in every message */
   char       *tmpdir;
   GPtrArray  *fixtures;
   LwEngine   *engine;
   GHashTable *outputs;
 } ctx;
+
+/* Known gaps (issue 16): a photo and a check where a limit is not met yet.
+ * They are measured and printed like every other photo; the limit is
+ * applied to the rest. A known gap that fails its limit marks the test
+ * incomplete (TAP "not ok … # TODO": an expected failure, listed in the
+ * meson summary); one that meets its limit fails the test, so the entry
+ * is removed. Limits on means (constancy ratio, mean restraint) include
+ * every photo, gaps too. module NULL: every module. */
+static const struct {
+  const char *set;
+  const char *check;
+  const char *module;
+  const char *photo;
+} known_gaps[] = {
+  /* A dark twilight sky fills most of it: the estimate follows the
+   * cast only in part, and brightening the dark photo magnifies the rest. */
+  { "held-out", "constancy", NULL, "rocket" },
+  /* Nothing neutral at all: no balance is done, so the cast stays. */
+  { "held-out", "constancy", NULL, "gen-poster" },
+  /* Lamps and the lit rocket clip; they already did before issue 16. */
+  { "held-out", "clipping", NULL, "rocket" },
+  /* A weak cool cast: the recipes balance towards the slightly warm
+   * everyday prior, which overshoots it. */
+  { "held-out", "neutral", NULL, "gen-crowd" },
+  /* The estimate finds the cast, but it lies near the warm prior, and
+   * Food Enhancer adds warmth of its own. */
+  { "held-out", "neutral", "food", "gen-closeup" },
+};
+
+static gboolean
+is_known_gap (const char *check, const char *module, const char *photo)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (known_gaps); i++)
+    if (g_str_equal (known_gaps[i].set, ctx.set) && g_str_equal (known_gaps[i].check, check)
+        && (known_gaps[i].module == NULL || g_str_equal (known_gaps[i].module, module))
+        && g_str_equal (known_gaps[i].photo, photo))
+      return TRUE;
+  return FALSE;
+}
+
+/* A per-photo limit: TRUE when the photo counts towards the test's own
+ * assertion (it is no known gap). */
+static gboolean
+photo_limit (const char *check, const char *module, const char *photo, gboolean within,
+             GString *gaps)
+{
+  if (!is_known_gap (check, module, photo))
+    return TRUE;
+  if (within)
+    {
+      g_test_message ("%s %s %s %s: a known gap, now within its limit: remove it from known_gaps",
+                      ctx.set, module, check, photo);
+      g_test_fail ();
+    }
+  else
+    g_string_append_printf (gaps, "%s%s", gaps->len > 0 ? ", " : "", photo);
+  return FALSE;
+}
+
+static void
+report_gaps (const char *check, const char *module, GString *gaps)
+{
+  if (gaps->len == 0)
+    return;
+  g_test_message ("%s %s %s: known gaps beyond the limit: %s", ctx.set, module, check, gaps->str);
+  g_test_incomplete_printf ("known gaps (issue 16): %s", gaps->str);
+}
 
 static void
 fixture_free (gpointer data)
@@ -58,6 +138,8 @@ fixture_free (gpointer data)
   Fixture *f = data;
 
   g_free (f->name);
+  g_free (f->what);
+  g_free (f->neutral);
   g_free (f->path);
   g_free (f->cast_path);
   g_free (f->dark_path);
@@ -67,33 +149,107 @@ fixture_free (gpointer data)
   g_free (f);
 }
 
+static Fixture *
+fixture_new (const char *name, const char *path, LwTestImage *orig)
+{
+  const double cast[3] = { 1.2, 1.0, 0.9 };
+  const double dark[3] = { 0.5, 0.5, 0.5 };
+  Fixture *f = g_new0 (Fixture, 1);
+
+  f->name = g_strdup (name);
+  f->path = g_strdup (path);
+  f->orig = orig;
+  /* lossless copies, so the only change is the one made here */
+  f->cast = lw_test_image_gain (f->orig, cast);
+  f->dark = lw_test_image_gain (f->orig, dark);
+  f->cast_path = g_strdup_printf ("%s/%s-cast.png", ctx.tmpdir, f->name);
+  f->dark_path = g_strdup_printf ("%s/%s-dark.png", ctx.tmpdir, f->name);
+  lw_test_image_save_png (f->cast, f->cast_path);
+  lw_test_image_save_png (f->dark, f->dark_path);
+  return f;
+}
+
+static void
+add_files (GPtrArray *paths)
+{
+  guint i;
+
+  for (i = 0; i < paths->len; i++)
+    {
+      g_autofree char *base = g_path_get_basename (paths->pdata[i]);
+      g_autofree char *name = g_strndup (base, strrchr (base, '.') - base);
+
+      g_ptr_array_add (ctx.fixtures, fixture_new (name, paths->pdata[i], lw_test_image_load (paths->pdata[i])));
+    }
+}
+
+static int
+compare_paths (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The held-out set (issue 16): real photos kept in tests/local/heldout
+ * (see SOURCES.md there), copied to the temporary folder, and the scenes
+ * lw-local-heldout.c generates. */
+static void
+setup_heldout (void)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("LW_SOURCE_DIR"), "tests", "local", "heldout", NULL);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) scenes = lw_heldout_scenes ();
+  g_autoptr(GDir) d = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *entry;
+  guint i;
+
+  d = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  while ((entry = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (entry, ".jpg") || g_str_has_suffix (entry, ".png"))
+      {
+        g_autofree char *src = g_build_filename (dir, entry, NULL);
+        g_autofree char *dest = g_build_filename (ctx.tmpdir, entry, NULL);
+        g_autofree char *data = NULL;
+        gsize len = 0;
+
+        g_file_get_contents (src, &data, &len, &error);
+        g_assert_no_error (error);
+        lw_test_write_file (dest, data, len);
+        g_ptr_array_add (paths, g_steal_pointer (&dest));
+      }
+  g_ptr_array_sort (paths, compare_paths);
+  g_assert_cmpuint (paths->len, >=, 6);
+  add_files (paths);
+
+  for (i = 0; i < scenes->len; i++)
+    {
+      LwHeldoutScene *s = scenes->pdata[i];
+      g_autofree char *path = g_strdup_printf ("%s/%s.png", ctx.tmpdir, s->name);
+      Fixture *f;
+
+      lw_test_image_save_png (s->photo, path);
+      f = fixture_new (s->name, path, g_steal_pointer (&s->photo));
+      f->what = g_strdup (s->what);
+      f->neutral = g_steal_pointer (&s->neutral);
+      f->has_cast = s->gains[0] != s->gains[1] || s->gains[2] != s->gains[1];
+      g_ptr_array_add (ctx.fixtures, f);
+    }
+}
+
 static void
 setup (void)
 {
-  g_autoptr(GPtrArray) paths = NULL;
-  const double cast[3] = { 1.2, 1.0, 0.9 };
-  const double dark[3] = { 0.5, 0.5, 0.5 };
-  guint i;
-
   ctx.tmpdir = lw_test_make_tmpdir ("lw-local-quality");
-  paths = lw_test_copy_fixtures (ctx.tmpdir);
   ctx.fixtures = g_ptr_array_new_with_free_func (fixture_free);
-  for (i = 0; i < paths->len; i++)
+  ctx.set = ctx.heldout ? "held-out" : "tuning";
+  if (ctx.heldout)
+    setup_heldout ();
+  else
     {
-      Fixture *f = g_new0 (Fixture, 1);
-      g_autofree char *base = g_path_get_basename (paths->pdata[i]);
+      g_autoptr(GPtrArray) paths = lw_test_copy_fixtures (ctx.tmpdir);
 
-      f->name = g_strndup (base, strrchr (base, '.') - base);
-      f->path = g_strdup (paths->pdata[i]);
-      f->orig = lw_test_image_load (f->path);
-      /* lossless copies, so the only change is the one made here */
-      f->cast = lw_test_image_gain (f->orig, cast);
-      f->dark = lw_test_image_gain (f->orig, dark);
-      f->cast_path = g_strdup_printf ("%s/%s-cast.png", ctx.tmpdir, f->name);
-      f->dark_path = g_strdup_printf ("%s/%s-dark.png", ctx.tmpdir, f->name);
-      lw_test_image_save_png (f->cast, f->cast_path);
-      lw_test_image_save_png (f->dark, f->dark_path);
-      g_ptr_array_add (ctx.fixtures, f);
+      add_files (paths);
     }
   g_assert_cmpuint (ctx.fixtures->len, >=, 6);
   ctx.engine = LW_ENGINE (lw_local_engine_new (0));
@@ -161,7 +317,9 @@ static void
 test_constancy (gconstpointer data)
 {
   const char *module = data;
-  double sum_in = 0, sum_out = 0, ratio;
+  double sum_in = 0, sum_out = 0, ratio, worst = 0;
+  const char *worst_name = "";
+  g_autoptr(GString) gaps = g_string_new (NULL);
   guint i;
 
   for (i = 0; i < ctx.fixtures->len; i++)
@@ -171,21 +329,31 @@ test_constancy (gconstpointer data)
       double dout = lw_test_mean_delta_e (output (module, f, VARIANT_ORIG),
                                           output (module, f, VARIANT_CAST), NULL);
 
-      g_test_message ("%s constancy %-16s dE photo-cast %.2f, output-output %.2f (%.2f)",
-                      module, f->name, din, dout, dout / din);
+      g_test_message ("%s %s constancy %-18s dE photo-cast %.2f, output-output %.2f (%.2f)",
+                      ctx.set, module, f->name, din, dout, dout / din);
       sum_in += din;
       sum_out += dout;
+      if (photo_limit ("constancy", module, f->name, dout / din <= 0.8, gaps) && dout / din > worst)
+        {
+          worst = dout / din;
+          worst_name = f->name;
+        }
     }
+  report_gaps ("constancy", module, gaps);
   ratio = sum_out / sum_in;
-  g_test_message ("%s constancy: mean dE photo-cast %.2f, outputs %.2f, ratio %.3f (limit 0.6)",
-                  module, sum_in / ctx.fixtures->len, sum_out / ctx.fixtures->len, ratio);
+  g_test_message ("%s %s constancy: mean dE photo-cast %.2f, outputs %.2f, ratio %.3f (limit 0.6); "
+                  "worst photo (known gaps aside) %s %.3f (limit 0.8)",
+                  ctx.set, module, sum_in / ctx.fixtures->len, sum_out / ctx.fixtures->len, ratio,
+                  worst_name, worst);
   g_assert_cmpfloat (ratio, <=, 0.6);
+  g_assert_cmpfloat (worst, <=, 0.8);
 }
 
 static void
 test_restraint (gconstpointer data)
 {
   const char *module = data;
+  g_autoptr(GString) gaps = g_string_new (NULL);
   double sum = 0, worst = 0;
   guint i;
 
@@ -195,12 +363,15 @@ test_restraint (gconstpointer data)
       double max = 0;
       double d = lw_test_mean_delta_e (f->orig, output (module, f, VARIANT_ORIG), &max);
 
-      g_test_message ("%s restraint %-16s mean dE %.2f (pixel max %.1f)", module, f->name, d, max);
+      g_test_message ("%s %s restraint %-18s mean dE %.2f (pixel max %.1f)",
+                      ctx.set, module, f->name, d, max);
       sum += d;
-      worst = MAX (worst, d);
+      if (photo_limit ("restraint", module, f->name, d <= 15.0, gaps))
+        worst = MAX (worst, d);
     }
-  g_test_message ("%s restraint: mean dE %.2f over the fixtures (limit 8), worst photo %.2f (limit 15)",
-                  module, sum / ctx.fixtures->len, worst);
+  report_gaps ("restraint", module, gaps);
+  g_test_message ("%s %s restraint: mean dE %.2f over the photos (limit 8), worst photo %.2f (limit 15)",
+                  ctx.set, module, sum / ctx.fixtures->len, worst);
   g_assert_cmpfloat (sum / ctx.fixtures->len, <=, 8.0);
   g_assert_cmpfloat (worst, <=, 15.0);
 }
@@ -209,6 +380,7 @@ static void
 test_exposure (gconstpointer data)
 {
   const char *module = data;
+  g_autoptr(GString) gaps = g_string_new (NULL);
   double worst = 0;
   guint i;
 
@@ -220,11 +392,13 @@ test_exposure (gconstpointer data)
       double l_out = lw_test_mean_lstar (output (module, f, VARIANT_ORIG));
       double l_out_dark = lw_test_mean_lstar (output (module, f, VARIANT_DARK));
 
-      g_test_message ("%s exposure %-16s L* photo %.1f, -1 EV copy %.1f; outputs %.1f and %.1f (d %.2f)",
-                      module, f->name, l_in, l_dark, l_out, l_out_dark, fabs (l_out - l_out_dark));
-      worst = MAX (worst, fabs (l_out - l_out_dark));
+      g_test_message ("%s %s exposure %-18s L* photo %.1f, -1 EV copy %.1f; outputs %.1f and %.1f (d %.2f)",
+                      ctx.set, module, f->name, l_in, l_dark, l_out, l_out_dark, fabs (l_out - l_out_dark));
+      if (photo_limit ("exposure", module, f->name, fabs (l_out - l_out_dark) <= 5.0, gaps))
+        worst = MAX (worst, fabs (l_out - l_out_dark));
     }
-  g_test_message ("%s exposure: worst |dL*| between outputs %.2f (limit 5)", module, worst);
+  report_gaps ("exposure", module, gaps);
+  g_test_message ("%s %s exposure: worst |dL*| between outputs %.2f (limit 5)", ctx.set, module, worst);
   g_assert_cmpfloat (worst, <=, 5.0);
 }
 
@@ -236,6 +410,7 @@ static void
 test_clipping (gconstpointer data)
 {
   const char *module = data;
+  g_autoptr(GString) gaps = g_string_new (NULL);
   double worst = -1, worst_blown = -1;
   guint i;
 
@@ -246,16 +421,53 @@ test_clipping (gconstpointer data)
       double in = lw_test_clipped_share (f->orig), o = lw_test_clipped_share (out);
       double in_blown = lw_test_blown_share (f->orig), o_blown = lw_test_blown_share (out);
 
-      g_test_message ("%s clipping %-16s values at 0/255: photo %.2f %%, output %.2f %%; "
+      g_test_message ("%s %s clipping %-18s values at 0/255: photo %.2f %%, output %.2f %%; "
                       "black/white pixels: photo %.2f %%, output %.2f %%",
-                      module, f->name, 100 * in, 100 * o, 100 * in_blown, 100 * o_blown);
-      worst = MAX (worst, o - in);
-      worst_blown = MAX (worst_blown, o_blown - in_blown);
+                      ctx.set, module, f->name, 100 * in, 100 * o, 100 * in_blown, 100 * o_blown);
+      if (photo_limit ("clipping", module, f->name, o - in <= 0.01 && o_blown - in_blown <= 0.01, gaps))
+        {
+          worst = MAX (worst, o - in);
+          worst_blown = MAX (worst_blown, o_blown - in_blown);
+        }
     }
-  g_test_message ("%s clipping: worst increase %.2f points in values, %.2f in pixels (limit 1)",
-                  module, 100 * worst, 100 * worst_blown);
+  report_gaps ("clipping", module, gaps);
+  g_test_message ("%s %s clipping: worst increase %.2f points in values, %.2f in pixels (limit 1)",
+                  ctx.set, module, 100 * worst, 100 * worst_blown);
   g_assert_cmpfloat (worst, <=, 0.01);
   g_assert_cmpfloat (worst_blown, <=, 0.01);
+}
+
+/* Generated scenes know their ground truth: the surfaces that are grey or
+ * white under neutral light. On a scene photographed under a cast they
+ * must come out closer to neutral than they were (mean C*ab): the recipe
+ * may do less than all of the correction, never the wrong thing. */
+static void
+test_neutral (gconstpointer data)
+{
+  const char *module = data;
+  g_autoptr(GString) gaps = g_string_new (NULL);
+  guint i, n = 0;
+
+  for (i = 0; i < ctx.fixtures->len; i++)
+    {
+      Fixture *f = ctx.fixtures->pdata[i];
+      double in, out;
+
+      if (f->neutral == NULL)
+        continue;
+      in = lw_heldout_mask_chroma (f->orig, f->neutral);
+      out = lw_heldout_mask_chroma (output (module, f, VARIANT_ORIG), f->neutral);
+      g_test_message ("%s %s neutral %-18s (%s) C* of neutral surfaces: photo %.2f, output %.2f%s",
+                      ctx.set, module, f->name, f->what, in, out, f->has_cast ? "" : " (no cast: not checked)");
+      if (f->has_cast)
+        {
+          if (photo_limit ("neutral", module, f->name, out < in, gaps))
+            g_assert_cmpfloat (out, <, in);
+          n++;
+        }
+    }
+  report_gaps ("neutral", module, gaps);
+  g_assert_cmpuint (n, >=, 4);
 }
 
 static void
@@ -272,7 +484,13 @@ test_dimensions (void)
         Fixture *f = ctx.fixtures->pdata[i];
         const LwTestImage *out = output (modules[m], f, VARIANT_ORIG);
 
-        if (g_str_equal (modules[m], "product"))
+        if (g_str_equal (modules[m], "product") && ctx.heldout)
+          {
+            /* some held-out photos are products on a plain backdrop,
+             * cut out and centred: square, of any size */
+            g_assert_cmpint (out->width, ==, out->height);
+          }
+        else if (g_str_equal (modules[m], "product"))
           {
             /* none of the fixtures is a product on a plain backdrop: the
              * whole photo is centred on a white square */
@@ -285,8 +503,8 @@ test_dimensions (void)
             g_assert_cmpint (out->height, ==, f->orig->height);
           }
       }
-  g_test_message ("%u modules × %u fixtures: sizes as promised",
-                  (guint) G_N_ELEMENTS (modules), ctx.fixtures->len);
+  g_test_message ("%s: %u modules × %u photos: sizes as promised",
+                  ctx.set, (guint) G_N_ELEMENTS (modules), ctx.fixtures->len);
 }
 
 /* ---- Product Studio on synthetic product shots ---- */
@@ -557,33 +775,58 @@ test_product_studio (void)
   g_free (cutout.mask);
 }
 
+/* test-local-quality [--set tuning|heldout]: the tuning set is the fixture
+ * photos (the recipes' limits were set on them); the held-out set is
+ * tests/local/heldout and the generated scenes, measured with the same
+ * metrics and limits, and never used to tune. */
 int
 main (int argc, char **argv)
 {
-  static const char * const constancy[] = { "food", "portrait", "realestate", "remaster" };
   static const char * const enhancers[] = { "food", "portrait", "realestate", "remaster", CUSTOM_MODULE };
-  int status;
-  guint i;
+  const char *prefix;
+  int status, i, j;
+
+  for (i = 1, j = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--set") && i + 1 < argc)
+        {
+          i++;
+          g_assert_true (g_str_equal (argv[i], "tuning") || g_str_equal (argv[i], "heldout"));
+          ctx.heldout = g_str_equal (argv[i], "heldout");
+          continue;
+        }
+      argv[j++] = argv[i];
+    }
+  argc = j;
+  argv[argc] = NULL;
 
   g_test_init (&argc, &argv, NULL);
+  /* A failed limit fails its test and the run goes on, so the log has
+   * every module's figures on both sets. */
+  g_test_set_nonfatal_assertions ();
   setup ();
-  for (i = 0; i < G_N_ELEMENTS (constancy); i++)
+  prefix = ctx.heldout ? "/local/heldout" : "/local/quality";
+  for (i = 0; i < (int) G_N_ELEMENTS (enhancers); i++)
     {
-      g_autofree char *name = g_strdup_printf ("/local/quality/constancy/%s", constancy[i]);
-      g_test_add_data_func (name, constancy[i], test_constancy);
-    }
-  for (i = 0; i < G_N_ELEMENTS (enhancers); i++)
-    {
-      g_autofree char *restraint = g_strdup_printf ("/local/quality/restraint/%s", enhancers[i]);
-      g_autofree char *exposure = g_strdup_printf ("/local/quality/exposure/%s", enhancers[i]);
-      g_autofree char *clipping = g_strdup_printf ("/local/quality/clipping/%s", enhancers[i]);
+      g_autofree char *constancy = g_strdup_printf ("%s/constancy/%s", prefix, enhancers[i]);
+      g_autofree char *restraint = g_strdup_printf ("%s/restraint/%s", prefix, enhancers[i]);
+      g_autofree char *exposure = g_strdup_printf ("%s/exposure/%s", prefix, enhancers[i]);
+      g_autofree char *clipping = g_strdup_printf ("%s/clipping/%s", prefix, enhancers[i]);
 
+      g_test_add_data_func (constancy, enhancers[i], test_constancy);
       g_test_add_data_func (restraint, enhancers[i], test_restraint);
       g_test_add_data_func (exposure, enhancers[i], test_exposure);
       g_test_add_data_func (clipping, enhancers[i], test_clipping);
+      if (ctx.heldout)
+        {
+          g_autofree char *neutral = g_strdup_printf ("%s/neutral/%s", prefix, enhancers[i]);
+
+          g_test_add_data_func (neutral, enhancers[i], test_neutral);
+        }
     }
-  g_test_add_func ("/local/quality/product-studio", test_product_studio);
-  g_test_add_func ("/local/quality/dimensions", test_dimensions);
+  if (!ctx.heldout)
+    g_test_add_func ("/local/quality/product-studio", test_product_studio);
+  g_test_add_func (ctx.heldout ? "/local/heldout/dimensions" : "/local/quality/dimensions", test_dimensions);
   status = g_test_run ();
   teardown ();
   return status;

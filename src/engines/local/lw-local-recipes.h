@@ -22,7 +22,7 @@ G_BEGIN_DECLS
 
 /* Bump when any recipe changes what it produces: the engine's signature
  * carries it, so results made by an older recipe are not reused. */
-#define LW_LOCAL_RECIPE_VERSION 1
+#define LW_LOCAL_RECIPE_VERSION 2
 
 /* Long edge of the copy skin smoothing blurs: at 1600 px a 50 MP photo's
  * smoothing (σ 35 px) is still σ 6 px there. */
@@ -85,7 +85,9 @@ typedef struct {
   gboolean       pad_white;
   /* what the plan measured and decided, for notes, tests and logs */
   double         wb_uv[2];       /* estimated cast */
-  double         wb_mass;
+  double         wb_mass;        /* share of votes near the estimate, or of
+                                  * the photo that is the white reference */
+  gboolean       white_ref;      /* balanced on a large white surface */
   double         noise;
   double         exposure_ev;
   GPtrArray     *notes;          /* (element-type utf8) for the user */

@@ -317,10 +317,10 @@ lw_local_render (const LwEngineRequest *request,
   g_clear_object (&processor);
   g_clear_object (&graph);
   g_debug ("local: %s %d×%d: decode %.0f ms, plan %.0f ms, render %.0f ms; cast (%.2f, %.2f), "
-           "exposure %+.2f EV, noise %.1f",
+           "mass %.2f%s, exposure %+.2f EV, noise %.1f",
            request->module_id, width, height, (t_loaded - t_start) / 1e3,
            (t_planned - t_loaded) / 1e3, (g_get_monotonic_time () - t_planned) / 1e3,
-           plan->wb_uv[0], plan->wb_uv[1], plan->exposure_ev, plan->noise);
+           plan->wb_uv[0], plan->wb_uv[1], plan->wb_mass, plan->white_ref ? " (white)" : "", plan->exposure_ev, plan->noise);
 
   if (cancelled || g_cancellable_is_cancelled (cancellable))
     {

@@ -135,57 +135,58 @@ typedef struct {
   float u, v, w;
 } UvBin;
 
-double
-lw_local_estimate_illuminant (const LwLocalImage *image,
-                              double              uv[2])
+/* How much a preview pixel's vote counts for its texture: the log
+ * luminance of a 3 × 3 box average, its central differences. A large
+ * uniform region (a night sky, a wall, a graphic's flat colour, a white
+ * background) is one surface however many pixels it covers; the votes come
+ * mostly from where the picture has detail. Logs make it invariant to an
+ * exposure change, and nearly so to a cast. */
+static float *
+texture_weights (const LwLocalImage *image)
 {
-  g_autofree float *grid = g_new0 (float, UV_BINS * UV_BINS);
-  g_autoptr(GArray) bins = g_array_new (FALSE, FALSE, sizeof (UvBin));
-  double total = 0, mass = 0, u0 = 0, v0 = 0;
-  gsize i, n = (gsize) image->width * image->height;
+  int w = image->width, h = image->height, x, y;
+  g_autofree float *ly = g_new (float, (gsize) w * h);
+  g_autofree float *box = g_new (float, (gsize) w * h);
+  float *weight = g_new (float, (gsize) w * h);
+
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      {
+        const float *px = image->data + ((gsize) y * w + x) * 4;
+        ly[(gsize) y * w + x] = log2f (MAX (lw_local_luminance (px), 1.f / 4096.f));
+      }
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      {
+        float sum = 0;
+        int dx, dy;
+
+        for (dy = -1; dy <= 1; dy++)
+          for (dx = -1; dx <= 1; dx++)
+            sum += ly[(gsize) CLAMP (y + dy, 0, h - 1) * w + CLAMP (x + dx, 0, w - 1)];
+        box[(gsize) y * w + x] = sum / 9.f;
+      }
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      {
+        float gx = box[(gsize) y * w + MIN (x + 1, w - 1)] - box[(gsize) y * w + MAX (x - 1, 0)];
+        float gy = box[(gsize) MIN (y + 1, h - 1) * w + x] - box[(gsize) MAX (y - 1, 0) * w + x];
+        /* 0.25 EV across three preview pixels is an edge or texture */
+        weight[(gsize) y * w + x] = CLAMP ((fabsf (gx) + fabsf (gy)) / 0.25f, 0.1f, 1.f);
+      }
+  return weight;
+}
+
+/* Mean shift over the log-chromaticity bins from (u0, v0): a wide kernel
+ * first so a strong cast is still reached, narrowing so the estimate
+ * settles on one cluster of surfaces. Returns the share of the votes near
+ * the mode. */
+static double
+mean_shift (GArray *bins, double total, double u0, double v0, double *u_out, double *v_out)
+{
+  double mass = 0;
   int it;
 
-  uv[0] = uv[1] = 0;
-  for (i = 0; i < n; i++)
-    {
-      const float *px = image->data + i * 4;
-      double u, v, w;
-      int bu, bv;
-
-      /* Channels below 0.004 (≈ 12/255 encoded) are mostly noise; above
-       * 0.8 (≈ 231/255) a cast of +20 % would clip them, so they cannot
-       * vote the same way in a cast copy. */
-      if (px[3] < 0.5f
-          || px[0] < 0.004f || px[1] < 0.004f || px[2] < 0.004f
-          || px[0] > 0.8f || px[1] > 0.8f || px[2] > 0.8f)
-        continue;
-      u = log (px[0] / px[1]);
-      v = log (px[2] / px[1]);
-      if (fabs (u) >= UV_RANGE || fabs (v) >= UV_RANGE)
-        continue;
-      /* Brighter pixels are likelier to be lit by the main light. */
-      w = sqrt (lw_local_luminance (px));
-      bu = (int) ((u + UV_RANGE) / (2 * UV_RANGE) * UV_BINS);
-      bv = (int) ((v + UV_RANGE) / (2 * UV_RANGE) * UV_BINS);
-      grid[bv * UV_BINS + bu] += (float) w;
-      total += w;
-    }
-  if (total <= 0)
-    return 0;
-
-  for (i = 0; i < UV_BINS * UV_BINS; i++)
-    if (grid[i] > 0)
-      {
-        UvBin b;
-
-        b.u = (float) (((double) (i % UV_BINS) + 0.5) / UV_BINS * 2 * UV_RANGE - UV_RANGE);
-        b.v = (float) (((double) (i / UV_BINS) + 0.5) / UV_BINS * 2 * UV_RANGE - UV_RANGE);
-        b.w = grid[i];
-        g_array_append_val (bins, b);
-      }
-
-  /* Mean shift from neutral: a wide kernel first so a strong cast is still
-   * reached, narrowing so the estimate settles on one cluster of surfaces. */
   for (it = 0; it < 40; it++)
     {
       double rho = it < 20 ? 0.35 * pow (0.10 / 0.35, it / 19.0) : 0.10;
@@ -211,10 +212,161 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
       v0 = sv / sw;
       mass = sw / total;
     }
+  *u_out = u0;
+  *v_out = v0;
+  return mass;
+}
 
+double
+lw_local_estimate_illuminant (const LwLocalImage *image,
+                              double              uv[2])
+{
+  g_autofree float *grid = g_new0 (float, UV_BINS * UV_BINS);
+  g_autofree float *texture = texture_weights (image);
+  g_autoptr(GArray) bins = g_array_new (FALSE, FALSE, sizeof (UvBin));
+  double total = 0, mass, u0 = 0, v0 = 0, gw_u = 0, gw_v = 0;
+  gsize i, n = (gsize) image->width * image->height;
+
+  uv[0] = uv[1] = 0;
+  for (i = 0; i < n; i++)
+    {
+      const float *px = image->data + i * 4;
+      double u, v, w;
+      float mn, mx, fade;
+      int bu, bv;
+
+      /* Near black (luminance below 0.01, ≈ 25/255 encoded) colour is
+       * mostly noise, and a channel near 1 may be clipped, its colour
+       * unknown. The votes fade out towards both (luminance 0.002–0.010,
+       * channels 0.90–0.97) instead of stopping at a threshold: a cast
+       * copy then moves a pixel's weight a little, not from all to
+       * nothing. */
+      if (px[3] < 0.5f)
+        continue;
+      mn = MIN (px[0], MIN (px[1], px[2]));
+      mx = MAX (px[0], MAX (px[1], px[2]));
+      if (mn < 1e-4f)
+        continue;
+      fade = CLAMP ((lw_local_luminance (px) - 0.002f) / 0.008f, 0.f, 1.f)
+             * CLAMP ((0.97f - mx) / 0.07f, 0.f, 1.f);
+      if (fade <= 0.f)
+        continue;
+      u = log (px[0] / px[1]);
+      v = log (px[2] / px[1]);
+      if (fabs (u) >= UV_RANGE || fabs (v) >= UV_RANGE)
+        continue;
+      /* and fade out towards the edge of the plane, for the same reason */
+      fade *= (float) (CLAMP ((UV_RANGE - fabs (u)) / 0.4, 0, 1) * CLAMP ((UV_RANGE - fabs (v)) / 0.4, 0, 1));
+      /* Brighter pixels are likelier to be lit by the main light; pixels
+       * with detail around them speak for more surfaces. */
+      w = sqrt (lw_local_luminance (px)) * texture[i] * fade;
+      bu = (int) ((u + UV_RANGE) / (2 * UV_RANGE) * UV_BINS);
+      bv = (int) ((v + UV_RANGE) / (2 * UV_RANGE) * UV_BINS);
+      grid[bv * UV_BINS + bu] += (float) w;
+      total += w;
+      gw_u += w * u;
+      gw_v += w * v;
+    }
+  if (total <= 0)
+    return -1;
+  gw_u /= total;
+  gw_v /= total;
+
+  for (i = 0; i < UV_BINS * UV_BINS; i++)
+    if (grid[i] > 0)
+      {
+        UvBin b;
+
+        b.u = (float) (((double) (i % UV_BINS) + 0.5) / UV_BINS * 2 * UV_RANGE - UV_RANGE);
+        b.v = (float) (((double) (i / UV_BINS) + 0.5) / UV_BINS * 2 * UV_RANGE - UV_RANGE);
+        b.w = grid[i];
+        g_array_append_val (bins, b);
+      }
+
+  /* From neutral: the cluster of surfaces nearest to grey. */
+  mass = mean_shift (bins, total, 0, 0, &u0, &v0);
+
+  /* Unsure: few votes near that mode. Which cluster is found then depends
+   * on where the search starts, and a fixed start (neutral) does not move
+   * with a cast, so a cast copy can land on another cluster. The
+   * (textured) grey world moves with a cast exactly: lean on it, the more
+   * the less sure the mode is. */
+  if (mass < LW_LOCAL_SURE_MASS)
+    {
+      double t = mass / LW_LOCAL_SURE_MASS;
+
+      g_debug ("illuminant: from neutral (%.3f, %.3f) mass %.3f; grey world (%.3f, %.3f)",
+               u0, v0, mass, gw_u, gw_v);
+      u0 = t * u0 + (1 - t) * gw_u;
+      v0 = t * v0 + (1 - t) * gw_v;
+    }
   uv[0] = u0;
   uv[1] = v0;
   return mass;
+}
+
+double
+lw_local_estimate_white (const LwLocalImage *image,
+                         double              uv[2])
+{
+  g_autofree double *hist = g_new0 (double, HIST_BINS);
+  gsize i, n = (gsize) image->width * image->height;
+  double total = 0, white, su = 0, sv = 0, sw = 0, u0, v0, near = 0;
+  int it;
+
+  uv[0] = uv[1] = 0;
+  for (i = 0; i < n; i++)
+    {
+      const float *px = image->data + i * 4;
+
+      if (px[3] < 0.5f)
+        continue;
+      hist[hist_bin (lw_local_luminance (px))] += 1;
+      total += 1;
+    }
+  if (total <= 0)
+    return 0;
+  /* the photo's white: its 99th percentile of luminance */
+  white = hist_percentile (hist, total, 0.99);
+  if (white < 0.05)
+    return 0;
+
+  /* Bright pixels of a plausible illuminant's colour (within 0.45 of
+   * neutral: tungsten to shade), clipped ones included — a background
+   * clipped to white is white. */
+  for (it = 0; it < 4; it++)
+    {
+      double rho = it == 0 ? 0.45 : it == 1 ? 0.15 : 0.06;
+
+      su = sv = sw = 0;
+      for (i = 0; i < n; i++)
+        {
+          const float *px = image->data + i * 4;
+          double u, v;
+
+          if (px[3] < 0.5f || lw_local_luminance (px) < 0.7 * white
+              || px[0] < 1e-4f || px[1] < 1e-4f || px[2] < 1e-4f)
+            continue;
+          u = log (px[0] / px[1]);
+          v = log (px[2] / px[1]);
+          if (it > 0 && (u - uv[0]) * (u - uv[0]) + (v - uv[1]) * (v - uv[1]) > rho * rho)
+            continue;
+          if (it == 0 && u * u + v * v > rho * rho)
+            continue;
+          su += u;
+          sv += v;
+          sw += 1;
+        }
+      if (sw <= 0)
+        return 0;
+      u0 = su / sw;
+      v0 = sv / sw;
+      uv[0] = u0;
+      uv[1] = v0;
+      near = sw;
+    }
+  /* the share of the photo that is this one white surface */
+  return near / total;
 }
 
 /* ---- noise ---- */

@@ -49,10 +49,23 @@ void        lw_local_measure           (const LwLocalImage *image,
  * histogram nearest to neutral, found by mean shift from neutral with a
  * shrinking kernel (0.35 → 0.10). Near-clipped and near-black pixels do not
  * vote: a cast pushes highlights into clipping and would otherwise move the
- * estimate by more than the cast. Returns the share of the (luminance
- * weighted) votes near the mode, 0 when nothing voted. */
+ * estimate by more than the cast. Votes are weighted by luminance and by
+ * texture, so a large uniform region (a sky, a flat colour) counts as
+ * one surface, not as many pixels. Returns the share of the weighted
+ * votes near the mode, −1 when nothing voted. */
 double      lw_local_estimate_illuminant (const LwLocalImage *image,
                                           double              uv[2]);
+
+/* Below this share of votes near the mode the illuminant estimate is
+ * unsure, and a recipe does less of it. */
+#define LW_LOCAL_SURE_MASS 0.15
+
+/* A white reference: the bright (≥ 70 % of the 99th percentile of
+ * luminance), near-neutral pixels of one colour, clipped ones included. uv
+ * is their log-chromaticity; returns the share of the photo they cover
+ * (a white background, paper, snow: a large share), 0 when none. */
+double      lw_local_estimate_white    (const LwLocalImage *image,
+                                        double              uv[2]);
 
 /* σ of the noise in 8-bit units of the encoded (gamma) signal, from up to
  * four full-resolution crops of buffer (Immerkær 1996, made robust to edges

@@ -1,0 +1,437 @@
+/* lw-local-heldout.c — generated scenes with known ground truth (issue 16).
+ *
+ * Kinds of photo the fixtures lack, where a recipe's estimates are easiest
+ * to fool: a graphic on pure white, products on white and on grey paper, a
+ * night scene (dark sky, a few bright lights), a close-up filled by one
+ * saturated colour, a crowd of many small patches, a mostly white photo,
+ * and a poster of flat colours with nothing neutral in it. Colours are
+ * linear-light RGB under neutral light. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "lw-local-heldout.h"
+
+#define W 640
+#define H 480
+
+typedef struct {
+  float  *rgb;         /* W × H × 3, linear */
+  guint8 *neutral;
+  GRand  *rand;
+} Canvas;
+
+static void
+canvas_init (Canvas *c, guint32 seed)
+{
+  c->rgb = g_new0 (float, W * H * 3);
+  c->neutral = g_new0 (guint8, W * H);
+  c->rand = g_rand_new_with_seed (seed);
+}
+
+static void
+put (Canvas *c, int x, int y, double r, double g, double b, gboolean neutral)
+{
+  float *p;
+
+  if (x < 0 || y < 0 || x >= W || y >= H)
+    return;
+  p = c->rgb + ((gsize) y * W + x) * 3;
+  p[0] = (float) r;
+  p[1] = (float) g;
+  p[2] = (float) b;
+  c->neutral[y * W + x] = neutral ? 1 : 0;
+}
+
+/* Fills the whole canvas; shade (x, y in [0, 1]) multiplies the colour. */
+static void
+fill (Canvas *c, const double rgb[3], double (*shade) (double, double), gboolean neutral)
+{
+  int x, y;
+
+  for (y = 0; y < H; y++)
+    for (x = 0; x < W; x++)
+      {
+        double s = shade != NULL ? shade ((double) x / W, (double) y / H) : 1;
+
+        put (c, x, y, rgb[0] * s, rgb[1] * s, rgb[2] * s, neutral);
+      }
+}
+
+static void
+rect (Canvas *c, int x0, int y0, int w, int h, const double rgb[3], double shade_x, gboolean neutral)
+{
+  int x, y;
+
+  for (y = y0; y < y0 + h; y++)
+    for (x = x0; x < x0 + w; x++)
+      {
+        /* a little shading across the object, as if lit from the left */
+        double s = 1 - shade_x * (x - x0) / MAX (w, 1);
+
+        put (c, x, y, rgb[0] * s, rgb[1] * s, rgb[2] * s, neutral);
+      }
+}
+
+static void
+disc (Canvas *c, double cx, double cy, double r, const double rgb[3], double shade, gboolean neutral)
+{
+  int x, y;
+
+  for (y = (int) floor (cy - r); y <= (int) ceil (cy + r); y++)
+    for (x = (int) floor (cx - r); x <= (int) ceil (cx + r); x++)
+      {
+        double dx = (x - cx) / r, dy = (y - cy) / r, d2 = dx * dx + dy * dy;
+        double s;
+
+        if (d2 > 1)
+          continue;
+        /* lit from the upper left */
+        s = 1 - shade * (0.5 + 0.5 * (dx + dy) / G_SQRT2) - 0.3 * shade * d2;
+        put (c, x, y, rgb[0] * s, rgb[1] * s, rgb[2] * s, neutral);
+      }
+}
+
+/* A ring of width t around a disc: a cartoon's outline. */
+static void
+ring (Canvas *c, double cx, double cy, double r, double t, const double rgb[3])
+{
+  int x, y;
+
+  for (y = (int) floor (cy - r - t); y <= (int) ceil (cy + r + t); y++)
+    for (x = (int) floor (cx - r - t); x <= (int) ceil (cx + r + t); x++)
+      {
+        double d = hypot (x - cx, y - cy);
+
+        if (d >= r && d <= r + t)
+          put (c, x, y, rgb[0], rgb[1], rgb[2], FALSE);
+      }
+}
+
+static double
+smooth_noise (double x, double y, double phase)
+{
+  return 0.5 * sin (7.1 * x + 3.3 * y + phase) + 0.3 * sin (13.7 * y - 5.9 * x + 2 * phase)
+         + 0.2 * sin (29.3 * x + 23.9 * y + 3 * phase);
+}
+
+static double shade_paper (double x, double y) { return 1.04 - 0.10 * y - 0.05 * (x - 0.5) * (x - 0.5); }
+static double shade_sky (double x, double y) { (void) x; return 0.5 + 1.2 * y * y; }
+static double shade_snow (double x, double y) { return 0.97 + 0.03 * smooth_noise (x, y, 0.7); }
+static double shade_surface (double x, double y) { return 0.85 + 0.15 * smooth_noise (x, y, 1.9); }
+
+static double
+gauss (GRand *rand)
+{
+  /* Box–Muller */
+  return sqrt (-2 * log (g_rand_double_range (rand, 1e-9, 1))) * cos (2 * G_PI * g_rand_double (rand));
+}
+
+static double
+encode (double v)
+{
+  if (v <= 0)
+    return 0;
+  if (v >= 1)
+    return 1;
+  return v <= 0.0031308 ? v * 12.92 : 1.055 * pow (v, 1 / 2.4) - 0.055;
+}
+
+static LwHeldoutScene *
+finish (Canvas *c, const char *name, const char *what, const double gains[3], double noise)
+{
+  LwHeldoutScene *s = g_new0 (LwHeldoutScene, 1);
+  gsize i, n = (gsize) W * H * 3;
+
+  s->name = g_strdup (name);
+  s->what = g_strdup (what);
+  memcpy (s->gains, gains, sizeof s->gains);
+  s->truth = lw_test_image_new (W, H);
+  s->photo = lw_test_image_new (W, H);
+  for (i = 0; i < n; i++)
+    {
+      double t = c->rgb[i], p = c->rgb[i] * gains[i % 3];
+
+      s->truth->rgb[i] = (guint8) lround (255 * encode (t));
+      s->photo->rgb[i] = (guint8) CLAMP (lround (255 * encode (p) + noise * gauss (c->rand)), 0, 255);
+    }
+  s->neutral = g_steal_pointer (&c->neutral);
+  g_free (c->rgb);
+  g_rand_free (c->rand);
+  return s;
+}
+
+/* A cartoon on pure white: flat saturated shapes with black outlines, no
+ * noise, no cast (a scan or a rendering). Neither the white nor the
+ * outlines may vote for a cast; the shapes must not be taken for one. */
+static LwHeldoutScene *
+scene_cartoon (void)
+{
+  static const double white[3] = { 1, 1, 1 }, black[3] = { 0.005, 0.005, 0.005 };
+  static const double red[3] = { 0.75, 0.04, 0.03 }, yellow[3] = { 0.90, 0.70, 0.02 };
+  static const double blue[3] = { 0.03, 0.10, 0.65 }, green[3] = { 0.08, 0.45, 0.06 };
+  static const double skin[3] = { 0.80, 0.50, 0.33 };
+  const double none[3] = { 1, 1, 1 };
+  Canvas c;
+
+  canvas_init (&c, 1601);
+  fill (&c, white, NULL, TRUE);
+  rect (&c, 70, 280, 200, 130, blue, 0, FALSE);
+  disc (&c, 250, 200, 110, red, 0, FALSE);
+  ring (&c, 250, 200, 110, 4, black);
+  disc (&c, 250, 200, 50, skin, 0, FALSE);
+  ring (&c, 250, 200, 50, 3, black);
+  disc (&c, 460, 170, 70, yellow, 0, FALSE);
+  ring (&c, 460, 170, 70, 4, black);
+  rect (&c, 380, 300, 180, 110, green, 0, FALSE);
+  return finish (&c, "gen-cartoon", "flat graphic on pure white", none, 0);
+}
+
+/* A product (a red box with a white label, a teal bottle) on white paper
+ * under warm tungsten light. */
+static LwHeldoutScene *
+scene_product_white (void)
+{
+  static const double paper[3] = { 0.80, 0.80, 0.80 }, box[3] = { 0.42, 0.05, 0.04 };
+  static const double label[3] = { 0.75, 0.75, 0.72 }, ink[3] = { 0.02, 0.02, 0.03 };
+  static const double teal[3] = { 0.03, 0.25, 0.22 }, cap[3] = { 0.6, 0.55, 0.1 };
+  const double gains[3] = { 1.12, 1.0, 0.80 };
+  Canvas c;
+  int i;
+
+  canvas_init (&c, 1602);
+  fill (&c, paper, shade_paper, TRUE);
+  rect (&c, 170, 110, 170, 270, box, 0.35, FALSE);
+  rect (&c, 190, 190, 130, 90, label, 0.2, FALSE);
+  for (i = 0; i < 4; i++)
+    rect (&c, 205, 205 + 18 * i, 100 - 15 * i, 6, ink, 0, FALSE);
+  rect (&c, 390, 170, 80, 210, teal, 0.4, FALSE);
+  rect (&c, 410, 140, 40, 30, cap, 0.3, FALSE);
+  return finish (&c, "gen-product-white", "product on white paper, tungsten light", gains, 1.2);
+}
+
+/* Two products (an orange ball, a blue mug) on mid-grey paper in cool
+ * shade. */
+static LwHeldoutScene *
+scene_product_grey (void)
+{
+  static const double grey[3] = { 0.20, 0.20, 0.20 }, orange[3] = { 0.70, 0.22, 0.02 };
+  static const double mug[3] = { 0.05, 0.12, 0.50 }, rim[3] = { 0.6, 0.6, 0.6 };
+  const double gains[3] = { 0.88, 1.0, 1.15 };
+  Canvas c;
+
+  canvas_init (&c, 1603);
+  fill (&c, grey, shade_paper, TRUE);
+  disc (&c, 220, 260, 110, orange, 0.5, FALSE);
+  rect (&c, 380, 180, 150, 190, mug, 0.5, FALSE);
+  rect (&c, 380, 180, 150, 10, rim, 0.3, TRUE);
+  return finish (&c, "gen-product-grey", "products on grey paper, cool shade", gains, 1.5);
+}
+
+/* Night: a dark blue sky over a black ground, a lit gantry and a few
+ * bright lights with glows, underexposed by half a stop. */
+static LwHeldoutScene *
+scene_night (void)
+{
+  static const double sky[3] = { 0.004, 0.010, 0.045 }, ground[3] = { 0.004, 0.004, 0.004 };
+  static const double gantry[3] = { 0.35, 0.30, 0.22 }, white[3] = { 0.55, 0.55, 0.55 };
+  static const double lamp[3] = { 1.0, 0.80, 0.40 }, cool[3] = { 0.85, 0.9, 1.0 };
+  const double gains[3] = { 0.71, 0.71, 0.71 };
+  Canvas c;
+  int i, x, y;
+
+  canvas_init (&c, 1604);
+  fill (&c, sky, shade_sky, FALSE);
+  rect (&c, 0, 380, W, 100, ground, 0, FALSE);
+  rect (&c, 290, 120, 24, 260, white, 0.3, TRUE);      /* the rocket */
+  for (i = 0; i < 3; i++)
+    rect (&c, 60 + 230 * i, 90 + 40 * i, 12, 290 - 40 * i, gantry, 0, FALSE);
+  for (i = 0; i < 7; i++)
+    {
+      double cx = 50 + 90 * i, cy = 380 - 6 * (i % 3);
+      const double *col = i % 2 ? lamp : cool;
+
+      /* a glow: light added to the sky around the lamp */
+      for (y = (int) cy - 40; y <= (int) cy + 40; y++)
+        for (x = (int) cx - 40; x <= (int) cx + 40; x++)
+          if (x >= 0 && y >= 0 && x < W && y < H)
+            {
+              float *p = c.rgb + ((gsize) y * W + x) * 3;
+              double g = 0.25 * exp (-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (2 * 12.0 * 12.0));
+              int k;
+
+              for (k = 0; k < 3; k++)
+                p[k] += (float) (g * col[k]);
+            }
+      disc (&c, cx, cy, 5, col, 0, FALSE);
+    }
+  return finish (&c, "gen-night", "night: dark sky, a few bright lights, -0.5 EV", gains, 1.5);
+}
+
+/* A close-up: a textured orange-red surface fills three quarters of the
+ * frame; a corner of a white plate and a shadow are all else. */
+static LwHeldoutScene *
+scene_closeup (void)
+{
+  static const double red[3] = { 0.60, 0.13, 0.03 }, plate[3] = { 0.70, 0.70, 0.70 };
+  static const double shadow[3] = { 0.03, 0.025, 0.02 };
+  const double gains[3] = { 1.10, 1.0, 0.90 };
+  Canvas c;
+  int x, y;
+
+  canvas_init (&c, 1605);
+  fill (&c, red, shade_surface, FALSE);
+  for (y = 0; y < H; y++)
+    for (x = 0; x < W; x++)
+      {
+        double d = hypot (x - W, y - H);
+
+        if (d < 230)
+          put (&c, x, y, plate[0], plate[1], plate[2], TRUE);
+        else if (d < 250)
+          put (&c, x, y, shadow[0], shadow[1], shadow[2], FALSE);
+      }
+  return finish (&c, "gen-closeup", "close-up filled by one saturated colour", gains, 1.5);
+}
+
+/* A crowd: thousands of small patches — faces in several skin tones,
+ * clothes of every colour, some grey and white — on dark stands. */
+static LwHeldoutScene *
+scene_crowd (void)
+{
+  static const double skins[4][3] = {
+    { 0.62, 0.38, 0.26 }, { 0.45, 0.26, 0.16 }, { 0.20, 0.11, 0.07 }, { 0.70, 0.50, 0.38 },
+  };
+  static const double stands[3] = { 0.05, 0.05, 0.05 };
+  const double gains[3] = { 0.92, 1.0, 1.10 };
+  Canvas c;
+  int i;
+
+  canvas_init (&c, 1606);
+  fill (&c, stands, shade_paper, TRUE);
+  for (i = 0; i < 2600; i++)
+    {
+      int x = g_rand_int_range (c.rand, -10, W), y = g_rand_int_range (c.rand, -10, H);
+      int kind = g_rand_int_range (c.rand, 0, 10);
+      double col[3];
+      gboolean neutral = FALSE;
+
+      if (kind < 3)
+        {
+          const double *s = skins[g_rand_int_range (c.rand, 0, 4)];
+          memcpy (col, s, sizeof col);
+          disc (&c, x + 6, y + 7, 6 + g_rand_int_range (c.rand, 0, 3), col, 0.3, FALSE);
+          continue;
+        }
+      if (kind < 5)
+        {
+          double v = g_rand_double_range (c.rand, 0.03, 0.75);
+          col[0] = col[1] = col[2] = v;
+          neutral = TRUE;
+        }
+      else
+        {
+          /* a saturated or dull colour of any hue */
+          double h = g_rand_double_range (c.rand, 0, 6), sat = g_rand_double_range (c.rand, 0.3, 0.95);
+          double v = g_rand_double_range (c.rand, 0.05, 0.6);
+          int k;
+
+          for (k = 0; k < 3; k++)
+            {
+              double d = fmod (h + 4 - 2 * k, 6);
+              double f = d < 1 ? 1 : d < 2 ? 2 - d : d < 4 ? 0 : d < 5 ? d - 4 : 1;
+              col[k] = v * (1 - sat + sat * f);
+            }
+        }
+      rect (&c, x, y, g_rand_int_range (c.rand, 6, 20), g_rand_int_range (c.rand, 8, 22), col, 0.2, neutral);
+    }
+  return finish (&c, "gen-crowd", "crowd: thousands of small patches", gains, 2.0);
+}
+
+/* Mostly white: snow (or a page) over nine tenths of the frame, slightly
+ * blue in the shade, a few dark details. */
+static LwHeldoutScene *
+scene_mostly_white (void)
+{
+  static const double snow[3] = { 0.86, 0.86, 0.86 }, dark[3] = { 0.04, 0.035, 0.03 };
+  static const double coat[3] = { 0.45, 0.06, 0.05 };
+  const double gains[3] = { 1.0, 1.0, 1.06 };
+  Canvas c;
+  int i;
+
+  canvas_init (&c, 1607);
+  fill (&c, snow, shade_snow, TRUE);
+  for (i = 0; i < 6; i++)
+    rect (&c, 60 + 95 * i, 300 - 20 * (i % 3), 10, 120, dark, 0, FALSE);   /* fence posts */
+  rect (&c, 300, 200, 30, 60, coat, 0.3, FALSE);                           /* a walker */
+  disc (&c, 315, 190, 10, dark, 0, FALSE);
+  return finish (&c, "gen-mostly-white", "snow: mostly white, a few dark details", gains, 1.2);
+}
+
+/* A poster: flat blocks of strong colour, nothing neutral anywhere. */
+static LwHeldoutScene *
+scene_poster (void)
+{
+  static const double blocks[6][3] = {
+    { 0.80, 0.05, 0.45 }, { 0.02, 0.55, 0.70 }, { 0.90, 0.80, 0.03 },
+    { 0.02, 0.03, 0.15 }, { 0.85, 0.30, 0.02 }, { 0.10, 0.50, 0.10 },
+  };
+  const double none[3] = { 1, 1, 1 };
+  Canvas c;
+  int i;
+
+  canvas_init (&c, 1608);
+  for (i = 0; i < 6; i++)
+    rect (&c, (i % 3) * (W / 3), (i / 3) * (H / 2), W / 3, H / 2, blocks[i], 0, FALSE);
+  disc (&c, W / 2.0, H / 2.0, 90, blocks[3], 0, FALSE);
+  return finish (&c, "gen-poster", "poster of flat colours, nothing neutral", none, 0.8);
+}
+
+GPtrArray *
+lw_heldout_scenes (void)
+{
+  GPtrArray *scenes = g_ptr_array_new_with_free_func ((GDestroyNotify) lw_heldout_scene_free);
+
+  g_ptr_array_add (scenes, scene_cartoon ());
+  g_ptr_array_add (scenes, scene_product_white ());
+  g_ptr_array_add (scenes, scene_product_grey ());
+  g_ptr_array_add (scenes, scene_night ());
+  g_ptr_array_add (scenes, scene_closeup ());
+  g_ptr_array_add (scenes, scene_crowd ());
+  g_ptr_array_add (scenes, scene_mostly_white ());
+  g_ptr_array_add (scenes, scene_poster ());
+  return scenes;
+}
+
+void
+lw_heldout_scene_free (LwHeldoutScene *scene)
+{
+  if (scene == NULL)
+    return;
+  g_free (scene->name);
+  g_free (scene->what);
+  lw_test_image_free (scene->truth);
+  lw_test_image_free (scene->photo);
+  g_free (scene->neutral);
+  g_free (scene);
+}
+
+double
+lw_heldout_mask_chroma (const LwTestImage *image,
+                        const guint8      *mask)
+{
+  gsize i, n = (gsize) image->width * image->height, count = 0;
+  double sum = 0;
+
+  for (i = 0; i < n; i++)
+    if (mask[i])
+      {
+        double lab[3];
+
+        lw_srgb8_to_lab (image->rgb + i * 3, lab);
+        sum += hypot (lab[1], lab[2]);
+        count++;
+      }
+  return count > 0 ? sum / (double) count : 0;
+}
