@@ -143,5 +143,9 @@ void        lw_window_init_review        (LwWindow *self);
  * background; TRUE when the close waits for that answer. */
 gboolean    lw_window_ask_keep_running   (LwWindow *self);
 
+/* lw-window-testing.c: with LW_MEASURE_FRAMES set, the longest gap between
+ * frames, for the benchmark */
+void        lw_window_init_frame_stats   (LwWindow *self);
+
 
 G_END_DECLS

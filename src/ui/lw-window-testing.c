@@ -1,4 +1,5 @@
-/* lw-window-testing.c — getters of lw-window-testing.h. */
+/* lw-window-testing.c — getters of lw-window-testing.h, and the frame
+ * clock's watch behind lw_window_get_longest_stall_us (LW_MEASURE_FRAMES). */
 #include "config.h"
 
 #include "lw-window-private.h"
@@ -179,4 +180,29 @@ lw_window_get_longest_stall_us (LwWindow *self)
   g_return_val_if_fail (LW_IS_WINDOW (self), 0);
 
   return self->longest_stall_us;
+}
+
+static void
+frame_tick_stats (LwWindow *self,
+                  gint64    frame_time)
+{
+  if (self->last_frame_us != 0 && frame_time - self->last_frame_us > self->longest_stall_us)
+    self->longest_stall_us = frame_time - self->last_frame_us;
+  self->last_frame_us = frame_time;
+}
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       data)
+{
+  frame_tick_stats (LW_WINDOW (widget), g_get_monotonic_time ());
+  return G_SOURCE_CONTINUE;
+}
+
+void
+lw_window_init_frame_stats (LwWindow *self)
+{
+  if (g_getenv ("LW_MEASURE_FRAMES") != NULL)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
 }

@@ -496,24 +496,6 @@ prompt_apply_cb (LwPromptEditor *editor,
   lw_window_ask_redo (self, selected);
 }
 
-static void
-frame_tick_stats (LwWindow *self,
-                  gint64    frame_time)
-{
-  if (self->last_frame_us != 0 && frame_time - self->last_frame_us > self->longest_stall_us)
-    self->longest_stall_us = frame_time - self->last_frame_us;
-  self->last_frame_us = frame_time;
-}
-
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       data)
-{
-  frame_tick_stats (LW_WINDOW (widget), g_get_monotonic_time ());
-  return G_SOURCE_CONTINUE;
-}
-
 /* ---- GObject ----------------------------------------------------------- */
 
 static void
@@ -567,9 +549,7 @@ lw_window_constructed (GObject *object)
   lw_window_sync_header (self);
   lw_window_refresh_jobs (self);
   lw_window_refresh_now (self);
-
-  if (g_getenv ("LW_MEASURE_FRAMES") != NULL)
-    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
+  lw_window_init_frame_stats (self);
 }
 
 static void
