@@ -275,11 +275,15 @@ lw_export_render (LwBlobStore            *blobs,
     return NULL;
 
   original_path = image->original_key != NULL ? lw_blob_store_path (blobs, image->original_key) : NULL;
-  prompt = lw_prompt_compose (job->prompt, image->specific_prompt);
+  /* The prompt this very take answered (docs/ARCHITECTURE.md, "Review"),
+   * not today's: the job's prompt or the photo's instruction may have
+   * changed since. */
+  prompt = options->prompt != NULL && *options->prompt != '\0' ? g_strdup (options->prompt)
+                                                                : lw_prompt_compose (job->prompt, image->specific_prompt);
   stamp.module_id = job->module_id;
   stamp.model = options->model_id != NULL ? options->model_id : job->model;
   stamp.prompt = prompt;
-  stamp.date_ms = image->updated_at;
+  stamp.date_ms = options->taken_at > 0 ? options->taken_at : image->updated_at;
   stamp.width = gdk_pixbuf_get_width (pixbuf);
   stamp.height = gdk_pixbuf_get_height (pixbuf);
   stamp.strip_gps = options->strip_gps;

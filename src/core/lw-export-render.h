@@ -16,6 +16,8 @@ typedef struct {
   gboolean  restore_size;  /* export.restore_size */
   gboolean  strip_gps;     /* export.strip_gps */
   char     *model_id;      /* what Xmp.lightwork.model says for the job's model */
+  const char *prompt;      /* the prompt the saved take answered (its version's); NULL: composed now */
+  gint64    taken_at;      /* when that take landed (ms); 0: the row's updated_at */
 } LwExportOptions;
 
 /* The options from the settings table, for job's model. */

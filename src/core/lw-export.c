@@ -470,8 +470,26 @@ lw_export_job_full (LwStore              *store,
         continue;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      /* The original's size, format, metadata; sRGB (lw-export-render.h). */
-      data = lw_export_render (blobs, job, image, &options, &mime, cancellable, &local_error);
+      /* The original's size, format, metadata; sRGB (lw-export-render.h);
+       * the stamp's prompt is the saved take's own. */
+      {
+        g_autoptr(GPtrArray) versions = image->version > 0 ? lw_store_list_versions (store, image->id, NULL) : NULL;
+
+        options.prompt = NULL;
+        options.taken_at = 0;
+        for (guint k = 0; versions != NULL && k < versions->len; k++)
+          {
+            LwVersion *take = g_ptr_array_index (versions, k);
+
+            if (take->n == image->version)
+              {
+                options.prompt = take->prompt;
+                options.taken_at = take->created_at;
+              }
+          }
+        data = lw_export_render (blobs, job, image, &options, &mime, cancellable, &local_error);
+        options.prompt = NULL;
+      }
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));

@@ -642,7 +642,13 @@ done_job (LwCore *core, const char *path, const char *module, GBytes *result, co
   g_assert_cmpuint (claimed->len, ==, 1);
   key = lw_blob_store_result_key (img->id, 1, result_mime);
   g_assert_true (lw_blob_store_put_bytes (blobs, key, result, &error));
-  g_assert_true (lw_store_finish_completed (store, img->id, 1, key, result_mime, NULL, NULL, 0, 2000, &fenced, &error));
+  {
+    /* The take records the prompt it answered (the 2-prompt rule's). */
+    g_autofree char *asked = lw_prompt_compose (job->prompt, img->specific_prompt);
+
+    g_assert_true (lw_store_finish_completed (store, img->id, 1, key, result_mime, NULL, asked, 0, 2000, &fenced,
+                                              &error));
+  }
   g_assert_no_error (error);
   return job->id;
 }
@@ -722,10 +728,15 @@ test_metadata_round_trip (void)
   job_id = done_job (core, path, "food", result_bytes, "image/jpeg");
   {
     g_autoptr(LwJob) job = lw_store_get_job (lw_core_get_store (core), job_id, &error);
+    g_autoptr(GPtrArray) images = lw_store_list_images (lw_core_get_store (core), job_id, &error);
 
     g_assert_nonnull (job->prompt);
     g_assert_cmpuint (strlen (job->prompt), >, 20);
     prompt = lw_prompt_compose (job->prompt, "Warmer, please");
+    /* The instruction changes after the take: the stamp still says what
+     * that take was asked. */
+    g_assert_true (lw_store_set_image_prompt (lw_core_get_store (core), ((LwImage *) g_ptr_array_index (images, 0))->id,
+                                              "Cooler, now", 3000, &error));
   }
   saved = export_one (core, job_id, out);
   g_assert_true (g_str_has_suffix (saved, ".jpg"));
