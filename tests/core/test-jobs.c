@@ -337,7 +337,11 @@ test_retry_failed (JobsFixture *f, gconstpointer data)
   busy = g_array_index (ids, gint64, 0);
   g_assert_cmpint (lw_jobs_retry (f->jobs, job_id, &busy, 1, TRUE, &error), ==, 1);
   queue_settle (&f->q);
-  g_assert_cmpint (queue_image (&f->q, busy)->status, ==, LW_IMAGE_PROCESSING);
+  {
+    g_autoptr(LwImage) in_flight = queue_image (&f->q, busy);
+
+    g_assert_cmpint (in_flight->status, ==, LW_IMAGE_PROCESSING);
+  }
   g_assert_false (lw_jobs_set_instruction (f->jobs, job_id, &busy, 1, "brighter", NULL, &error));
   g_assert_error (error, LW_JOBS_ERROR, LW_JOBS_ERROR_BUSY);
   g_clear_error (&error);
@@ -347,7 +351,11 @@ test_retry_failed (JobsFixture *f, gconstpointer data)
   run_to_end (f, job_id);
   g_assert_true (lw_jobs_set_instruction (f->jobs, job_id, (const gint64 *) ids->data, ids->len, "  brighter ",
                                           NULL, &error));
-  g_assert_cmpstr (queue_image (&f->q, busy)->specific_prompt, ==, "brighter");
+  {
+    g_autoptr(LwImage) instructed = queue_image (&f->q, busy);
+
+    g_assert_cmpstr (instructed->specific_prompt, ==, "brighter");
+  }
   g_assert_true (lw_jobs_remove_images (f->jobs, job_id, &busy, 1, &error));
   g_assert_cmpint (queue_counts (&f->q, job_id).total, ==, 2);
 }
@@ -702,7 +710,11 @@ test_review_and_versions (JobsFixture *f, gconstpointer data)
 
   /* Redo c with an instruction typed on the spot: take 2, whose prompt is
    * the 2-prompt rule's; take 1 is kept. */
-  first_key = g_strdup (queue_image (&f->q, c)->processed_key);
+  {
+    g_autoptr(LwImage) first = queue_image (&f->q, c);
+
+    first_key = g_strdup (first->processed_key);
+  }
   g_assert_cmpint (lw_jobs_redo (f->jobs, job_id, &c, 1, "warmer", &error), ==, 1);
   run_to_end (f, job_id);
   g_assert_cmpuint (lw_fake_engine_get_calls_for (f->q.engine, c), ==, 2);
