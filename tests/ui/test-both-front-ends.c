@@ -244,12 +244,37 @@ shows_awaited_job (LwUiFixture *fx)
          && lw_job_session_get_n_incoming (session) == 0;
 }
 
+/* The window's refused tiles are the job's saved refusals, in number. */
+static gboolean
+refusals_settled (LwUiFixture *fx)
+{
+  LwJobSession *session = lw_window_get_session (fx->window);
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(GPtrArray) rejections = NULL;
+  LwJobCounts counts;
+  int rejected = 0;
+
+  if (!lw_jobs_load (lw_job_session_get_jobs (session), awaited_job, &images, &rejections, NULL))
+    return FALSE;
+  lw_job_session_get_counts (session, &counts, &rejected);
+  return rejected == (int) rejections->len;
+}
+
 static void
 open_in_window (LwUiFixture *fx, gint64 job_id)
 {
   awaited_job = job_id;
   lw_ui_activate (fx, "win.open-job", g_variant_new_int64 (job_id));
   g_assert_true (lw_ui_wait (shows_awaited_job, fx, 20000));
+  /* Seen once in ~14 runs on a loaded machine: right after opening, two
+   * refused tiles too many (a load overlapping another; not understood
+   * yet). Say so when it happens, and give it a moment: a lasting
+   * difference still fails the comparison below. */
+  if (!refusals_settled (fx))
+    {
+      g_test_message ("the window showed more refused tiles than the job has; waiting");
+      lw_ui_wait (refusals_settled, fx, 5000);
+    }
   lw_window_refresh_now (fx->window);
 }
 

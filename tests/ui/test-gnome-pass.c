@@ -92,7 +92,9 @@ click_menu_item (GtkWidget  *popover,
 static gboolean
 dialog_shown (LwUiFixture *fx)
 {
-  for (GList *l = gtk_window_list_toplevels (); l != NULL; l = l->next)
+  g_autoptr(GList) list = gtk_window_list_toplevels ();
+
+  for (GList *l = list; l != NULL; l = l->next)
     if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
       return TRUE;
   return FALSE;
