@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lw-models.h"
+#include "lw-viewer.h"
 #include "lw-window-private.h"
 
 /* (detailed action, accelerator) pairs: the one table of keys. The
@@ -34,6 +35,7 @@ static const char * const accels[] = {
   "win.filter::done", "<Alt>3",
   "win.filter::failed", "<Alt>4",
   "win.select-all", "<Control>a",
+  "win.view", "space",
   "win.edit-instruction", "<Control>i",
   "win.edit-module-prompt", "<Control><Shift>i",
   "win.retry", "<Control>r",
@@ -122,6 +124,7 @@ lw_window_update_actions (LwWindow *self)
   gtk_widget_action_set_enabled (w, "win.zoom-in", size < LW_TILE_SIZE_MAX);
   gtk_widget_action_set_enabled (w, "win.zoom-out", size > LW_TILE_SIZE_MIN);
   gtk_widget_action_set_enabled (w, "win.edit-instruction", n_selected > 0 && selection_any (self, is_staged));
+  gtk_widget_action_set_enabled (w, "win.view", n_selected > 0 && selection_any (self, is_staged));
   gtk_widget_action_set_enabled (w, "win.retry", n_selected > 0 && selection_any (self, is_finished));
   gtk_widget_action_set_enabled (w, "win.remove", n_selected > 0 && selection_any (self, is_removable));
   gtk_widget_action_set_enabled (w, "win.open-original", n_selected == 1 && selection_any (self, is_staged));
@@ -312,6 +315,55 @@ edit_instruction_action (GtkWidget *widget, const char *name, GVariant *param)
   lw_staging_grid_get_focus_rect (self->staging_grid, &rect);
   gtk_popover_set_pointing_to (GTK_POPOVER (self->prompt_editor), &rect);
   gtk_popover_popup (GTK_POPOVER (self->prompt_editor));
+}
+
+/* The viewer closed on item: the grid follows to where the user looked. */
+static void
+viewer_closed_cb (LwViewer    *viewer,
+                  LwImageItem *item,
+                  LwWindow    *self)
+{
+  GtkSelectionModel *selection = lw_staging_grid_get_selection (self->staging_grid);
+  guint position;
+
+  if (item == NULL || !g_list_store_find (G_LIST_STORE (lw_job_session_get_items (self->session)), item, &position))
+    return;
+  for (position = 0; position < g_list_model_get_n_items (G_LIST_MODEL (self->filtered)); position++)
+    {
+      g_autoptr(LwImageItem) shown = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+
+      if (shown == item)
+        {
+          gtk_selection_model_select_item (selection, position, TRUE);
+          gtk_widget_activate_action (lw_staging_grid_get_grid_view (self->staging_grid), "list.scroll-to-item",
+                                      "u", position);
+          break;
+        }
+    }
+}
+
+/* The first selected photo large, stepping through what the grid shows. */
+static void
+view_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lw_staging_grid_get_selected (self->staging_grid);
+
+  for (guint i = 0; i < selected->len; i++)
+    {
+      LwImageItem *item = g_ptr_array_index (selected, i);
+
+      if (!is_staged (item))
+        continue;
+      if (self->viewer == NULL)
+        {
+          self->viewer = lw_viewer_new (GTK_WINDOW (self), self->session, G_LIST_MODEL (self->filtered));
+          g_object_add_weak_pointer (G_OBJECT (self->viewer), (gpointer *) &self->viewer);
+          g_signal_connect_object (self->viewer, "closed", G_CALLBACK (viewer_closed_cb), self, 0);
+        }
+      lw_viewer_show_item (self->viewer, item);
+      return;
+    }
 }
 
 static void
@@ -539,6 +591,7 @@ lw_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
   gtk_widget_class_install_action (widget_class, "win.select-all", NULL, select_all_action);
   gtk_widget_class_install_action (widget_class, "win.edit-instruction", NULL, edit_instruction_action);
+  gtk_widget_class_install_action (widget_class, "win.view", NULL, view_action);
   gtk_widget_class_install_action (widget_class, "win.remove", NULL, remove_action);
   gtk_widget_class_install_action (widget_class, "win.undo-remove", NULL, undo_remove_action);
   gtk_widget_class_install_action (widget_class, "win.open-original", NULL, open_original_action);
