@@ -393,8 +393,6 @@ picture_arrived (LwViewer        *self,
                  const GError    *error)
 {
   self->requests[slot] = 0;
-  if (g_getenv ("LW_VIEWER_DEBUG"))
-    g_printerr ("slot %u picture %p error %s\n", slot, (void *) picture, error ? error->message : "-");
   g_clear_pointer (&self->pictures[slot], lw_viewer_picture_unref);
   if (picture != NULL)
     self->pictures[slot] = lw_viewer_picture_ref (picture);
@@ -441,8 +439,6 @@ request (LwViewer   *self,
 {
   int width = 0, height = 0;
 
-  if (g_getenv ("LW_VIEWER_DEBUG"))
-    g_printerr ("request slot %u path %s\n", slot, path);
   if (path == NULL || self->pictures[slot] != NULL || self->requests[slot] != 0)
     return;
   if (!full)

@@ -571,6 +571,22 @@ bind_accels (GtkWidgetClass *widget_class)
     }
 }
 
+/* GTK 4.8 binds Space on every grid item to "select" (the item is
+ * selected already); photo browsers open the photo with it, so the grid
+ * hears it first. Disabled win.view (nothing staged selected) lets it
+ * through. */
+void
+lw_window_init_actions (LwWindow *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_space, 0),
+                                                          gtk_named_action_new ("win.view")));
+  gtk_widget_add_controller (lw_staging_grid_get_grid_view (self->staging_grid), controller);
+}
+
 void
 lw_window_class_init_actions (GtkWidgetClass *widget_class)
 {

@@ -93,6 +93,7 @@ void        lw_window_update_banner      (LwWindow *self);
 
 /* lw-window-actions.c */
 void        lw_window_class_init_actions (GtkWidgetClass *widget_class);
+void        lw_window_init_actions       (LwWindow *self);
 void        lw_window_update_actions     (LwWindow *self);
 
 /* lw-window-modules.c */

@@ -533,6 +533,7 @@ lw_window_constructed (GObject *object)
   lw_window_reload_modules (self);
   lw_window_init_dnd (self);
   lw_window_init_state (self);
+  lw_window_init_actions (self);
 
   /* The last job comes back as it was. */
   lw_job_session_restore (self->session);
