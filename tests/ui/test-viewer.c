@@ -415,11 +415,50 @@ test_redo_and_takes (void)
   lw_ui_fixture_teardown (&fx);
 }
 
+/* ---- the viewer's keys are in the shortcuts window ------------------------------- */
+
+static void
+test_accels_listed (void)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/io/lightwork/LightWork/gtk/help-overlay.ui");
+  g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func (g_free);
+  const char * const *accels = lw_viewer_get_accels ();
+  /* Twins of listed keys, and keys every viewer has (arrows to pan, Page
+   * Up and Down, Home and End). */
+  const char * const unlisted[] = { "Up", "Down", "Page_Up", "Page_Down", "Home", "End", "equal", "KP_Add",
+                                    "KP_Subtract", "<Control>plus", "<Control>equal", "<Control>minus", NULL };
+  GSList *objects = gtk_builder_get_objects (builder);
+
+  for (GSList *l = objects; l != NULL; l = l->next)
+    if (GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+      {
+        g_autofree char *accel = NULL;
+        g_auto(GStrv) parts = NULL;
+
+        g_object_get (l->data, "accelerator", &accel, NULL);
+        parts = g_strsplit (accel, " ", -1);
+        for (guint i = 0; parts[i] != NULL; i++)
+          g_ptr_array_add (listed, g_strdup (parts[i]));
+      }
+  g_slist_free (objects);
+
+  for (guint i = 0; accels[i] != NULL; i += 2)
+    {
+      gboolean found = g_strv_contains (unlisted, accels[i + 1]);
+
+      for (guint j = 0; j < listed->len && !found; j++)
+        found = g_str_equal (g_ptr_array_index (listed, j), accels[i + 1]);
+      if (!found)
+        g_error ("%s (%s) is not in the shortcuts window", accels[i + 1], accels[i]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   lw_ui_test_init (&argc, &argv);
 
+  g_test_add_func ("/ui/viewer/accels-listed", test_accels_listed);
   g_test_add_func ("/ui/viewer/actions", test_actions);
   g_test_add_func ("/ui/viewer/keys", test_keys);
   g_test_add_func ("/ui/viewer/redo-and-takes", test_redo_and_takes);
