@@ -853,13 +853,18 @@ redo_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   LwViewer *self = LW_VIEWER (widget);
   g_autoptr(GError) error = NULL;
-  const char *instruction = gtk_editable_get_text (GTK_EDITABLE (self->redo_entry));
+  g_autofree char *instruction = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->redo_entry)));
   g_autofree char *title = NULL;
+  gint64 job_id, image_id;
 
   if (self->image == NULL)
     return;
+  /* Copies: the service's signals during the call make the viewer read
+   * the row again, and self->image is another record by then. */
+  job_id = self->image->job_id;
+  image_id = self->image->id;
   /* The field is the photo's instruction for this and later takes: "" clears it. */
-  if (lw_jobs_redo (self->jobs, self->image->job_id, &self->image->id, 1, instruction, &error) < 0)
+  if (lw_jobs_redo (self->jobs, job_id, &image_id, 1, instruction, &error) < 0)
     {
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
       return;
@@ -906,13 +911,16 @@ set_review (LwViewer   *self,
 {
   g_autoptr(GError) error = NULL;
   LwReview review;
+  gint64 image_id;
 
   if (self->image == NULL || !review_from_name (value, &review))
     return;
   if (review == self->image->review)
     return;
-  /* The service saves it and says so ("image-changed"): the panel follows. */
-  if (!lw_jobs_set_review (self->jobs, self->image->job_id, &self->image->id, 1, review, &error))
+  /* The service saves it and says so ("image-changed"): the panel follows,
+   * and self->image is another record by then (so the id is a copy). */
+  image_id = self->image->id;
+  if (!lw_jobs_set_review (self->jobs, self->image->job_id, &image_id, 1, review, &error))
     adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
 }
 
