@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lw-models.h"
+#include "lw-viewer.h"
 #include "lw-window-private.h"
 
 /* (detailed action, accelerator) pairs: the one table of keys. The
@@ -41,6 +42,7 @@ static const char * const accels[] = {
   "win.review::rejected", "x",
   "win.review::undecided", "u",
   "win.select-all", "<Control>a",
+  "win.view", "space",
   "win.edit-instruction", "<Control>i",
   "win.edit-module-prompt", "<Control><Shift>i",
   "win.retry", "<Control>r",
@@ -145,6 +147,7 @@ lw_window_update_actions (LwWindow *self)
   gtk_widget_action_set_enabled (w, "win.zoom-in", size < LW_TILE_SIZE_MAX);
   gtk_widget_action_set_enabled (w, "win.zoom-out", size > LW_TILE_SIZE_MIN);
   gtk_widget_action_set_enabled (w, "win.edit-instruction", n_selected > 0 && selection_any (self, is_staged));
+  gtk_widget_action_set_enabled (w, "win.view", n_selected > 0 && selection_any (self, is_staged));
   gtk_widget_action_set_enabled (w, "win.retry", n_selected > 0 && selection_any (self, is_finished));
   gtk_widget_action_set_enabled (w, "win.remove", n_selected > 0 && selection_any (self, is_removable));
   gtk_widget_action_set_enabled (w, "win.open-original", n_selected == 1 && selection_any (self, is_staged));
@@ -359,6 +362,55 @@ review_action (GtkWidget *widget, const char *name, GVariant *param)
 
   if (lw_review_from_string (upper, &review))
     lw_window_review (LW_WINDOW (widget), review);
+}
+
+/* The viewer closed on item: the grid follows to where the user looked. */
+static void
+viewer_closed_cb (LwViewer    *viewer,
+                  LwImageItem *item,
+                  LwWindow    *self)
+{
+  GtkSelectionModel *selection = lw_staging_grid_get_selection (self->staging_grid);
+  guint position;
+
+  if (item == NULL || !g_list_store_find (G_LIST_STORE (lw_job_session_get_items (self->session)), item, &position))
+    return;
+  for (position = 0; position < g_list_model_get_n_items (G_LIST_MODEL (self->filtered)); position++)
+    {
+      g_autoptr(LwImageItem) shown = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+
+      if (shown == item)
+        {
+          gtk_selection_model_select_item (selection, position, TRUE);
+          gtk_widget_activate_action (lw_staging_grid_get_grid_view (self->staging_grid), "list.scroll-to-item",
+                                      "u", position);
+          break;
+        }
+    }
+}
+
+/* The first selected photo large, stepping through what the grid shows. */
+static void
+view_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lw_staging_grid_get_selected (self->staging_grid);
+
+  for (guint i = 0; i < selected->len; i++)
+    {
+      LwImageItem *item = g_ptr_array_index (selected, i);
+
+      if (!is_staged (item))
+        continue;
+      if (self->viewer == NULL)
+        {
+          self->viewer = lw_viewer_new (GTK_WINDOW (self), self->session, G_LIST_MODEL (self->filtered));
+          g_object_add_weak_pointer (G_OBJECT (self->viewer), (gpointer *) &self->viewer);
+          g_signal_connect_object (self->viewer, "closed", G_CALLBACK (viewer_closed_cb), self, 0);
+        }
+      lw_viewer_show_item (self->viewer, item);
+      return;
+    }
 }
 
 static void
@@ -578,6 +630,22 @@ bind_accels (GtkWidgetClass *widget_class)
     }
 }
 
+/* GTK 4.8 binds Space on every grid item to "select" (the item is
+ * selected already); photo browsers open the photo with it, so the grid
+ * hears it first. Disabled win.view (nothing staged selected) lets it
+ * through. */
+void
+lw_window_init_actions (LwWindow *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_space, 0),
+                                                          gtk_named_action_new ("win.view")));
+  gtk_widget_add_controller (lw_staging_grid_get_grid_view (self->staging_grid), controller);
+}
+
 void
 lw_window_class_init_actions (GtkWidgetClass *widget_class)
 {
@@ -601,6 +669,7 @@ lw_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
   gtk_widget_class_install_action (widget_class, "win.select-all", NULL, select_all_action);
   gtk_widget_class_install_action (widget_class, "win.edit-instruction", NULL, edit_instruction_action);
+  gtk_widget_class_install_action (widget_class, "win.view", NULL, view_action);
   gtk_widget_class_install_action (widget_class, "win.remove", NULL, remove_action);
   gtk_widget_class_install_action (widget_class, "win.undo-remove", NULL, undo_remove_action);
   gtk_widget_class_install_action (widget_class, "win.open-original", NULL, open_original_action);

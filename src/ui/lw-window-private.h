@@ -14,6 +14,7 @@
 #include "lw-staging-grid.h"
 #include "lw-status-banner.h"
 #include "lw-texture-cache.h"
+#include "lw-viewer.h"
 #include "lw-window.h"
 #include "lw-window-testing.h"
 
@@ -60,6 +61,7 @@ struct _LwWindow
   LwPromptEditor       *prompt_editor;
   LwModuleEditor       *module_editor;  /* owned by module_prompt_button */
   GtkWidget            *dialog;         /* the open dialog of lw-window-modules.c (weak) */
+  LwViewer             *viewer;         /* made at the first win.view (weak: destroyed with the window) */
   gboolean              storing_key;    /* a key is on its way to the keyring */
   GtkWidget            *tile_popover;
   GtkDropTarget        *drop_target;
@@ -97,6 +99,7 @@ void        lw_window_update_banner      (LwWindow *self);
 
 /* lw-window-actions.c */
 void        lw_window_class_init_actions (GtkWidgetClass *widget_class);
+void        lw_window_init_actions       (LwWindow *self);
 void        lw_window_update_actions     (LwWindow *self);
 
 /* lw-window-modules.c */

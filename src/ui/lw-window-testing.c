@@ -69,6 +69,14 @@ lw_window_get_cache (LwWindow *self)
   return self->cache;
 }
 
+LwViewer *
+lw_window_get_viewer (LwWindow *self)
+{
+  g_return_val_if_fail (LW_IS_WINDOW (self), NULL);
+
+  return self->viewer;
+}
+
 GtkWidget *
 lw_window_get_dialog (LwWindow *self)
 {

@@ -11,6 +11,7 @@
 #include "lw-staging-grid.h"
 #include "lw-status-banner.h"
 #include "lw-texture-cache.h"
+#include "lw-viewer.h"
 #include "lw-window.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,8 @@ LwSidebar      *lw_window_get_sidebar             (LwWindow *self);
 LwTextureCache *lw_window_get_cache               (LwWindow *self);
 /* The open dialog of the module and key commands, or NULL. */
 GtkWidget      *lw_window_get_dialog              (LwWindow *self);
+/* The photo viewer, NULL before the first win.view. */
+LwViewer       *lw_window_get_viewer              (LwWindow *self);
 GtkWidget      *lw_window_get_canvas_stack        (LwWindow *self);
 GtkWidget      *lw_window_get_job_name_label      (LwWindow *self);
 GtkWidget      *lw_window_get_model_dropdown      (LwWindow *self);

@@ -452,12 +452,21 @@ tile_size_cb (GtkAdjustment *adjustment,
     lw_settings_set_int (lw_jobs_get_store (self->jobs), LW_SETTING_TILE_SIZE, size, NULL);
 }
 
+/* Return or a double click: a finished photo opens large, one still to be
+ * processed opens its instruction (Ctrl+I edits it either way). */
 static void
 grid_activate_cb (LwStagingGrid *grid,
                   guint          position,
                   LwWindow      *self)
 {
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.edit-instruction", NULL);
+  g_autoptr(LwImageItem) item = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+  LwImageStatus status = item != NULL ? lw_image_item_get_status (item) : LW_IMAGE_PENDING;
+
+  if (item != NULL && lw_image_item_get_phase (item) == LW_IMAGE_ITEM_STAGED
+      && (status == LW_IMAGE_COMPLETED || status == LW_IMAGE_FAILED))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.view", NULL);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.edit-instruction", NULL);
 }
 
 static void
@@ -543,6 +552,7 @@ lw_window_constructed (GObject *object)
   lw_window_init_state (self);
   lw_window_init_review (self);
   lw_window_init_views (self);
+  lw_window_init_actions (self);
 
   /* The last job comes back as it was. */
   lw_job_session_restore (self->session);

@@ -163,6 +163,14 @@ all_done (LwUiFixture *fx)
   return LW_UI_JOB (fx->window) != NULL && LW_UI_JOB (fx->window)->status == LW_JOB_COMPLETED;
 }
 
+static gboolean
+viewer_ready (LwUiFixture *fx)
+{
+  LwViewer *viewer = lw_window_get_viewer (fx->window);
+
+  return viewer != NULL && gtk_widget_get_visible (GTK_WIDGET (viewer)) && lw_viewer_get_ready (viewer);
+}
+
 static void
 shoot_after (LwUiFixture *fx,
              const char  *dir,
@@ -251,6 +259,35 @@ main (int argc, char **argv)
   if (!lw_ui_wait (all_done, &fx, 120000))
     g_warning ("The job did not finish");
   shoot_after (&fx, out, "finished.png", NULL, 5500);
+
+  /* The viewer on the photo with its own instruction: after, before, and
+   * both through the divider. */
+  item = lw_ui_find_item (&fx, "coffee.png");
+  if (item != NULL && g_list_store_find (LW_UI_ITEMS (fx.window), item, &position))
+    {
+      LwViewer *viewer;
+      const char *shots[][2] = { { "after", "viewer-after.png" }, { "before", "viewer-before.png" },
+                                 { "split", "viewer-compare.png" } };
+
+      gtk_selection_model_select_item (lw_staging_grid_get_selection (lw_window_get_staging_grid (fx.window)), position, TRUE);
+      lw_window_refresh_now (fx.window);
+      lw_ui_activate (&fx, "win.view", NULL);
+      viewer = lw_window_get_viewer (fx.window);
+      if (viewer == NULL || !lw_ui_wait (viewer_ready, &fx, 20000))
+        g_warning ("The viewer did not show its pictures");
+      for (guint i = 0; viewer != NULL && i < G_N_ELEMENTS (shots); i++)
+        {
+          g_autofree char *path = g_build_filename (out, shots[i][1], NULL);
+          g_autoptr(GVariant) mode = g_variant_ref_sink (g_variant_new_string (shots[i][0]));
+
+          gtk_widget_activate_action_variant (GTK_WIDGET (viewer), "viewer.mode", mode);
+          lw_ui_spin (600);
+          lw_ui_save_png (GTK_WIDGET (viewer), path);
+          g_print ("%s\n", path);
+        }
+      if (viewer != NULL)
+        gtk_window_close (GTK_WINDOW (viewer));
+    }
 
   lw_ui_fixture_teardown (&fx);
   return 0;
