@@ -61,4 +61,9 @@ gboolean   lw_ui_job_running        (LwUiFixture *fx);
  * every 100 ms. Fails the test, naming both texts, when it does not. */
 void       lw_ui_assert_label_becomes (LwUiFixture *fx, GtkWidget *label, const char *text);
 
+/* Runs xdotool with args (NULL-terminated) while the main loop keeps
+ * turning: the window must answer the X server while xdotool waits for
+ * focus. Fails the test when xdotool fails. */
+void       lw_ui_xdotool            (const char * const *args);
+
 G_END_DECLS

@@ -36,30 +36,6 @@ module_editor_shown (LwUiFixture *fx)
   return gtk_widget_get_visible (GTK_WIDGET (lw_window_get_module_editor (fx->window)));
 }
 
-/* Runs xdotool while the main loop keeps turning (the window must answer
- * the X server while xdotool waits for focus). */
-static void
-xdotool (const char * const *args)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-
-  g_ptr_array_add (argv, (gpointer) "xdotool");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  proc = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  while (g_subprocess_get_identifier (proc) != NULL)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
-}
-
 static gboolean
 none_processing (LwUiFixture *fx)
 {
@@ -99,16 +75,16 @@ test_keys (void)
 
   surface = gtk_native_get_surface (GTK_NATIVE (fx.window));
   xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (surface));
-  xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
+  lw_ui_xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
   lw_ui_spin (200);
 
-  xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+2", NULL });
+  lw_ui_xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+2", NULL });
   g_assert_true (lw_ui_wait (module_is_second, &fx, 20000));
 
-  xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+Return", NULL });
+  lw_ui_xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+Return", NULL });
   g_assert_true (lw_ui_wait (job_running, &fx, 20000));
 
-  xdotool ((const char *[]) { "key", "--clearmodifiers", "Escape", NULL });
+  lw_ui_xdotool ((const char *[]) { "key", "--clearmodifiers", "Escape", NULL });
   g_assert_true (lw_ui_wait (job_cancelled, &fx, 20000));
   /* Cancel returned the photos in flight to the queue. */
   g_assert_true (lw_ui_wait (none_processing, &fx, 20000));
@@ -117,7 +93,7 @@ test_keys (void)
 
   /* Not running any more: Ctrl+Shift+I opens the module prompt (and is not
    * taken by GTK's inspector key). */
-  xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+shift+i", NULL });
+  lw_ui_xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+shift+i", NULL });
   g_assert_true (lw_ui_wait (module_editor_shown, &fx, 20000));
   gtk_popover_popdown (GTK_POPOVER (lw_window_get_module_editor (fx.window)));
 

@@ -127,29 +127,6 @@ respond (LwUiFixture *fx, const char *response)
   g_assert_null (lw_window_get_dialog (fx->window));
 }
 
-/* Runs xdotool while the main loop keeps turning (test-keyboard.c). */
-static void
-xdotool (const char * const *args)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-
-  g_ptr_array_add (argv, (gpointer) "xdotool");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  proc = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  while (g_subprocess_get_identifier (proc) != NULL)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
-}
-
 static LwImageItem *awaited_item;
 static LwReview awaited_review;
 
@@ -164,7 +141,7 @@ press (LwUiFixture *fx, const char *key, LwImageItem *item, LwReview review)
 {
   awaited_item = item;
   awaited_review = review;
-  xdotool ((const char *[]) { "key", "--clearmodifiers", key, NULL });
+  lw_ui_xdotool ((const char *[]) { "key", "--clearmodifiers", key, NULL });
   if (!lw_ui_wait (item_reviewed, fx, 10000))
     g_error ("%s did not review %s", key, lw_image_item_get_name (item));
 }
@@ -240,7 +217,7 @@ test_review (void)
 
   /* Through real keys, with the grid focused as after a click. */
   xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (fx.window))));
-  xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
+  lw_ui_xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
   gtk_widget_grab_focus (lw_staging_grid_get_grid_view (lw_window_get_staging_grid (fx.window)));
   lw_ui_spin (100);
   select_only (&fx, b);
@@ -262,7 +239,7 @@ test_review (void)
   /* The tabs: counts, and the tiles they show (Alt+5 a real key). */
   lw_ui_assert_label_becomes (&fx, lw_window_get_count_accepted (fx.window), "2");
   lw_ui_assert_label_becomes (&fx, lw_window_get_count_rejected (fx.window), "1");
-  xdotool ((const char *[]) { "key", "--clearmodifiers", "alt+5", NULL });
+  lw_ui_xdotool ((const char *[]) { "key", "--clearmodifiers", "alt+5", NULL });
   assert_shown (&fx, 2);
   {
     g_autoptr(LwImageItem) first = g_list_model_get_item (lw_window_get_filtered (fx.window), 0);

@@ -185,42 +185,19 @@ test_actions (void)
 /* ---- by real keys ------------------------------------------------------------ */
 
 static void
-xdotool (const char * const *args)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-
-  g_ptr_array_add (argv, (gpointer) "xdotool");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  proc = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  /* The window must answer the X server while xdotool waits. */
-  while (g_subprocess_get_identifier (proc) != NULL)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
-}
-
-static void
 focus_window (GtkWidget *window)
 {
   GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
   g_autofree char *xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (surface));
 
-  xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
+  lw_ui_xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
   lw_ui_spin (200);
 }
 
 static void
 key (const char *name)
 {
-  xdotool ((const char *[]) { "key", "--clearmodifiers", name, NULL });
+  lw_ui_xdotool ((const char *[]) { "key", "--clearmodifiers", name, NULL });
 }
 
 static LwUiFixture *keys_fx;
