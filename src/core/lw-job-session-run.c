@@ -235,13 +235,19 @@ is_finished (LwImageItem *item)
   return status == LW_IMAGE_COMPLETED || status == LW_IMAGE_FAILED || status == LW_IMAGE_RETRY_LATER;
 }
 
-int
-lw_job_session_retry (LwJobSession  *self,
-                      GPtrArray     *items,
-                      gboolean       new_take,
-                      GError       **error)
+/* Finished items back to the queue through the service: redo (with an
+ * instruction, always a new take) or retry; then the items and the job
+ * follow. */
+static int
+queue_again (LwJobSession *self,
+             GPtrArray    *items,
+             gboolean      redo,
+             const char   *instruction,
+             gboolean      new_take,
+             GError      **error)
 {
   g_autoptr(GArray) ids = NULL;
+  const gint64 *data;
   int n;
 
   g_return_val_if_fail (LW_IS_JOB_SESSION (self), -1);
@@ -251,7 +257,9 @@ lw_job_session_retry (LwJobSession  *self,
   ids = staged_ids (items, is_finished);
   if (ids->len == 0)
     return 0;
-  n = lw_jobs_retry (self->jobs, self->job->id, (const gint64 *) (gpointer) ids->data, ids->len, new_take, error);
+  data = (const gint64 *) (gpointer) ids->data;
+  n = redo ? lw_jobs_redo (self->jobs, self->job->id, data, ids->len, instruction, error)
+           : lw_jobs_retry (self->jobs, self->job->id, data, ids->len, new_take, error);
   if (n < 0)
     return -1;
   reload_items (self, ids);
@@ -260,6 +268,15 @@ lw_job_session_retry (LwJobSession  *self,
   lw_job_session_reload_job (self);
   lw_job_session_emit_changed_now (self);
   return n;
+}
+
+int
+lw_job_session_retry (LwJobSession  *self,
+                      GPtrArray     *items,
+                      gboolean       new_take,
+                      GError       **error)
+{
+  return queue_again (self, items, FALSE, NULL, new_take, error);
 }
 
 int
@@ -337,25 +354,7 @@ lw_job_session_redo (LwJobSession  *self,
                      const char    *instruction,
                      GError       **error)
 {
-  g_autoptr(GArray) ids = NULL;
-  int n;
-
-  g_return_val_if_fail (LW_IS_JOB_SESSION (self), -1);
-
-  if (!lw_job_session_require_job (self, error))
-    return -1;
-  ids = staged_ids (items, is_finished);
-  if (ids->len == 0)
-    return 0;
-  n = lw_jobs_redo (self->jobs, self->job->id, (const gint64 *) (gpointer) ids->data, ids->len, instruction, error);
-  if (n < 0)
-    return -1;
-  reload_items (self, ids);
-  if (n > 0)
-    g_array_set_size (self->finish_times, 0);
-  lw_job_session_reload_job (self);
-  lw_job_session_emit_changed_now (self);
-  return n;
+  return queue_again (self, items, TRUE, instruction, TRUE, error);
 }
 
 static gboolean
