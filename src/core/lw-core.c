@@ -315,17 +315,10 @@ static gboolean
 is_dead_attempt (LwCore *self, const char *key)
 {
   g_autoptr(LwImage) image = NULL;
-  gint64 image_id, attempt;
-  g_auto(GStrv) parts = NULL;
-  const char *name;
+  gint64 image_id;
+  int attempt;
 
-  if (!g_str_has_prefix (key, "results/"))
-    return FALSE;
-  name = key + strlen ("results/");
-  parts = g_strsplit_set (name, "-.", 3);
-  if (g_strv_length (parts) != 3
-      || !g_ascii_string_to_signed (parts[0], 10, 1, G_MAXINT64, &image_id, NULL)
-      || !g_ascii_string_to_signed (parts[1], 10, 1, G_MAXINT, &attempt, NULL))
+  if (!lw_blob_store_parse_result_key (key, &image_id, &attempt))
     return FALSE;
   image = lw_store_get_image (self->store, image_id, NULL);
   if (image == NULL)

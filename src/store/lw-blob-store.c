@@ -811,3 +811,22 @@ lw_blob_store_count_tmp (LwBlobStore *self)
     n++;
   return n;
 }
+
+gboolean
+lw_blob_store_parse_result_key (const char *key, gint64 *image_id, int *attempt)
+{
+  g_auto(GStrv) parts = NULL;
+  gint64 id, n;
+
+  /* "results/<image>-<attempt>.<ext>", as lw_blob_store_result_key writes it. */
+  if (key == NULL || !g_str_has_prefix (key, "results/"))
+    return FALSE;
+  parts = g_strsplit_set (key + strlen ("results/"), "-.", 3);
+  if (g_strv_length (parts) != 3
+      || !g_ascii_string_to_signed (parts[0], 10, 1, G_MAXINT64, &id, NULL)
+      || !g_ascii_string_to_signed (parts[1], 10, 1, G_MAXINT, &n, NULL))
+    return FALSE;
+  *image_id = id;
+  *attempt = (int) n;
+  return TRUE;
+}

@@ -55,6 +55,9 @@ gboolean     lw_blob_store_delete     (LwBlobStore  *self,
 char        *lw_blob_store_original_key (const char *sha256);
 char        *lw_blob_store_thumb_key    (const char *sha256, gboolean alpha);
 char        *lw_blob_store_result_key   (gint64 image_id, int attempt, const char *mime);
+/* The image and attempt a key of lw_blob_store_result_key() names; FALSE
+ * for any other key. */
+gboolean     lw_blob_store_parse_result_key (const char *key, gint64 *image_id, int *attempt);
 /* ---- the sweep: what no row names ---------------------------------------
  *
  * Nothing a row does not name is unlinked at once: it moves to trash/<key>

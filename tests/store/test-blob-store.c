@@ -377,6 +377,22 @@ test_sweep_with_store (void)
   store_fixture_clear (&sf);
 }
 
+/* A result key names its image and attempt; nothing else parses as one. */
+static void
+test_result_key_parse (void)
+{
+  g_autofree char *key = lw_blob_store_result_key (32, 7, "image/jpeg");
+  gint64 image_id = 0;
+  int attempt = 0;
+
+  g_assert_true (lw_blob_store_parse_result_key (key, &image_id, &attempt));
+  g_assert_cmpint (image_id, ==, 32);
+  g_assert_cmpint (attempt, ==, 7);
+  g_assert_false (lw_blob_store_parse_result_key ("originals/ab/abcdef", &image_id, &attempt));
+  g_assert_false (lw_blob_store_parse_result_key ("results/x-1.png", &image_id, &attempt));
+  g_assert_false (lw_blob_store_parse_result_key ("results/3.png", &image_id, &attempt));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -388,5 +404,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/blobs/bad-keys", test_bad_keys);
   g_test_add_func ("/store/blobs/sweep", test_sweep);
   g_test_add_func ("/store/blobs/sweep-with-store", test_sweep_with_store);
+  g_test_add_func ("/store/blobs/result-key-parse", test_result_key_parse);
   return g_test_run ();
 }
