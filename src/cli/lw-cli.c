@@ -31,7 +31,8 @@ typedef struct {
   gint64       job_id;
   gboolean     json;
   gboolean     tty;
-  gboolean     interrupted;
+  int          interrupts;  /* Ctrl+C: 1 finishes what is in flight, 2 abandons it */
+  gboolean     draining;    /* cancelled; waiting for the requests in flight to land */
   gboolean     paused;
   gboolean     offline;     /* said once per outage, until "job-resumed" */
   char        *pause_message;
@@ -277,8 +278,9 @@ tick_cb (gpointer data)
   if (job == NULL)
     return G_SOURCE_CONTINUE;
   print_progress (run);
-  /* Another process (the window) may finish or cancel the job: notice it. */
-  if (job->status != LW_JOB_PROCESSING)
+  /* Cancelled here: done when what was in flight has landed. Else another
+   * process (the window) may finish or cancel the job: notice it. */
+  if (run->draining ? lw_jobs_get_in_flight (run->jobs, run->job_id) == 0 : job->status != LW_JOB_PROCESSING)
     g_main_loop_quit (run->loop);
   return G_SOURCE_CONTINUE;
 }
@@ -323,7 +325,7 @@ image_changed_cb (LwJobs *jobs, gint64 job_id, gint64 image_id, int status, Run 
 static void
 job_changed_cb (LwJobs *jobs, gint64 job_id, int status, Run *run)
 {
-  if (job_id == run->job_id && status != LW_JOB_PROCESSING)
+  if (job_id == run->job_id && status != LW_JOB_PROCESSING && !run->draining)
     g_main_loop_quit (run->loop);
 }
 
@@ -363,9 +365,50 @@ interrupt_cb (gpointer data)
 {
   Run *run = data;
 
-  run->interrupted = TRUE;
+  run->interrupts++;
   g_main_loop_quit (run->loop);
   return G_SOURCE_CONTINUE;
+}
+
+/* After Ctrl+C: nothing new starts, and the requests in flight, sent and
+ * billed, land and are kept (docs/ARCHITECTURE.md, "Jobs"). A second
+ * Ctrl+C abandons them, saying what that costs. */
+static void
+finish_in_flight (Run *run)
+{
+  guint n;
+
+  lw_jobs_cancel (run->jobs, run->job_id, NULL);
+  n = lw_jobs_get_in_flight (run->jobs, run->job_id);
+  if (n > 0 && run->interrupts == 1)
+    {
+      clear_line (run);
+      if (run->json)
+        {
+          g_autoptr(JsonBuilder) b = begin_event ("finishing");
+
+          json_add_int (b, "in_flight", n);
+          end_event (b);
+        }
+      else
+        g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                                 "Cancelled: finishing %u in flight… (Ctrl+C again to abandon it)\n",
+                                 "Cancelled: finishing %u in flight… (Ctrl+C again to abandon them)\n", n), n);
+      run->draining = TRUE;
+      g_main_loop_run (run->loop);
+      run->draining = FALSE;
+    }
+  if (run->interrupts < 2)
+    return;
+  n = lw_jobs_stop_now (run->jobs, run->job_id);
+  if (n == 0)
+    return;
+  clear_line (run);
+  g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                           "Abandoned %u request in flight: it was sent, may still be charged, and its photo "
+                           "is charged again when sent again.\n",
+                           "Abandoned %u requests in flight: they were sent, may still be charged, and their "
+                           "photos are charged again when sent again.\n", n), n);
 }
 
 /* This run's limits for model (--concurrency, --rpm: 0 and -1 keep the
@@ -433,13 +476,15 @@ run_job (LwJobs *jobs, gint64 job_id, gboolean json, const char *out_dir, const 
   if (job != NULL && job->status == LW_JOB_PROCESSING && !run.paused)
     g_main_loop_run (run.loop);
 
+  /* Ctrl+C, or the job cancelled by another process (the window). */
+  if (run.interrupts > 0 || lw_jobs_get_in_flight (jobs, job_id) > 0)
+    finish_in_flight (&run);
   g_source_remove (run.tick);
   g_source_remove (sigint);
   g_source_remove (sigterm);
 
-  if (run.interrupted)
+  if (run.interrupts > 0)
     {
-      lw_jobs_cancel (jobs, job_id, NULL);
       lw_jobs_stop (jobs);
       clear_line (&run);
       g_printerr (_("Interrupted. Run the same command again to continue where it stopped.\n"));

@@ -211,6 +211,20 @@ lw_job_session_cancel (LwJobSession  *self,
   return ok;
 }
 
+guint
+lw_job_session_stop_now (LwJobSession *self)
+{
+  guint n;
+
+  g_return_val_if_fail (LW_IS_JOB_SESSION (self), 0);
+  if (lw_job_session_get_job_id (self) <= 0)
+    return 0;
+  n = lw_jobs_stop_now (self->jobs, lw_job_session_get_job_id (self));
+  lw_job_session_reload_job (self);
+  lw_job_session_emit_changed_now (self);
+  return n;
+}
+
 /* Rows of the items again (the service's "image-changed" may be later). */
 static void
 reload_items (LwJobSession *self,

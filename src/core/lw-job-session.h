@@ -111,8 +111,13 @@ guint         lw_job_session_get_n_pending_removal (LwJobSession *self);
 /* ---- running ------------------------------------------------------------ */
 gboolean      lw_job_session_launch          (LwJobSession  *self,
                                               GError       **error);
+/* Cancel keeps the requests in flight (they are billed): they land and
+ * are kept; get_in_flight says how many are still coming. */
 gboolean      lw_job_session_cancel          (LwJobSession  *self,
                                               GError       **error);
+/* "Stop now": abandons them too (their photos go back to the queue and
+ * are billed again when sent again); returns how many. */
+guint         lw_job_session_stop_now        (LwJobSession  *self);
 /* Finished items of items back to the queue (new_take: never an earlier
  * result); returns how many, -1 on error. */
 int           lw_job_session_retry           (LwJobSession  *self,

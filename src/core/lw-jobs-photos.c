@@ -299,6 +299,23 @@ lw_jobs_cancel (LwJobs *self, gint64 job_id, GError **error)
   return TRUE;
 }
 
+guint
+lw_jobs_stop_now (LwJobs *self, gint64 job_id)
+{
+  g_autoptr(LwJob) job = NULL;
+  guint n;
+
+  g_return_val_if_fail (LW_IS_JOBS (self), 0);
+  job = lw_store_get_job (lw_jobs_get_store (self), job_id, NULL);
+  /* A running job is cancelled first, so nothing new starts. */
+  if (job != NULL && job->status == LW_JOB_PROCESSING)
+    lw_scheduler_cancel (self->scheduler, job_id, NULL);
+  n = lw_scheduler_abandon (self->scheduler, job_id);
+  if (n > 0)
+    lw_jobs_emit_job (self, job_id);
+  return n;
+}
+
 /* Photos went back to the queue: a finished or cancelled job runs again,
  * a running one claims them now. */
 static gboolean
@@ -414,16 +431,10 @@ lw_jobs_resume (LwJobs *self, gint64 job_id)
 guint
 lw_jobs_get_in_flight (LwJobs *self, gint64 job_id)
 {
-  g_autoptr(LwJob) job = NULL;
-  LwJobCounts counts = { 0 };
-
   g_return_val_if_fail (LW_IS_JOBS (self), 0);
-  job = lw_store_get_job (lw_jobs_get_store (self), job_id, NULL);
-  if (job == NULL || !lw_store_count_images (lw_jobs_get_store (self), job_id, &counts, NULL))
-    return 0;
-  /* The pool's requests, bounded by the job's photos in flight (another
-   * process's are PROCESSING too, but not ours). */
-  return MIN (lw_scheduler_get_in_flight (self->scheduler, job->model), (guint) counts.processing);
+  /* This process's own (another process's are PROCESSING too, but not
+   * ours), a cancelled job's still landing among them. */
+  return lw_scheduler_get_job_in_flight (self->scheduler, job_id);
 }
 
 guint64
@@ -476,8 +487,7 @@ lw_jobs_get_progress (LwJobs *self, gint64 job_id, LwJobProgress *progress, GErr
   progress->price = price_of (self, job->model);
   open = lw_job_counts_open (&progress->counts);
   progress->projected = progress->spent + open * progress->price;
-  progress->in_flight = MIN (lw_scheduler_get_in_flight (self->scheduler, job->model),
-                             (guint) progress->counts.processing);
+  progress->in_flight = lw_scheduler_get_job_in_flight (self->scheduler, job_id);
   times = lw_jobs_finishes_of (self, job_id, FALSE);
   if (times != NULL && times->len >= 2)
     {

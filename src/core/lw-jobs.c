@@ -637,6 +637,7 @@ lw_jobs_delete (LwJobs *self, gint64 job_id, GError **error)
    * row that is gone and are fenced out. */
   if (job->status == LW_JOB_PROCESSING)
     lw_scheduler_cancel (self->scheduler, job_id, NULL);
+  lw_scheduler_abandon (self->scheduler, job_id);
   if (!lw_store_delete_job (lw_jobs_get_store (self), job_id, &local_error))
     return lw_jobs_propagate_store_error (local_error, error);
   g_hash_table_remove (self->finishes, &job_id);

@@ -46,7 +46,7 @@ typedef struct {
   double      projected;    /* spent + what the open photos will cost at one call each */
   double      rate;         /* photos finished a second lately in this process; 0 = unknown */
   gint64      eta_seconds;  /* -1 = unknown */
-  guint       in_flight;    /* requests of this process for the job */
+  guint       in_flight;    /* the job's photos this process has in flight */
 } LwJobProgress;
 
 #define LW_TYPE_JOBS (lw_jobs_get_type ())
@@ -206,12 +206,18 @@ gboolean     lw_jobs_remove_images      (LwJobs       *self,
 gboolean     lw_jobs_launch             (LwJobs       *self,
                                          gint64        job_id,
                                          GError      **error);
-/* Only a running job: its requests are aborted, their photos go back to
- * the queue, job → CANCELLED (launching again continues). STATE for a job
- * that is not running. */
+/* Only a running job: job → CANCELLED, nothing new starts (launching
+ * again continues). Its requests in flight were sent and will be billed:
+ * they land and their results are kept (lw_jobs_get_in_flight says how
+ * many are still coming). STATE for a job that is not running. */
 gboolean     lw_jobs_cancel             (LwJobs       *self,
                                          gint64        job_id,
                                          GError      **error);
+/* "Stop now": cancels the job if it runs and abandons its requests in
+ * flight; their photos go back to the queue and are billed again when
+ * sent again. Returns how many were abandoned. */
+guint        lw_jobs_stop_now           (LwJobs       *self,
+                                         gint64        job_id);
 /* Finished photos (done, failed, waiting to retry) back to the queue, and
  * the job launched when it is not running. new_take: the user asked for
  * another result, so no earlier result is reused for them, even an
@@ -235,7 +241,8 @@ const GError *lw_jobs_get_pause         (LwJobs       *self,
 /* Clears the pause of the job's model (the user fixed the key). */
 void         lw_jobs_resume             (LwJobs       *self,
                                          gint64        job_id);
-/* Requests of this process in flight for the job's photos. */
+/* The job's photos this process has in flight (requests, results being
+ * written), a cancelled job's still landing among them. */
 guint        lw_jobs_get_in_flight      (LwJobs       *self,
                                          gint64        job_id);
 /* Requests sent to engines by this process since it started. */

@@ -1133,25 +1133,53 @@ lw_scheduler_launch (LwScheduler *self, gint64 job_id, GError **error)
 gboolean
 lw_scheduler_cancel (LwScheduler *self, gint64 job_id, GError **error)
 {
-  GHashTableIter iter;
-  gpointer value;
-
   g_return_val_if_fail (LW_IS_SCHEDULER (self), FALSE);
 
-  /* Status first, so nothing of this job is claimed while we abort. */
+  /* Nothing of this job is claimed any more; what is in flight was sent
+   * and will be billed, so it lands and is kept (docs/ARCHITECTURE.md,
+   * "Jobs": cancel keeps paid work). lw_scheduler_abandon drops it. */
   if (!lw_store_set_job_status (self->store, job_id, LW_JOB_CANCELLED, lw_clock_now_ms (self->clock), error))
     return FALSE;
+  g_signal_emit (self, signals[SIGNAL_JOB_CHANGED], 0, job_id, (int) LW_JOB_CANCELLED);
+  return TRUE;
+}
 
+guint
+lw_scheduler_abandon (LwScheduler *self, gint64 job_id)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_return_val_if_fail (LW_IS_SCHEDULER (self), 0);
   g_hash_table_iter_init (&iter, self->flights);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Flight *flight = value;
 
-      if (flight->image->job_id == job_id)
-        g_cancellable_cancel (flight->cancellable);
+      /* A result already being written was answered: it is kept. */
+      if (flight->image->job_id != job_id || flight->slot_freed || flight->released)
+        continue;
+      flight_release (self, flight);
+      g_cancellable_cancel (flight->cancellable);
+      n++;
     }
-  g_signal_emit (self, signals[SIGNAL_JOB_CHANGED], 0, job_id, (int) LW_JOB_CANCELLED);
-  return TRUE;
+  return n;
+}
+
+guint
+lw_scheduler_get_job_in_flight (LwScheduler *self, gint64 job_id)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_return_val_if_fail (LW_IS_SCHEDULER (self), 0);
+  g_hash_table_iter_init (&iter, self->flights);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((Flight *) value)->image->job_id == job_id && !((Flight *) value)->released)
+      n++;
+  return n;
 }
 
 void

@@ -79,10 +79,20 @@ void         lw_scheduler_stop           (LwScheduler  *self);
 gboolean     lw_scheduler_launch         (LwScheduler  *self,
                                           gint64        job_id,
                                           GError      **error);
-/* Aborts the job's requests; they go back to PENDING; job → CANCELLED. */
+/* Job → CANCELLED: none of its photos is claimed any more; its requests
+ * in flight were sent (and are billed), so they land and are kept. */
 gboolean     lw_scheduler_cancel         (LwScheduler  *self,
                                           gint64        job_id,
                                           GError      **error);
+/* Aborts the job's requests still in flight: their photos go back to
+ * PENDING (and are billed again when sent again). A result already being
+ * written is kept. Returns how many were abandoned. */
+guint        lw_scheduler_abandon        (LwScheduler  *self,
+                                          gint64        job_id);
+/* The job's photos this scheduler holds: requests in flight plus results
+ * being written. */
+guint        lw_scheduler_get_job_in_flight (LwScheduler *self,
+                                          gint64        job_id);
 /* Clears a pause (the user fixed the key or picked another model). */
 void         lw_scheduler_resume         (LwScheduler  *self,
                                           const char   *model);

@@ -191,7 +191,8 @@ test_state_machine (JobsFixture *f, gconstpointer data)
   g_assert_error (error, LW_JOBS_ERROR, LW_JOBS_ERROR_RUNNING);
   g_clear_error (&error);
 
-  /* Cancel a running job: it stops, its photos wait; launch continues. */
+  /* Cancel a running job: it stops, its photos wait (those in flight land
+   * and are kept: they are paid for); launch continues. */
   g_assert_true (lw_jobs_cancel (f->jobs, job_id, &error));
   g_assert_no_error (error);
   queue_settle (&f->q);
@@ -205,7 +206,7 @@ test_state_machine (JobsFixture *f, gconstpointer data)
   job = get_job (f, job_id);
   g_assert_cmpint (job->status, ==, LW_JOB_COMPLETED);
   g_assert_cmpint (queue_counts (&f->q, job_id).completed, ==, 4);
-  g_assert_cmpstr (lw_fake_engine_get_prompt_for (f->q.engine, g_array_index (ids, gint64, 0)), ==, "Make it crisp.");
+  g_assert_cmpstr (lw_fake_engine_get_prompt_for (f->q.engine, g_array_index (ids, gint64, 3)), ==, "Make it crisp.");
 
   /* A finished job: nothing to cancel, and it stays finished. */
   g_assert_false (lw_jobs_cancel (f->jobs, job_id, &error));

@@ -232,15 +232,23 @@ test_cancel_and_continue (QueueFixture *f, gconstpointer data)
   queue_settle (f);
   g_assert_cmpuint (lw_fake_engine_get_in_flight (f->engine), ==, 2);
 
+  /* Cancel keeps paid work: the two requests in flight land and are kept. */
   g_assert_true (lw_scheduler_cancel (f->scheduler, job, NULL));
   queue_settle (f);
   j = lw_store_get_job (f->store, job, NULL);
   g_assert_cmpint (j->status, ==, LW_JOB_CANCELLED);
+  g_assert_cmpuint (lw_scheduler_get_job_in_flight (f->scheduler, job), ==, 2);
+  lw_fake_clock_advance (f->clock, 1000);
+  queue_settle (f);
   c = queue_counts (f, job);
-  g_assert_cmpint (c.completed, ==, 2);
+  g_assert_cmpint (c.completed, ==, 4);
   g_assert_cmpint (c.processing, ==, 0);
-  g_assert_cmpint (c.pending, ==, 4);    /* in-flight ones returned */
+  g_assert_cmpint (c.pending, ==, 2);
   g_assert_cmpuint (lw_fake_engine_get_in_flight (f->engine), ==, 0);
+  g_assert_cmpuint (lw_scheduler_get_job_in_flight (f->scheduler, job), ==, 0);
+  g_clear_pointer (&j, lw_job_free);
+  j = lw_store_get_job (f->store, job, NULL);
+  g_assert_cmpint (j->status, ==, LW_JOB_CANCELLED);
 
   /* Cancelled: nothing more is claimed. */
   lw_fake_clock_advance (f->clock, 10000);
@@ -255,6 +263,32 @@ test_cancel_and_continue (QueueFixture *f, gconstpointer data)
   for (guint i = 0; i < ids->len; i++)
     queue_assert_result_matches (f, g_array_index (ids, gint64, i));
   g_assert_cmpuint (lw_fake_engine_get_n_success (f->engine), ==, 6);
+}
+
+/* "Stop now" abandons what is in flight: back to the queue, nothing kept. */
+static void
+test_cancel_abandon (QueueFixture *f, gconstpointer data)
+{
+  gint64 job = queue_create_job (f, NULL);
+  g_autoptr(GArray) ids = queue_stage (f, job, 4, "jpg");
+  LwJobCounts c;
+
+  lw_scheduler_start (f->scheduler);
+  lw_scheduler_launch (f->scheduler, job, NULL);
+  queue_settle (f);
+  g_assert_cmpuint (lw_fake_engine_get_in_flight (f->engine), ==, 2);
+  g_assert_true (lw_scheduler_cancel (f->scheduler, job, NULL));
+  g_assert_cmpuint (lw_scheduler_abandon (f->scheduler, job), ==, 2);
+  g_assert_cmpuint (lw_scheduler_abandon (f->scheduler, job), ==, 0);
+  queue_settle (f);
+  lw_fake_clock_advance (f->clock, 10000);
+  queue_settle (f);
+  c = queue_counts (f, job);
+  g_assert_cmpint (c.completed, ==, 0);
+  g_assert_cmpint (c.processing, ==, 0);
+  g_assert_cmpint (c.pending, ==, 4);
+  g_assert_cmpuint (lw_scheduler_get_job_in_flight (f->scheduler, job), ==, 0);
+  g_assert_cmpuint (lw_fake_engine_get_n_calls (f->engine), ==, 2);
 }
 
 static gboolean
@@ -438,6 +472,7 @@ main (int argc, char *argv[])
   ADD ("/scheduler/pause-on-auth", test_pause_on_auth);
   ADD ("/scheduler/refused-and-no-image", test_refused_and_no_image);
   ADD ("/scheduler/cancel-and-continue", test_cancel_and_continue);
+  ADD ("/scheduler/cancel-abandon", test_cancel_abandon);
   ADD ("/scheduler/rpm-limit", test_rpm_limit);
   ADD ("/scheduler/concurrency-refill", test_concurrency_refill);
   ADD ("/scheduler/reuse-identical", test_reuse_identical);

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""lightwork-cli never throws away an answer it paid for, says why a job is
+paused, remembers where its results go and reads right (issue 17). Real
+processes against the fake Gemini server on 127.0.0.1, whose /_fake/stats
+counts the requests each photo took. TAP output."""
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+# The helpers of test-cli.py (check, start_server, copy_photos, run).
+_spec = importlib.util.spec_from_file_location("test_cli", os.path.join(os.path.dirname(__file__), "test-cli.py"))
+T = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(T)
+check, run, copy_photos, start_server, KEY, CLI = T.check, T.run, T.copy_photos, T.start_server, T.KEY, T.CLI
+
+
+def stats(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_fake/stats", timeout=10) as r:
+        return json.loads(r.read())
+
+
+def wait_for(cond, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def image_counts(data_dir):
+    c = sqlite3.connect(os.path.join(data_dir, "lightwork.db"), timeout=10)
+    counts = dict(c.execute("SELECT status, count(*) FROM images GROUP BY status").fetchall())
+    job = c.execute("SELECT status FROM jobs ORDER BY id DESC").fetchone()[0]
+    c.close()
+    return counts, job
+
+
+def env_for(tmp, name, port):
+    return dict(os.environ, LIGHTWORK_DATA_DIR=os.path.join(tmp, name), GEMINI_API_KEY=KEY,
+                LIGHTWORK_GEMINI_BASE_URL=f"http://127.0.0.1:{port}", SECRET_BACKEND="file")
+
+
+def cancel_keeps_paid_work(tmp, port):
+    """Ctrl+C with 2 requests in flight: both land and are kept, and the
+    next run does not send them again."""
+    env = env_for(tmp, "c1", port)
+    photos = os.path.join(tmp, "cancel")
+    copy_photos(photos, 4)
+    cmd = [CLI, "process", photos, "--model", "nano_banana", "--concurrency", "2"]
+    before = stats(port)["requests"]
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    check(wait_for(lambda: stats(port)["in_flight"] == 2), "two requests in flight at the server")
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    counts, job = image_counts(env["LIGHTWORK_DATA_DIR"])
+    check(p.returncode == 130, f"Ctrl+C exits 130 (got {p.returncode})")
+    check("finishing 2 in flight" in err, f"it says it finishes the 2 in flight ({err.strip()!r})")
+    check(counts.get("COMPLETED") == 2 and counts.get("PENDING") == 2 and "PROCESSING" not in counts,
+          f"both results kept, the rest waits ({counts})")
+    check(job == "CANCELLED", f"the job is CANCELLED ({job})")
+    check(stats(port)["requests"] - before == 2, "no request started after Ctrl+C")
+    r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    st = stats(port)
+    check(r.returncode == 0 and st["requests"] - before == 4, f"the next run sends only the other 2 (exit {r.returncode}, "
+          f"{st['requests'] - before} requests for 4 photos)")
+    check(all(v["requests"] == 1 for v in st["photos"].values()), "no photo was sent twice")
+
+
+def second_ctrl_c_abandons(tmp, port):
+    env = env_for(tmp, "c2", port)
+    photos = os.path.join(tmp, "abandon")
+    copy_photos(photos, 2)
+    before = stats(port)["requests"]
+    p = subprocess.Popen([CLI, "process", photos, "--model", "nano_banana", "--concurrency", "2"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    check(wait_for(lambda: stats(port)["requests"] - before == 2), "two requests sent")
+    p.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    counts, job = image_counts(env["LIGHTWORK_DATA_DIR"])
+    check(p.returncode == 130, f"a second Ctrl+C exits 130 (got {p.returncode})")
+    check("Abandoned 2 requests" in err and "charged again" in err, f"it says what abandoning costs ({err.strip()!r})")
+    check(counts == {"PENDING": 2}, f"the abandoned photos are back in the queue ({counts})")
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="lw-cli-paid-")
+    servers = []
+    try:
+        slow, slow_port = start_server("--latency-mean-ms=1500", "--latency-sigma=0")
+        servers.append(slow)
+        cancel_keeps_paid_work(tmp, slow_port)
+        second_ctrl_c_abandons(tmp, slow_port)
+    finally:
+        for s in servers:
+            s.kill()
+            s.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"1..{T.n_test}")
+    return 1 if T.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
