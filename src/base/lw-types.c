@@ -69,6 +69,11 @@ lw_job_copy (const LwJob *job)
   copy->prompt = g_strdup (job->prompt);
   copy->source_key = g_strdup (job->source_key);
   copy->runner = g_strdup (job->runner);
+  copy->pause_code = g_strdup (job->pause_code);
+  copy->pause_reason = g_strdup (job->pause_reason);
+  copy->pause_advice = g_strdup (job->pause_advice);
+  copy->out_dir = g_strdup (job->out_dir);
+  copy->out_template = g_strdup (job->out_template);
   return copy;
 }
 
@@ -83,6 +88,11 @@ lw_job_free (LwJob *job)
   g_free (job->prompt);
   g_free (job->source_key);
   g_free (job->runner);
+  g_free (job->pause_code);
+  g_free (job->pause_reason);
+  g_free (job->pause_advice);
+  g_free (job->out_dir);
+  g_free (job->out_template);
   g_free (job);
 }
 

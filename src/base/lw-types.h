@@ -66,6 +66,14 @@ typedef struct {
   gint64       launched_at;   /* 0 = never */
   gint64       finished_at;   /* 0 = not finished */
   char        *runner;        /* the process that launched it last (lw_core_get_owner), may be NULL */
+  /* PROCESSING but held by a pause (docs/ARCHITECTURE.md, "Jobs"): the
+   * engine error code ("auth", "model_not_found", …), the reason and what
+   * to do, in words; all NULL = not paused. */
+  char        *pause_code;
+  char        *pause_reason;
+  char        *pause_advice;
+  char        *out_dir;       /* where its results are saved, may be NULL */
+  char        *out_template;  /* their names; NULL = the export.template setting */
 } LwJob;
 
 typedef struct {
@@ -169,6 +177,20 @@ static inline int
 lw_job_counts_open (const LwJobCounts *c)
 {
   return c->pending + c->processing + c->retry_later;
+}
+
+/* A launched job held by a pause. */
+static inline gboolean
+lw_job_is_paused (const LwJob *job)
+{
+  return job->status == LW_JOB_PROCESSING && job->pause_code != NULL;
+}
+
+/* What a front end shows: "PAUSED" for a paused job, else its status. */
+static inline const char *
+lw_job_state_to_string (const LwJob *job)
+{
+  return lw_job_is_paused (job) ? "PAUSED" : lw_job_status_to_string (job->status);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LwJob, lw_job_free)

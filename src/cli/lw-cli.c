@@ -371,33 +371,40 @@ interrupt_cb (gpointer data)
 }
 
 /* After Ctrl+C: nothing new starts, and the requests in flight, sent and
- * billed, land and are kept (docs/ARCHITECTURE.md, "Jobs"). A second
- * Ctrl+C abandons them, saying what that costs. */
+ * billed, land and are kept (docs/ARCHITECTURE.md, "Jobs"); after a pause
+ * they land too. A second Ctrl+C abandons them, saying what that costs. */
 static void
 finish_in_flight (Run *run)
 {
+  gboolean said = FALSE;
   guint n;
 
-  lw_jobs_cancel (run->jobs, run->job_id, NULL);
-  n = lw_jobs_get_in_flight (run->jobs, run->job_id);
-  if (n > 0 && run->interrupts == 1)
+  while ((n = lw_jobs_get_in_flight (run->jobs, run->job_id)) > 0 && run->interrupts < 2)
     {
-      clear_line (run);
-      if (run->json)
+      if (run->interrupts > 0)
+        lw_jobs_cancel (run->jobs, run->job_id, NULL);
+      if (run->interrupts > 0 && !said)
         {
-          g_autoptr(JsonBuilder) b = begin_event ("finishing");
+          said = TRUE;
+          clear_line (run);
+          if (run->json)
+            {
+              g_autoptr(JsonBuilder) b = begin_event ("finishing");
 
-          json_add_int (b, "in_flight", n);
-          end_event (b);
+              json_add_int (b, "in_flight", n);
+              end_event (b);
+            }
+          else
+            g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                                     "Cancelled: finishing %u in flight… (Ctrl+C again to abandon it)\n",
+                                     "Cancelled: finishing %u in flight… (Ctrl+C again to abandon them)\n", n), n);
         }
-      else
-        g_printerr (g_dngettext (GETTEXT_PACKAGE,
-                                 "Cancelled: finishing %u in flight… (Ctrl+C again to abandon it)\n",
-                                 "Cancelled: finishing %u in flight… (Ctrl+C again to abandon them)\n", n), n);
       run->draining = TRUE;
       g_main_loop_run (run->loop);
       run->draining = FALSE;
     }
+  if (run->interrupts > 0)
+    lw_jobs_cancel (run->jobs, run->job_id, NULL);
   if (run->interrupts < 2)
     return;
   n = lw_jobs_stop_now (run->jobs, run->job_id);
@@ -476,9 +483,8 @@ run_job (LwJobs *jobs, gint64 job_id, gboolean json, const char *out_dir, const 
   if (job != NULL && job->status == LW_JOB_PROCESSING && !run.paused)
     g_main_loop_run (run.loop);
 
-  /* Ctrl+C, or the job cancelled by another process (the window). */
-  if (run.interrupts > 0 || lw_jobs_get_in_flight (jobs, job_id) > 0)
-    finish_in_flight (&run);
+  /* Ctrl+C, a pause, or the job cancelled by another process (the window). */
+  finish_in_flight (&run);
   g_source_remove (run.tick);
   g_source_remove (sigint);
   g_source_remove (sigterm);
@@ -496,8 +502,12 @@ run_job (LwJobs *jobs, gint64 job_id, gboolean json, const char *out_dir, const 
 
   if (run.paused)
     {
+      g_clear_pointer (&job, lw_job_free);
+      job = lw_jobs_get (jobs, job_id, NULL);
       lw_cli_error (_("paused: %s"), run.pause_message);
-      g_printerr (_("Fix it, then run “lightwork-cli resume %" PRId64 "”.\n"), job_id);
+      if (job != NULL && job->pause_advice != NULL)
+        g_printerr ("%s\n", job->pause_advice);
+      g_printerr (_("Then run “lightwork-cli resume %" PRId64 "”.\n"), job_id);
       exit_code = LW_CLI_EXIT_ERROR;
       goto out;
     }
@@ -812,7 +822,16 @@ add_job_json (JsonBuilder *b, LwJobs *jobs, const LwJob *job, GError **error)
   json_add_str (b, "name", job->name);
   json_add_str (b, "module", job->module_id);
   json_add_str (b, "model", job->model);
-  json_add_str (b, "status", lw_job_status_to_string (job->status));
+  json_add_str (b, "status", lw_job_state_to_string (job));
+  if (lw_job_is_paused (job))
+    {
+      json_builder_set_member_name (b, "pause");
+      json_builder_begin_object (b);
+      json_add_str (b, "code", job->pause_code);
+      json_add_str (b, "reason", job->pause_reason);
+      json_add_str (b, "advice", job->pause_advice);
+      json_builder_end_object (b);
+    }
   json_add_int (b, "total", p.counts.total);
   json_add_int (b, "pending", p.counts.pending);
   json_add_int (b, "processing", p.counts.processing);
@@ -873,8 +892,10 @@ cmd_jobs (int argc, char **argv)
       if (!lw_jobs_get_progress (jobs, job->id, &p, &error))
         return lw_cli_fail (error);
       g_print ("%4" G_GINT64_FORMAT "  %-10s  %4d/%-4d %s%-3d  %-10s %-16s %s\n", job->id,
-               lw_job_status_to_string (job->status), p.counts.completed, p.counts.total,
+               lw_job_state_to_string (job), p.counts.completed, p.counts.total,
                p.counts.failed ? "✗" : " ", p.counts.failed, job->module_id, job->model, job->name);
+      if (lw_job_is_paused (job))
+        g_print (_("        paused: %s\n"), job->pause_reason);
     }
   json_builder_end_array (b);
   if (json)
@@ -951,7 +972,13 @@ cmd_status (int argc, char **argv)
     }
 
   g_print (_("Job %" PRId64 ": %s\n"), job->id, job->name);
-  g_print (_("  module %s · model %s · %s\n"), job->module_id, job->model, lw_job_status_to_string (job->status));
+  g_print (_("  module %s · model %s · %s\n"), job->module_id, job->model, lw_job_state_to_string (job));
+  if (lw_job_is_paused (job))
+    {
+      g_print (_("  paused: %s\n"), job->pause_reason);
+      g_print ("  %s\n", job->pause_advice);
+      g_print (_("  then: lightwork-cli resume %" PRId64 "\n"), job->id);
+    }
   g_print (_("  %d photos: %d done, %d failed, %d pending, %d processing, %d waiting to retry\n"),
            p.counts.total, p.counts.completed, p.counts.failed, p.counts.pending, p.counts.processing,
            p.counts.retry_later);

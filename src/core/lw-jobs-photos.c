@@ -283,6 +283,15 @@ lw_jobs_launch (LwJobs *self, gint64 job_id, GError **error)
   /* This process launched it: a window opening meanwhile leaves it alone
    * while this process lives. */
   lw_store_set_job_runner (store, job_id, lw_core_get_owner (self->core), lw_jobs_now (self), NULL);
+  /* A launch is "try again": the job's pause (saved, cleared by the
+   * launch) and its model's pool in this process. */
+  g_hash_table_remove (self->saved_pauses, &job_id);
+  {
+    g_autoptr(LwJob) job = lw_store_get_job (store, job_id, NULL);
+
+    if (job != NULL)
+      lw_scheduler_resume (self->scheduler, job->model);
+  }
   g_hash_table_remove (self->finishes, &job_id);
   return TRUE;
 }
@@ -403,29 +412,6 @@ lw_jobs_retry_failed (LwJobs *self, gint64 job_id, GError **error)
   if (!run_requeued (self, job_id, n, error))
     return -1;
   return n;
-}
-
-const GError *
-lw_jobs_get_pause (LwJobs *self, gint64 job_id)
-{
-  g_autoptr(LwJob) job = NULL;
-
-  g_return_val_if_fail (LW_IS_JOBS (self), NULL);
-  job = lw_store_get_job (lw_jobs_get_store (self), job_id, NULL);
-  if (job == NULL || job->status != LW_JOB_PROCESSING)
-    return NULL;
-  return lw_scheduler_get_pause (self->scheduler, job->model);
-}
-
-void
-lw_jobs_resume (LwJobs *self, gint64 job_id)
-{
-  g_autoptr(LwJob) job = NULL;
-
-  g_return_if_fail (LW_IS_JOBS (self));
-  job = lw_store_get_job (lw_jobs_get_store (self), job_id, NULL);
-  if (job != NULL)
-    lw_scheduler_resume (self->scheduler, job->model);
 }
 
 guint

@@ -7,6 +7,7 @@
  *                      the queue in this process, defaults, jobs
  *   lw-jobs-photos.c   photos (staging, instructions, removal), running a
  *                      job (launch, cancel, retry, pauses), progress, export
+ *   lw-jobs-pause.c    pauses, saved with the job
  *   lw-jobs-review.c   review, versions, redo, trial runs, projection
  *   lw-jobs-modules.c  modules
  *
@@ -28,9 +29,17 @@ struct _LwJobs
   GMainContext *context;      /* where the service lives (signals, pokes) */
   GHashTable  *finishes;      /* job id (gint64*) → GArray of finish times (the clock's ms) */
   GHashTable  *trials;        /* job ids (gint64*) of trial runs under way */
+  GHashTable  *saved_pauses;  /* job id (gint64*) → GError: pauses saved by another process */
+  gint64       scope;         /* lw_jobs_set_scope: the one job this process runs; 0 = any */
   gulong       handlers[4];
   gboolean     started;
 };
+
+/* lw-jobs-pause.c: saves reason (NULL: clears) as the job's pause when
+ * this process runs it (docs/ARCHITECTURE.md, "Jobs"). */
+void     lw_jobs_pause_saved           (LwJobs        *self,
+                                        const LwJob   *job,
+                                        const GError  *reason);
 
 /* lw-jobs.c */
 gboolean lw_jobs_propagate_store_error (GError        *store_error,

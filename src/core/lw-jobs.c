@@ -201,6 +201,8 @@ for_each_launched_job (LwJobs *self, const char *model, guint signal, const GErr
 
       if (job->status != LW_JOB_PROCESSING || g_strcmp0 (job->model, model) != 0)
         continue;
+      /* Saved before the signal: a listener reading the job sees PAUSED. */
+      lw_jobs_pause_saved (self, job, reason);
       if (signal == signals[SIGNAL_JOB_PAUSED])
         g_signal_emit (self, signal, 0, job->id, model, reason);
       else
@@ -272,6 +274,7 @@ void
 lw_jobs_set_scope (LwJobs *self, gint64 job_id)
 {
   g_return_if_fail (LW_IS_JOBS (self));
+  self->scope = job_id;
   lw_scheduler_set_scope (self->scheduler, job_id);
 }
 
@@ -328,6 +331,10 @@ lw_jobs_hold_interrupted (LwJobs *self, GArray *held)
        * host, by its pid) means someone is working on it, even with no
        * photo in flight (waiting out a rate limit, offline). */
       if (job->status != LW_JOB_PROCESSING)
+        continue;
+      /* A paused job waits for the user in any case: it stays PAUSED, with
+       * its reason, and starts nothing by itself. */
+      if (lw_job_is_paused (job))
         continue;
       if (job->runner != NULL && !lw_owner_is_dead (job->runner, NULL))
         continue;
@@ -670,6 +677,7 @@ lw_jobs_finalize (GObject *object)
 
   g_clear_pointer (&self->finishes, g_hash_table_unref);
   g_clear_pointer (&self->trials, g_hash_table_unref);
+  g_clear_pointer (&self->saved_pauses, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (lw_jobs_parent_class)->finalize (object);
 }
@@ -704,6 +712,7 @@ lw_jobs_init (LwJobs *self)
 {
   self->finishes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_array_unref);
   self->trials = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->saved_pauses = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_error_free);
 }
 
 LwJobs *

@@ -234,11 +234,17 @@ int          lw_jobs_retry              (LwJobs       *self,
 int          lw_jobs_retry_failed       (LwJobs       *self,
                                          gint64        job_id,
                                          GError      **error);
-/* The pause holding a launched job (its model's: a missing key, an
- * unknown model, offline, a spending cap), or NULL. */
+/* The pause holding a launched job (its model's in this process: a
+ * missing key, an unknown model, offline, a spending cap, …; else the one
+ * another process saved with the job), or NULL. A paused job's LwJob says
+ * it too: lw_job_is_paused, pause_code, pause_reason and pause_advice
+ * (what to do, in words); lw_job_state_to_string gives "PAUSED". The jobs
+ * this process runs are saved PAUSED while their model's pool is paused,
+ * and no process claims their photos until the pause ends (a launch,
+ * lw_jobs_resume, or the pool resuming by itself after offline). */
 const GError *lw_jobs_get_pause         (LwJobs       *self,
                                          gint64        job_id);
-/* Clears the pause of the job's model (the user fixed the key). */
+/* Clears the job's pause and its model's (the user fixed the key). */
 void         lw_jobs_resume             (LwJobs       *self,
                                          gint64        job_id);
 /* The job's photos this process has in flight (requests, results being

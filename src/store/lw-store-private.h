@@ -24,7 +24,8 @@ sqlite3 *lw_store_get_db (LwStore *self);
 
 #define JOB_COLUMNS \
   "id, name, module_id, model, prompt, status, source_key, spend_cap, " \
-  "created_at, updated_at, launched_at, finished_at, runner"
+  "created_at, updated_at, launched_at, finished_at, runner, " \
+  "pause_code, pause_reason, pause_advice, out_dir, out_template"
 
 #define IMAGE_COLUMNS \
   "id, job_id, position, original_name, source_path, original_key, sha256, mime, " \

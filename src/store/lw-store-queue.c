@@ -63,7 +63,7 @@ static const char claim_sql[] =
   " WHERE id IN ("
   "  SELECT i.id FROM images AS i INDEXED BY images_claim"
   "  JOIN jobs AS j ON j.id = i.job_id"
-  "  WHERE j.status = 'PROCESSING' AND j.model = ?4 AND (?6 = 0 OR j.id = ?6)"
+  "  WHERE j.status = 'PROCESSING' AND j.pause_code IS NULL AND j.model = ?4 AND (?6 = 0 OR j.id = ?6)"
   "    AND i.status IN ('PENDING', 'RETRY_LATER') AND i.held = 0"
   "    AND (i.status = 'PENDING' OR (i.status = 'RETRY_LATER' AND i.next_retry_at <= ?3))"
   "  ORDER BY j.launched_at, j.id, i.position"

@@ -602,6 +602,10 @@ lw_store_set_job_spend_cap (LwStore *self, gint64 id, double cap, gint64 now, GE
  *   → PENDING     never: nothing goes back to staging.
  * The UPDATE carries the rule in its WHERE, so two processes cannot race
  * past it (a cancel from lightwork-cli against a finish in the window). */
+/* Every change of status ends a pause (docs/ARCHITECTURE.md, "Jobs"): a
+ * launch is "try again", a finish or a cancel leaves nothing to hold. */
+#define PAUSE_CLEARED "pause_code = NULL, pause_reason = NULL, pause_advice = NULL,"
+
 static const char *
 allowed_from (LwJobStatus to)
 {
@@ -655,22 +659,22 @@ lw_store_set_job_status (LwStore *self, gint64 id, LwJobStatus status, gint64 no
   switch (status)
     {
     case LW_JOB_PROCESSING:
-      stmt = stmt_for_id (self, "UPDATE jobs SET status = 'PROCESSING', updated_at = ?2,"
+      stmt = stmt_for_id (self, "UPDATE jobs SET status = 'PROCESSING', updated_at = ?2, " PAUSE_CLEARED ""
                                 "  launched_at = CASE WHEN launched_at = 0 THEN ?2 ELSE launched_at END,"
                                 "  finished_at = 0"
                                 " WHERE id = ?1 AND status IN ('PENDING', 'PROCESSING', 'CANCELLED', 'COMPLETED', 'FAILED')",
                           id, error);
       break;
     case LW_JOB_COMPLETED:
-      stmt = stmt_for_id (self, "UPDATE jobs SET status = 'COMPLETED', updated_at = ?2, finished_at = ?2"
+      stmt = stmt_for_id (self, "UPDATE jobs SET status = 'COMPLETED', updated_at = ?2, " PAUSE_CLEARED " finished_at = ?2"
                                 " WHERE id = ?1 AND status = 'PROCESSING'", id, error);
       break;
     case LW_JOB_FAILED:
-      stmt = stmt_for_id (self, "UPDATE jobs SET status = 'FAILED', updated_at = ?2, finished_at = ?2"
+      stmt = stmt_for_id (self, "UPDATE jobs SET status = 'FAILED', updated_at = ?2, " PAUSE_CLEARED " finished_at = ?2"
                                 " WHERE id = ?1 AND status = 'PROCESSING'", id, error);
       break;
     case LW_JOB_CANCELLED:
-      stmt = stmt_for_id (self, "UPDATE jobs SET status = 'CANCELLED', updated_at = ?2, finished_at = ?2"
+      stmt = stmt_for_id (self, "UPDATE jobs SET status = 'CANCELLED', updated_at = ?2, " PAUSE_CLEARED " finished_at = ?2"
                                 " WHERE id = ?1 AND status = 'PROCESSING'", id, error);
       break;
     case LW_JOB_PENDING:
@@ -698,6 +702,53 @@ lw_store_set_job_runner (LwStore *self, gint64 id, const char *runner, gint64 no
   g_return_val_if_fail (LW_IS_STORE (self), FALSE);
   return update_text (self, "UPDATE jobs SET runner = ?2, updated_at = ?3 WHERE id = ?1",
                       ROW_JOB, id, runner, now, _("Could not change the job’s status"), error);
+}
+
+gboolean
+lw_store_set_job_pause (LwStore *self, gint64 id, const char *code, const char *reason, const char *advice,
+                        gint64 now, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+  g_autoptr(LwJob) job = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+  /* Only a launched job is held by a pause: the state machine's rule, in
+   * the WHERE clause so no other process races past it. Clearing is
+   * always allowed. */
+  stmt = stmt_for_id (self, "UPDATE jobs SET pause_code = ?2, pause_reason = ?3, pause_advice = ?4, updated_at = ?5"
+                            " WHERE id = ?1 AND (?2 IS NULL OR status = 'PROCESSING')", id, error);
+  if (stmt == NULL)
+    return FALSE;
+  lw_store_bind_text (stmt, 2, code);
+  lw_store_bind_text (stmt, 3, code != NULL ? reason : NULL);
+  lw_store_bind_text (stmt, 4, code != NULL ? advice : NULL);
+  sqlite3_bind_int64 (stmt, 5, now);
+  if (!lw_store_step_done (self, stmt, _("Could not change the job’s status"), error))
+    return FALSE;
+  if (sqlite3_changes (self->db) > 0)
+    return TRUE;
+  job = lw_store_get_job (self, id, error);
+  if (job != NULL)
+    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_STATE, _("Job “%s” is not running, so it cannot be paused"),
+                 job->name);
+  return FALSE;
+}
+
+gboolean
+lw_store_set_job_output (LwStore *self, gint64 id, const char *dir, const char *template_str, gint64 now,
+                         GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+  stmt = stmt_for_id (self, "UPDATE jobs SET out_dir = ?2, out_template = ?3, updated_at = ?4 WHERE id = ?1",
+                      id, error);
+  if (stmt == NULL)
+    return FALSE;
+  lw_store_bind_text (stmt, 2, dir);
+  lw_store_bind_text (stmt, 3, template_str);
+  sqlite3_bind_int64 (stmt, 4, now);
+  return step_one_row (self, stmt, ROW_JOB, id, _("Could not save the job’s output folder"), error);
 }
 
 gboolean

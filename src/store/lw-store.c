@@ -186,6 +186,19 @@ static const char *const migrations[] = {
   "ALTER TABLE images ADD COLUMN review_reason TEXT;"
   "ALTER TABLE images ADD COLUMN note TEXT;"
   "CREATE INDEX images_review ON images (job_id) WHERE status = 'COMPLETED' AND review_reason IS NOT NULL;",
+  /* 5 → 6 (docs/ARCHITECTURE.md, "Jobs"):
+   * - jobs.pause_code, pause_reason, pause_advice: a launched job held by a
+   *   pause (a bad key, an unknown model, a daily quota, …) is PAUSED, with
+   *   why and what to do, for every process to show. Columns on a
+   *   PROCESSING job, not a status: a new status would rebuild the table
+   *   for its CHECK constraint, and images and rejections cascade from it;
+   * - jobs.out_dir, out_template: where the job's results are saved
+   *   (lightwork-cli's --out), so "resume" saves there too. */
+  "ALTER TABLE jobs ADD COLUMN pause_code TEXT;"
+  "ALTER TABLE jobs ADD COLUMN pause_reason TEXT;"
+  "ALTER TABLE jobs ADD COLUMN pause_advice TEXT;"
+  "ALTER TABLE jobs ADD COLUMN out_dir TEXT;"
+  "ALTER TABLE jobs ADD COLUMN out_template TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LW_STORE_SCHEMA_VERSION);
@@ -304,6 +317,11 @@ lw_store_job_from_row (sqlite3_stmt *stmt)
   job->launched_at = sqlite3_column_int64 (stmt, 10);
   job->finished_at = sqlite3_column_int64 (stmt, 11);
   job->runner = lw_store_column_strdup (stmt, 12);
+  job->pause_code = lw_store_column_strdup (stmt, 13);
+  job->pause_reason = lw_store_column_strdup (stmt, 14);
+  job->pause_advice = lw_store_column_strdup (stmt, 15);
+  job->out_dir = lw_store_column_strdup (stmt, 16);
+  job->out_template = lw_store_column_strdup (stmt, 17);
   return job;
 }
 

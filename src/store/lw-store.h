@@ -30,7 +30,7 @@ typedef enum {
 
 GQuark lw_store_error_quark (void);
 
-#define LW_STORE_SCHEMA_VERSION 5
+#define LW_STORE_SCHEMA_VERSION 6
 
 #define LW_TYPE_STORE (lw_store_get_type ())
 G_DECLARE_FINAL_TYPE (LwStore, lw_store, LW, STORE, GObject)
@@ -103,6 +103,17 @@ gboolean    lw_store_job_has_open_images (LwStore *self, gint64 job_id, gboolean
 gboolean    lw_store_get_job_cost   (LwStore *self, gint64 job_id, double *cost, GError **error);
 /* The process that launched the job last (lw_core_get_owner). */
 gboolean    lw_store_set_job_runner (LwStore *self, gint64 id, const char *runner, gint64 now, GError **error);
+/* A launched job held by a pause (docs/ARCHITECTURE.md, "Jobs"): code (an
+ * engine error code, "auth", "disk_full", …), the reason and what to do, in
+ * words; its photos are not claimed until the pause ends. Only a
+ * PROCESSING job (else STATE); code NULL clears it (any job). Every change
+ * of status clears it too. */
+gboolean    lw_store_set_job_pause  (LwStore *self, gint64 id, const char *code, const char *reason,
+                                     const char *advice, gint64 now, GError **error);
+/* Where the job's results are saved (lightwork-cli's --out, --template);
+ * NULL clears. */
+gboolean    lw_store_set_job_output (LwStore *self, gint64 id, const char *dir, const char *template_str,
+                                     gint64 now, GError **error);
 
 /* ---- images ------------------------------------------------------------ */
 /* Inserts image (job_id, original_name, source_path, original_key, sha256,

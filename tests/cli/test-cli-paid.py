@@ -93,6 +93,55 @@ def second_ctrl_c_abandons(tmp, port):
     check(counts == {"PENDING": 2}, f"the abandoned photos are back in the queue ({counts})")
 
 
+def job_json(env, job_id=None):
+    jobs = json.loads(run(env, "jobs", "--json").stdout)
+    return jobs[0] if job_id is None else [j for j in jobs if j["id"] == job_id][0]
+
+
+def pauses_say_so(tmp, port, quota_port):
+    """A bad key, an unknown model and a daily quota: PAUSED with the reason
+    and what to do, in `jobs`, `jobs --json` and `status`; no log line
+    beside the CLI's own."""
+    env = dict(env_for(tmp, "p1", port), GEMINI_API_KEY="wrong-key")
+    photos = os.path.join(tmp, "paused")
+    copy_photos(photos, 2)
+    r = run(env, "process", photos, "--model", "nano_banana")
+    job = job_json(env)
+    check(r.returncode == 1 and "paused:" in r.stderr and f"resume {job['id']}" in r.stderr,
+          f"a bad key pauses and says how to go on (exit {r.returncode})")
+    check("LightWork-" not in r.stderr, f"no log line beside the CLI's ({r.stderr.strip()!r})")
+    check("GEMINI_API_KEY is the key in use" in r.stderr and "key set" not in r.stderr,
+          "the bad-key advice names GEMINI_API_KEY, the key in use")
+    check(job["status"] == "PAUSED" and job["pause"]["code"] == "auth" and "refused" in job["pause"]["reason"]
+          and "GEMINI_API_KEY" in job["pause"]["advice"], f"jobs --json: PAUSED with reason and advice ({job})")
+    out = run(env, "jobs").stdout
+    check("PAUSED" in out and "refused" in out and "PROCESSING" not in out, f"jobs: PAUSED and why ({out!r})")
+    out = run(env, "status").stdout
+    check("PAUSED" in out and "GEMINI_API_KEY" in out and f"resume {job['id']}" in out, f"status too ({out!r})")
+    r = run(dict(env, GEMINI_API_KEY=KEY), "resume")
+    job = job_json(env)
+    check(r.returncode == 0 and job["status"] == "COMPLETED" and "pause" not in job,
+          f"resume with a working key finishes it ({r.returncode}, {job['status']})")
+
+    # An unknown model: the advice is a whole sentence.
+    env2 = dict(env_for(tmp, "p2", port))
+    run(env2, "jobs")
+    T.set_setting(env2["LIGHTWORK_DATA_DIR"], "model.nano_banana.id", "gemini-shut-down")
+    r = run(env2, "process", photos, "--model", "nano_banana")
+    job = job_json(env2)
+    check(job["status"] == "PAUSED" and job["pause"]["code"] == "model_not_found"
+          and job["pause"]["advice"].endswith("switches to one of them."),
+          f"an unknown model: PAUSED, advice whole ({job.get('pause')})")
+    check("models use" in r.stderr and "switches”" not in r.stderr, "the CLI says the whole advice")
+
+    # A daily quota.
+    env3 = env_for(tmp, "p3", quota_port)
+    r = run(env3, "process", photos, "--model", "nano_banana")
+    job = job_json(env3)
+    check(r.returncode == 1 and job["status"] == "PAUSED" and job["pause"]["code"] == "quota_exhausted"
+          and "quota" in job["pause"]["advice"], f"a daily quota: PAUSED ({job.get('pause')})")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="lw-cli-paid-")
     servers = []
@@ -101,6 +150,11 @@ def main():
         servers.append(slow)
         cancel_keeps_paid_work(tmp, slow_port)
         second_ctrl_c_abandons(tmp, slow_port)
+        fast, fast_port = start_server("--latency-mean-ms=20")
+        servers.append(fast)
+        quota, quota_port = start_server("--latency-mean-ms=20", "--rate=quota-day=1")
+        servers.append(quota)
+        pauses_say_so(tmp, fast_port, quota_port)
     finally:
         for s in servers:
             s.kill()

@@ -83,7 +83,7 @@ def job_rules(tmp):
     r = run(env, "process", gem, "--model", "nano_banana")
     check(r.returncode == 1 and "paused" in r.stderr, f"a Gemini job with no key pauses (exit {r.returncode})")
     paused = newest_job(env)
-    check(paused["status"] == "PROCESSING", f"the paused job stays launched ({paused['status']})")
+    check(paused["status"] == "PAUSED" and "pause" in paused, f"the paused job says so ({paused['status']})")
     # ... and a local run beside it is not its business.
     r = run(env, "process", loc, "--model", "local")
     local = newest_job(env)

@@ -393,14 +393,74 @@ test_pause_per_job (JobsFixture *f, gconstpointer data)
   g_assert_null (lw_jobs_get_pause (f->jobs, local_job));
   /* No photo of the paused job is failed by the pause. */
   g_assert_cmpint (queue_counts (&f->q, gemini_job).failed, ==, 0);
+  /* The pause is saved with the job, with what to do: PAUSED, not running. */
+  {
+    g_autoptr(LwJob) job = get_job (f, gemini_job);
+    g_autoptr(LwJob) local = get_job (f, local_job);
+
+    g_assert_true (lw_job_is_paused (job));
+    g_assert_cmpstr (lw_job_state_to_string (job), ==, "PAUSED");
+    g_assert_cmpstr (job->pause_code, ==, "auth");
+    g_assert_nonnull (job->pause_reason);
+    g_assert_nonnull (job->pause_advice);
+    g_assert_false (lw_job_is_paused (local));
+  }
 
   lw_jobs_resume (f->jobs, gemini_job);
   g_assert_null (lw_jobs_get_pause (f->jobs, gemini_job));
+  {
+    g_autoptr(LwJob) job = get_job (f, gemini_job);
+
+    g_assert_false (lw_job_is_paused (job));
+  }
   run_to_end (f, gemini_job);
   g_assert_cmpint (queue_counts (&f->q, gemini_job).completed, ==, 2);
   g_assert_cmpuint (f->events->len, ==, 2);
   g_assert_true (g_str_has_prefix (g_ptr_array_index (f->events, 1), "resumed:"));
   lw_jobs_stop (f->jobs);
+}
+
+/* A pause saved by another process (here a full disk: any reason fits):
+ * its photos are not claimed, a window starting leaves it paused, this
+ * process reads it as its own pause, and resume runs the job. */
+static void
+test_pause_saved (JobsFixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 job_id = create_job (f, "food", LW_MODEL_LOCAL);
+  g_autoptr(GArray) held = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(LwJob) job = NULL;
+  const GError *pause;
+
+  g_array_unref (queue_stage (&f->q, job_id, 2, "jpg"));
+  g_assert_true (lw_jobs_launch (f->jobs, job_id, &error));
+  g_assert_true (lw_store_set_job_pause (f->q.store, job_id, "disk_full", "No space left on device",
+                                         "Free some space.", 1, &error));
+  g_assert_no_error (error);
+  lw_jobs_hold_interrupted (f->jobs, held);
+  g_assert_cmpuint (held->len, ==, 0);
+  lw_jobs_start (f->jobs);
+  queue_settle (&f->q);
+  lw_fake_clock_advance (f->q.clock, 10000);
+  queue_settle (&f->q);
+  g_assert_cmpint (queue_counts (&f->q, job_id).pending, ==, 2);
+  g_assert_cmpuint (lw_fake_engine_get_n_calls (f->q.engine), ==, 0);
+  pause = lw_jobs_get_pause (f->jobs, job_id);
+  g_assert_nonnull (pause);
+  g_assert_cmpstr (pause->message, ==, "No space left on device");
+  job = get_job (f, job_id);
+  g_assert_cmpstr (lw_job_state_to_string (job), ==, "PAUSED");
+  g_assert_cmpstr (job->pause_advice, ==, "Free some space.");
+
+  /* Only a launched job can be paused: the state machine's WHERE. */
+  g_assert_false (lw_store_set_job_pause (f->q.store, create_job (f, "food", LW_MODEL_LOCAL), "auth", "x", "y", 1,
+                                          &error));
+  g_assert_error (error, LW_STORE_ERROR, LW_STORE_ERROR_STATE);
+
+  lw_jobs_resume (f->jobs, job_id);
+  g_assert_null (lw_jobs_get_pause (f->jobs, job_id));
+  run_to_end (f, job_id);
+  g_assert_cmpint (queue_counts (&f->q, job_id).completed, ==, 2);
 }
 
 /* ---- jobs left running ------------------------------------------------------ */
@@ -840,6 +900,7 @@ main (int argc, char **argv)
   g_test_add ("/jobs/retry-new-take", JobsFixture, NULL, jobs_setup, test_retry_new_take, jobs_teardown);
   g_test_add ("/jobs/retry-failed", JobsFixture, NULL, jobs_setup, test_retry_failed, jobs_teardown);
   g_test_add ("/jobs/pause-per-job", JobsFixture, NULL, jobs_setup, test_pause_per_job, jobs_teardown);
+  g_test_add ("/jobs/pause-saved", JobsFixture, NULL, jobs_setup, test_pause_saved, jobs_teardown);
   g_test_add ("/jobs/hold-interrupted", JobsFixture, NULL, jobs_setup, test_hold_interrupted, jobs_teardown);
   g_test_add ("/jobs/run-limits", JobsFixture, NULL, jobs_setup, test_run_limits, jobs_teardown);
   g_test_add ("/jobs/progress", JobsFixture, NULL, jobs_setup, test_progress, jobs_teardown);

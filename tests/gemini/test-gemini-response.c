@@ -354,7 +354,7 @@ test_error_statuses (void)
            " \"status\": \"INVALID_ARGUMENT\", \"details\": [{\"@type\": \"type.googleapis.com/google.rpc.ErrorInfo\","
            " \"reason\": \"API_KEY_INVALID\", \"domain\": \"googleapis.com\","
            " \"metadata\": {\"service\": \"generativelanguage.api.test\"}}]}}",
-      LW_ENGINE_ERROR_AUTH, "key set" },
+      LW_ENGINE_ERROR_AUTH, "was refused" },
     { 400, "{\"error\": {\"code\": 400, \"message\": \"API key expired. Please renew the API key.\","
            " \"status\": \"INVALID_ARGUMENT\", \"details\": [{\"@type\": \"type.googleapis.com/google.rpc.ErrorInfo\","
            " \"reason\": \"API_KEY_EXPIRED\"}]}}",

@@ -4,6 +4,11 @@
 
 #include "store-test-helpers.h"
 
+/* Back from version 6 to 5: the jobs' pause and output folder. */
+#define UNDO_6 "ALTER TABLE jobs DROP COLUMN pause_code; ALTER TABLE jobs DROP COLUMN pause_reason;" \
+  "ALTER TABLE jobs DROP COLUMN pause_advice; ALTER TABLE jobs DROP COLUMN out_dir;" \
+  "ALTER TABLE jobs DROP COLUMN out_template;"
+
 static void
 test_fresh_file (void)
 {
@@ -254,7 +259,7 @@ test_migrate_1_to_2 (void)
   g_array_unref (test_add_images (f.store, job->id, 0, 4, 1000));
   db = lw_store_get_db (f.store);
   /* Back to what version 1 had. */
-  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
+  g_assert_cmpint (sqlite3_exec (db, UNDO_6 "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
                                      "DROP TABLE versions; ALTER TABLE images DROP COLUMN review; ALTER TABLE images DROP COLUMN version;"
                                      "ALTER TABLE images DROP COLUMN held;"
                                      "DROP INDEX images_job_status; DROP TABLE starts;"
@@ -308,7 +313,7 @@ test_migrate_2_to_3 (void)
   g_array_unref (test_add_images (f.store, job->id, 0, 3, 1000));
   g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 2000, &error));
   db = lw_store_get_db (f.store);
-  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
+  g_assert_cmpint (sqlite3_exec (db, UNDO_6 "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
                                      "DROP TABLE versions; ALTER TABLE images DROP COLUMN review; ALTER TABLE images DROP COLUMN version;"
                                      "ALTER TABLE images DROP COLUMN held;"
                                      "DROP TABLE starts; ALTER TABLE jobs DROP COLUMN runner;"
@@ -351,7 +356,7 @@ test_migrate_3_to_4 (void)
   ids = test_add_images (f.store, job->id, 0, 2, 1000);
   g_assert_true (lw_store_set_image_prompt (f.store, g_array_index (ids, gint64, 0), "  warmer ", 1000, &error));
   db = lw_store_get_db (f.store);
-  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
+  g_assert_cmpint (sqlite3_exec (db, UNDO_6 "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
                                      "DROP TABLE versions; ALTER TABLE images DROP COLUMN review;"
                                      "ALTER TABLE images DROP COLUMN version; ALTER TABLE images DROP COLUMN held;"
                                      "UPDATE images SET status = 'COMPLETED', processed_key = 'results/a.png'"
@@ -399,7 +404,7 @@ test_migrate_4_to_5 (void)
   job = test_create_job (f.store, "local", 1000);
   ids = test_add_images (f.store, job->id, 0, 2, 1000);
   db = lw_store_get_db (f.store);
-  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason;"
+  g_assert_cmpint (sqlite3_exec (db, UNDO_6 "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason;"
                                      "ALTER TABLE images DROP COLUMN note; PRAGMA user_version = 4",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   g_clear_object (&f.store);
@@ -447,6 +452,46 @@ test_migrate_4_to_5 (void)
   store_fixture_clear (&f);
 }
 
+/* A version-5 file keeps its jobs: not paused, no output folder; then a
+ * pause and an output folder are saved and read back. */
+static void
+test_migrate_5_to_6 (void)
+{
+  StoreFixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwJob) job = NULL;
+  g_autoptr(LwJob) again = NULL;
+
+  store_fixture_init (&f);
+  job = test_create_job (f.store, "local", 1000);
+  g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 2000, &error));
+  g_assert_cmpint (sqlite3_exec (lw_store_get_db (f.store), UNDO_6 "PRAGMA user_version = 5", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  g_clear_object (&f.store);
+
+  f.store = lw_store_open (f.db_path, &error);
+  g_assert_no_error (error);
+  again = lw_store_get_job (f.store, job->id, &error);
+  g_assert_no_error (error);
+  g_assert_false (lw_job_is_paused (again));
+  g_assert_null (again->out_dir);
+  g_assert_true (lw_store_set_job_pause (f.store, job->id, "auth", "The key was refused", "Set one.", 3000, &error));
+  g_assert_true (lw_store_set_job_output (f.store, job->id, "/tmp/out", "{name}.{ext}", 3000, &error));
+  g_clear_pointer (&again, lw_job_free);
+  again = lw_store_get_job (f.store, job->id, &error);
+  g_assert_cmpstr (lw_job_state_to_string (again), ==, "PAUSED");
+  g_assert_cmpstr (again->pause_advice, ==, "Set one.");
+  g_assert_cmpstr (again->out_dir, ==, "/tmp/out");
+  g_assert_cmpstr (again->out_template, ==, "{name}.{ext}");
+  /* Any change of status ends the pause. */
+  g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_CANCELLED, 4000, &error));
+  g_clear_pointer (&again, lw_job_free);
+  again = lw_store_get_job (f.store, job->id, &error);
+  g_assert_null (again->pause_code);
+  g_assert_cmpstr (lw_job_state_to_string (again), ==, "CANCELLED");
+  store_fixture_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -461,5 +506,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/schema/migrate-2-to-3", test_migrate_2_to_3);
   g_test_add_func ("/store/schema/migrate-3-to-4", test_migrate_3_to_4);
   g_test_add_func ("/store/schema/migrate-4-to-5", test_migrate_4_to_5);
+  g_test_add_func ("/store/schema/migrate-5-to-6", test_migrate_5_to_6);
   return g_test_run ();
 }

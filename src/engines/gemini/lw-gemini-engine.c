@@ -841,7 +841,7 @@ lw_gemini_engine_new (const LwGeminiConfig  *config,
   if (key == NULL || *key == '\0')
     {
       g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_AUTH,
-                   _("No Gemini API key is set: run “lightwork-cli key set” or set GEMINI_API_KEY"));
+                   _("No Gemini API key is set"));
       return NULL;
     }
   self = g_object_new (LW_TYPE_GEMINI_ENGINE, NULL);
@@ -867,7 +867,7 @@ lw_gemini_engine_create_from_store (LwStore  *store,
         g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_AUTH, "%s", key_error->message);
       else
         g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_AUTH,
-                     _("No Gemini API key is set: run “lightwork-cli key set” or set GEMINI_API_KEY"));
+                     _("No Gemini API key is set"));
       return NULL;
     }
   engine = lw_gemini_engine_new (config, key, error);

@@ -569,7 +569,7 @@ lw_gemini_parse_error (guint       status,
       if ((eb.reason != NULL && g_str_has_prefix (eb.reason, "API_KEY_")) ||
           (eb.message != NULL && strstr (eb.message, "API key not valid") != NULL))
         error = g_error_new (LW_ENGINE_ERROR, LW_ENGINE_ERROR_AUTH,
-                             _("The API key was refused (%s). Set a valid key: lightwork-cli key set"),
+                             _("The API key was refused (%s)"),
                              server_words);
       else
         error = g_error_new (LW_ENGINE_ERROR, LW_ENGINE_ERROR_BAD_REQUEST,
@@ -583,8 +583,7 @@ lw_gemini_parse_error (guint       status,
       break;
     case 404:
       error = g_error_new (LW_ENGINE_ERROR, LW_ENGINE_ERROR_MODEL_NOT_FOUND,
-                           _("The model “%s” was not found (%s). Pick another one: “lightwork-cli models” "
-                             "lists those your key can use, “lightwork-cli models use” switches"),
+                           _("The model “%s” was not found (%s)"),
                            model_id != NULL ? model_id : "", server_words);
       break;
     case 408:
