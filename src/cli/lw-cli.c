@@ -436,12 +436,40 @@ set_run_options (LwJobs *jobs, const char *model, int concurrency, int rpm, gboo
   return TRUE;
 }
 
+/* --out DIR (and --template) are remembered with the job; without them a
+ * job saves where it was told last (docs/ARCHITECTURE.md, "Jobs"). Returns
+ * the folder to save into (NULL: none), its template in *template_out. */
+static gboolean
+resolve_output (LwJobs *jobs, gint64 job_id, const char *out_dir, const char *template_str, char **dir_out,
+                char **template_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwJob) job = NULL;
+
+  if (out_dir != NULL && !lw_jobs_set_output (jobs, job_id, out_dir, template_str, &error))
+    {
+      lw_cli_fail (error);
+      return FALSE;
+    }
+  job = lw_jobs_get (jobs, job_id, &error);
+  if (job == NULL)
+    {
+      lw_cli_fail (error);
+      return FALSE;
+    }
+  *dir_out = g_strdup (job->out_dir);
+  *template_out = g_strdup (template_str != NULL ? template_str : job->out_template);
+  return TRUE;
+}
+
 /* Launches (or continues) the job and watches it to the end. out_dir: save
  * the results there, named by template_str (NULL = the export.template
- * setting). */
+ * setting); without it, where the job was told last. */
 static int
-run_job (LwJobs *jobs, gint64 job_id, gboolean json, const char *out_dir, const char *template_str)
+run_job (LwJobs *jobs, gint64 job_id, gboolean json, const char *out_arg, const char *template_arg)
 {
+  g_autofree char *out_dir = NULL;
+  g_autofree char *template_str = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(LwJob) job = NULL;
   const GError *pause;
@@ -450,6 +478,8 @@ run_job (LwJobs *jobs, gint64 job_id, gboolean json, const char *out_dir, const 
   guint sigint, sigterm;
   int exit_code;
 
+  if (!resolve_output (jobs, job_id, out_arg, template_arg, &out_dir, &template_str))
+    return LW_CLI_EXIT_ERROR;
   run.jobs = jobs;
   run.job_id = job_id;
   run.json = json;

@@ -631,6 +631,21 @@ lw_jobs_set_prompt (LwJobs *self, gint64 job_id, const char *prompt, GError **er
 }
 
 gboolean
+lw_jobs_set_output (LwJobs *self, gint64 job_id, const char *dir, const char *template_str, GError **error)
+{
+  g_autofree char *absolute = NULL;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (LW_IS_JOBS (self), FALSE);
+  /* A relative folder would mean another place from another directory. */
+  absolute = dir != NULL ? g_canonicalize_filename (dir, NULL) : NULL;
+  if (!lw_store_set_job_output (lw_jobs_get_store (self), job_id, absolute, template_str, lw_jobs_now (self),
+                                &local_error))
+    return lw_jobs_propagate_store_error (local_error, error);
+  return TRUE;
+}
+
+gboolean
 lw_jobs_delete (LwJobs *self, gint64 job_id, GError **error)
 {
   g_autoptr(LwJob) job = NULL;

@@ -146,6 +146,15 @@ gboolean     lw_jobs_set_prompt         (LwJobs       *self,
                                          gint64        job_id,
                                          const char   *prompt,
                                          GError      **error);
+/* Where the job's results are saved (lightwork-cli's --out and
+ * --template), remembered with the job so a resume saves there too. dir is
+ * made absolute; template_str NULL = the export.template setting at the
+ * time of saving. */
+gboolean     lw_jobs_set_output         (LwJobs       *self,
+                                         gint64        job_id,
+                                         const char   *dir,
+                                         const char   *template_str,
+                                         GError      **error);
 /* Stops the job's work in this process, then deletes it with its photos'
  * rows (files go at a later sweep). */
 gboolean     lw_jobs_delete             (LwJobs       *self,

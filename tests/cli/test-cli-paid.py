@@ -105,7 +105,8 @@ def pauses_say_so(tmp, port, quota_port):
     env = dict(env_for(tmp, "p1", port), GEMINI_API_KEY="wrong-key")
     photos = os.path.join(tmp, "paused")
     copy_photos(photos, 2)
-    r = run(env, "process", photos, "--model", "nano_banana")
+    saved = os.path.join(tmp, "paused-out")
+    r = run(env, "process", photos, "--model", "nano_banana", "--out", saved, "--template", "kept-{name}.{ext}")
     job = job_json(env)
     check(r.returncode == 1 and "paused:" in r.stderr and f"resume {job['id']}" in r.stderr,
           f"a bad key pauses and says how to go on (exit {r.returncode})")
@@ -122,6 +123,10 @@ def pauses_say_so(tmp, port, quota_port):
     job = job_json(env)
     check(r.returncode == 0 and job["status"] == "COMPLETED" and "pause" not in job,
           f"resume with a working key finishes it ({r.returncode}, {job['status']})")
+    # The job remembered --out and --template: resume saved there without them.
+    files = sorted(os.listdir(saved)) if os.path.isdir(saved) else []
+    check(len(files) == 2 and all(f.startswith("kept-") for f in files) and f"to {saved}" in r.stderr,
+          f"resume saves into the remembered folder with the remembered names ({files}: {r.stderr.strip()!r})")
 
     # An unknown model: the advice is a whole sentence.
     env2 = dict(env_for(tmp, "p2", port))
