@@ -54,6 +54,18 @@ lw_colour_srgb_icc (void)
       data = g_malloc (len);
       cmsSaveProfileToMem (profile, data, &len);
       cmsCloseProfile (profile);
+      /* lcms2 stamps the header with the time of creation (bytes 24–35,
+       * six big-endian uInt16: year, month, day, h, m, s): a fixed date
+       * instead, so the same result saved twice is the same file byte for
+       * byte (an export skips what a folder already holds, see
+       * docs/ARCHITECTURE.md, "Jobs"). Its profile ID is not computed, so
+       * nothing else depends on the date. */
+      if (len >= 36)
+        {
+          static const guint8 fixed_date[12] = { 0x07, 0xE0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0 };  /* 2016-01-01 */
+
+          memcpy (data + 24, fixed_date, sizeof fixed_date);
+        }
       bytes = g_bytes_new_take (data, len);
       g_once_init_leave (&icc, bytes);
     }

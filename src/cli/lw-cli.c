@@ -234,6 +234,18 @@ concurrency_option_help (void)
                           info->fallback);
 }
 
+/* "Saved 3 results to DIR", and how many were there already, byte for byte
+ * (an export skips those rather than adding identical "-2" copies). */
+static void
+print_saved (FILE *out, guint written, guint skipped, const char *dir)
+{
+  fprintf (out, g_dngettext (GETTEXT_PACKAGE, "Saved %u result to %s\n", "Saved %u results to %s\n", written),
+           written, dir);
+  if (skipped > 0)
+    fprintf (out, g_dngettext (GETTEXT_PACKAGE, "%u already saved there, skipped\n",
+                               "%u already saved there, skipped\n", skipped), skipped);
+}
+
 /* ---- watching a run ----------------------------------------------------- */
 
 static void
@@ -554,17 +566,17 @@ run_job (LwJobs *jobs, gint64 job_id, gboolean json, const char *out_arg, const 
 
   if (out_dir != NULL && p.counts.completed > 0)
     {
-      guint written = 0;
+      guint written = 0, skipped = 0;
 
-      if (!lw_jobs_export (jobs, job_id, out_dir, template_str, LW_EXPORT_ALL, NULL, NULL, &written, NULL, &error))
+      if (!lw_jobs_export_full (jobs, job_id, out_dir, template_str, LW_EXPORT_ALL, NULL, NULL, &written, &skipped,
+                                NULL, &error))
         {
           lw_cli_error (_("saving the results failed: %s"), error->message);
           exit_code = LW_CLI_EXIT_ERROR;
           goto out;
         }
       if (!json)
-        g_printerr (g_dngettext (GETTEXT_PACKAGE, "Saved %u result to %s\n", "Saved %u results to %s\n", written),
-                    written, out_dir);
+        print_saved (stderr, written, skipped, out_dir);
     }
 
   if (json)
@@ -1052,7 +1064,7 @@ cmd_export (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(LwJobs) jobs = NULL;
   g_autoptr(LwJob) job = NULL;
-  guint written = 0;
+  guint written = 0, skipped = 0;
 
   if (!parse_options (context, entries, &argc, &argv))
     return LW_CLI_EXIT_ERROR;
@@ -1065,11 +1077,10 @@ cmd_export (int argc, char **argv)
   if (job == NULL)
     return LW_CLI_EXIT_ERROR;
   /* No --template: the export.template setting (the window's). */
-  if (!lw_jobs_export (jobs, job->id, out_dir, template_str, accepted ? LW_EXPORT_ACCEPTED : LW_EXPORT_ALL,
-                       NULL, NULL, &written, NULL, &error))
+  if (!lw_jobs_export_full (jobs, job->id, out_dir, template_str, accepted ? LW_EXPORT_ACCEPTED : LW_EXPORT_ALL,
+                            NULL, NULL, &written, &skipped, NULL, &error))
     return lw_cli_fail (error);
-  g_print (g_dngettext (GETTEXT_PACKAGE, "Saved %u result to %s\n", "Saved %u results to %s\n", written),
-           written, out_dir);
+  print_saved (stdout, written, skipped, out_dir);
   return LW_CLI_EXIT_OK;
 }
 

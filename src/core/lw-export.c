@@ -212,39 +212,46 @@ name_taken (const char *dir, const char *name, GHashTable *taken)
          || g_file_test (path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK);
 }
 
-/* Like lw_export_unique_name(), with every candidate at most max_bytes. */
+/* The n-th name for name (n from 1): "a.jpg", "a-2.jpg", "a-3.jpg", …,
+ * at most max_bytes. */
 static char *
-unique_name_within (const char *dir, const char *name, GHashTable *taken, gsize max_bytes)
+nth_name (const char *name, guint n, gsize max_bytes)
 {
   g_autofree char *fitted = lw_export_fit_name (name, max_bytes);
-  g_autofree char *stem = g_strdup (fitted);
+  g_autofree char *stem = NULL;
+  g_autofree char *suffix = NULL;
+  g_autofree char *room = NULL;
   const char *ext = "";
-  char *dot = strrchr (stem, '.');
-  char *candidate = NULL;
+  char *dot;
 
+  if (n == 1)
+    return g_steal_pointer (&fitted);
+  stem = g_strdup (fitted);
+  dot = strrchr (stem, '.');
   if (dot != NULL && dot != stem)
     {
       *dot = '\0';
       ext = dot + 1;
     }
+  suffix = g_strdup_printf ("-%u%s%s", n, *ext ? "." : "", ext);
+  /* The stem gives way to the suffix, by whole characters. */
+  if (strlen (suffix) < max_bytes)
+    room = g_strndup (stem, utf8_prefix_bytes (stem, max_bytes - strlen (suffix)));
+  else
+    room = g_strdup ("");
+  return g_strconcat (room, suffix, NULL);
+}
+
+/* Like lw_export_unique_name(), with every candidate at most max_bytes. */
+static char *
+unique_name_within (const char *dir, const char *name, GHashTable *taken, gsize max_bytes)
+{
+  char *candidate = NULL;
+
   for (guint n = 1; candidate == NULL; n++)
     {
-      g_autofree char *try = NULL;
+      g_autofree char *try = nth_name (name, n, max_bytes);
 
-      if (n == 1)
-        try = g_strdup (fitted);
-      else
-        {
-          g_autofree char *suffix = g_strdup_printf ("-%u%s%s", n, *ext ? "." : "", ext);
-          g_autofree char *room = NULL;
-
-          /* The stem gives way to the suffix, by whole characters. */
-          if (strlen (suffix) < max_bytes)
-            room = g_strndup (stem, utf8_prefix_bytes (stem, max_bytes - strlen (suffix)));
-          else
-            room = g_strdup ("");
-          try = g_strconcat (room, suffix, NULL);
-        }
       if (!name_taken (dir, try, taken))
         candidate = g_steal_pointer (&try);
     }
@@ -402,6 +409,43 @@ save_one (const char *dir, const char *name, GBytes *data, GHashTable *taken, gs
     }
 }
 
+/* Whether the file at path holds exactly data. */
+static gboolean
+same_content (const char *path, GBytes *data)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  GStatBuf st;
+
+  if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode) || (gsize) st.st_size != g_bytes_get_size (data))
+    return FALSE;
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    return FALSE;
+  return len == g_bytes_get_size (data) && memcmp (contents, g_bytes_get_data (data, NULL), len) == 0;
+}
+
+/* Whether dir already holds data, byte for byte, under name or one of the
+ * names a save would have taken after it ("a-2.jpg", …; up to the first
+ * that does not exist), not written in this run: a result saved there
+ * before. Saving it again would only add an identical "-2" copy. */
+static gboolean
+already_saved (const char *dir, const char *name, GBytes *data, GHashTable *taken, gsize limit)
+{
+  for (guint n = 1;; n++)
+    {
+      g_autofree char *try = nth_name (name, n, limit);
+      g_autofree char *path = g_build_filename (dir, try, NULL);
+
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        return FALSE;
+      if (!g_hash_table_contains (taken, try) && same_content (path, data))
+        {
+          g_hash_table_add (taken, g_steal_pointer (&try));
+          return TRUE;
+        }
+    }
+}
+
 static gboolean
 is_selected (const LwImage *image, LwExportSelection selection)
 {
@@ -420,6 +464,7 @@ lw_export_job_full (LwStore              *store,
                     LwExportProgressFunc  progress,
                     gpointer              user_data,
                     guint                *n_written,
+                    guint                *n_skipped,
                     GPtrArray           **failures,
                     GCancellable         *cancellable,
                     GError              **error)
@@ -428,11 +473,13 @@ lw_export_job_full (LwStore              *store,
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_auto(LwExportOptions) options = { 0 };
-  guint total = 0, done = 0;
+  guint total = 0, done = 0, skipped = 0;
   gsize limit;
 
   if (n_written != NULL)
     *n_written = 0;
+  if (n_skipped != NULL)
+    *n_skipped = 0;
   if (failures != NULL)
     *failures = g_ptr_array_new_with_free_func ((GDestroyNotify) lw_export_failure_free);
   if (!lw_export_check_template (template_str, error))
@@ -499,7 +546,13 @@ lw_export_job_full (LwStore              *store,
         {
           name = lw_export_format_name (template_str, image->original_name, job->module_id, job->name,
                                         image->position + 1, lw_image_mime_to_extension (mime));
-          if (save_one (dir, name, data, taken, limit, &local_error))
+          if (already_saved (dir, name, data, taken, limit))
+            {
+              skipped++;
+              if (n_skipped != NULL)
+                *n_skipped = skipped;
+            }
+          else if (save_one (dir, name, data, taken, limit, &local_error))
             {
               done++;
               if (n_written != NULL)
@@ -521,7 +574,7 @@ lw_export_job_full (LwStore              *store,
           g_ptr_array_add (*failures, failure);
         }
       if (progress != NULL)
-        progress (done, total, user_data);
+        progress (done + skipped, total, user_data);
     }
   return TRUE;
 }
@@ -536,14 +589,15 @@ lw_export_job (LwStore              *store,
                LwExportProgressFunc  progress,
                gpointer              user_data,
                guint                *n_written,
+               guint                *n_skipped,
                GCancellable         *cancellable,
                GError              **error)
 {
   g_autoptr(GPtrArray) failures = NULL;
   LwExportFailure *first;
 
-  if (!lw_export_job_full (store, blobs, job_id, dir, template_str, selection, progress, user_data, n_written, &failures,
-                           cancellable, error))
+  if (!lw_export_job_full (store, blobs, job_id, dir, template_str, selection, progress, user_data, n_written, n_skipped,
+                           &failures, cancellable, error))
     return FALSE;
   if (failures->len == 0)
     return TRUE;

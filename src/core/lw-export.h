@@ -85,7 +85,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LwExportFailure, lw_export_failure_free)
  * on. FALSE (and error) only for what stops the whole export: the job or
  * folder cannot be opened, the template is refused, the folder is full,
  * read-only or not writable, or cancellable was cancelled. *n_written
- * counts what was saved either way. */
+ * counts what was saved either way.
+ *
+ * A result dir already holds byte for byte (under its name or one of its
+ * "-N" names: saved there by an earlier export) is not written again;
+ * *n_skipped (may be NULL) counts those, so a front end can say "8
+ * already saved there, skipped". */
 gboolean  lw_export_job_full   (LwStore              *store,
                                 LwBlobStore          *blobs,
                                 gint64                job_id,
@@ -95,13 +100,13 @@ gboolean  lw_export_job_full   (LwStore              *store,
                                 LwExportProgressFunc  progress,
                                 gpointer              user_data,
                                 guint                *n_written,
+                                guint                *n_skipped,
                                 GPtrArray           **failures,
                                 GCancellable         *cancellable,
                                 GError              **error);
 
-/* lw_export_job_full() for callers that want one error: every result that
- * can be saved is saved; when some could not, FALSE with an error that
- * counts them and names the first. */
+/* lw_export_job_full() for callers that want one error: every result that can be saved is saved; when some could
+ * not, FALSE with an error that counts them and names the first. */
 gboolean  lw_export_job        (LwStore              *store,
                                 LwBlobStore          *blobs,
                                 gint64                job_id,
@@ -111,6 +116,7 @@ gboolean  lw_export_job        (LwStore              *store,
                                 LwExportProgressFunc  progress,
                                 gpointer              user_data,
                                 guint                *n_written,
+                                guint                *n_skipped,
                                 GCancellable         *cancellable,
                                 GError              **error);
 

@@ -490,6 +490,7 @@ typedef struct {
   gint      total;   /* atomic */
   gint      idle;    /* atomic: a progress idle is queued */
   guint     n_written;
+  guint     n_skipped;
 } Export;
 
 static void
@@ -538,8 +539,8 @@ export_thread (GTask        *task,
   Export *export = task_data;
   GError *error = NULL;
 
-  if (!lw_jobs_export (export->jobs, export->job_id, export->dir, NULL, export->selection, export_progress_cb, task,
-                       &export->n_written, cancellable, &error))
+  if (!lw_jobs_export_full (export->jobs, export->job_id, export->dir, NULL, export->selection, export_progress_cb,
+                            task, &export->n_written, &export->n_skipped, cancellable, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -608,6 +609,16 @@ lw_job_session_export_finish (LwJobSession  *self,
                               guint         *n_written,
                               GError       **error)
 {
+  return lw_job_session_export_finish_full (self, result, n_written, NULL, error);
+}
+
+gboolean
+lw_job_session_export_finish_full (LwJobSession  *self,
+                                   GAsyncResult  *result,
+                                   guint         *n_written,
+                                   guint         *n_skipped,
+                                   GError       **error)
+{
   GTask *inner;
   Export *export;
 
@@ -619,6 +630,8 @@ lw_job_session_export_finish (LwJobSession  *self,
   export = g_task_get_task_data (inner);
   if (n_written != NULL)
     *n_written = export->n_written;
+  if (n_skipped != NULL)
+    *n_skipped = export->n_skipped;
   return g_task_propagate_boolean (inner, error);
 }
 

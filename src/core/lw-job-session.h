@@ -177,6 +177,13 @@ gboolean      lw_job_session_export_finish   (LwJobSession  *self,
                                               GAsyncResult  *result,
                                               guint         *n_written,
                                               GError       **error);
+/* And *n_skipped: results the folder already held byte for byte, not
+ * written again (for "8 already saved there, skipped"). */
+gboolean      lw_job_session_export_finish_full (LwJobSession *self,
+                                              GAsyncResult  *result,
+                                              guint         *n_written,
+                                              guint         *n_skipped,
+                                              GError       **error);
 gboolean      lw_job_session_get_exporting   (LwJobSession  *self);
 
 /* ---- pacing ------------------------------------------------------------- */

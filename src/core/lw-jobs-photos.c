@@ -498,6 +498,15 @@ lw_jobs_export (LwJobs *self, gint64 job_id, const char *dir, const char *templa
                 LwExportProgressFunc progress, gpointer user_data, guint *n_written,
                 GCancellable *cancellable, GError **error)
 {
+  return lw_jobs_export_full (self, job_id, dir, template_str, selection, progress, user_data, n_written, NULL,
+                              cancellable, error);
+}
+
+gboolean
+lw_jobs_export_full (LwJobs *self, gint64 job_id, const char *dir, const char *template_str,
+                     LwExportSelection selection, LwExportProgressFunc progress, gpointer user_data,
+                     guint *n_written, guint *n_skipped, GCancellable *cancellable, GError **error)
+{
   g_autoptr(LwStore) store = NULL;
   g_autofree char *setting = NULL;
 
@@ -508,5 +517,5 @@ lw_jobs_export (LwJobs *self, gint64 job_id, const char *dir, const char *templa
   if (template_str == NULL)
     template_str = setting = lw_settings_get_string (store, LW_SETTING_TEMPLATE);
   return lw_export_job (store, lw_core_get_blobs (self->core), job_id, dir, template_str, selection, progress, user_data,
-                        n_written, cancellable, error);
+                        n_written, n_skipped, cancellable, error);
 }

@@ -281,6 +281,20 @@ gboolean     lw_jobs_export             (LwJobs       *self,
                                          guint        *n_written,
                                          GCancellable *cancellable,
                                          GError      **error);
+/* lw_jobs_export, and *n_skipped (may be NULL) counts the results dir
+ * already held byte for byte, which were not written again ("8 already
+ * saved there, skipped"; lw_export_job_full). */
+gboolean     lw_jobs_export_full        (LwJobs       *self,
+                                         gint64        job_id,
+                                         const char   *dir,
+                                         const char   *template_str,
+                                         LwExportSelection selection,
+                                         LwExportProgressFunc progress,
+                                         gpointer      user_data,
+                                         guint        *n_written,
+                                         guint        *n_skipped,
+                                         GCancellable *cancellable,
+                                         GError      **error);
 
 /* ---- review (docs/ARCHITECTURE.md, "Review") ---------------------------- */
 /* Accept, reject or undecide photos of the job (saved with it). */

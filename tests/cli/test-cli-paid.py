@@ -147,6 +147,30 @@ def pauses_say_so(tmp, port, quota_port):
           and "quota" in job["pause"]["advice"], f"a daily quota: PAUSED ({job.get('pause')})")
 
 
+def saved_once(tmp, port):
+    """process --out DIR again (and export, as the window's Save All) skips
+    the results DIR holds byte for byte and says how many; a file changed
+    there is not one of them, and is never overwritten."""
+    env = env_for(tmp, "s1", port)
+    photos = os.path.join(tmp, "saved")
+    out = os.path.join(tmp, "saved-out")
+    copy_photos(photos, 3)
+    cmd = ["process", photos, "--model", "nano_banana", "--out", out]
+    r1 = run(env, *cmd)
+    r2 = run(env, *cmd)
+    files = sorted(os.listdir(out))
+    check(r1.returncode == 0 and r2.returncode == 0 and len(files) == 3,
+          f"process --out twice: still 3 files, no -2 copies ({files})")
+    check("Saved 0 results" in r2.stderr and "3 already saved there, skipped" in r2.stderr,
+          f"it says how many were there already ({r2.stderr.strip()!r})")
+    with open(os.path.join(out, files[0]), "ab") as f:
+        f.write(b"edited")
+    r = run(env, "export", "--out", out)
+    after = sorted(os.listdir(out))
+    check(len(after) == 4 and "Saved 1 result to" in r.stdout and "2 already saved there, skipped" in r.stdout,
+          f"export: the changed one is saved beside it, the 2 others skipped ({after}, {r.stdout.strip()!r})")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="lw-cli-paid-")
     servers = []
@@ -160,6 +184,7 @@ def main():
         quota, quota_port = start_server("--latency-mean-ms=20", "--rate=quota-day=1")
         servers.append(quota)
         pauses_say_so(tmp, fast_port, quota_port)
+        saved_once(tmp, fast_port)
     finally:
         for s in servers:
             s.kill()

@@ -509,7 +509,7 @@ test_colour_round_trip (gconstpointer data)
     g_assert_true (lw_store_finish_checked (store, img->id, 1, key, input->mime, NULL, NULL, reason, note, 0, 2000,
                                             &fenced, &error));
     g_assert_no_error (error);
-    g_assert_true (lw_export_job_full (store, blobs, job->id, out, NULL, LW_EXPORT_ALL, NULL, NULL, NULL, NULL, NULL, &error));
+    g_assert_true (lw_export_job_full (store, blobs, job->id, out, NULL, LW_EXPORT_ALL, NULL, NULL, NULL, NULL, NULL, NULL, &error));
     g_assert_no_error (error);
     images = lw_store_list_images (store, job->id, &error);
   }
@@ -662,7 +662,7 @@ export_one (LwCore *core, gint64 job_id, const char *out)
 
   lw_test_rmtree (out);
   lw_export_job (lw_core_get_store (core), lw_core_get_blobs (core), job_id, out, NULL, LW_EXPORT_ALL, NULL, NULL, &written, NULL,
-                 &error);
+                 NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (written, ==, 1);
   d = g_dir_open (out, 0, NULL);
