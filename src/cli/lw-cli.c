@@ -316,11 +316,16 @@ image_changed_cb (LwJobs *jobs, gint64 job_id, gint64 image_id, int status, Run 
       json_add_image (b, image);
       if (image->error_message != NULL)
         json_add_str (b, "error", image->error_message);
+      if (lw_jobs_result_is_reused (image))
+        json_add_bool (b, "reused", TRUE);
       end_event (b);
     }
   else if (!run->tty)
     {
-      if (status == LW_IMAGE_COMPLETED)
+      if (status == LW_IMAGE_COMPLETED && lw_jobs_result_is_reused (image))
+        /* TRANSLATORS: plain output for a photo whose identical request was answered before */
+        g_print (_("done %s (reused, no charge)\n"), image->original_name);
+      else if (status == LW_IMAGE_COMPLETED)
         g_print ("done %s\n", image->original_name);
       else if (status == LW_IMAGE_FAILED)
         g_print ("failed %s: %s\n", image->original_name, image->error_message ? image->error_message : "");
@@ -608,6 +613,38 @@ out:
   return exit_code;
 }
 
+/* --force stops reusing earlier results for the photos a run sends. A job
+ * with nothing left to send has nothing for it to do: refused, in words,
+ * rather than silently sending nothing — or silently paying again for
+ * every result the job already has. FALSE, said, when refused. */
+static gboolean
+check_force (LwJobs *jobs, gint64 job_id, gboolean force)
+{
+  g_autoptr(GError) error = NULL;
+  LwJobProgress p;
+
+  if (!force)
+    return TRUE;
+  if (!lw_jobs_get_progress (jobs, job_id, &p, &error))
+    {
+      lw_cli_fail (error);
+      return FALSE;
+    }
+  if (lw_job_counts_open (&p.counts) > 0)
+    return TRUE;
+  lw_cli_error (g_dngettext (GETTEXT_PACKAGE,
+                             "job %" PRId64 " is finished: its %d photo has a result or failed, so --force has "
+                             "nothing to send again (it only stops reusing earlier results for photos still to "
+                             "do); nothing was sent",
+                             "job %" PRId64 " is finished: its %d photos have a result or failed, so --force has "
+                             "nothing to send again (it only stops reusing earlier results for photos still to "
+                             "do); nothing was sent", p.counts.total),
+                job_id, p.counts.total);
+  g_printerr (_("For new takes, start another job (another --name) with --force, or retry the failed ones "
+                "with “lightwork-cli retry-failed --force %" PRId64 "”.\n"), job_id);
+  return FALSE;
+}
+
 /* ---- process ------------------------------------------------------------- */
 
 static gint
@@ -745,8 +782,19 @@ cmd_process (int argc, char **argv)
       if (job == NULL)
         return lw_cli_fail (error);
     }
-  else if (!json)
-    g_printerr (_("Continuing job %" PRId64 " (%s).\n"), job->id, job->name);
+  else
+    {
+      /* Found by what was asked; a name given now is its name. */
+      if (name != NULL && *g_strstrip (name) != '\0' && g_strcmp0 (name, job->name) != 0)
+        {
+          if (!lw_jobs_rename (jobs, job->id, name, &error))
+            return lw_cli_fail (error);
+          g_free (job->name);
+          job->name = g_strdup (name);
+        }
+      if (!json)
+        g_printerr (_("Continuing job %" PRId64 " (%s).\n"), job->id, job->name);
+    }
 
   /* Stage what is not staged yet (a continued job skips the files it has);
    * every refusal, a folder loop too, is saved in the job for "status". */
@@ -765,9 +813,15 @@ cmd_process (int argc, char **argv)
       lw_cli_error (_("nothing to process: none of the files is a photo LightWork can read"));
       return LW_CLI_EXIT_ERROR;
     }
+  /* Skipped: refused, and given again (twice on the command line, or
+   * already in the job). */
   if (!json)
-    g_printerr (_("Job %" PRId64 ": %d photos (%u new, %u skipped) · %s · %s\n"), job->id, p.counts.total,
-                report.staged, report.rejected, job->module_id, job->model);
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "Job %" PRId64 ": %d photo (%u new, %u skipped) · %s · %s\n",
+                             "Job %" PRId64 ": %d photos (%u new, %u skipped) · %s · %s\n", p.counts.total),
+                job->id, p.counts.total, report.staged, report.rejected + report.duplicates, job->module_id,
+                job->model);
+  if (!check_force (jobs, job->id, force))
+    return LW_CLI_EXIT_ERROR;
 
   return run_job (jobs, job->id, json, out_dir, template_str);
 }
@@ -813,6 +867,8 @@ cmd_resume_like (int argc, char **argv, gboolean retry_failed)
         g_printerr (g_dngettext (GETTEXT_PACKAGE, "%d failed photo queued again.\n",
                                  "%d failed photos queued again.\n", n), n);
     }
+  if (!check_force (jobs, job->id, force))
+    return LW_CLI_EXIT_ERROR;
   return run_job (jobs, job->id, json, out_dir, NULL);
 }
 
@@ -1021,11 +1077,14 @@ cmd_status (int argc, char **argv)
       g_print ("  %s\n", job->pause_advice);
       g_print (_("  then: lightwork-cli resume %" PRId64 "\n"), job->id);
     }
-  g_print (_("  %d photos: %d done, %d failed, %d pending, %d processing, %d waiting to retry\n"),
+  g_print (g_dngettext (GETTEXT_PACKAGE, "  %d photo: %d done, %d failed, %d pending, %d processing, %d waiting to retry\n",
+                        "  %d photos: %d done, %d failed, %d pending, %d processing, %d waiting to retry\n",
+                        p.counts.total),
            p.counts.total, p.counts.completed, p.counts.failed, p.counts.pending, p.counts.processing,
            p.counts.retry_later);
   if (p.counts.needs_review > 0)
-    g_print (_("  %d of the done need review\n"), p.counts.needs_review);
+    g_print (g_dngettext (GETTEXT_PACKAGE, "  %d of the done needs review\n", "  %d of the done need review\n",
+                          p.counts.needs_review), p.counts.needs_review);
   if (p.spent > 0)
     g_print (_("  spent $%.2f\n"), p.spent);
   for (guint i = 0; i < images->len; i++)

@@ -423,6 +423,21 @@ lw_jobs_get_in_flight (LwJobs *self, gint64 job_id)
   return lw_scheduler_get_job_in_flight (self->scheduler, job_id);
 }
 
+gboolean
+lw_jobs_result_is_reused (const LwImage *image)
+{
+  gint64 owner = 0;
+  int attempt = 0;
+
+  g_return_val_if_fail (image != NULL, FALSE);
+  /* A result made for an attempt is stored under that image and attempt
+   * (lw_blob_store_result_key); a reused one names another. */
+  if (image->status != LW_IMAGE_COMPLETED || image->processed_key == NULL
+      || !lw_blob_store_parse_result_key (image->processed_key, &owner, &attempt))
+    return FALSE;
+  return owner != image->id || attempt != image->attempt;
+}
+
 guint64
 lw_jobs_get_n_requests (LwJobs *self)
 {

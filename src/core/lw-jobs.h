@@ -260,6 +260,10 @@ void         lw_jobs_resume             (LwJobs       *self,
  * written), a cancelled job's still landing among them. */
 guint        lw_jobs_get_in_flight      (LwJobs       *self,
                                          gint64        job_id);
+/* Whether a finished image's result was reused from an identical earlier
+ * request (no call, no charge: docs/ARCHITECTURE.md, "The queue") rather
+ * than made for its latest attempt. */
+gboolean     lw_jobs_result_is_reused   (const LwImage *image);
 /* Requests sent to engines by this process since it started. */
 guint64      lw_jobs_get_n_requests     (LwJobs       *self);
 /* Counts, cost, the projection and the ETA. A failed cost read is an

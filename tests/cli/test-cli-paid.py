@@ -171,6 +171,32 @@ def saved_once(tmp, port):
           f"export: the changed one is saved beside it, the 2 others skipped ({after}, {r.stdout.strip()!r})")
 
 
+def options_do_what_they_say(tmp, port):
+    """--force on a finished job refuses and sends nothing; -n NAME names a
+    job found again by its paths; a photo given twice is counted as
+    skipped; one photo is "1 photo"."""
+    env = env_for(tmp, "o1", port)
+    photos = os.path.join(tmp, "options")
+    copy_photos(photos, 1)
+    one = os.path.join(photos, os.listdir(photos)[0])
+    r = run(env, "process", one, one, "--model", "nano_banana")
+    check(r.returncode == 0 and "1 photo (1 new, 1 skipped)" in r.stderr,
+          f"a photo given twice is counted as skipped, in the singular ({r.stderr.strip()!r})")
+    check("done " + os.path.basename(one) + " (reused" not in r.stdout, "a first result is not said to be reused")
+    before = stats(port)["requests"]
+    r = run(env, "process", one, one, "--model", "nano_banana", "--force")
+    check(r.returncode == 1 and "--force has nothing to send again" in r.stderr and stats(port)["requests"] == before,
+          f"--force on a finished job refuses, nothing sent ({r.returncode}: {r.stderr.strip()[-160:]!r})")
+    r = run(env, "process", one, one, "--model", "nano_banana", "-n", "Menu")
+    jobs = json.loads(run(env, "jobs", "--json").stdout)
+    check(len(jobs) == 1 and jobs[0]["name"] == "Menu" and "(Menu)" in r.stderr,
+          f"-n NAME names the job found again by its paths ({[j['name'] for j in jobs]})")
+    # The same photo in another job: its result is reused, and said so.
+    r = run(env, "process", photos, "--model", "nano_banana")
+    check(r.returncode == 0 and "reused, no charge" in r.stdout and stats(port)["requests"] == before,
+          f"a reused result says \"reused, no charge\" ({r.stdout.strip()!r})")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="lw-cli-paid-")
     servers = []
@@ -185,6 +211,7 @@ def main():
         servers.append(quota)
         pauses_say_so(tmp, fast_port, quota_port)
         saved_once(tmp, fast_port)
+        options_do_what_they_say(tmp, fast_port)
     finally:
         for s in servers:
             s.kill()
