@@ -723,7 +723,7 @@ cmd_process (int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, N_("PHOTOS-OR-FOLDERS…") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("PHOTOS-OR-FOLDERS… — stage photos and process them"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— stage photos and process them"));
   g_autoptr(GError) error = NULL;
   g_autoptr(LwJobs) jobs = NULL;
   g_autoptr(LwJob) job = NULL;
@@ -845,7 +845,8 @@ cmd_resume_like (int argc, char **argv, gboolean retry_failed)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, N_("[JOB]") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("[JOB] — continue a job (default: the newest)"));
+  g_autoptr(GOptionContext) context = g_option_context_new (retry_failed ? _("— queue a job’s failed photos again and continue it (default: the newest)")
+                                                                     : _("— continue a job (default: the newest)"));
   g_autoptr(GError) error = NULL;
   g_autoptr(LwJobs) jobs = NULL;
   g_autoptr(LwJob) job = NULL;
@@ -1119,7 +1120,7 @@ cmd_export (int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, N_("[JOB]") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("[JOB] — save a job's results"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— save a job's results"));
   g_autoptr(GError) error = NULL;
   g_autoptr(LwJobs) jobs = NULL;
   g_autoptr(LwJob) job = NULL;
@@ -1393,7 +1394,13 @@ lw_cli_main (int argc, char **argv)
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (cmd, commands[i].name))
-      return commands[i].run (argc - 1, argv + 1);
+      {
+        g_autofree char *prgname = g_strdup_printf ("lightwork-cli %s", commands[i].name);
+
+        /* A command's --help names it: "Usage: lightwork-cli process …". */
+        g_set_prgname (prgname);
+        return commands[i].run (argc - 1, argv + 1);
+      }
 
   lw_cli_error (_("unknown command “%s”; see “lightwork-cli --help”"), cmd);
   return LW_CLI_EXIT_ERROR;

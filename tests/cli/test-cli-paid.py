@@ -191,6 +191,10 @@ def options_do_what_they_say(tmp, port):
     jobs = json.loads(run(env, "jobs", "--json").stdout)
     check(len(jobs) == 1 and jobs[0]["name"] == "Menu" and "(Menu)" in r.stderr,
           f"-n NAME names the job found again by its paths ({[j['name'] for j in jobs]})")
+    r = run(env, "process", "--help")
+    usage = r.stdout.split("\n\n")[0]
+    check("lightwork-cli process [OPTION…]" in usage and usage.count("PHOTOS-OR-FOLDERS…") == 1,
+          f"process --help names the command and PHOTOS-OR-FOLDERS… once ({usage!r})")
     # The same photo in another job: its result is reused, and said so.
     r = run(env, "process", photos, "--model", "nano_banana")
     check(r.returncode == 0 and "reused, no charge" in r.stdout and stats(port)["requests"] == before,
