@@ -1144,42 +1144,45 @@ lw_scheduler_cancel (LwScheduler *self, gint64 job_id, GError **error)
   return TRUE;
 }
 
-guint
-lw_scheduler_abandon (LwScheduler *self, gint64 job_id)
+/* The job's flights not handed back yet (requests and results being
+ * written); abandon: hands back those whose request still runs (a result
+ * already being written was answered: it is kept) and counts only them. */
+static guint
+job_flights (LwScheduler *self, gint64 job_id, gboolean abandon)
 {
   GHashTableIter iter;
   gpointer value;
   guint n = 0;
 
-  g_return_val_if_fail (LW_IS_SCHEDULER (self), 0);
   g_hash_table_iter_init (&iter, self->flights);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Flight *flight = value;
 
-      /* A result already being written was answered: it is kept. */
-      if (flight->image->job_id != job_id || flight->slot_freed || flight->released)
+      if (flight->image->job_id != job_id || flight->released || (abandon && flight->slot_freed))
         continue;
-      flight_release (self, flight);
-      g_cancellable_cancel (flight->cancellable);
+      if (abandon)
+        {
+          flight_release (self, flight);
+          g_cancellable_cancel (flight->cancellable);
+        }
       n++;
     }
   return n;
 }
 
 guint
+lw_scheduler_abandon (LwScheduler *self, gint64 job_id)
+{
+  g_return_val_if_fail (LW_IS_SCHEDULER (self), 0);
+  return job_flights (self, job_id, TRUE);
+}
+
+guint
 lw_scheduler_get_job_in_flight (LwScheduler *self, gint64 job_id)
 {
-  GHashTableIter iter;
-  gpointer value;
-  guint n = 0;
-
   g_return_val_if_fail (LW_IS_SCHEDULER (self), 0);
-  g_hash_table_iter_init (&iter, self->flights);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (((Flight *) value)->image->job_id == job_id && !((Flight *) value)->released)
-      n++;
-  return n;
+  return job_flights (self, job_id, FALSE);
 }
 
 void
