@@ -86,7 +86,10 @@ test_keys (void)
 
   lw_ui_xdotool ((const char *[]) { "key", "--clearmodifiers", "Escape", NULL });
   g_assert_true (lw_ui_wait (job_cancelled, &fx, 20000));
-  /* Cancel returned the photos in flight to the queue. */
+  /* Cancel keeps the requests in flight (they are paid for); "Stop now"
+   * abandons them, and their photos go back to the queue. */
+  g_assert_cmpuint (lw_job_session_get_in_flight (lw_window_get_session (fx.window)), >, 0);
+  g_assert_cmpuint (lw_job_session_stop_now (lw_window_get_session (fx.window)), >, 0);
   g_assert_true (lw_ui_wait (none_processing, &fx, 20000));
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PROCESSING), ==, 0);
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PENDING), ==, photos->len);

@@ -258,6 +258,8 @@ test_disabled_while_running (void)
   g_assert_cmpstr (LW_UI_JOB (fx.window)->prompt, ==, prompt);
 
   lw_ui_activate (&fx, "win.cancel", NULL);
+  /* Cancel lets the (60 s) requests in flight land; "Stop now" drops them. */
+  lw_job_session_stop_now (lw_window_get_session (fx.window));
   g_assert_true (lw_ui_wait (job_stopped, &fx, 20000));
   g_assert_true (gtk_widget_get_sensitive (lw_window_get_module_prompt_button (fx.window)));
   open_editor (&fx);

@@ -503,6 +503,10 @@ test_cancel_and_remove (void)
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_PROCESSING), ==, 2);
 
   lw_ui_activate (&fx, "win.cancel", NULL);
+  /* Cancel keeps the two requests in flight (they are paid for); "Stop
+   * now" abandons them, and their photos go back to the queue. */
+  g_assert_cmpuint (lw_job_session_get_in_flight (lw_window_get_session (fx.window)), ==, 2);
+  g_assert_cmpuint (lw_job_session_stop_now (lw_window_get_session (fx.window)), ==, 2);
   fx.expected_textured = n;   /* reused as "expected pending" */
   if (!lw_ui_wait (all_pending, &fx, 20000))
     {
