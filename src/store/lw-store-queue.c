@@ -30,8 +30,10 @@ compare_claimed (gconstpointer a, gconstpointer b)
 }
 
 /* The claim, one statement (docs/ARCHITECTURE.md, "The queue"). Its rules, and why:
- *  1. Only images of launched jobs (jobs.status = 'PROCESSING'): staged and
- *     cancelled jobs wait for the user.
+ *  1. Only images of launched jobs (jobs.status = 'PROCESSING') that no
+ *     pause holds (pause_code IS NULL): staged, cancelled and paused jobs
+ *     wait for the user (a paused one's model failed the same way for
+ *     every photo: a bad key, an unknown model, a daily quota).
  *  2. Only jobs of this model: each model has its own pool (concurrency
  *     1–16, requests per minute), so each claims for itself; and, when ?6
  *     is not 0, only that job's (lightwork-cli works on its own job).
