@@ -23,6 +23,7 @@
 #include "lw-engine.h"
 #include "lw-jobs.h"
 #include "lw-models.h"
+#include "lw-scheduler.h"
 #include "lw-settings.h"
 
 typedef struct {
@@ -33,6 +34,7 @@ typedef struct {
   gboolean     tty;
   gboolean     interrupted;
   gboolean     paused;
+  gboolean     draining;    /* paused, waiting for the requests already sent */
   gboolean     offline;     /* said once per outage, until "job-resumed" */
   char        *pause_message;
   guint        tick;
@@ -278,7 +280,8 @@ tick_cb (gpointer data)
     return G_SOURCE_CONTINUE;
   print_progress (run);
   /* Another process (the window) may finish or cancel the job: notice it. */
-  if (job->status != LW_JOB_PROCESSING)
+  if (job->status != LW_JOB_PROCESSING
+      || (run->draining && lw_scheduler_get_in_flight (lw_jobs_get_scheduler (run->jobs), NULL) == 0))
     g_main_loop_quit (run->loop);
   return G_SOURCE_CONTINUE;
 }
@@ -348,6 +351,15 @@ job_paused_cb (LwJobs *jobs, gint64 job_id, const char *model, const GError *rea
   run->paused = TRUE;
   g_free (run->pause_message);
   run->pause_message = g_strdup (reason->message);
+  /* A full disk: the requests already sent are paid for, and their answers
+   * are kept outside the data folder when they land (lw-unsaved.h). Wait
+   * for them (tick_cb) instead of throwing them away. */
+  if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_DISK_FULL)
+      && lw_scheduler_get_in_flight (lw_jobs_get_scheduler (jobs), NULL) > 0)
+    {
+      run->draining = TRUE;
+      return;
+    }
   g_main_loop_quit (run->loop);
 }
 
@@ -430,7 +442,7 @@ run_job (LwJobs *jobs, gint64 job_id, gboolean json, const char *out_dir, const 
   run.tick = g_timeout_add (250, tick_cb, &run);
 
   job = lw_jobs_get (jobs, job_id, NULL);
-  if (job != NULL && job->status == LW_JOB_PROCESSING && !run.paused)
+  if (job != NULL && job->status == LW_JOB_PROCESSING && (!run.paused || run.draining))
     g_main_loop_run (run.loop);
 
   g_source_remove (run.tick);

@@ -15,9 +15,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "lw-modules.h"
 #include "lw-store-private.h"
@@ -193,13 +195,61 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LW_STORE_SCHEMA_VERSION);
 
 /* ---- errors and statements ---------------------------------------------- */
 
+/* Less free than this is a full disk: growing the WAL index takes 32 KiB
+ * at a time, and a commit at least one 4 KiB page plus its frame header. */
+#define DISK_FULL_BYTES (64 * 1024)
+
+/* SQLite reports a full disk as SQLITE_FULL only when a write to the
+ * database itself fails; growing the WAL index (SQLITE_IOERR_SHMSIZE,
+ * 4874) or a journal write fails with an I/O error instead. Those are a
+ * full disk when the system said so (ENOSPC, EDQUOT) or the folder has no
+ * space left: a user is told that, not "disk I/O error (4874)". */
+static gboolean
+sqlite_disk_full (LwStore *self, int rc)
+{
+  g_autofree char *dir = NULL;
+  struct statvfs fs;
+  int errsv = sqlite3_system_errno (self->db);
+
+  if ((rc & 0xff) == SQLITE_FULL)
+    return TRUE;
+  if ((rc & 0xff) != SQLITE_IOERR)
+    return FALSE;
+  if (errsv == ENOSPC || errsv == EDQUOT)
+    return TRUE;
+  dir = g_path_get_dirname (self->path);
+  return statvfs (dir, &fs) == 0 && (guint64) fs.f_bavail * fs.f_frsize < DISK_FULL_BYTES;
+}
+
 void
 lw_store_set_sqlite_error (LwStore *self, GError **error, const char *what)
 {
-  g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_SQLITE,
-               /* Translators: "<what was being done>: <SQLite's message> (<code>)" */
-               _("%s: %s (SQLite error %d)"), what, sqlite3_errmsg (self->db),
-               sqlite3_extended_errcode (self->db));
+  int rc = sqlite3_extended_errcode (self->db);
+
+  if (sqlite_disk_full (self, rc))
+    {
+      g_autofree char *dir = g_path_get_dirname (self->path);
+
+      g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_DISK_FULL,
+                   /* Translators: "<what was being done>: the disk holding <folder> is full …" */
+                   _("%s: the disk holding %s is full — free some space, then try again"), what, dir);
+    }
+  else if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_CORRUPT,
+                 /* Translators: "<what was being done>: the database <path> is damaged …" */
+                 _("%s: the database %s is damaged (%s) — restore a backup or move it aside"), what, self->path,
+                 sqlite3_errmsg (self->db));
+  else
+    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_SQLITE,
+                 /* Translators: "<what was being done>: <SQLite's message> (<code>)" */
+                 _("%s: %s (SQLite error %d)"), what, sqlite3_errmsg (self->db), rc);
+}
+
+gboolean
+lw_store_error_is_disk_full (const GError *error)
+{
+  return g_error_matches (error, LW_STORE_ERROR, LW_STORE_ERROR_DISK_FULL)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
 }
 
 

@@ -26,9 +26,15 @@ typedef enum {
   LW_STORE_ERROR_INVALID,      /* bad argument (empty name, …) */
   LW_STORE_ERROR_STATE,        /* the job's state does not allow it (cancel a finished job) */
   LW_STORE_ERROR_RUNNING,      /* refused while the job runs (change its model) */
+  LW_STORE_ERROR_DISK_FULL,    /* SQLITE_FULL, or an I/O error on a full disk */
+  LW_STORE_ERROR_CORRUPT,      /* SQLITE_CORRUPT, SQLITE_NOTADB: the file is damaged */
 } LwStoreError;
 
 GQuark lw_store_error_quark (void);
+
+/* Out of space, whoever said it: LW_STORE_ERROR_DISK_FULL, or
+ * G_IO_ERROR_NO_SPACE from the blob store (ENOSPC and EDQUOT alike). */
+gboolean lw_store_error_is_disk_full (const GError *error);
 
 #define LW_STORE_SCHEMA_VERSION 5
 
