@@ -575,6 +575,26 @@ ingest_event_cb (const LwIngestEvent *event, gpointer data)
     g_printerr (_("Skipped %s: %s\n"), event->path, event->reason);
 }
 
+/* Stages paths into job_id, saying every refusal; FALSE, said, when the
+ * batch stopped (a full disk leaves the rest to stage: the same command,
+ * or resume, stages it). */
+static gboolean
+stage (LwJobs *jobs, gint64 job_id, const char * const *paths, gboolean json, LwIngestReport *report)
+{
+  g_autoptr(GError) error = NULL;
+  IngestPrint print = { json };
+  LwIngestOptions options;
+
+  lw_jobs_get_ingest_options (jobs, &options);
+  if (lw_jobs_stage (jobs, job_id, paths, &options, ingest_event_cb, &print, report, NULL, &error))
+    return TRUE;
+  lw_cli_error (_("staging failed: %s"), error->message);
+  if (lw_store_error_is_disk_full (error))
+    g_printerr (_("The photos not staged yet are kept as work to do: free some space, then run the same "
+                  "command again or “lightwork-cli resume %" PRId64 "”.\n"), job_id);
+  return FALSE;
+}
+
 static int
 cmd_process (int argc, char **argv)
 {
@@ -607,14 +627,11 @@ cmd_process (int argc, char **argv)
   g_autoptr(LwJob) job = NULL;
   g_autoptr(LwModule) found = NULL;
   g_autofree char *source_key = NULL;
-  LwIngestOptions options;
   LwIngestReport report = { 0 };
-  IngestPrint print = { FALSE };
   LwJobProgress p;
 
   if (!parse_options (context, entries, &argc, &argv))
     return LW_CLI_EXIT_ERROR;
-  print.json = json;
   if (paths == NULL || paths[0] == NULL)
     {
       lw_cli_error (_("process: name at least one photo or folder"));
@@ -665,13 +682,8 @@ cmd_process (int argc, char **argv)
 
   /* Stage what is not staged yet (a continued job skips the files it has);
    * every refusal, a folder loop too, is saved in the job for "status". */
-  lw_jobs_get_ingest_options (jobs, &options);
-  if (!lw_jobs_stage (jobs, job->id, (const char * const *) paths, &options, ingest_event_cb, &print,
-                      &report, NULL, &error))
-    {
-      lw_cli_error (_("staging failed: %s"), error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+  if (!stage (jobs, job->id, (const char * const *) paths, json, &report))
+    return LW_CLI_EXIT_ERROR;
 
   if (!lw_jobs_get_progress (jobs, job->id, &p, &error))
     return lw_cli_fail (error);
@@ -710,6 +722,7 @@ cmd_resume_like (int argc, char **argv, gboolean retry_failed)
   g_autoptr(GError) error = NULL;
   g_autoptr(LwJobs) jobs = NULL;
   g_autoptr(LwJob) job = NULL;
+  g_auto(GStrv) unstaged = NULL;
 
   if (!parse_options (context, entries, &argc, &argv))
     return LW_CLI_EXIT_ERROR;
@@ -718,6 +731,18 @@ cmd_resume_like (int argc, char **argv, gboolean retry_failed)
     return LW_CLI_EXIT_ERROR;
   if (!set_run_options (jobs, job->model, concurrency, rpm, force))
     return LW_CLI_EXIT_ERROR;
+  /* A staging the disk (or a kill) stopped: the rest is this job's work
+   * too, staged before the job is called done. */
+  unstaged = lw_jobs_dup_unstaged_paths (jobs, job->id);
+  if (unstaged != NULL)
+    {
+      LwIngestReport report = { 0 };
+
+      if (!json)
+        g_printerr (_("Job %" PRId64 ": staging did not finish; staging the rest first.\n"), job->id);
+      if (!stage (jobs, job->id, (const char * const *) unstaged, json, &report))
+        return LW_CLI_EXIT_ERROR;
+    }
   if (retry_failed)
     {
       int n = lw_jobs_retry_failed (jobs, job->id, &error);

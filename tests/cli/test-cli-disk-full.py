@@ -36,8 +36,8 @@ def mount_tmpfs(where):
     return r.returncode == 0, r.stdout.strip()
 
 
-def fill(where):
-    """Takes every free byte of the file system holding where."""
+def fill(where, leave=0):
+    """Takes every free byte of the file system holding where, but leave."""
     path = os.path.join(where, "filler")
     with open(path, "wb", buffering=0) as f:
         block = b"\0" * (1 << 20)
@@ -52,6 +52,8 @@ def fill(where):
                 f.write(small)
         except OSError:
             pass
+    if leave:
+        os.truncate(path, max(os.path.getsize(path) - leave, 0))
     return path
 
 
@@ -154,6 +156,44 @@ def local_case(tmp, mnt):
           f"after freeing space, resume finishes all 12 (exit {r.returncode}, {counts})")
 
 
+def staging_case(tmp, mnt):
+    """Staging that runs out of space stops and keeps the rest as work to
+    do: not "skipped" photos, and resume stages them before it says done."""
+    data = os.path.join(mnt, "staging")
+    photos = os.path.join(tmp, "photos-staging")
+    copy_photos(photos, 8)
+    env = dict(os.environ, LIGHTWORK_DATA_DIR=data, SECRET_BACKEND="file",
+               XDG_RUNTIME_DIR=os.path.join(tmp, "run-gemini"))
+    run(env, "jobs")
+    # Completely full, the database closed (no WAL index left to map): a
+    # command says so in words, not "disk I/O error (SQLite error 4874)".
+    fill(mnt)
+    r = run(env, "jobs")
+    check(r.returncode == 1 and "is full" in r.stderr and "4874" not in r.stderr,
+          f"jobs on a completely full disk says the disk is full (exit {r.returncode}: {r.stderr.strip()[-200:]!r})")
+    os.unlink(os.path.join(mnt, "filler"))
+    fill(mnt, leave=256 * 1024)
+    r = run(env, "process", photos, "--model", "local")
+    staged = sum(db_counts(data).values())
+    check(r.returncode == 1 and "is full" in r.stderr and "Skipped" not in r.stderr,
+          f"staging on a full disk stops and says so, skipping nothing (exit {r.returncode}: {r.stderr.strip()[-300:]!r})")
+    check(0 < staged < 8, f"some photos were staged before the disk filled ({staged} of 8)")
+
+    # Completely full: resume cannot stage either, and says why.
+    os.unlink(os.path.join(mnt, "filler"))
+    fill(mnt)
+    r = run(env, "resume")
+    check(r.returncode == 1 and "is full" in r.stderr and "4874" not in r.stderr,
+          f"resume on a completely full disk says the disk is full (exit {r.returncode}: {r.stderr.strip()[-200:]!r})")
+
+    os.unlink(os.path.join(mnt, "filler"))
+    r = run(env, "resume")
+    counts = db_counts(data)
+    check(r.returncode == 0 and "8 of 8 done" in r.stderr and counts.get("COMPLETED", 0) == 8,
+          f"after freeing space, resume stages the rest and finishes 8 of 8 (exit {r.returncode}, {counts}: "
+          f"{r.stderr.strip()[-200:]!r})")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="lw-disk-full-")
     mnt = os.path.join(tmp, "mnt")
@@ -165,6 +205,7 @@ def main():
     try:
         gemini_case(tmp, mnt)
         local_case(tmp, mnt)
+        staging_case(tmp, mnt)
     finally:
         subprocess.run(["umount", "-l", mnt])
         shutil.rmtree(tmp, ignore_errors=True)
