@@ -246,6 +246,40 @@ lw_store_set_sqlite_error (LwStore *self, GError **error, const char *what)
 }
 
 gboolean
+lw_store_quick_check (LwStore *self, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+  static const char BANNER[] = "*** in database main ***\n";
+  g_autofree char *finding = NULL;
+  const char *shown;
+  int rc;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+
+  stmt = lw_store_stmt (self, "PRAGMA quick_check(1)", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      lw_store_set_sqlite_error (self, error, _("Could not check the database"));
+      return FALSE;
+    }
+  finding = lw_store_column_strdup (stmt, 0);
+  if (g_strcmp0 (finding, "ok") == 0)
+    return TRUE;
+  /* "*** in database main ***\nPage 15: btreeInitPage() returns error
+   * code 11": one line, without the banner. */
+  if (finding == NULL)
+    finding = g_strdup ("?");
+  shown = g_str_has_prefix (finding, BANNER) ? finding + strlen (BANNER) : finding;
+  g_strdelimit (finding, "\n", ' ');
+  g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_CORRUPT,
+               _("The database %s is damaged (%s) — restore a backup or move it aside"), self->path, shown);
+  return FALSE;
+}
+
+gboolean
 lw_store_error_is_disk_full (const GError *error)
 {
   return g_error_matches (error, LW_STORE_ERROR, LW_STORE_ERROR_DISK_FULL)
