@@ -1008,6 +1008,18 @@ schedule_wake (LwScheduler *self)
   self->wake_timer = lw_clock_add_timer (self->clock, earliest - now, wake_cb, self, NULL);
 }
 
+/* The lease timers' failures. On a full disk they are expected (the queue
+ * is paused and says why; a parked answer is also kept by lw-unsaved, so a
+ * lease that lapses meanwhile costs no request): not worth a warning. */
+static void
+timer_store_failed (const char *what, const GError *error)
+{
+  if (lw_store_error_is_disk_full (error))
+    g_debug ("Cannot %s: %s", what, error->message);
+  else
+    lw_warn_limited ("Cannot %s: %s", what, error->message);
+}
+
 static gboolean
 renew_cb (gpointer data)
 {
@@ -1016,7 +1028,7 @@ renew_cb (gpointer data)
 
   if (g_hash_table_size (self->flights) > 0
       && lw_store_extend_leases (self->store, self->owner, lw_clock_now_ms (self->clock) + LW_LEASE_MS, &error) < 0)
-    lw_warn_limited ("Cannot extend leases: %s", error->message);
+    timer_store_failed ("extend leases", error);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1028,7 +1040,7 @@ reap_cb (gpointer data)
   int n = lw_store_reap_leases (self->store, lw_clock_now_ms (self->clock), lw_owner_is_dead, NULL, &error);
 
   if (n < 0)
-    lw_warn_limited ("Cannot return expired leases: %s", error->message);
+    timer_store_failed ("return expired leases", error);
   else if (n > 0)
     lw_scheduler_poke (self);
   return G_SOURCE_CONTINUE;
