@@ -4,6 +4,7 @@ a garbled database is an error, not an empty or partial listing; --out is
 checked before any photo is processed; names with escape codes or newlines
 reach the terminal escaped; status lists every skipped link, FIFO and
 folder loop. Real processes, the local engine. TAP output."""
+import base64
 import importlib.util
 import os
 import shutil
@@ -82,12 +83,59 @@ def escaped_names(tmp):
               f"status lists the skipped {what!r}")
 
 
+# A 48 × 32 CMYK JPEG (Adobe, inverted; libjpeg JCS_YCCK): a gradient.
+CMYK_JPEG = base64.b64decode(
+    "/9j/7gAOQWRvYmUAZAAAAAAC/9sAQwADAgIDAgIDAwMDBAMDBAUIBQUEBAUKBwcGCAwKDAwLCgsLDQ4SEA0OEQ4LCxAWEBET"
+    "FBUVFQwPFxgWFBgSFBUU/9sAQwEDBAQFBAUJBQUJFA0LDRQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU"
+    "FBQUFBQUFBQUFBQU/8AAFAgAIAAwBAEiAAIRAQMRAQQiAP/EAB8AAAEFAQEBAQEBAAAAAAAAAAABAgMEBQYHCAkKC//EALUQ"
+    "AAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQygZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5"
+    "OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TF"
+    "xsfIycrS09TV1tfY2drh4uPk5ebn6Onq8fLz9PX29/j5+v/EAB8BAAMBAQEBAQEBAQEAAAAAAAABAgMEBQYHCAkKC//EALUR"
+    "AAIBAgQEAwQHBQQEAAECdwABAgMRBAUhMQYSQVEHYXETIjKBCBRCkaGxwQkjM1LwFWJy0QoWJDThJfEXGBkaJicoKSo1Njc4"
+    "OTpDREVGR0hJSlNUVVZXWFlaY2RlZmdoaWpzdHV2d3h5eoKDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLD"
+    "xMXGx8jJytLT1NXW19jZ2uLj5OXm5+jp6vLz9PX29/j5+v/aAA4EAQACEQMRBAAAPwD887Hwr0+SuisfCvT5K9CsfCnT5P0r"
+    "orDwp0+T9KvEZx5njZPn22p+qdFFFee2HhXp8ldFY+FenyV6FY+FOnyfpXRWPhTp8n6V8ziM48z9xyfP9tQooorz2x8K9Pkr"
+    "orDwr0+SvQrHwp0+T9K6Kx8KdPk/SvmcRnHmfuOT59tqFFFFec2PhTp8n6V0Vj4U6fJXodj4U6fJ+ldFY+FOnyfpXzWIzjzP"
+    "8jsnz/bUKKKK88sfCnT5P0rorDwp0+T9K9CsPCnT5P0rorHwp0+SvmcRnHmfuOT5/tqFFFFee2PhTp8n6V0Vj4U6fJ+lehWP"
+    "hTp8n6V0Vh4U6fJ+lfM4jOPM/csnz/bUKKKK/9k="
+)
+
+
+def jpeg_components(path):
+    """The number of colour components in a JPEG's frame header."""
+    data = open(path, "rb").read()
+    i = 2
+    while i + 9 < len(data):
+        marker, length = data[i + 1], int.from_bytes(data[i + 2:i + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):
+            return data[i + 9]
+        i += 2 + length
+    return None
+
+
+def cmyk_keeps_format(tmp):
+    """A CMYK JPEG comes out as a JPEG in RGB: not a PNG, no alpha."""
+    env = env_for(os.path.join(tmp, "cmyk"))
+    photos = os.path.join(tmp, "photos-cmyk")
+    os.makedirs(photos)
+    with open(os.path.join(photos, "press.jpg"), "wb") as f:
+        f.write(CMYK_JPEG)
+    check(jpeg_components(os.path.join(photos, "press.jpg")) == 4, "the original is CMYK")
+    out = os.path.join(tmp, "results-cmyk")
+    r = run(env, "process", photos, "--model", "local", "--out", out)
+    files = os.listdir(out) if os.path.isdir(out) else []
+    check(r.returncode == 0 and files == ["press-food.jpg"], f"saved as a JPEG ({r.returncode}: {files})")
+    if files:
+        check(jpeg_components(os.path.join(out, files[0])) == 3, "in RGB, three components")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="lw-cli-safety-")
     try:
         garbled_database(tmp)
         out_checked_first(tmp)
         escaped_names(tmp)
+        cmyk_keeps_format(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"1..{cli.n_test}")
