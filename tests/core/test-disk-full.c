@@ -45,9 +45,7 @@ fill_disk (const char *dir)
 static gboolean
 setup (Fixture *fx)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *base = lw_test_make_tmpdir ("lw-disk-full");
-  QueueFixture *f = &fx->f;
 
   fx->mnt = g_build_filename (base, "mnt", NULL);
   g_assert_cmpint (g_mkdir (fx->mnt, 0700), ==, 0);
@@ -62,18 +60,7 @@ setup (Fixture *fx)
       return FALSE;
     }
   fx->runtime = g_get_user_runtime_dir ();
-  f->dir = g_build_filename (fx->mnt, "data", NULL);
-  f->clock = lw_fake_clock_new (1700000000000);
-  f->core = lw_core_open (f->dir, LW_CLOCK (f->clock), &error);
-  g_assert_no_error (error);
-  f->store = lw_core_get_store (f->core);
-  f->blobs = lw_core_get_blobs (f->core);
-  f->engine = lw_fake_engine_new (LW_CLOCK (f->clock));
-  lw_fake_engine_set_latency (f->engine, 1000, 0);
-  f->scheduler = lw_scheduler_new (f->store, f->blobs, LW_CLOCK (f->clock), lw_core_get_owner (f->core));
-  lw_scheduler_set_engine (f->scheduler, LW_FAKE_MODEL, LW_ENGINE (f->engine));
-  g_signal_connect (f->scheduler, "paused", G_CALLBACK (queue_paused_cb), f);
-  f->originals = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  queue_fixture_open (&fx->f, g_build_filename (fx->mnt, "data", NULL));
   return TRUE;
 }
 
