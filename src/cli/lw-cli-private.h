@@ -20,6 +20,13 @@ void lw_cli_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
  * "return lw_cli_fail (error);". */
 int  lw_cli_fail  (const GError *error);
 
+/* s as it may reach a terminal: control characters (a newline or an
+ * escape sequence in a file name), bidirectional overrides and bytes that
+ * are not UTF-8 written as \n, \x1b, \u202e. s itself when it needs none;
+ * else a string kept until the process ends. Every name, path and message
+ * printed as text goes through it (JSON escapes its own). */
+const char *lw_cli_shown (const char *s);
+
 /* The data folder, or NULL after saying why it cannot be opened. Commands
  * that only read open it LW_CORE_OPEN_READ_ONLY (no sweep). */
 LwCore *lw_cli_open_core  (LwCoreOpenFlags flags);

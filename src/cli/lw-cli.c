@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "lw-engine.h"
 #include "lw-jobs.h"
 #include "lw-models.h"
+#include "lw-scheduler.h"
 #include "lw-settings.h"
 
 typedef struct {
@@ -40,6 +42,66 @@ typedef struct {
   gboolean     line_open;   /* a progress line is on the terminal */
 } Run;
 
+/* Shown as \uXXXX: they reorder what follows them on the line. */
+static gboolean
+is_bidi_control (gunichar c)
+{
+  return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f;
+}
+
+static gboolean
+needs_escape (const char *s)
+{
+  if (!g_utf8_validate (s, -1, NULL))
+    return TRUE;
+  for (const char *p = s; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c) || is_bidi_control (c))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+const char *
+lw_cli_shown (const char *s)
+{
+  g_autoptr(GString) out = NULL;
+  const char *end;
+
+  if (s == NULL || !needs_escape (s))
+    return s;
+  out = g_string_new (NULL);
+  end = s + strlen (s);
+  for (const char *p = s; p < end;)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (out, "\\x%02x", (guchar) *p);
+          p++;
+          continue;
+        }
+      if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (g_unichar_iscntrl (c) && c < 0x100)
+        g_string_append_printf (out, "\\x%02x", (guint) c);
+      else if (is_bidi_control (c))
+        g_string_append_printf (out, "\\u%04x", (guint) c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+  /* Interned: a short-lived process shows a handful of such names. */
+  return g_intern_string (out->str);
+}
+
 void
 lw_cli_error (const char *format, ...)
 {
@@ -49,7 +111,7 @@ lw_cli_error (const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_printerr ("lightwork-cli: %s\n", message);
+  g_printerr ("lightwork-cli: %s\n", lw_cli_shown (message));
 }
 
 int
@@ -137,8 +199,18 @@ static LwJobs *
 open_jobs (LwCoreOpenFlags flags)
 {
   g_autoptr(LwCore) core = lw_cli_open_core (flags);
+  g_autoptr(GError) error = NULL;
 
-  return core != NULL ? lw_jobs_new (core) : NULL;
+  if (core == NULL)
+    return NULL;
+  /* A command that only reads may never touch a damaged page and would
+   * list a garbled database as fine: it checks the whole file first. */
+  if ((flags & LW_CORE_OPEN_READ_ONLY) && !lw_store_quick_check (lw_core_get_store (core), &error))
+    {
+      lw_cli_fail (error);
+      return NULL;
+    }
+  return lw_jobs_new (core);
 }
 
 static char *
@@ -240,7 +312,7 @@ static void
 print_saved (FILE *out, guint written, guint skipped, const char *dir)
 {
   fprintf (out, g_dngettext (GETTEXT_PACKAGE, "Saved %u result to %s\n", "Saved %u results to %s\n", written),
-           written, dir);
+           written, lw_cli_shown (dir));
   if (skipped > 0)
     fprintf (out, g_dngettext (GETTEXT_PACKAGE, "%u already saved there, skipped\n",
                                "%u already saved there, skipped\n", skipped), skipped);
@@ -324,18 +396,20 @@ image_changed_cb (LwJobs *jobs, gint64 job_id, gint64 image_id, int status, Run 
     {
       if (status == LW_IMAGE_COMPLETED && lw_jobs_result_is_reused (image))
         /* TRANSLATORS: plain output for a photo whose identical request was answered before */
-        g_print (_("done %s (reused, no charge)\n"), image->original_name);
+        g_print (_("done %s (reused, no charge)\n"), lw_cli_shown (image->original_name));
       else if (status == LW_IMAGE_COMPLETED)
-        g_print ("done %s\n", image->original_name);
+        g_print ("done %s\n", lw_cli_shown (image->original_name));
       else if (status == LW_IMAGE_FAILED)
-        g_print ("failed %s: %s\n", image->original_name, image->error_message ? image->error_message : "");
+        g_print ("failed %s: %s\n", lw_cli_shown (image->original_name), lw_cli_shown (image->error_message ? image->error_message : ""));
       else
-        g_print ("retry-later %s: %s\n", image->original_name, image->error_message ? image->error_message : "");
+        g_print ("retry-later %s: %s\n", lw_cli_shown (image->original_name),
+                 lw_cli_shown (image->error_message ? image->error_message : ""));
     }
   else if (status == LW_IMAGE_FAILED)
     {
       clear_line (run);
-      g_printerr (_("Failed: %s — %s\n"), image->original_name, image->error_message ? image->error_message : "");
+      g_printerr (_("Failed: %s — %s\n"), lw_cli_shown (image->original_name),
+                  lw_cli_shown (image->error_message ? image->error_message : ""));
     }
 }
 
@@ -694,7 +768,59 @@ ingest_event_cb (const LwIngestEvent *event, gpointer data)
       end_event (b);
     }
   else
-    g_printerr (_("Skipped %s: %s\n"), event->path, event->reason);
+    g_printerr (_("Skipped %s: %s\n"), lw_cli_shown (event->path), lw_cli_shown (event->reason));
+}
+
+/* --out, checked before any work: a folder that cannot be made or written
+ * would otherwise be found out after the whole batch was processed (and
+ * paid for). Made now if missing, as the export would. */
+static gboolean
+check_out_dir (const char *dir)
+{
+  g_autofree char *probe = NULL;
+  int fd;
+
+  if (dir == NULL)
+    return TRUE;
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int errsv = errno;
+
+      lw_cli_error (_("cannot save into %s: %s"), dir, g_strerror (errsv));
+      return FALSE;
+    }
+  probe = g_build_filename (dir, ".lightwork-check-XXXXXX", NULL);
+  fd = g_mkstemp (probe);
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      lw_cli_error (_("cannot save into %s: %s"), dir, g_strerror (errsv));
+      return FALSE;
+    }
+  close (fd);
+  g_unlink (probe);
+  return TRUE;
+}
+
+/* Stages paths into job_id, saying every refusal; FALSE, said, when the
+ * batch stopped (a full disk leaves the rest to stage: the same command,
+ * or resume, stages it). */
+static gboolean
+stage (LwJobs *jobs, gint64 job_id, const char * const *paths, gboolean json, LwIngestReport *report)
+{
+  g_autoptr(GError) error = NULL;
+  IngestPrint print = { json };
+  LwIngestOptions options;
+
+  lw_jobs_get_ingest_options (jobs, &options);
+  if (lw_jobs_stage (jobs, job_id, paths, &options, ingest_event_cb, &print, report, NULL, &error))
+    return TRUE;
+  lw_cli_error (_("staging failed: %s"), error->message);
+  if (lw_store_error_is_disk_full (error))
+    g_printerr (_("The photos not staged yet are kept as work to do: free some space, then run the same "
+                  "command again or “lightwork-cli resume %" PRId64 "”.\n"), job_id);
+  return FALSE;
 }
 
 static int
@@ -729,20 +855,19 @@ cmd_process (int argc, char **argv)
   g_autoptr(LwJob) job = NULL;
   g_autoptr(LwModule) found = NULL;
   g_autofree char *source_key = NULL;
-  LwIngestOptions options;
   LwIngestReport report = { 0 };
-  IngestPrint print = { FALSE };
   LwJobProgress p;
 
   if (!parse_options (context, entries, &argc, &argv))
     return LW_CLI_EXIT_ERROR;
-  print.json = json;
   if (paths == NULL || paths[0] == NULL)
     {
       lw_cli_error (_("process: name at least one photo or folder"));
       return LW_CLI_EXIT_ERROR;
     }
 
+  if (!check_out_dir (out_dir))
+    return LW_CLI_EXIT_ERROR;
   jobs = open_jobs (LW_CORE_OPEN_DEFAULT);
   if (jobs == NULL)
     return LW_CLI_EXIT_ERROR;
@@ -793,18 +918,13 @@ cmd_process (int argc, char **argv)
           job->name = g_strdup (name);
         }
       if (!json)
-        g_printerr (_("Continuing job %" PRId64 " (%s).\n"), job->id, job->name);
+        g_printerr (_("Continuing job %" PRId64 " (%s).\n"), job->id, lw_cli_shown (job->name));
     }
 
   /* Stage what is not staged yet (a continued job skips the files it has);
    * every refusal, a folder loop too, is saved in the job for "status". */
-  lw_jobs_get_ingest_options (jobs, &options);
-  if (!lw_jobs_stage (jobs, job->id, (const char * const *) paths, &options, ingest_event_cb, &print,
-                      &report, NULL, &error))
-    {
-      lw_cli_error (_("staging failed: %s"), error->message);
-      return LW_CLI_EXIT_ERROR;
-    }
+  if (!stage (jobs, job->id, (const char * const *) paths, json, &report))
+    return LW_CLI_EXIT_ERROR;
 
   if (!lw_jobs_get_progress (jobs, job->id, &p, &error))
     return lw_cli_fail (error);
@@ -850,14 +970,27 @@ cmd_resume_like (int argc, char **argv, gboolean retry_failed)
   g_autoptr(GError) error = NULL;
   g_autoptr(LwJobs) jobs = NULL;
   g_autoptr(LwJob) job = NULL;
+  g_auto(GStrv) unstaged = NULL;
 
-  if (!parse_options (context, entries, &argc, &argv))
+  if (!parse_options (context, entries, &argc, &argv) || !check_out_dir (out_dir))
     return LW_CLI_EXIT_ERROR;
   job = open_job (rest ? rest[0] : NULL, LW_CORE_OPEN_DEFAULT, &jobs);
   if (job == NULL)
     return LW_CLI_EXIT_ERROR;
   if (!set_run_options (jobs, job->model, concurrency, rpm, force))
     return LW_CLI_EXIT_ERROR;
+  /* A staging the disk (or a kill) stopped: the rest is this job's work
+   * too, staged before the job is called done. */
+  unstaged = lw_jobs_dup_unstaged_paths (jobs, job->id);
+  if (unstaged != NULL)
+    {
+      LwIngestReport report = { 0 };
+
+      if (!json)
+        g_printerr (_("Job %" PRId64 ": staging did not finish; staging the rest first.\n"), job->id);
+      if (!stage (jobs, job->id, (const char * const *) unstaged, json, &report))
+        return LW_CLI_EXIT_ERROR;
+    }
   if (retry_failed)
     {
       int n = lw_jobs_retry_failed (jobs, job->id, &error);
@@ -992,9 +1125,9 @@ cmd_jobs (int argc, char **argv)
         return lw_cli_fail (error);
       g_print ("%4" G_GINT64_FORMAT "  %-10s  %4d/%-4d %s%-3d  %-10s %-16s %s\n", job->id,
                lw_job_state_to_string (job), p.counts.completed, p.counts.total,
-               p.counts.failed ? "✗" : " ", p.counts.failed, job->module_id, job->model, job->name);
+               p.counts.failed ? "✗" : " ", p.counts.failed, job->module_id, job->model, lw_cli_shown (job->name));
       if (lw_job_is_paused (job))
-        g_print (_("        paused: %s\n"), job->pause_reason);
+        g_print (_("        paused: %s\n"), lw_cli_shown (job->pause_reason));
     }
   json_builder_end_array (b);
   if (json)
@@ -1070,11 +1203,11 @@ cmd_status (int argc, char **argv)
       return LW_CLI_EXIT_OK;
     }
 
-  g_print (_("Job %" PRId64 ": %s\n"), job->id, job->name);
+  g_print (_("Job %" PRId64 ": %s\n"), job->id, lw_cli_shown (job->name));
   g_print (_("  module %s · model %s · %s\n"), job->module_id, job->model, lw_job_state_to_string (job));
   if (lw_job_is_paused (job))
     {
-      g_print (_("  paused: %s\n"), job->pause_reason);
+      g_print (_("  paused: %s\n"), lw_cli_shown (job->pause_reason));
       g_print ("  %s\n", job->pause_advice);
       g_print (_("  then: lightwork-cli resume %" PRId64 "\n"), job->id);
     }
@@ -1092,16 +1225,17 @@ cmd_status (int argc, char **argv)
     {
       LwImage *image = g_ptr_array_index (images, i);
       if (image->status == LW_IMAGE_FAILED)
-        g_print (_("  failed: %s — %s\n"), image->original_name, image->error_message ? image->error_message : "");
+        g_print (_("  failed: %s — %s\n"), lw_cli_shown (image->original_name),
+                 lw_cli_shown (image->error_message ? image->error_message : ""));
       else if (image->status == LW_IMAGE_COMPLETED && image->review_reason != NULL)
-        g_print (_("  needs review: %s — %s\n"), image->original_name, image->review_reason);
+        g_print (_("  needs review: %s — %s\n"), lw_cli_shown (image->original_name), lw_cli_shown (image->review_reason));
       if (image->note != NULL)
-        g_print (_("  note: %s — %s\n"), image->original_name, image->note);
+        g_print (_("  note: %s — %s\n"), lw_cli_shown (image->original_name), lw_cli_shown (image->note));
     }
   for (guint i = 0; i < rejections->len; i++)
     {
       LwRejection *r = g_ptr_array_index (rejections, i);
-      g_print (_("  skipped: %s — %s\n"), r->path, r->reason);
+      g_print (_("  skipped: %s — %s\n"), lw_cli_shown (r->path), lw_cli_shown (r->reason));
     }
   return LW_CLI_EXIT_OK;
 }
@@ -1170,7 +1304,7 @@ read_prompt_arg (const char *prompt, const char *prompt_file, GError **error)
 static void
 print_module (const LwModule *m, gboolean full)
 {
-  g_print ("%-20s %-18s %s%s\n", m->id, m->name, m->builtin ? "" : _("(custom) "),
+  g_print ("%-20s %-18s %s%s\n", m->id, lw_cli_shown (m->name), m->builtin ? "" : _("(custom) "),
            m->description ? m->description : "");
   if (full)
     {

@@ -426,8 +426,28 @@ failure_reason (gboolean      copying,
   return g_strdup_printf (_("the thumbnail could not be saved: %s"), error->message);
 }
 
-/* One file. FALSE only for what ends the batch (the store failed, or the
- * work was cancelled); a file that cannot be staged is a rejection. */
+/* A full disk is no fault of the photo: the batch stops, and what is not
+ * staged stays to stage (lw_jobs_dup_unstaged_paths), not a "skipped"
+ * file. FALSE (error set) when error is that. */
+static gboolean
+disk_full (Ingest *ingest, const char *path, const GError *error, GError **out)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *name = NULL;
+
+  if (!lw_store_error_is_disk_full (error))
+    return FALSE;
+  dir = g_path_get_dirname (lw_blob_store_get_root (ingest->blobs));
+  name = g_filename_display_basename (path);
+  g_set_error (out, LW_STORE_ERROR, LW_STORE_ERROR_DISK_FULL,
+               /* TRANSLATORS: "photo.jpg was not staged: the disk holding /home/me/.local/share/lightwork is full …" */
+               _("%s was not staged: the disk holding %s is full — free some space, then stage it again"), name, dir);
+  return TRUE;
+}
+
+/* One file. FALSE only for what ends the batch (the store failed, the disk
+ * is full, or the work was cancelled); a file that cannot be staged is a
+ * rejection. */
 static gboolean
 ingest_file (Ingest        *ingest,
              const char    *path,
@@ -456,6 +476,8 @@ ingest_file (Ingest        *ingest,
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
+      if (disk_full (ingest, path, local_error, error))
+        return FALSE;
       reason = failure_reason (TRUE, local_error);
       return reject (ingest, path, reason, error);
     }
@@ -490,8 +512,11 @@ ingest_file (Ingest        *ingest,
             return reject (ingest, path, local_error->message, error);
           if (!lw_blob_store_put_bytes (ingest->blobs, thumb_key, thumb, &local_error))
             {
-              g_autofree char *reason = failure_reason (FALSE, local_error);
+              g_autofree char *reason = NULL;
 
+              if (disk_full (ingest, path, local_error, error))
+                return FALSE;
+              reason = failure_reason (FALSE, local_error);
               return reject (ingest, path, reason, error);
             }
         }

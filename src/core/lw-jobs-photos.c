@@ -92,6 +92,40 @@ poke_free (gpointer data)
   g_free (poke);
 }
 
+/* The settings key of a staging not yet finished. */
+static char *
+unstaged_key (gint64 job_id)
+{
+  return g_strdup_printf ("staging.unfinished.%" G_GINT64_FORMAT, job_id);
+}
+
+/* paths, absolute (a later resume may run from another folder), as a
+ * GVariant string array's text. */
+static char *
+print_paths (const char * const *paths)
+{
+  g_autoptr(GPtrArray) abs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GVariant) value = NULL;
+
+  for (guint i = 0; paths != NULL && paths[i] != NULL; i++)
+    g_ptr_array_add (abs, g_canonicalize_filename (paths[i], NULL));
+  value = g_variant_ref_sink (g_variant_new_strv ((const char * const *) abs->pdata, abs->len));
+  return g_variant_print (value, FALSE);
+}
+
+char **
+lw_jobs_dup_unstaged_paths (LwJobs *self, gint64 job_id)
+{
+  g_autofree char *key = unstaged_key (job_id);
+  g_autofree char *text = lw_store_get_setting (lw_jobs_get_store (self), key);
+  g_autoptr(GVariant) paths = NULL;
+
+  if (text == NULL)
+    return NULL;
+  paths = g_variant_parse (G_VARIANT_TYPE_STRING_ARRAY, text, NULL, NULL, NULL);
+  return paths != NULL ? g_variant_dup_strv (paths, NULL) : NULL;
+}
+
 gboolean
 lw_jobs_stage (LwJobs *self, gint64 job_id, const char * const *paths, const LwIngestOptions *options,
                LwIngestFunc func, gpointer user_data, LwIngestReport *report, GCancellable *cancellable,
@@ -174,12 +208,29 @@ lw_jobs_stage (LwJobs *self, gint64 job_id, const char * const *paths, const LwI
   if (todo->len > 1)
     {
       LwIngestReport ingest = { 0 };
+      g_autofree char *marker = unstaged_key (job_id);
+      g_autofree char *text = print_paths (paths);
 
+      /* Until the batch is through, the job remembers what it was asked
+       * to stage: a full disk (or a kill) leaves the rest as work still
+       * to do, not as photos the job never had (issue 18: "9 of 9 done"
+       * with 7 never staged). */
+      if (!lw_store_set_setting (store, marker, text, error))
+        return FALSE;
       ok = lw_ingest_paths (store, lw_core_get_blobs (self->core), job_id, (const char * const *) todo->pdata,
                             options, func, user_data, &ingest, cancellable, error);
+      if (ok)
+        ok = lw_store_set_setting (store, marker, NULL, error);
       report->staged += ingest.staged;
       report->duplicates += ingest.duplicates;
       report->rejected += ingest.rejected;
+    }
+  else
+    {
+      g_autofree char *marker = unstaged_key (job_id);
+
+      /* All there already: a staging left unfinished is finished now. */
+      lw_store_set_setting (store, marker, NULL, NULL);
     }
 
   /* The service's own thread hears of it: a running job claims the new

@@ -85,6 +85,8 @@ lw_jobs_propagate_store_error (GError *store_error, GError **error)
         case LW_STORE_ERROR_BUILTIN: store_error->domain = LW_JOBS_ERROR; store_error->code = LW_JOBS_ERROR_INVALID; break;
         case LW_STORE_ERROR_SQLITE:
         case LW_STORE_ERROR_TOO_NEW:
+        case LW_STORE_ERROR_DISK_FULL:   /* kept: lw_store_error_is_disk_full */
+        case LW_STORE_ERROR_CORRUPT:
         default: break;
         }
     }

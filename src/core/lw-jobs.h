@@ -191,6 +191,11 @@ gboolean     lw_jobs_stage              (LwJobs       *self,
                                          LwIngestReport *report,
                                          GCancellable *cancellable,
                                          GError      **error);
+/* The paths of a staging of job_id that did not finish (the disk filled,
+ * the process was stopped): staging them again stages the rest. NULL when
+ * the last staging finished. */
+char       **lw_jobs_dup_unstaged_paths (LwJobs       *self,
+                                         gint64        job_id);
 /* The instruction of these photos (NULL or "" clears), in one
  * transaction. Photos in flight are BUSY (nothing changed). *n_changed
  * (may be NULL) counts rows changed. */

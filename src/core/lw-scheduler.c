@@ -22,6 +22,8 @@
 #include "lw-prompt.h"
 #include "lw-result-check.h"
 #include "lw-scheduler.h"
+#include "lw-unsaved.h"
+#include "lw-warn.h"
 
 /* An offline pool looks again this often (docs/ARCHITECTURE.md: "Offline" is a state
  * the queue leaves by itself, not a failure of every image). */
@@ -33,6 +35,10 @@
  * Starts are counted in the database (lw_store_count_starts), so every
  * process on the data folder shares the quota. */
 #define RPM_WINDOW_MS    (62 * 1000)
+/* A claim the store refused (busy past its 10 s timeout, an I/O error):
+ * asked again after this, not on the next millisecond's wake (issue 18:
+ * 23,412 failed claims in 30 s). */
+#define CLAIM_RETRY_MS   (5 * 1000)
 
 typedef struct {
   LwScheduler *scheduler;     /* unowned: pools die with it */
@@ -58,6 +64,11 @@ typedef struct {
   char            *request_key;
   gboolean         released;  /* stop() already returned it to PENDING */
   gboolean         slot_freed;/* the request is over; only its bookkeeping remains */
+  /* The disk is full: the outcome could not be recorded. The flight waits,
+   * its image PROCESSING under our lease, for lw_scheduler_resume. */
+  gboolean         parked;
+  LwEngineResult  *unsaved;   /* the answer, until it is safe in the blob store */
+  gboolean         spilled;   /* a copy is kept by lw-unsaved (dropped once saved) */
 } Flight;
 
 struct _LwScheduler
@@ -164,6 +175,17 @@ pool_pause (LwScheduler *self, Pool *pool, const GError *error)
   g_signal_emit (self, signals[SIGNAL_PAUSED], 0, pool->model, pool->pause);
 }
 
+/* The pause a full disk causes: what the user must do, and where. */
+static void
+pool_pause_disk_full (LwScheduler *self, Pool *pool)
+{
+  g_autofree char *dir = g_path_get_dirname (lw_blob_store_get_root (self->blobs));
+  g_autoptr(GError) error = g_error_new (LW_ENGINE_ERROR, LW_ENGINE_ERROR_DISK_FULL,
+                                         _("The disk holding %s is full — free space, then resume"), dir);
+
+  pool_pause (self, pool, error);
+}
+
 static gboolean
 offline_probe_cb (gpointer data)
 {
@@ -184,6 +206,21 @@ emit_image (LwScheduler *self, gint64 job_id, gint64 image_id, LwImageStatus sta
 
 /* A launched job with nothing left to do is COMPLETED — or FAILED when not
  * one image came out of it. */
+/* The store could not record a job's state: a full disk pauses the job's
+ * model (a job left PROCESSING with nothing running would be waited on
+ * forever); anything else is said, once in a while. */
+static void
+job_store_failed (LwScheduler *self, gint64 job_id, const char *what, const GError *error)
+{
+  g_autoptr(LwJob) job = NULL;
+
+  if (lw_store_error_is_disk_full (error) && (job = lw_store_get_job (self->store, job_id, NULL)) != NULL
+      && job->model != NULL)
+    pool_pause_disk_full (self, get_pool (self, job->model, TRUE));
+  else
+    lw_warn_limited ("Cannot %s job %" G_GINT64_FORMAT ": %s", what, job_id, error->message);
+}
+
 static void
 check_job_finished (LwScheduler *self, gint64 job_id)
 {
@@ -197,7 +234,7 @@ check_job_finished (LwScheduler *self, gint64 job_id)
    * one index probe, the full count only runs at the end. */
   if (!lw_store_job_has_open_images (self->store, job_id, &open, &error))
     {
-      g_warning ("Cannot count the images of job %" G_GINT64_FORMAT ": %s", job_id, error->message);
+      job_store_failed (self, job_id, "count the images of", error);
       return;
     }
   if (open)
@@ -207,7 +244,7 @@ check_job_finished (LwScheduler *self, gint64 job_id)
     return;
   if (!lw_store_count_images (self->store, job_id, &counts, &error))
     {
-      g_warning ("Cannot count the images of job %" G_GINT64_FORMAT ": %s", job_id, error->message);
+      job_store_failed (self, job_id, "count the images of", error);
       return;
     }
   /* Open photos left are held out of a trial run: the trial is over and
@@ -220,7 +257,7 @@ check_job_finished (LwScheduler *self, gint64 job_id)
     status = (counts.completed == 0 && counts.failed > 0) ? LW_JOB_FAILED : LW_JOB_COMPLETED;
   if (!lw_store_set_job_status (self->store, job_id, status, lw_clock_now_ms (self->clock), &error))
     {
-      g_warning ("Cannot finish job %" G_GINT64_FORMAT ": %s", job_id, error->message);
+      job_store_failed (self, job_id, "finish", error);
       return;
     }
   g_signal_emit (self, signals[SIGNAL_JOB_CHANGED], 0, job_id, (int) status);
@@ -233,6 +270,7 @@ flight_free (Flight *flight)
 {
   g_clear_pointer (&flight->image, lw_image_free);
   g_clear_pointer (&flight->request, lw_engine_request_unref);
+  g_clear_pointer (&flight->unsaved, lw_engine_result_free);
   g_clear_object (&flight->cancellable);
   g_free (flight->request_key);
   g_free (flight);
@@ -264,43 +302,76 @@ flight_land (LwScheduler *self, Flight *flight)
   lw_scheduler_poke (self);
 }
 
+/* The disk is full: the flight's outcome waits (its answer, if any, in
+ * memory and with lw-unsaved) and the pool pauses until resume. */
 static void
-store_warning (const char *what, gint64 image_id, const GError *error)
+flight_park (LwScheduler *self, Flight *flight)
 {
-  g_warning ("Cannot %s image %" G_GINT64_FORMAT ": %s", what, image_id, error->message);
+  flight->parked = TRUE;
+  flight_free_slot (self, flight);
+  if (flight->unsaved != NULL && !flight->spilled)
+    flight->spilled = lw_unsaved_put (flight->request_key, flight->unsaved->data);
+  pool_pause_disk_full (self, flight->pool);
 }
 
-/* Back to PENDING, no retry counted: cancel, pause, stop. */
-static void
-flight_release (LwScheduler *self, Flight *flight)
+/* Whether an outcome is settled: TRUE when recorded (or lost to another
+ * error, said once in a while); FALSE when the disk is full and the flight
+ * is parked instead: the caller must not land it. */
+static gboolean
+settled (LwScheduler *self, Flight *flight, const char *what, const GError *error)
 {
-  g_autoptr(GError) error = NULL;
+  if (error == NULL)
+    return TRUE;
+  if (lw_store_error_is_disk_full (error))
+    {
+      flight_park (self, flight);
+      return FALSE;
+    }
+  lw_warn_limited ("Cannot %s image %" G_GINT64_FORMAT ": %s", what, flight->image->id, error->message);
+  return TRUE;
+}
+
+/* Back to PENDING, no retry counted (stop, where nothing may wait, calls
+ * it directly). */
+static gboolean
+release_image (LwScheduler *self, Flight *flight, GError **error)
+{
   gboolean fenced = FALSE;
 
   if (flight->released)
-    return;
+    return TRUE;
   flight->released = TRUE;
   if (!lw_store_release (self->store, flight->image->id, flight->image->attempt,
-                         lw_clock_now_ms (self->clock), &fenced, &error))
-    store_warning ("release", flight->image->id, error);
-  else if (!fenced)
+                         lw_clock_now_ms (self->clock), &fenced, error))
+    return FALSE;
+  if (!fenced)
     emit_image (self, flight->image->job_id, flight->image->id, LW_IMAGE_PENDING);
+  return TRUE;
 }
 
-static void
+/* Back to PENDING: cancel, pause. */
+static gboolean
+flight_release (LwScheduler *self, Flight *flight)
+{
+  g_autoptr(GError) error = NULL;
+
+  release_image (self, flight, &error);
+  return settled (self, flight, "release", error);
+}
+
+static gboolean
 flight_fail (LwScheduler *self, Flight *flight, const char *code, const char *message, double cost)
 {
   g_autoptr(GError) error = NULL;
   gboolean fenced = FALSE;
 
-  if (!lw_store_finish_failed (self->store, flight->image->id, flight->image->attempt, code, message,
-                               cost, lw_clock_now_ms (self->clock), &fenced, &error))
-    store_warning ("fail", flight->image->id, error);
-  else if (!fenced)
+  if (lw_store_finish_failed (self->store, flight->image->id, flight->image->attempt, code, message,
+                              cost, lw_clock_now_ms (self->clock), &fenced, &error) && !fenced)
     emit_image (self, flight->image->job_id, flight->image->id, LW_IMAGE_FAILED);
+  return settled (self, flight, "fail", error);
 }
 
-static void
+static gboolean
 flight_retry_later (LwScheduler *self, Flight *flight, gint64 delay_ms, const char *code,
                     const char *message, double cost)
 {
@@ -308,16 +379,16 @@ flight_retry_later (LwScheduler *self, Flight *flight, gint64 delay_ms, const ch
   gint64 now = lw_clock_now_ms (self->clock);
   gboolean fenced = FALSE;
 
-  if (!lw_store_finish_retry (self->store, flight->image->id, flight->image->attempt, now + delay_ms,
-                              code, message, cost, now, &fenced, &error))
-    store_warning ("reschedule", flight->image->id, error);
-  else if (!fenced)
+  if (lw_store_finish_retry (self->store, flight->image->id, flight->image->attempt, now + delay_ms,
+                             code, message, cost, now, &fenced, &error) && !fenced)
     emit_image (self, flight->image->job_id, flight->image->id, LW_IMAGE_RETRY_LATER);
+  return settled (self, flight, "reschedule", error);
 }
 
 /* owns_blob: key was written for this flight (not a reused result).
- * review_reason: what the result checks found (NULL = passed). */
-static void
+ * review_reason: what the result checks found (NULL = passed). FALSE when
+ * the disk is full (the flight is parked, the blob kept for the retry). */
+static gboolean
 flight_complete (LwScheduler *self, Flight *flight, const char *key, const char *mime, double cost,
                  gboolean owns_blob, const char *review_reason, const char *note)
 {
@@ -328,7 +399,8 @@ flight_complete (LwScheduler *self, Flight *flight, const char *key, const char 
                                 flight->request_key, flight->request->prompt, review_reason, note, cost,
                                 lw_clock_now_ms (self->clock), &fenced, &error))
     {
-      store_warning ("complete", flight->image->id, error);
+      if (!settled (self, flight, "complete", error))
+        return FALSE;
       fenced = TRUE;
     }
   if (fenced)
@@ -337,9 +409,12 @@ flight_complete (LwScheduler *self, Flight *flight, const char *key, const char 
        * claimed it): the blob we wrote is nobody's. */
       if (owns_blob)
         lw_blob_store_delete (self->blobs, key, NULL);
-      return;
+      return TRUE;
     }
+  if (flight->spilled)
+    lw_unsaved_drop (flight->request_key);
   emit_image (self, flight->image->job_id, flight->image->id, LW_IMAGE_COMPLETED);
+  return TRUE;
 }
 
 /* ---- result blobs, written off the main thread -------------------------- */
@@ -401,27 +476,44 @@ blob_written_cb (GObject *source, GAsyncResult *result, gpointer data)
   BlobWrite *write = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
+  gboolean done = TRUE;
+
   if (flight->released)
     lw_blob_store_delete (self->blobs, write->key, NULL);
   else if (g_task_propagate_boolean (G_TASK (result), &error))
-    flight_complete (self, flight, write->key, landing->mime, landing->cost, TRUE, write->review_reason,
-                     write->note);
+    done = flight_complete (self, flight, write->key, landing->mime, landing->cost, TRUE, write->review_reason,
+                            write->note);
+  else if (lw_store_error_is_disk_full (error))
+    {
+      /* Paid for and arrived: kept until there is room, never asked again. */
+      flight_park (self, flight);
+      done = FALSE;
+    }
   else
     {
-      /* Disk full or the data dir vanished: not the photo's fault, and
-       * another try may well work. */
+      /* The data folder vanished, or a passing I/O error: not the photo's
+       * fault, and another try may work; within the retry limit, as any
+       * transient failure. */
       g_autofree char *message = g_strdup_printf (_("Could not save the result: %s"), error->message);
-      flight_retry_later (self, flight, lw_retry_delay_ms (&self->policy, flight->image->retry_count, -1, self->rand),
-                          "io", message, landing->cost);
+
+      if (flight->image->retry_count >= self->policy.max_retries)
+        done = flight_fail (self, flight, "io", message, landing->cost);
+      else
+        done = flight_retry_later (self, flight,
+                                   lw_retry_delay_ms (&self->policy, flight->image->retry_count, -1, self->rand),
+                                   "io", message, landing->cost);
     }
   g_free (landing->mime);
   g_free (landing);
-  flight_land (self, flight);
+  if (done)
+    flight_land (self, flight);
 }
 
+/* Writes flight->unsaved (the engine's answer) as the result blob. */
 static void
-write_result (LwScheduler *self, Flight *flight, LwEngineResult *result)
+write_result (LwScheduler *self, Flight *flight)
 {
+  LwEngineResult *result = flight->unsaved;
   g_autoptr(GTask) task = NULL;
   BlobWrite *write = g_new0 (BlobWrite, 1);
   Landing *landing = g_new0 (Landing, 1);
@@ -445,18 +537,29 @@ write_result (LwScheduler *self, Flight *flight, LwEngineResult *result)
 
 /* ---- engine outcome ------------------------------------------------------ */
 
-static void
+/* The engine's error to the image's outcome; FALSE when the flight is
+ * parked (see settled). */
+static gboolean
 handle_failure (LwScheduler *self, Flight *flight, const GError *error)
 {
   Pool *pool = flight->pool;
   const char *code = lw_engine_error_code_to_string (error);
   gint64 now = lw_clock_now_ms (self->clock);
 
+  /* An engine that writes (the local one) may meet the full disk first:
+   * a pause like ours, not a retry of the photo. */
+  if (lw_store_error_is_disk_full (error))
+    {
+      if (!flight_release (self, flight))
+        return FALSE;
+      pool_pause_disk_full (self, pool);
+      return TRUE;
+    }
+
   switch (lw_engine_error_classify (error))
     {
     case LW_ERROR_CLASS_CANCELLED:
-      flight_release (self, flight);
-      break;
+      return flight_release (self, flight);
 
     case LW_ERROR_CLASS_TRANSIENT:
       {
@@ -480,40 +583,34 @@ handle_failure (LwScheduler *self, Flight *flight, const GError *error)
                                             "Gave up after %d tries: %s",
                                             flight->image->retry_count + 1),
                                flight->image->retry_count + 1, error->message);
-            flight_fail (self, flight, code, message, 0);
+            return flight_fail (self, flight, code, message, 0);
           }
-        else
-          {
-            delay = lw_retry_delay_ms (&self->policy, flight->image->retry_count, server_delay, self->rand);
-            flight_retry_later (self, flight, delay, code, error->message, 0);
-          }
+        delay = lw_retry_delay_ms (&self->policy, flight->image->retry_count, server_delay, self->rand);
+        return flight_retry_later (self, flight, delay, code, error->message, 0);
       }
-      break;
 
     case LW_ERROR_CLASS_PAUSE:
-      flight_release (self, flight);
+      if (!flight_release (self, flight))
+        return FALSE;
       pool_pause (self, pool, error);
       if (g_error_matches (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_OFFLINE) && pool->probe_timer == 0)
         {
           pool->probe_timer = lw_clock_add_timer (self->clock, OFFLINE_PROBE_MS, offline_probe_cb, pool, NULL);
         }
-      break;
+      return TRUE;
 
     case LW_ERROR_CLASS_NO_IMAGE:
       /* One more try: models sometimes answer in words once and draw the
        * next time. Twice in a row is a refusal in all but name. */
       if (g_strcmp0 (flight->image->error_code, "no_image") == 0
           || flight->image->retry_count >= self->policy.max_retries)
-        flight_fail (self, flight, code, error->message, 0);
-      else
-        flight_retry_later (self, flight, 0, code, error->message, 0);
-      break;
+        return flight_fail (self, flight, code, error->message, 0);
+      return flight_retry_later (self, flight, 0, code, error->message, 0);
 
     case LW_ERROR_CLASS_REFUSED:
     case LW_ERROR_CLASS_PERMANENT:
     default:
-      flight_fail (self, flight, code, error->message, 0);
-      break;
+      return flight_fail (self, flight, code, error->message, 0);
     }
 }
 
@@ -544,14 +641,15 @@ engine_done_cb (GObject *source, GAsyncResult *res, gpointer data)
           pool->successes = 0;
         }
       flight_free_slot (self, flight);
-      write_result (self, flight, result);  /* lands when the blob is safe */
+      flight->unsaved = g_steal_pointer (&result);
+      write_result (self, flight);  /* lands when the blob is safe */
     }
   else
     {
       if (error == NULL)
         error = g_error_new_literal (LW_ENGINE_ERROR, LW_ENGINE_ERROR_NO_IMAGE, _("The engine returned no image"));
-      handle_failure (self, flight, error);
-      flight_land (self, flight);
+      if (handle_failure (self, flight, error))
+        flight_land (self, flight);
     }
   g_object_unref (self);
 }
@@ -592,6 +690,23 @@ within_spend_cap (LwScheduler *self, Pool *pool, const LwJob *job, Flight *curre
     if (value != current && ((Flight *) value)->image->job_id == job->id)
       committed += price;
   return spent + committed + price <= job->spend_cap + 1e-9;
+}
+
+/* An answer that arrived before the disk filled (kept by lw-unsaved,
+ * perhaps by a process since gone): saved now, not asked and paid again. */
+static gboolean
+take_unsaved (LwScheduler *self, Flight *flight)
+{
+  g_autofree char *mime = NULL;
+  g_autoptr(GBytes) data = lw_unsaved_get (flight->request_key, &mime);
+
+  if (data == NULL)
+    return FALSE;
+  flight->unsaved = lw_engine_result_new (data, mime);
+  flight->spilled = TRUE;
+  flight_free_slot (self, flight);
+  write_result (self, flight);
+  return TRUE;
 }
 
 static void
@@ -637,17 +752,20 @@ start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
   if (done != NULL && done->processed_key != NULL && lw_blob_store_exists (self->blobs, done->processed_key))
     {
       /* The same bytes against the same original: the same verdict. */
-      flight_complete (self, flight, done->processed_key, done->processed_mime, 0, FALSE, done->review_reason,
-                       done->note);
-      flight_land (self, flight);
+      if (flight_complete (self, flight, done->processed_key, done->processed_mime, 0, FALSE, done->review_reason,
+                           done->note))
+        flight_land (self, flight);
       return;
     }
+  if (take_unsaved (self, flight))
+    return;
 
   if (!within_spend_cap (self, pool, job, flight))
     {
       g_autoptr(GError) cap = g_error_new (LW_ENGINE_ERROR, LW_ENGINE_ERROR_SPEND_CAP,
                                            _("The spending cap of job “%s” would be passed"), job->name);
-      flight_release (self, flight);
+      if (!flight_release (self, flight))
+        return;
       pool_pause (self, pool, cap);
       flight_land (self, flight);
       return;
@@ -753,7 +871,13 @@ pump_pool (LwScheduler *self, Pool *pool)
   claimed = claim (self, pool, n, now, &error);
   if (claimed == NULL)
     {
-      g_warning ("Cannot claim work for %s: %s", pool->model, error->message);
+      if (lw_store_error_is_disk_full (error))
+        {
+          pool_pause_disk_full (self, pool);
+          return;
+        }
+      lw_warn_limited ("Cannot claim work for %s: %s", pool->model, error->message);
+      pool->hold_until = MAX (pool->hold_until, now + CLAIM_RETRY_MS);
       return;
     }
 
@@ -884,6 +1008,18 @@ schedule_wake (LwScheduler *self)
   self->wake_timer = lw_clock_add_timer (self->clock, earliest - now, wake_cb, self, NULL);
 }
 
+/* The lease timers' failures. On a full disk they are expected (the queue
+ * is paused and says why; a parked answer is also kept by lw-unsaved, so a
+ * lease that lapses meanwhile costs no request): not worth a warning. */
+static void
+timer_store_failed (const char *what, const GError *error)
+{
+  if (lw_store_error_is_disk_full (error))
+    g_debug ("Cannot %s: %s", what, error->message);
+  else
+    lw_warn_limited ("Cannot %s: %s", what, error->message);
+}
+
 static gboolean
 renew_cb (gpointer data)
 {
@@ -892,7 +1028,7 @@ renew_cb (gpointer data)
 
   if (g_hash_table_size (self->flights) > 0
       && lw_store_extend_leases (self->store, self->owner, lw_clock_now_ms (self->clock) + LW_LEASE_MS, &error) < 0)
-    g_warning ("Cannot extend leases: %s", error->message);
+    timer_store_failed ("extend leases", error);
   return G_SOURCE_CONTINUE;
 }
 
@@ -904,7 +1040,7 @@ reap_cb (gpointer data)
   int n = lw_store_reap_leases (self->store, lw_clock_now_ms (self->clock), lw_owner_is_dead, NULL, &error);
 
   if (n < 0)
-    g_warning ("Cannot return expired leases: %s", error->message);
+    timer_store_failed ("return expired leases", error);
   else if (n > 0)
     lw_scheduler_poke (self);
   return G_SOURCE_CONTINUE;
@@ -1097,9 +1233,24 @@ lw_scheduler_stop (LwScheduler *self)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Flight *flight = value;
+      g_autoptr(GError) error = NULL;
 
-      flight_release (self, flight);
+      /* A full disk may refuse this too: the lease then lapses (a dead
+       * owner's images come back at the next start). */
+      if (!release_image (self, flight, &error))
+        lw_warn_limited ("Cannot release image %" G_GINT64_FORMAT ": %s", flight->image->id, error->message);
       g_cancellable_cancel (flight->cancellable);
+      /* An answer in hand, not yet recorded, is paid for: kept for the
+       * next claim of the same request rather than lost with us. */
+      if (flight->unsaved != NULL && !flight->spilled)
+        flight->spilled = lw_unsaved_put (flight->request_key, flight->unsaved->data);
+      /* A parked flight waits for nothing: it ends here (its answer, if
+       * any, is kept by lw-unsaved for the next claim). */
+      if (flight->parked)
+        {
+          g_hash_table_iter_remove (&iter);
+          flight_free (flight);
+        }
     }
 
   g_clear_handle_id (&self->pump_source, g_source_remove);
@@ -1185,6 +1336,35 @@ lw_scheduler_get_job_in_flight (LwScheduler *self, gint64 job_id)
   return job_flights (self, job_id, FALSE);
 }
 
+/* The flights a full disk parked try again: an answer is written, an
+ * outcome without one goes back to PENDING (asked again later). */
+static void
+resume_parked (LwScheduler *self, Pool *pool)
+{
+  g_autoptr(GPtrArray) parked = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->flights);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((Flight *) value)->parked && ((Flight *) value)->pool == pool)
+      g_ptr_array_add (parked, value);
+  for (guint i = 0; i < parked->len && pool->pause == NULL; i++)
+    {
+      Flight *flight = g_ptr_array_index (parked, i);
+
+      flight->parked = FALSE;
+      if (flight->unsaved != NULL)
+        write_result (self, flight);
+      else
+        {
+          flight->released = FALSE;
+          if (flight_release (self, flight))
+            flight_land (self, flight);
+        }
+    }
+}
+
 void
 lw_scheduler_resume (LwScheduler *self, const char *model)
 {
@@ -1197,6 +1377,7 @@ lw_scheduler_resume (LwScheduler *self, const char *model)
   g_clear_error (&pool->pause);
   lw_clock_clear_timer (self->clock, &pool->probe_timer);
   g_signal_emit (self, signals[SIGNAL_RESUMED], 0, model);
+  resume_parked (self, pool);
   lw_scheduler_poke (self);
 }
 

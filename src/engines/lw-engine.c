@@ -92,6 +92,7 @@ lw_engine_error_classify (const GError *error)
         case LW_ENGINE_ERROR_QUOTA_EXHAUSTED:
         case LW_ENGINE_ERROR_OFFLINE:
         case LW_ENGINE_ERROR_SPEND_CAP:
+        case LW_ENGINE_ERROR_DISK_FULL:
           return LW_ERROR_CLASS_PAUSE;
         case LW_ENGINE_ERROR_SAFETY_BLOCKED:
           return LW_ERROR_CLASS_REFUSED;
@@ -136,6 +137,7 @@ lw_engine_error_code_to_string (const GError *error)
     case LW_ENGINE_ERROR_QUOTA_EXHAUSTED: return "quota_exhausted";
     case LW_ENGINE_ERROR_OFFLINE: return "offline";
     case LW_ENGINE_ERROR_SPEND_CAP: return "spend_cap";
+    case LW_ENGINE_ERROR_DISK_FULL: return "disk_full";
     case LW_ENGINE_ERROR_SAFETY_BLOCKED: return "safety_blocked";
     case LW_ENGINE_ERROR_NO_IMAGE: return "no_image";
     case LW_ENGINE_ERROR_BAD_REQUEST: return "bad_request";

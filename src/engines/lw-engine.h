@@ -29,6 +29,7 @@ typedef enum {
   LW_ENGINE_ERROR_QUOTA_EXHAUSTED,  /* 429 with a per-day quota, or a limit of 0 */
   LW_ENGINE_ERROR_OFFLINE,          /* no route, no DNS: nothing would succeed now */
   LW_ENGINE_ERROR_SPEND_CAP,        /* the job's spending cap would be passed */
+  LW_ENGINE_ERROR_DISK_FULL,        /* the data folder's disk is full: a result cannot be kept */
   /* the model refused: FAILED with the reason in words */
   LW_ENGINE_ERROR_SAFETY_BLOCKED,
   /* the answer had no image: one more try, then FAILED with the model's text */

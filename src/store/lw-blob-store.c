@@ -67,7 +67,10 @@ set_errno_error (GError **error, int errsv, const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errsv), message);
+  /* GLib maps EDQUOT to G_IO_ERROR_FAILED; a quota is a full disk to
+   * the user, and to the queue (lw_store_error_is_disk_full). */
+  g_set_error_literal (error, G_IO_ERROR, errsv == EDQUOT ? G_IO_ERROR_NO_SPACE : g_io_error_from_errno (errsv),
+                       message);
 }
 
 /* The user's photos: private to the user (0700). A folder made by an

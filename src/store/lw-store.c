@@ -15,9 +15,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "lw-modules.h"
 #include "lw-store-private.h"
@@ -206,13 +208,95 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LW_STORE_SCHEMA_VERSION);
 
 /* ---- errors and statements ---------------------------------------------- */
 
+/* Less free than this is a full disk: growing the WAL index takes 32 KiB
+ * at a time, and a commit at least one 4 KiB page plus its frame header. */
+#define DISK_FULL_BYTES (64 * 1024)
+
+/* SQLite reports a full disk as SQLITE_FULL only when a write to the
+ * database itself fails; growing the WAL index (SQLITE_IOERR_SHMSIZE,
+ * 4874) or a journal write fails with an I/O error instead. Those are a
+ * full disk when the system said so (ENOSPC, EDQUOT) or the folder has no
+ * space left: a user is told that, not "disk I/O error (4874)". */
+static gboolean
+sqlite_disk_full (LwStore *self, int rc)
+{
+  g_autofree char *dir = NULL;
+  struct statvfs fs;
+  int errsv = sqlite3_system_errno (self->db);
+
+  if ((rc & 0xff) == SQLITE_FULL)
+    return TRUE;
+  if ((rc & 0xff) != SQLITE_IOERR)
+    return FALSE;
+  if (errsv == ENOSPC || errsv == EDQUOT)
+    return TRUE;
+  dir = g_path_get_dirname (self->path);
+  return statvfs (dir, &fs) == 0 && (guint64) fs.f_bavail * fs.f_frsize < DISK_FULL_BYTES;
+}
+
 void
 lw_store_set_sqlite_error (LwStore *self, GError **error, const char *what)
 {
-  g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_SQLITE,
-               /* Translators: "<what was being done>: <SQLite's message> (<code>)" */
-               _("%s: %s (SQLite error %d)"), what, sqlite3_errmsg (self->db),
-               sqlite3_extended_errcode (self->db));
+  int rc = sqlite3_extended_errcode (self->db);
+
+  if (sqlite_disk_full (self, rc))
+    {
+      g_autofree char *dir = g_path_get_dirname (self->path);
+
+      g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_DISK_FULL,
+                   /* Translators: "<what was being done>: the disk holding <folder> is full …" */
+                   _("%s: the disk holding %s is full — free some space, then try again"), what, dir);
+    }
+  else if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_CORRUPT,
+                 /* Translators: "<what was being done>: the database <path> is damaged …" */
+                 _("%s: the database %s is damaged (%s) — restore a backup or move it aside"), what, self->path,
+                 sqlite3_errmsg (self->db));
+  else
+    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_SQLITE,
+                 /* Translators: "<what was being done>: <SQLite's message> (<code>)" */
+                 _("%s: %s (SQLite error %d)"), what, sqlite3_errmsg (self->db), rc);
+}
+
+gboolean
+lw_store_quick_check (LwStore *self, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+  static const char BANNER[] = "*** in database main ***\n";
+  g_autofree char *finding = NULL;
+  const char *shown;
+  int rc;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+
+  stmt = lw_store_stmt (self, "PRAGMA quick_check(1)", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      lw_store_set_sqlite_error (self, error, _("Could not check the database"));
+      return FALSE;
+    }
+  finding = lw_store_column_strdup (stmt, 0);
+  if (g_strcmp0 (finding, "ok") == 0)
+    return TRUE;
+  /* "*** in database main ***\nPage 15: btreeInitPage() returns error
+   * code 11": one line, without the banner. */
+  if (finding == NULL)
+    finding = g_strdup ("?");
+  shown = g_str_has_prefix (finding, BANNER) ? finding + strlen (BANNER) : finding;
+  g_strdelimit (finding, "\n", ' ');
+  g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_CORRUPT,
+               _("The database %s is damaged (%s) — restore a backup or move it aside"), self->path, shown);
+  return FALSE;
+}
+
+gboolean
+lw_store_error_is_disk_full (const GError *error)
+{
+  return g_error_matches (error, LW_STORE_ERROR, LW_STORE_ERROR_DISK_FULL)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
 }
 
 

@@ -26,9 +26,15 @@ typedef enum {
   LW_STORE_ERROR_INVALID,      /* bad argument (empty name, …) */
   LW_STORE_ERROR_STATE,        /* the job's state does not allow it (cancel a finished job) */
   LW_STORE_ERROR_RUNNING,      /* refused while the job runs (change its model) */
+  LW_STORE_ERROR_DISK_FULL,    /* SQLITE_FULL, or an I/O error on a full disk */
+  LW_STORE_ERROR_CORRUPT,      /* SQLITE_CORRUPT, SQLITE_NOTADB: the file is damaged */
 } LwStoreError;
 
 GQuark lw_store_error_quark (void);
+
+/* Out of space, whoever said it: LW_STORE_ERROR_DISK_FULL, or
+ * G_IO_ERROR_NO_SPACE from the blob store (ENOSPC and EDQUOT alike). */
+gboolean lw_store_error_is_disk_full (const GError *error);
 
 #define LW_STORE_SCHEMA_VERSION 6
 
@@ -38,6 +44,12 @@ G_DECLARE_FINAL_TYPE (LwStore, lw_store, LW, STORE, GObject)
 LwStore    *lw_store_open        (const char  *path,
                                   GError     **error);
 const char *lw_store_get_path    (LwStore     *self);
+/* PRAGMA quick_check: every page read and its structure checked (about
+ * 40 ms per 10 MB, 160 ms for 100,000 rows in 41 MB); a damaged file is LW_STORE_ERROR_CORRUPT with SQLite's
+ * first finding. For commands that only read: they may never touch the
+ * damaged pages and would otherwise report a damaged database as fine. */
+gboolean    lw_store_quick_check (LwStore    *self,
+                                  GError    **error);
 int         lw_store_get_schema_version (LwStore *self);
 
 /* Nestable only in the sense that a begin inside a begin is an error.

@@ -145,6 +145,7 @@ lw_ui_pause_reason (const GError *pause)
       case LW_ENGINE_ERROR_OFFLINE: return _("offline");
       case LW_ENGINE_ERROR_QUOTA_EXHAUSTED: return _("the key’s quota is used up");
       case LW_ENGINE_ERROR_SPEND_CAP: return _("the spending cap is reached");
+      case LW_ENGINE_ERROR_DISK_FULL:   /* its message says the folder */
       case LW_ENGINE_ERROR_RATE_LIMITED:
       case LW_ENGINE_ERROR_SERVER:
       case LW_ENGINE_ERROR_TIMEOUT:

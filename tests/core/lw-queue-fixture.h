@@ -33,12 +33,13 @@ queue_paused_cb (LwScheduler *s, const char *model, const GError *reason, QueueF
   f->pause = g_error_copy (reason);
 }
 
+/* The fixture on the data folder dir (taken). */
 static inline void
-queue_fixture_setup (QueueFixture *f, gconstpointer data)
+queue_fixture_open (QueueFixture *f, char *dir)
 {
   g_autoptr(GError) error = NULL;
 
-  f->dir = lw_test_make_tmpdir ("lw-queue");
+  f->dir = dir;
   /* A fixed epoch keeps every virtual time in the test reproducible. */
   f->clock = lw_fake_clock_new (1700000000000);
   f->core = lw_core_open (f->dir, LW_CLOCK (f->clock), &error);
@@ -52,6 +53,12 @@ queue_fixture_setup (QueueFixture *f, gconstpointer data)
   lw_scheduler_set_seed (f->scheduler, 1234);
   g_signal_connect (f->scheduler, "paused", G_CALLBACK (queue_paused_cb), f);
   f->originals = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_bytes_unref);
+}
+
+static inline void
+queue_fixture_setup (QueueFixture *f, gconstpointer data)
+{
+  queue_fixture_open (f, lw_test_make_tmpdir ("lw-queue"));
 }
 
 static inline void

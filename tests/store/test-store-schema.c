@@ -116,9 +116,11 @@ test_not_a_database (void)
   lw_test_write_file (path, junk, sizeof junk);
   store = lw_store_open (path, &error);
   g_assert_null (store);
-  g_assert_error (error, LW_STORE_ERROR, LW_STORE_ERROR_SQLITE);
-  /* sqlite3_errmsg() is in the message. */
+  /* SQLITE_NOTADB is a damaged file, in words (issue 18), with
+   * sqlite3_errmsg() in the message. */
+  g_assert_error (error, LW_STORE_ERROR, LW_STORE_ERROR_CORRUPT);
   g_assert_nonnull (strstr (error->message, "not a database"));
+  g_assert_nonnull (strstr (error->message, "damaged"));
   lw_test_rmtree (dir);
 }
 
