@@ -30,7 +30,7 @@ typedef enum {
 
 GQuark lw_store_error_quark (void);
 
-#define LW_STORE_SCHEMA_VERSION 5
+#define LW_STORE_SCHEMA_VERSION 6
 
 #define LW_TYPE_STORE (lw_store_get_type ())
 G_DECLARE_FINAL_TYPE (LwStore, lw_store, LW, STORE, GObject)

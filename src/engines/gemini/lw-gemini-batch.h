@@ -18,12 +18,12 @@
 
 #include "lw-engine.h"
 #include "lw-gemini-engine.h"
+#include "lw-models.h"
 
 G_BEGIN_DECLS
 
-/* The Batch API's price: half of a live call (ai.google.dev/gemini-api/
- * docs/batch-api, "at 50% of the standard cost"). */
-#define LW_GEMINI_BATCH_PRICE_FACTOR 0.5
+/* The Batch API's price: the models table's factor (half a live call). */
+#define LW_GEMINI_BATCH_PRICE_FACTOR LW_MODEL_BATCH_PRICE_FACTOR
 /* A photo larger than this (encoded, before base64) goes through the
  * Files API instead of inline: a generateContent request's inline data
  * must stay under 20 MB (the batch-api guide's inline limit), and base64
