@@ -32,6 +32,7 @@ struct _LwEconomy
   guint         idle;
   gulong        job_handler;
   guint64       n_steps;
+  guint         n_cancelling;  /* remote cancels not answered yet */
 };
 
 G_DEFINE_FINAL_TYPE (LwEconomy, lw_economy, G_TYPE_OBJECT)
@@ -153,6 +154,7 @@ remote_cancelled_cb (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr(LwEconomy) self = data;
   g_autoptr(GError) error = NULL;
 
+  self->n_cancelling--;
   if (!lw_gemini_batch_cancel_finish (LW_GEMINI_BATCH (source), result, &error))
     g_warning ("Cannot cancel a batch at Google: %s", error->message);
 }
@@ -163,8 +165,29 @@ cancel_batch (LwEconomy *self, const LwBatchRecord *batch)
   LwGeminiBatch *client = client_for (self, batch->model);
 
   if (batch->name != NULL && client != NULL)
-    lw_gemini_batch_cancel_async (client, batch->name, NULL, remote_cancelled_cb, g_object_ref (self));
+    {
+      self->n_cancelling++;
+      lw_gemini_batch_cancel_async (client, batch->name, NULL, remote_cancelled_cb, g_object_ref (self));
+    }
   release_batch (self, batch, "cancelled", NULL);
+}
+
+/* A batch whose results are all stored is done (the job finished with
+ * its last result: said now, before the process may exit). */
+static void
+settle_batches (LwEconomy *self, GPtrArray *batches)
+{
+  for (guint i = 0; batches != NULL && i < batches->len; i++)
+    {
+      LwBatchRecord *batch = g_ptr_array_index (batches, i);
+      g_autoptr(GPtrArray) left = NULL;
+
+      if (!g_str_equal (batch->state, "succeeded"))
+        continue;
+      left = lw_store_batch_images (self->store, batch->id, NULL);
+      if (left != NULL && left->len == 0)
+        set_state (self, batch, "done", NULL, 0);
+    }
 }
 
 static void
@@ -177,9 +200,11 @@ job_changed_cb (LwScheduler *scheduler, gint64 job_id, int status, LwEconomy *se
       lw_economy_poke (self);
       return;
     }
+  batches = lw_store_list_open_batches (self->store, job_id, NULL);
+  if (status == LW_JOB_COMPLETED || status == LW_JOB_FAILED)
+    settle_batches (self, batches);
   if (status != LW_JOB_CANCELLED)
     return;
-  batches = lw_store_list_open_batches (self->store, job_id, NULL);
   for (guint i = 0; batches != NULL && i < batches->len; i++)
     {
       LwBatchRecord *batch = g_ptr_array_index (batches, i);
@@ -514,7 +539,9 @@ polled_cb (GObject *source, GAsyncResult *result, gpointer data)
 
   self->busy = FALSE;
   status = lw_gemini_batch_get_finish (client, result, &error);
-  if (status == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!job_runs (self, step->batch->job_id))
+    ;   /* cancelled while polled: cancel_batch has done all */
+  else if (status == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     set_state (self, step->batch, step->batch->state, NULL, next_poll_at (self, step->batch, now));
   else if (status != NULL && status->state == LW_GEMINI_BATCH_STATE_SUCCEEDED && status->responses_file != NULL)
     {
@@ -571,16 +598,21 @@ tend_batches (LwEconomy *self, gint64 now, gint64 *wake)
             release_batch (self, batch, "abandoned", NULL);
           continue;
         }
-      if (g_str_equal (batch->state, "succeeded") &&
-          g_hash_table_contains (self->downloaded, &batch->id))
+      if (g_str_equal (batch->state, "succeeded"))
         {
-          /* Its results are being stored; done when none is left. */
+          /* Its results stored (by this process or one before it): done
+           * when none of its photos is left. */
           left = lw_store_batch_images (self->store, batch->id, NULL);
           if (left != NULL && left->len == 0)
-            set_state (self, batch, "done", NULL, 0);
-          else
-            *wake = MIN (*wake, now + self->poll_min_ms);
-          continue;
+            {
+              set_state (self, batch, "done", NULL, 0);
+              continue;
+            }
+          if (g_hash_table_contains (self->downloaded, &batch->id))
+            {
+              *wake = MIN (*wake, now + self->poll_min_ms);
+              continue;
+            }
         }
       if (client == NULL)
         {
@@ -653,6 +685,29 @@ lw_economy_start (LwEconomy *self)
   lw_economy_poke (self);
 }
 
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* A cancel the user asked for must reach Google even when the process
+ * exits right after stop (lightwork-cli interrupted): up to 10 s, the
+ * longest a cancel is worth waiting for at exit. */
+static void
+wait_for_cancels (LwEconomy *self)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint wake;
+
+  if (self->n_cancelling == 0)
+    return;
+  wake = g_timeout_add (50, wake_cb, NULL);
+  while (self->n_cancelling > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+}
+
 void
 lw_economy_stop (LwEconomy *self)
 {
@@ -663,6 +718,7 @@ lw_economy_stop (LwEconomy *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->idle, g_source_remove);
   lw_clock_clear_timer (self->clock, &self->timer);
+  wait_for_cancels (self);
 }
 
 gboolean

@@ -261,7 +261,7 @@ lw_store_batch_set_state (LwStore *self, gint64 batch_id, const char *state, con
 {
   g_autoptr(LwStmt) stmt = lw_store_stmt (self, "UPDATE batches SET state = ?2, error = COALESCE (?3, error),"
                                                 " polled_at = MAX (polled_at, ?4), next_poll_at = CASE WHEN ?5 > 0"
-                                                " THEN ?5 ELSE next_poll_at END WHERE id = ?1", error);
+                                                " THEN ?5 ELSE next_poll_at END WHERE id = ?1 AND state IN " OPEN_STATES, error);
 
   if (stmt == NULL)
     return FALSE;

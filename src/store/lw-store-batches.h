@@ -72,7 +72,9 @@ gboolean       lw_store_batch_submitted    (LwStore     *self,
                                             const char  *files,
                                             gint64       now,
                                             GError     **error);
-/* state (and error, may be NULL); polled_at and next_poll_at when > 0. */
+/* state (and error, may be NULL); polled_at and next_poll_at when > 0.
+ * Only an open batch changes: a poll answered after a cancel does not
+ * open it again. */
 gboolean       lw_store_batch_set_state    (LwStore     *self,
                                             gint64       batch_id,
                                             const char  *state,

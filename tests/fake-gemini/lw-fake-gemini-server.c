@@ -528,6 +528,12 @@ lw_fake_gemini_dup_stats_json (LwFakeGemini *self)
   add_int_member (b, "delivered", self->n_delivered);
   add_int_member (b, "in_flight", self->in_flight);
   add_int_member (b, "max_in_flight", self->max_in_flight);
+  /* The Batch and Files APIs' counts (their lock is taken inside ours). */
+  add_int_member (b, "batches", lw_fake_gemini_get_n_batches (self));
+  add_int_member (b, "batch_cancels", lw_fake_gemini_get_n_batch_cancels (self));
+  add_int_member (b, "batch_http", lw_fake_gemini_get_n_batch_http (self));
+  add_int_member (b, "uploads", lw_fake_gemini_get_n_uploads (self));
+  add_int_member (b, "downloads", lw_fake_gemini_get_n_downloads (self));
   json_builder_set_member_name (b, "status");
   json_builder_begin_object (b);
   g_hash_table_iter_init (&iter, self->statuses);

@@ -189,7 +189,8 @@ guint         lw_fake_gemini_get_in_flight    (LwFakeGemini *self);
 guint         lw_fake_gemini_get_max_in_flight (LwFakeGemini *self);
 /* Copy of the request log, in arrival order (LwFakeLogEntry). */
 GPtrArray    *lw_fake_gemini_dup_log          (LwFakeGemini *self);
-/* The same as GET /_fake/stats: {"requests", "delivered", "status": {…},
+/* The same as GET /_fake/stats: {"requests", "delivered", "batches",
+ * "batch_cancels", "batch_http", "uploads", "downloads", "status": {…},
  * "max_in_flight", "photos": {sha256: {"requests", "delivered"}}, "log": […]} */
 char         *lw_fake_gemini_dup_stats_json   (LwFakeGemini *self);
 /* The prompt of every request for the input whose decoded bytes hash to
