@@ -598,6 +598,11 @@ tend_batches (LwEconomy *self, gint64 now, gint64 *wake)
             release_batch (self, batch, "abandoned", NULL);
           continue;
         }
+      /* A job stopped without a cancel of its batches (the window holds a
+       * job whose process died, lw_jobs_hold_interrupted): they wait at
+       * Google until it is launched again. */
+      if (!job_runs (self, batch->job_id))
+        continue;
       if (g_str_equal (batch->state, "succeeded"))
         {
           /* Its results stored (by this process or one before it): done
