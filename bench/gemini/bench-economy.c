@@ -72,7 +72,7 @@ run (const char *dir, GPtrArray *paths, LwFakeGemini *server, gboolean economy)
   scheduler = lw_scheduler_new (store, lw_core_get_blobs (core), clock, lw_core_get_owner (core));
   lw_scheduler_set_engine (scheduler, "nano_banana", LW_ENGINE (engine));
   lw_scheduler_set_limits (scheduler, "nano_banana", concurrency, 0);
-  runner = lw_economy_new (store, scheduler, clock);
+  runner = lw_economy_new (store, scheduler, clock, lw_core_get_owner (core));
   job = lw_store_create_job (store, NULL, "food", "nano_banana", NULL, lw_clock_now_ms (clock), &error);
   g_assert_no_error (error);
   if (economy)

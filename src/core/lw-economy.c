@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lw-blob-store.h"
+#include "lw-core.h"
 #include "lw-economy.h"
 #include "lw-gemini-batch.h"
 
@@ -15,6 +16,7 @@ struct _LwEconomy
   LwStore      *store;
   LwScheduler  *scheduler;
   LwClock      *clock;
+  char         *owner;         /* this process (lw_core_get_owner), the runner of its batches */
   gint64        scope;
   gint64        poll_min_ms;
   gint64        poll_max_ms;
@@ -355,7 +357,8 @@ submit_next (LwEconomy *self, gint64 now)
 
       if (client == NULL)
         continue;
-      batch = lw_store_batch_claim (self->store, job->id, job->model, 0, self->batch_size, now, &images, &error);
+      batch = lw_store_batch_claim (self->store, job->id, job->model, 0, self->owner, self->batch_size, now, &images,
+                                    &error);
       if (batch == NULL)
         {
           if (error != NULL)
@@ -505,7 +508,7 @@ batch_lost (LwEconomy *self, LwGeminiBatch *client, const LwBatchRecord *batch, 
     }
   if (batch->attempt < 2)
     {
-      again = lw_store_batch_claim (self->store, batch->job_id, batch->model, batch->id, self->batch_size,
+      again = lw_store_batch_claim (self->store, batch->job_id, batch->model, batch->id, self->owner, self->batch_size,
                                     lw_clock_now_ms (self->clock), &images, &error);
       if (again != NULL)
         {
@@ -577,6 +580,18 @@ poll (LwEconomy *self, LwGeminiBatch *client, LwBatchRecord *batch)
 
 /* ---- one step at a time ------------------------------------------------- */
 
+/* Whether the process sending batch is gone: dead on this host, or, on
+ * another, silent for longer than a send can take (three requests at the
+ * longest time-out, 300 s each, and then some). Another live process's
+ * batch (the window's while lightwork-cli runs) is left alone. */
+static gboolean
+sender_is_gone (LwEconomy *self, const LwBatchRecord *batch, gint64 now)
+{
+  if (batch->runner == NULL || g_strcmp0 (batch->runner, self->owner) == 0)
+    return TRUE;
+  return lw_owner_is_dead (batch->runner, NULL) || now - batch->created_at > LW_ECONOMY_SEND_GRACE_MS;
+}
+
 /* An open batch that needs something now: TRUE when a step started. Sets
  * *wake to the earliest poll due later. */
 static gboolean
@@ -594,7 +609,7 @@ tend_batches (LwEconomy *self, gint64 now, gint64 *wake)
         {
           /* Taken but never sent (the process died while sending): the
            * photos go back to the queue. */
-          if (batch->id != self->submitting)
+          if (batch->id != self->submitting && sender_is_gone (self, batch, now))
             release_batch (self, batch, "abandoned", NULL);
           continue;
         }
@@ -759,6 +774,7 @@ lw_economy_dispose (GObject *object)
   g_clear_object (&self->scheduler);
   g_clear_object (&self->store);
   g_clear_object (&self->clock);
+  g_clear_pointer (&self->owner, g_free);
   g_clear_pointer (&self->clients, g_hash_table_unref);
   g_clear_pointer (&self->downloaded, g_hash_table_unref);
   G_OBJECT_CLASS (lw_economy_parent_class)->dispose (object);
@@ -781,10 +797,11 @@ lw_economy_init (LwEconomy *self)
 }
 
 LwEconomy *
-lw_economy_new (LwStore *store, LwScheduler *scheduler, LwClock *clock)
+lw_economy_new (LwStore *store, LwScheduler *scheduler, LwClock *clock, const char *owner)
 {
   LwEconomy *self = g_object_new (LW_TYPE_ECONOMY, NULL);
 
+  self->owner = g_strdup (owner);
   self->store = g_object_ref (store);
   self->scheduler = g_object_ref (scheduler);
   self->clock = g_object_ref (clock);

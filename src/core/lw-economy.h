@@ -34,13 +34,18 @@ G_BEGIN_DECLS
 /* Batches a photo's entry may fail in before it fails (and may be moved
  * to the live pool with the user's consent, lw_jobs_move_to_live). */
 #define LW_ECONOMY_MAX_TRIES      3
+/* A batch another host was sending and never named after this long is
+ * given up (its photos go back): three requests at the longest time-out. */
+#define LW_ECONOMY_SEND_GRACE_MS  (20 * 60 * 1000)
 
 #define LW_TYPE_ECONOMY (lw_economy_get_type ())
 G_DECLARE_FINAL_TYPE (LwEconomy, lw_economy, LW, ECONOMY, GObject)
 
+/* owner: this process, as lw_core_get_owner says it (a batch's runner). */
 LwEconomy *lw_economy_new         (LwStore     *store,
                                    LwScheduler *scheduler,
-                                   LwClock     *clock);
+                                   LwClock     *clock,
+                                   const char  *owner);
 /* Only job_id's batches and photos (lightwork-cli); 0 = every job. */
 void       lw_economy_set_scope   (LwEconomy   *self,
                                    gint64       job_id);

@@ -740,7 +740,8 @@ lw_jobs_new (LwCore *core)
   self->handlers[1] = g_signal_connect (self->scheduler, "job-changed", G_CALLBACK (job_changed_cb), self);
   self->handlers[2] = g_signal_connect (self->scheduler, "paused", G_CALLBACK (paused_cb), self);
   self->handlers[3] = g_signal_connect (self->scheduler, "resumed", G_CALLBACK (resumed_cb), self);
-  self->economy = lw_economy_new (store, self->scheduler, lw_core_get_clock (core));
+  self->economy = lw_economy_new (store, self->scheduler, lw_core_get_clock (core),
+                                  lw_core_get_owner (core));
   self->economy_handler = g_signal_connect_swapped (self->economy, "batch-changed",
                                                     G_CALLBACK (lw_jobs_emit_batch), self);
   return self;

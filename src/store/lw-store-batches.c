@@ -9,7 +9,8 @@
 #include "lw-store-private.h"
 
 #define BATCH_COLUMNS \
-  "id, job_id, model, name, files, state, attempt, n_images, error, created_at, submitted_at, polled_at, next_poll_at"
+  "id, job_id, model, name, files, state, attempt, n_images, error, created_at, submitted_at, polled_at, next_poll_at," \
+  " runner"
 #define OPEN_STATES "('submitting', 'pending', 'running', 'succeeded')"
 
 void
@@ -22,6 +23,7 @@ lw_batch_record_free (LwBatchRecord *batch)
   g_free (batch->files);
   g_free (batch->state);
   g_free (batch->error);
+  g_free (batch->runner);
   g_free (batch);
 }
 
@@ -43,6 +45,7 @@ batch_from_row (sqlite3_stmt *stmt)
   batch->submitted_at = sqlite3_column_int64 (stmt, 10);
   batch->polled_at = sqlite3_column_int64 (stmt, 11);
   batch->next_poll_at = sqlite3_column_int64 (stmt, 12);
+  batch->runner = lw_store_column_strdup (stmt, 13);
   return batch;
 }
 
@@ -156,10 +159,11 @@ compare_position (gconstpointer a, gconstpointer b)
 }
 
 static gint64
-insert_batch (LwStore *self, gint64 job_id, const char *model, int attempt, gint64 now, GError **error)
+insert_batch (LwStore *self, gint64 job_id, const char *model, int attempt, const char *runner, gint64 now,
+              GError **error)
 {
-  g_autoptr(LwStmt) stmt = lw_store_stmt (self, "INSERT INTO batches (job_id, model, attempt, created_at)"
-                                                " VALUES (?1, ?2, ?3, ?4)", error);
+  g_autoptr(LwStmt) stmt = lw_store_stmt (self, "INSERT INTO batches (job_id, model, attempt, created_at, runner)"
+                                                " VALUES (?1, ?2, ?3, ?4, ?5)", error);
 
   if (stmt == NULL)
     return 0;
@@ -167,6 +171,7 @@ insert_batch (LwStore *self, gint64 job_id, const char *model, int attempt, gint
   lw_store_bind_text (stmt, 2, model);
   sqlite3_bind_int (stmt, 3, attempt);
   sqlite3_bind_int64 (stmt, 4, now);
+  lw_store_bind_text (stmt, 5, runner);
   if (!lw_store_step_done (self, stmt, _("Could not record a batch"), error))
     return 0;
   return sqlite3_last_insert_rowid (lw_store_get_db (self));
@@ -196,8 +201,8 @@ take_images (LwStore *self, gint64 batch_id, gint64 job_id, gint64 from_batch, i
 }
 
 LwBatchRecord *
-lw_store_batch_claim (LwStore *self, gint64 job_id, const char *model, gint64 from_batch, int max, gint64 now,
-                      GPtrArray **images, GError **error)
+lw_store_batch_claim (LwStore *self, gint64 job_id, const char *model, gint64 from_batch, const char *runner,
+                      int max, gint64 now, GPtrArray **images, GError **error)
 {
   g_autoptr(GPtrArray) taken = NULL;
   g_autoptr(LwBatchRecord) batch = NULL;
@@ -207,7 +212,7 @@ lw_store_batch_claim (LwStore *self, gint64 job_id, const char *model, gint64 fr
   *images = NULL;
   if (!lw_store_tx_begin (self, &owned, error))
     return NULL;
-  id = insert_batch (self, job_id, model, from_batch > 0 ? 2 : 1, now, error);
+  id = insert_batch (self, job_id, model, from_batch > 0 ? 2 : 1, runner, now, error);
   ok = id > 0 && (taken = take_images (self, id, job_id, from_batch, max, now, error)) != NULL;
   if (ok)
     {
@@ -233,6 +238,7 @@ lw_store_batch_claim (LwStore *self, gint64 job_id, const char *model, gint64 fr
   batch->attempt = from_batch > 0 ? 2 : 1;
   batch->n_images = (int) taken->len;
   batch->created_at = now;
+  batch->runner = g_strdup (runner);
   *images = g_steal_pointer (&taken);
   return g_steal_pointer (&batch);
 }

@@ -31,6 +31,7 @@ typedef struct {
   gint64  submitted_at;
   gint64  polled_at;
   gint64  next_poll_at;
+  char   *runner;        /* the process that sends it (lw_core_get_owner) */
 } LwBatchRecord;
 
 void           lw_batch_record_free        (LwBatchRecord *batch);
@@ -53,13 +54,15 @@ GArray        *lw_store_list_economy_jobs  (LwStore     *self,
 
 /* In one transaction: a new batch row of job_id, and up to max of its open
  * economy photos (PENDING, or RETRY_LATER, not held, not moved to the live
- * pool) taken for it: PROCESSING, attempt + 1, owned by the batch. With
- * from_batch, that batch's photos instead (a resubmission: attempt 2).
+ * pool) taken for it: PROCESSING, attempt + 1, owned by the batch; runner
+ * is the process that will send it. With from_batch, that batch's photos
+ * instead (a resubmission: attempt 2).
  * NULL and no error when there was no photo to take. */
 LwBatchRecord *lw_store_batch_claim        (LwStore     *self,
                                             gint64       job_id,
                                             const char  *model,
                                             gint64       from_batch,
+                                            const char  *runner,
                                             int          max,
                                             gint64       now,
                                             GPtrArray  **images,

@@ -191,8 +191,9 @@ static const char *const migrations[] = {
    * - batches: one row per batch sent to Google, written before anything
    *   is sent and updated as it moves, so polling survives quitting, a
    *   crash and a reboot: its remote name, the files it uploaded, its
-   *   state, when it was sent and polled, and which try of its photos it
-   *   is (attempt 2 = resubmitted after an expired or cancelled batch);
+   *   state, when it was sent and polled, which try of its photos it is
+   *   (attempt 2 = resubmitted after an expired or cancelled batch), and
+   *   the process sending it (runner, as jobs.runner);
    * - images.batch_id: the batch carrying the photo's current attempt;
    *   images.batch_tries: batches whose entry for it failed (a bounded
    *   number, then the photo fails and can be moved to the live pool);
@@ -210,6 +211,7 @@ static const char *const migrations[] = {
   "                                'failed', 'cancelled', 'expired', 'abandoned')),"
   "  attempt      INTEGER NOT NULL DEFAULT 1,"
   "  n_images     INTEGER NOT NULL DEFAULT 0,"
+  "  runner       TEXT,"
   "  error        TEXT,"
   "  created_at   INTEGER NOT NULL,"
   "  submitted_at INTEGER NOT NULL DEFAULT 0,"

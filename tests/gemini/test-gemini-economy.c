@@ -60,7 +60,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   f->scheduler = lw_scheduler_new (f->store, f->blobs, lw_core_get_clock (f->core), lw_core_get_owner (f->core));
   lw_scheduler_set_engine (f->scheduler, MODEL, LW_ENGINE (f->engine));
-  f->economy = lw_economy_new (f->store, f->scheduler, lw_core_get_clock (f->core));
+  f->economy = lw_economy_new (f->store, f->scheduler, lw_core_get_clock (f->core),
+                                lw_core_get_owner (f->core));
   g_signal_connect (f->economy, "batch-changed", G_CALLBACK (batch_changed_cb), f);
   lw_scheduler_start (f->scheduler);
   lw_economy_start (f->economy);

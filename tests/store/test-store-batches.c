@@ -47,7 +47,7 @@ test_claims_split_by_mode (void)
   for (guint i = 0; i < live->len; i++)
     g_assert_cmpint (((LwImage *) g_ptr_array_index (live, i))->job_id, ==, fast);
 
-  batch = lw_store_batch_claim (f.store, economy, MODEL, 0, 3, 2000, &images, &error);
+  batch = lw_store_batch_claim (f.store, economy, MODEL, 0, "me", 3, 2000, &images, &error);
   g_assert_no_error (error);
   g_assert_cmpint (batch->n_images, ==, 3);
   g_assert_cmpuint (images->len, ==, 3);
@@ -55,7 +55,7 @@ test_claims_split_by_mode (void)
   g_assert_cmpint (((LwImage *) g_ptr_array_index (images, 0))->position, <,
                    ((LwImage *) g_ptr_array_index (images, 1))->position);
   /* A fast job's photos are not the batch's. */
-  empty = lw_store_batch_claim (f.store, fast, MODEL, 0, 10, 2000, &none, &error);
+  empty = lw_store_batch_claim (f.store, fast, MODEL, 0, "me", 10, 2000, &none, &error);
   g_assert_no_error (error);
   g_assert_null (empty);
   /* Far in the future every lease has expired: the live claims' three go
@@ -83,7 +83,7 @@ test_failed_entry_to_live (void)
   for (int round = 1; round <= 3; round++)
     {
       g_autoptr(GPtrArray) images = NULL;
-      g_autoptr(LwBatchRecord) batch = lw_store_batch_claim (f.store, economy, MODEL, 0, 5, 2000, &images, &error);
+      g_autoptr(LwBatchRecord) batch = lw_store_batch_claim (f.store, economy, MODEL, 0, "me", 5, 2000, &images, &error);
       LwImage *image;
 
       g_assert_no_error (error);
@@ -127,10 +127,10 @@ test_resubmit_and_release (void)
 
   store_fixture_init (&f);
   economy = launched_job (&f, LW_STORE_MODE_ECONOMY, 2);
-  batch = lw_store_batch_claim (f.store, economy, MODEL, 0, 5, 2000, &images, &error);
+  batch = lw_store_batch_claim (f.store, economy, MODEL, 0, "me", 5, 2000, &images, &error);
   g_assert_true (lw_store_batch_submitted (f.store, batch->id, "batches/x1", "files/a", 2000, &error));
   g_assert_true (lw_store_batch_set_state (f.store, batch->id, "expired", NULL, 3000, 0, &error));
-  again = lw_store_batch_claim (f.store, economy, MODEL, batch->id, 5, 3000, &again_images, &error);
+  again = lw_store_batch_claim (f.store, economy, MODEL, batch->id, "me", 5, 3000, &again_images, &error);
   g_assert_no_error (error);
   g_assert_cmpint (again->attempt, ==, 2);
   g_assert_cmpuint (again_images->len, ==, 2);
