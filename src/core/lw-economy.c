@@ -330,8 +330,29 @@ submit (LwEconomy *self, LwGeminiBatch *client, LwBatchRecord *batch, GPtrArray 
       g_ptr_array_unref (images);
       return;
     }
-  for (guint i = 0; i < images->len; i++)
-    g_ptr_array_add (requests, lw_scheduler_build_request (self->scheduler, g_ptr_array_index (images, i), job));
+  for (guint i = 0; i < images->len;)
+    {
+      LwEngineRequest *request = lw_scheduler_build_request (self->scheduler, g_ptr_array_index (images, i), job);
+
+      /* Answered before (another job, the same photo and prompt): reused
+       * at no cost, as a live call would, never sent again. */
+      if (lw_scheduler_reuse_result (self->scheduler, g_ptr_array_index (images, i), request))
+        {
+          g_ptr_array_steal_index (images, i);
+          lw_engine_request_unref (request);
+          continue;
+        }
+      g_ptr_array_add (requests, request);
+      i++;
+    }
+  if (requests->len == 0)
+    {
+      set_state (self, batch, "done", NULL, 0);
+      lw_batch_record_free (batch);
+      g_ptr_array_unref (images);
+      lw_economy_poke (self);
+      return;
+    }
   step = step_new (self, batch, images);
   self->submitting = batch->id;
   emit_batch (self, batch->job_id);

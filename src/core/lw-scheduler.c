@@ -1235,11 +1235,10 @@ lw_scheduler_build_request (LwScheduler   *self,
   return request;
 }
 
-void
-lw_scheduler_land_result (LwScheduler     *self,
-                          LwImage         *image,
-                          LwEngineRequest *request,
-                          LwEngineResult  *result)
+/* A flight for an image a batch holds, with its reuse key when the
+ * model's engine is made. */
+static Flight *
+batch_flight (LwScheduler *self, LwImage *image, LwEngineRequest *request)
 {
   Flight *flight = g_new0 (Flight, 1);
   Pool *pool = get_pool (self, request->model, FALSE);
@@ -1257,7 +1256,40 @@ lw_scheduler_land_result (LwScheduler     *self,
         pool->signature = lw_engine_dup_signature (pool->engine, pool->model);
       flight->request_key = compute_request_key (image->sha256, pool->signature, request->prompt);
     }
-  write_result (self, flight, result);
+  return flight;
+}
+
+void
+lw_scheduler_land_result (LwScheduler     *self,
+                          LwImage         *image,
+                          LwEngineRequest *request,
+                          LwEngineResult  *result)
+{
+  write_result (self, batch_flight (self, image, request), result);
+}
+
+gboolean
+lw_scheduler_reuse_result (LwScheduler     *self,
+                           LwImage         *image,
+                           LwEngineRequest *request)
+{
+  g_autoptr(LwImage) done = NULL;
+  Flight *flight;
+
+  if (!self->reuse || image->fresh_take)
+    return FALSE;
+  flight = batch_flight (self, image, request);
+  if (flight->request_key != NULL)
+    done = lw_store_find_result (self->store, flight->request_key, NULL);
+  if (done == NULL || done->processed_key == NULL || !lw_blob_store_exists (self->blobs, done->processed_key))
+    {
+      flight->image = NULL;   /* still the caller's */
+      flight_free (flight);
+      return FALSE;
+    }
+  flight_complete (self, flight, done->processed_key, done->processed_mime, 0, FALSE, done->review_reason, done->note);
+  flight_land (self, flight);
+  return TRUE;
 }
 
 void

@@ -115,6 +115,13 @@ void         lw_scheduler_land_result    (LwScheduler     *self,
                                           LwImage         *image,
                                           LwEngineRequest *request,
                                           LwEngineResult  *result);
+/* The same photo asked the same thing of the same model was answered
+ * before (docs/ARCHITECTURE.md, "The queue", Reuse): the claimed image is
+ * finished with that result at no cost, and taken (TRUE); FALSE leaves it
+ * to the caller. */
+gboolean     lw_scheduler_reuse_result   (LwScheduler     *self,
+                                          LwImage         *image,
+                                          LwEngineRequest *request);
 /* An image of job_id changed outside the scheduler: tells the front ends
  * and finishes the job when nothing is open. */
 void         lw_scheduler_note_image     (LwScheduler     *self,

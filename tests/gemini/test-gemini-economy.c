@@ -30,6 +30,7 @@ typedef struct {
   LwScheduler    *scheduler;
   LwEconomy      *economy;
   guint           n_batch_changed;
+  guint           next_photo;   /* each staged photo its own, unless a test rewinds */
 } Fixture;
 
 static void
@@ -85,7 +86,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_free (f->dir);
 }
 
-/* n small photos, each its own, in a new economy job. */
+/* n small photos, each its own (f->next_photo on), in a new economy job. */
 static gint64
 stage_economy_job (Fixture *f, guint n)
 {
@@ -98,7 +99,7 @@ stage_economy_job (Fixture *f, guint n)
   gint64 now = lw_clock_now_ms (lw_core_get_clock (f->core));
 
   g_mkdir_with_parents (photos, 0755);
-  for (guint k = 0; k < n; k++)
+  for (guint k = f->next_photo; k < f->next_photo + n; k++)
     {
       char *path = g_strdup_printf ("%s/e-%04u.jpg", photos, k);
 
@@ -106,6 +107,7 @@ stage_economy_job (Fixture *f, guint n)
       g_ptr_array_add (paths, path);
     }
   g_ptr_array_add (paths, NULL);
+  f->next_photo += n;
   job = lw_store_create_job (f->store, NULL, "food", MODEL, NULL, now, &error);
   g_assert_no_error (error);
   g_assert_true (lw_store_set_job_mode (f->store, job->id, LW_STORE_MODE_ECONOMY, now, &error));
@@ -189,6 +191,27 @@ test_economy_job (Fixture *f, gconstpointer data)
     g_assert_cmpstr (((LwBatchRecord *) g_ptr_array_index (batches, i))->state, ==, "done");
   g_assert_cmpuint (lw_fake_gemini_get_n_batches (f->server), ==, 3);
   g_assert_cmpuint (f->n_batch_changed, >, 0);
+}
+
+/* The same photos with the same prompt in another economy job: reused,
+ * as live, at no cost and with no batch sent. */
+static void
+test_reuse (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) images = NULL;
+  gint64 first = stage_economy_job (f, 8), again;
+  double cost = -1;
+
+  run_to_end (f, first);
+  f->next_photo = 0;
+  again = stage_economy_job (f, 8);
+  run_to_end (f, again);
+  g_assert_cmpuint (lw_fake_gemini_get_n_batches (f->server), ==, 1);
+  images = lw_store_list_images (f->store, again, NULL);
+  for (guint i = 0; i < images->len; i++)
+    g_assert_cmpint (((LwImage *) g_ptr_array_index (images, i))->status, ==, LW_IMAGE_COMPLETED);
+  g_assert_true (lw_store_get_job_cost (f->store, again, &cost, NULL));
+  g_assert_cmpfloat (cost, ==, 0);
 }
 
 /* 10 % of entries fail: they go into later batches and end done, each
@@ -279,6 +302,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, func) g_test_add ("/gemini/economy/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("job", test_economy_job);
+  ADD ("reuse", test_reuse);
   ADD ("failed-entries-retried", test_failed_entries_retried);
   ADD ("expired-resubmitted-once", test_expired_resubmitted_once);
   ADD ("cancel-reaches-server", test_cancel_reaches_server);
