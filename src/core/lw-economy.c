@@ -564,8 +564,13 @@ polled_cb (GObject *source, GAsyncResult *result, gpointer data)
   self->busy = FALSE;
   status = lw_gemini_batch_get_finish (client, result, &error);
   if (!job_runs (self, step->batch->job_id))
-    ;   /* cancelled while polled: cancel_batch has done all */
-  else if (status == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Cancelled while polled: cancel_batch has done all there is. */
+      step_done (self);
+      step_free (step);
+      return;
+    }
+  if (status == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     set_state (self, step->batch, step->batch->state, NULL, next_poll_at (self, step->batch, now));
   else if (status != NULL && status->state == LW_GEMINI_BATCH_STATE_SUCCEEDED && status->responses_file != NULL)
     {
