@@ -105,7 +105,7 @@ _lightwork_cli()
   case $cmd in
     process)
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--module --model --out --template --concurrency --rpm --name --force --json --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--module --model --out --template --concurrency --rpm --name --force --economy --json --help" -- "$cur"))
       else
         _lightwork_cli_images "$cur"
       fi

@@ -39,6 +39,9 @@ typedef struct {
 #define LW_MODEL_PRICE_FAST    0.0336
 #define LW_MODEL_PRICE_PRO     0.134
 #define LW_MODEL_PRICE_PRO_4K  0.24
+/* Economy mode (the Batch API): half the price of a live call, "at 50% of
+ * the standard cost" (ai.google.dev/gemini-api/docs/batch-api). */
+#define LW_MODEL_BATCH_PRICE_FACTOR 0.5
 
 /* In the window's and the help's order. */
 const LwModelInfo *lw_models_list        (guint       *n_models);

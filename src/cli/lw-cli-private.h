@@ -6,6 +6,7 @@
 
 #include "lw-cli.h"
 #include "lw-core.h"
+#include "lw-jobs.h"
 #include "lw-types.h"
 
 G_BEGIN_DECLS
@@ -36,5 +37,15 @@ void    lw_cli_print_json (JsonBuilder *b);
 /* lw-cli-gemini.c: "key set|test|delete", "models" */
 int lw_cli_cmd_key    (int argc, char **argv);
 int lw_cli_cmd_models (int argc, char **argv);
+
+/* lw-cli-economy.c: economy mode (`process --economy`, batches in `status`) */
+gboolean lw_cli_economy_set_mode     (LwJobs      *jobs,
+                                      gint64       job_id,
+                                      gboolean     economy);
+void     lw_cli_economy_print_status (LwJobs      *jobs,
+                                      gint64       job_id);
+void     lw_cli_economy_add_json     (JsonBuilder *b,
+                                      LwJobs      *jobs,
+                                      gint64       job_id);
 
 G_END_DECLS

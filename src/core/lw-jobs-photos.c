@@ -536,7 +536,7 @@ lw_jobs_get_progress (LwJobs *self, gint64 job_id, LwJobProgress *progress, GErr
     return lw_jobs_propagate_store_error (local_error, error);
   rejections = lw_store_list_rejections (store, job_id, NULL);
   progress->rejected = rejections != NULL ? (int) rejections->len : 0;
-  progress->price = price_of (self, job->model);
+  progress->price = price_of (self, job->model) * lw_jobs_mode_price_factor (self, job_id);
   open = lw_job_counts_open (&progress->counts);
   progress->projected = progress->spent + open * progress->price;
   progress->in_flight = lw_scheduler_get_job_in_flight (self->scheduler, job_id);

@@ -16,6 +16,7 @@
  */
 #pragma once
 
+#include "lw-economy.h"
 #include "lw-jobs.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,8 @@ struct _LwJobs
 
   LwCore      *core;
   LwScheduler *scheduler;
+  LwEconomy   *economy;       /* economy jobs' batches (lw-economy.c) */
+  gulong       economy_handler;
   GMainContext *context;      /* where the service lives (signals, pokes) */
   GHashTable  *finishes;      /* job id (gint64*) → GArray of finish times (the clock's ms) */
   GHashTable  *trials;        /* job ids (gint64*) of trial runs under way */
@@ -44,6 +47,11 @@ void     lw_jobs_pause_saved           (LwJobs        *self,
 /* lw-jobs.c */
 gboolean lw_jobs_propagate_store_error (GError        *store_error,
                                         GError       **error);
+/* lw-jobs-economy.c: 1, or the Batch API's factor for an economy job. */
+double   lw_jobs_mode_price_factor     (LwJobs        *self,
+                                        gint64         job_id);
+void     lw_jobs_emit_batch            (LwJobs        *self,
+                                        gint64         job_id);
 void     lw_jobs_emit_job              (LwJobs        *self,
                                         gint64         job_id);
 void     lw_jobs_emit_image            (LwJobs        *self,

@@ -34,6 +34,7 @@ enum {
   SIGNAL_JOB_PAUSED,
   SIGNAL_JOB_RESUMED,
   SIGNAL_TRIAL_FINISHED,
+  SIGNAL_BATCH_CHANGED,
   N_SIGNALS
 };
 
@@ -163,6 +164,12 @@ lw_jobs_all_of_job (LwStore *store, gint64 job_id, const gint64 *ids, guint n, G
   return TRUE;
 }
 
+void
+lw_jobs_emit_batch (LwJobs *self, gint64 job_id)
+{
+  g_signal_emit (self, signals[SIGNAL_BATCH_CHANGED], 0, job_id);
+}
+
 /* ---- the scheduler's events, per job ------------------------------------ */
 
 static void
@@ -260,6 +267,7 @@ lw_jobs_start (LwJobs *self)
     return;
   self->started = TRUE;
   lw_scheduler_start (self->scheduler);
+  lw_economy_start (self->economy);
 }
 
 void
@@ -269,6 +277,7 @@ lw_jobs_stop (LwJobs *self)
   if (!self->started)
     return;
   self->started = FALSE;
+  lw_economy_stop (self->economy);
   lw_scheduler_stop (self->scheduler);
 }
 
@@ -278,6 +287,7 @@ lw_jobs_set_scope (LwJobs *self, gint64 job_id)
   g_return_if_fail (LW_IS_JOBS (self));
   self->scope = job_id;
   lw_scheduler_set_scope (self->scheduler, job_id);
+  lw_economy_set_scope (self->economy, job_id);
 }
 
 gboolean
@@ -681,7 +691,9 @@ lw_jobs_dispose (GObject *object)
       lw_jobs_stop (self);
       for (guint i = 0; i < G_N_ELEMENTS (self->handlers); i++)
         g_clear_signal_handler (&self->handlers[i], self->scheduler);
+      g_clear_signal_handler (&self->economy_handler, self->economy);
     }
+  g_clear_object (&self->economy);
   g_clear_object (&self->scheduler);
   g_clear_object (&self->core);
   G_OBJECT_CLASS (lw_jobs_parent_class)->dispose (object);
@@ -719,6 +731,9 @@ lw_jobs_class_init (LwJobsClass *klass)
   signals[SIGNAL_TRIAL_FINISHED] =
     g_signal_new ("trial-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[SIGNAL_BATCH_CHANGED] =
+    g_signal_new ("batch-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
   signals[SIGNAL_JOB_RESUMED] =
     g_signal_new ("job-resumed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
@@ -752,5 +767,9 @@ lw_jobs_new (LwCore *core)
   self->handlers[1] = g_signal_connect (self->scheduler, "job-changed", G_CALLBACK (job_changed_cb), self);
   self->handlers[2] = g_signal_connect (self->scheduler, "paused", G_CALLBACK (paused_cb), self);
   self->handlers[3] = g_signal_connect (self->scheduler, "resumed", G_CALLBACK (resumed_cb), self);
+  self->economy = lw_economy_new (store, self->scheduler, lw_core_get_clock (core),
+                                  lw_core_get_owner (core));
+  self->economy_handler = g_signal_connect_swapped (self->economy, "batch-changed",
+                                                    G_CALLBACK (lw_jobs_emit_batch), self);
   return self;
 }

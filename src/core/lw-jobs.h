@@ -21,6 +21,7 @@
 #include "lw-export.h"
 #include "lw-ingest.h"
 #include "lw-scheduler.h"
+#include "lw-store-batches.h"
 
 G_BEGIN_DECLS
 
@@ -387,6 +388,37 @@ gboolean     lw_jobs_delete_module      (LwJobs       *self,
                                          const char   *module_id,
                                          GError      **error);
 
+/* ---- economy mode (lw-jobs-economy.c; docs/ARCHITECTURE.md, "Economy") ---- */
+typedef enum {
+  LW_JOB_MODE_FAST,      /* the live pool: each photo one generateContent call */
+  LW_JOB_MODE_ECONOMY,   /* Google's Batch API: half the price, within 24 h */
+} LwJobMode;
+
+/* A job's mode; refused while it runs (LW_JOBS_ERROR_RUNNING) and, for
+ * economy, for a model that is not a paid Gemini one. */
+gboolean     lw_jobs_set_mode           (LwJobs       *self,
+                                         gint64        job_id,
+                                         LwJobMode     mode,
+                                         GError      **error);
+LwJobMode    lw_jobs_get_mode           (LwJobs       *self,
+                                         gint64        job_id);
+/* What one photo of the job costs: its model's price, halved in economy. */
+double       lw_jobs_get_price          (LwJobs       *self,
+                                         gint64        job_id);
+/* The job's batches (LwBatchRecord, lw-store-batches.h), oldest first:
+ * what the window and `lightwork-cli status` show of an economy job. */
+GPtrArray   *lw_jobs_list_batches       (LwJobs       *self,
+                                         gint64        job_id,
+                                         GError      **error);
+/* The user's consent: the job's photos that failed in every batch they
+ * were in go to the live pool (at the full price) and the job runs;
+ * returns how many. */
+int          lw_jobs_move_to_live       (LwJobs       *self,
+                                         gint64        job_id,
+                                         GError      **error);
+/* Whether a batch of the scope is open or being sent (lightwork-cli waits). */
+gboolean     lw_jobs_economy_is_busy    (LwJobs       *self);
+
 /* Signals (all on the thread that made the service):
  *  "image-changed" (gint64 job_id, gint64 image_id, LwImageStatus status)
  *      a photo's row changed: by the queue, or by retry/instruction here;
@@ -398,6 +430,9 @@ gboolean     lw_jobs_delete_module      (LwJobs       *self,
  *  "job-resumed"   (gint64 job_id, const char *model)
  *  "trial-finished" (gint64 job_id)
  *      a trial run's photos are done; the job stopped with the rest held.
+ *  "batch-changed" (gint64 job_id)
+ *      one of the job's batches was sent, polled into a new state,
+ *      finished or cancelled (lw_jobs_list_batches says how it stands).
  */
 
 G_END_DECLS

@@ -722,21 +722,7 @@ start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
   flight->image = image;
   flight->cancellable = g_cancellable_new ();
 
-  request = flight->request = lw_engine_request_new ();
-  request->image_id = image->id;
-  request->job_id = image->job_id;
-  request->attempt = image->attempt;
-  request->module_id = g_strdup (job->module_id);
-  request->model = g_strdup (pool->model);
-  request->original_name = g_strdup (image->original_name);
-  request->input_path = lw_blob_store_path (self->blobs, image->original_key);
-  request->input_mime = g_strdup (image->mime);
-  request->width = image->width;
-  request->height = image->height;
-  request->orientation = image->orientation > 0 ? image->orientation : 1;
-  request->module_prompt = g_strdup (job->prompt);
-  request->specific_prompt = g_strdup (image->specific_prompt);
-  request->prompt = lw_prompt_compose (job->prompt, image->specific_prompt);
+  request = flight->request = lw_scheduler_build_request (self, image, job);
 
   if (pool->signature == NULL)
     pool->signature = lw_engine_dup_signature (pool->engine, pool->model);
@@ -1432,4 +1418,98 @@ lw_scheduler_set_scope (LwScheduler *self, gint64 job_id)
 {
   g_return_if_fail (LW_IS_SCHEDULER (self));
   self->scope = job_id;
+}
+
+/* ---- for the economy runner (lw-economy.c; docs/ARCHITECTURE.md, "Economy") ----
+ * A batch's result is stored by the same code as a live call's. */
+
+LwEngineRequest *
+lw_scheduler_build_request (LwScheduler   *self,
+                            const LwImage *image,
+                            const LwJob   *job)
+{
+  LwEngineRequest *request = lw_engine_request_new ();
+
+  request->image_id = image->id;
+  request->job_id = image->job_id;
+  request->attempt = image->attempt;
+  request->module_id = g_strdup (job->module_id);
+  request->model = g_strdup (job->model);
+  request->original_name = g_strdup (image->original_name);
+  request->input_path = lw_blob_store_path (self->blobs, image->original_key);
+  request->input_mime = g_strdup (image->mime);
+  request->width = image->width;
+  request->height = image->height;
+  request->orientation = image->orientation > 0 ? image->orientation : 1;
+  request->module_prompt = g_strdup (job->prompt);
+  request->specific_prompt = g_strdup (image->specific_prompt);
+  request->prompt = lw_prompt_compose (job->prompt, image->specific_prompt);
+  return request;
+}
+
+/* A flight for an image a batch holds, with its reuse key when the
+ * model's engine is made. */
+static Flight *
+batch_flight (LwScheduler *self, LwImage *image, LwEngineRequest *request)
+{
+  Flight *flight = g_new0 (Flight, 1);
+  Pool *pool = get_pool (self, request->model, FALSE);
+
+  flight->self = self;
+  flight->image = image;
+  flight->request = lw_engine_request_ref (request);
+  flight->cancellable = g_cancellable_new ();
+  /* No slot of a live pool to give back, and not in self->flights: stop()
+   * must not hand a paid batch result back to the queue. */
+  flight->slot_freed = TRUE;
+  if (pool != NULL && pool->engine != NULL)
+    {
+      if (pool->signature == NULL)
+        pool->signature = lw_engine_dup_signature (pool->engine, pool->model);
+      flight->request_key = compute_request_key (image->sha256, pool->signature, request->prompt);
+    }
+  return flight;
+}
+
+void
+lw_scheduler_land_result (LwScheduler     *self,
+                          LwImage         *image,
+                          LwEngineRequest *request,
+                          LwEngineResult  *result)
+{
+  write_result (self, batch_flight (self, image, request), result);
+}
+
+gboolean
+lw_scheduler_reuse_result (LwScheduler     *self,
+                           LwImage         *image,
+                           LwEngineRequest *request)
+{
+  g_autoptr(LwImage) done = NULL;
+  Flight *flight;
+
+  if (!self->reuse || image->fresh_take)
+    return FALSE;
+  flight = batch_flight (self, image, request);
+  if (flight->request_key != NULL)
+    done = lw_store_find_result (self->store, flight->request_key, NULL);
+  if (done == NULL || done->processed_key == NULL || !lw_blob_store_exists (self->blobs, done->processed_key))
+    {
+      flight->image = NULL;   /* still the caller's */
+      flight_free (flight);
+      return FALSE;
+    }
+  flight_complete (self, flight, done->processed_key, done->processed_mime, 0, FALSE, done->review_reason, done->note);
+  flight_land (self, flight);
+  return TRUE;
+}
+
+void
+lw_scheduler_note_image (LwScheduler   *self,
+                         gint64         job_id,
+                         gint64         image_id,
+                         LwImageStatus  status)
+{
+  emit_image (self, job_id, image_id, status);
+  check_job_finished (self, job_id);
 }

@@ -112,6 +112,33 @@ guint        lw_scheduler_get_n_flights  (LwScheduler  *self);
 /* Requests sent to engines since start (tests, benchmarks). */
 guint64      lw_scheduler_get_n_requests (LwScheduler  *self);
 
+/* ---- for the economy runner (lw-economy.c; docs/ARCHITECTURE.md, "Economy") ---- */
+/* The request a live call would send for a claimed image of job. */
+LwEngineRequest *lw_scheduler_build_request (LwScheduler     *self,
+                                          const LwImage   *image,
+                                          const LwJob     *job);
+/* A result that came from a batch, stored the live way: result checks and
+ * blob off the main thread, fenced finish, a new version, the reuse key,
+ * "image-changed", the job finished when nothing is open. Takes image (the
+ * claimed row: PROCESSING, its attempt); result is read at once. */
+void         lw_scheduler_land_result    (LwScheduler     *self,
+                                          LwImage         *image,
+                                          LwEngineRequest *request,
+                                          LwEngineResult  *result);
+/* The same photo asked the same thing of the same model was answered
+ * before (docs/ARCHITECTURE.md, "The queue", Reuse): the claimed image is
+ * finished with that result at no cost, and taken (TRUE); FALSE leaves it
+ * to the caller. */
+gboolean     lw_scheduler_reuse_result   (LwScheduler     *self,
+                                          LwImage         *image,
+                                          LwEngineRequest *request);
+/* An image of job_id changed outside the scheduler: tells the front ends
+ * and finishes the job when nothing is open. */
+void         lw_scheduler_note_image     (LwScheduler     *self,
+                                          gint64           job_id,
+                                          gint64           image_id,
+                                          LwImageStatus    status);
+
 /* Signals:
  *  "image-changed" (gint64 job_id, gint64 image_id, LwImageStatus status)
  *  "job-changed"   (gint64 job_id, LwJobStatus status)

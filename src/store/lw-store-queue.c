@@ -37,6 +37,8 @@ compare_claimed (gconstpointer a, gconstpointer b)
  *  2. Only jobs of this model: each model has its own pool (concurrency
  *     1–16, requests per minute), so each claims for itself; and, when ?6
  *     is not 0, only that job's (lightwork-cli works on its own job).
+ *  2b. Not photos of an economy job: the Batch API takes those
+ *     (lw-store-batches.c), unless one was moved to the live pool.
  *  3. PENDING, or RETRY_LATER whose next_retry_at has passed, and not held
  *     out of a trial run: the back-off
  *     (2 s base, 5 min cap, or the server's retryDelay) is honoured here,
@@ -67,6 +69,7 @@ static const char claim_sql[] =
   "  JOIN jobs AS j ON j.id = i.job_id"
   "  WHERE j.status = 'PROCESSING' AND j.pause_code IS NULL AND j.model = ?4 AND (?6 = 0 OR j.id = ?6)"
   "    AND i.status IN ('PENDING', 'RETRY_LATER') AND i.held = 0"
+  "    AND (j.mode = 'fast' OR i.live = 1)"
   "    AND (i.status = 'PENDING' OR (i.status = 'RETRY_LATER' AND i.next_retry_at <= ?3))"
   "  ORDER BY j.launched_at, j.id, i.position"
   "  LIMIT ?5)"

@@ -201,6 +201,43 @@ static const char *const migrations[] = {
   "ALTER TABLE jobs ADD COLUMN pause_advice TEXT;"
   "ALTER TABLE jobs ADD COLUMN out_dir TEXT;"
   "ALTER TABLE jobs ADD COLUMN out_template TEXT;",
+  /* 6 → 7 (economy mode, docs/ARCHITECTURE.md "Economy"):
+   * - jobs.mode: 'fast' (the live pool) or 'economy' (the Batch API);
+   * - batches: one row per batch sent to Google, written before anything
+   *   is sent and updated as it moves, so polling survives quitting, a
+   *   crash and a reboot: its remote name, the files it uploaded, its
+   *   state, when it was sent and polled, which try of its photos it is
+   *   (attempt 2 = resubmitted after an expired or cancelled batch), and
+   *   the process sending it (runner, as jobs.runner);
+   * - images.batch_id: the batch carrying the photo's current attempt;
+   *   images.batch_tries: batches whose entry for it failed (a bounded
+   *   number, then the photo fails and can be moved to the live pool);
+   *   images.live: such a photo, moved to the live pool with the user's
+   *   consent (the live claim takes economy photos only then). */
+  "ALTER TABLE jobs ADD COLUMN mode TEXT NOT NULL DEFAULT 'fast' CHECK (mode IN ('fast', 'economy'));"
+  "CREATE TABLE batches ("
+  "  id           INTEGER PRIMARY KEY,"
+  "  job_id       INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
+  "  model        TEXT NOT NULL,"
+  "  name         TEXT,"
+  "  files        TEXT NOT NULL DEFAULT '',"
+  "  state        TEXT NOT NULL DEFAULT 'submitting'"
+  "               CHECK (state IN ('submitting', 'pending', 'running', 'succeeded', 'done',"
+  "                                'failed', 'cancelled', 'expired', 'abandoned')),"
+  "  attempt      INTEGER NOT NULL DEFAULT 1,"
+  "  n_images     INTEGER NOT NULL DEFAULT 0,"
+  "  runner       TEXT,"
+  "  error        TEXT,"
+  "  created_at   INTEGER NOT NULL,"
+  "  submitted_at INTEGER NOT NULL DEFAULT 0,"
+  "  polled_at    INTEGER NOT NULL DEFAULT 0,"
+  "  next_poll_at INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX batches_open ON batches (job_id) WHERE state IN ('submitting', 'pending', 'running', 'succeeded');"
+  "ALTER TABLE images ADD COLUMN batch_id INTEGER;"
+  "ALTER TABLE images ADD COLUMN batch_tries INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE images ADD COLUMN live INTEGER NOT NULL DEFAULT 0 CHECK (live IN (0, 1));"
+  "CREATE INDEX images_batch ON images (batch_id) WHERE batch_id IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LW_STORE_SCHEMA_VERSION);

@@ -36,7 +36,7 @@ GQuark lw_store_error_quark (void);
  * G_IO_ERROR_NO_SPACE from the blob store (ENOSPC and EDQUOT alike). */
 gboolean lw_store_error_is_disk_full (const GError *error);
 
-#define LW_STORE_SCHEMA_VERSION 6
+#define LW_STORE_SCHEMA_VERSION 7
 
 #define LW_TYPE_STORE (lw_store_get_type ())
 G_DECLARE_FINAL_TYPE (LwStore, lw_store, LW, STORE, GObject)

@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "lw-fake-gemini-private.h"
 #include "lw-fake-gemini-server.h"
 
 #define SHA256_TEXT_KEY "lw-input-sha256"
@@ -82,6 +83,8 @@ struct _LwFakeGemini
   GThread      *thread;
   GMainContext *context;
   GMainLoop    *loop;
+
+  LwFakeBatches *batches;     /* the Files and Batch APIs (lw-fake-gemini-batch.c) */
 
   /* server thread only */
   SoupServer   *server;
@@ -226,6 +229,7 @@ lw_fake_gemini_new (void)
   self->statuses = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->photo_scripts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_queue_free);
   self->started_us = g_get_monotonic_time ();
+  self->batches = lw_fake_batches_new ();
 
   lw_fake_gemini_add_model (self, "gemini-nano-banana-2.1", "Nano Banana 2.1", FALSE, FALSE);
   lw_fake_gemini_add_model (self, "gemini-3-pro-image", "Nano Banana Pro", TRUE, TRUE);
@@ -252,6 +256,8 @@ lw_fake_gemini_free (LwFakeGemini *self)
     return;
   if (self->thread != NULL)
     lw_fake_gemini_stop (self);
+  /* First: it waits for batches still being answered, which read the rest. */
+  lw_fake_batches_free (self->batches);
   g_free (self->key);
   g_ptr_array_unref (self->models);
   g_rand_free (self->rand);
@@ -522,6 +528,12 @@ lw_fake_gemini_dup_stats_json (LwFakeGemini *self)
   add_int_member (b, "delivered", self->n_delivered);
   add_int_member (b, "in_flight", self->in_flight);
   add_int_member (b, "max_in_flight", self->max_in_flight);
+  /* The Batch and Files APIs' counts (their lock is taken inside ours). */
+  add_int_member (b, "batches", lw_fake_gemini_get_n_batches (self));
+  add_int_member (b, "batch_cancels", lw_fake_gemini_get_n_batch_cancels (self));
+  add_int_member (b, "batch_http", lw_fake_gemini_get_n_batch_http (self));
+  add_int_member (b, "uploads", lw_fake_gemini_get_n_uploads (self));
+  add_int_member (b, "downloads", lw_fake_gemini_get_n_downloads (self));
   json_builder_set_member_name (b, "status");
   json_builder_begin_object (b);
   g_hash_table_iter_init (&iter, self->statuses);
@@ -1754,11 +1766,162 @@ handler_cb (SoupServer        *server,
       handle_generate (self, msg, model_id, query);
       return;
     }
+  if (lw_fake_batches_handle (self, msg, path, query))
+    return;
   {
     g_autoptr(GBytes) body = error_body (404, "NOT_FOUND", "The requested URL was not found on this server.", NULL);
 
     respond (msg, 404, JSON_TYPE, body);
   }
+}
+
+/* ---- for the Batch API (lw-fake-gemini-private.h) ----------------------- */
+
+LwFakeBatches *
+lw_fake_gemini_get_batches (LwFakeGemini *self)
+{
+  return self->batches;
+}
+
+/* Takes body (an empty one is no body). */
+void
+lw_fake_gemini_respond (SoupServerMessage *msg, guint status, const char *content_type, GBytes *body)
+{
+  if (g_bytes_get_size (body) > 0)
+    respond (msg, status, content_type, body);
+  else
+    soup_server_message_set_status (msg, status, NULL);
+  g_bytes_unref (body);
+}
+
+void
+lw_fake_gemini_respond_error (SoupServerMessage *msg, guint status, const char *grpc_status, const char *message)
+{
+  lw_fake_gemini_respond (msg, status, JSON_TYPE, error_body (status, grpc_status, message, NULL));
+}
+
+gboolean
+lw_fake_gemini_check_key (LwFakeGemini *self, SoupServerMessage *msg, GHashTable *query)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *key = soup_message_headers_get_one (headers, "x-goog-api-key");
+  gboolean good;
+
+  if (key == NULL && query != NULL)
+    key = g_hash_table_lookup (query, "key");
+  if (key == NULL || *key == '\0')
+    {
+      lw_fake_gemini_respond_error (msg, 403, "PERMISSION_DENIED", NO_KEY_MESSAGE);
+      return FALSE;
+    }
+  g_mutex_lock (&self->lock);
+  good = g_strcmp0 (key, self->key) == 0;
+  g_mutex_unlock (&self->lock);
+  if (!good)
+    lw_fake_gemini_respond_error (msg, 400, "INVALID_ARGUMENT", BAD_KEY_MESSAGE);
+  return good;
+}
+
+gboolean
+lw_fake_gemini_has_image_model (LwFakeGemini *self, const char *model_id)
+{
+  gboolean found = FALSE;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->models->len; i++)
+    {
+      FakeModel *m = g_ptr_array_index (self->models, i);
+
+      found = found || (g_strcmp0 (m->id, model_id) == 0 && m->generate_content);
+    }
+  g_mutex_unlock (&self->lock);
+  return found;
+}
+
+/* The same checks and the same transform as a live generateContent, done
+ * at once (any thread): the GenerateContentResponse, or the error body
+ * when *status is not 200. */
+GBytes *
+lw_fake_gemini_answer_now (LwFakeGemini *self,
+                           const char   *model_id,
+                           const char   *request_json,
+                           char        **sha256,
+                           guint        *status)
+{
+  Req *req = g_new0 (Req, 1);
+  FakeModel model = { 0, };
+  g_autofree char *aspect_ratio = NULL;
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) error = NULL;
+  GBytes *answer = NULL;
+  gboolean snake_case, found = FALSE;
+
+  req->self = self;
+  req->model_id = g_strdup (model_id);
+  g_mutex_lock (&self->lock);
+  snake_case = self->snake_case;
+  for (guint i = 0; i < self->models->len && !found; i++)
+    {
+      FakeModel *m = g_ptr_array_index (self->models, i);
+
+      if (g_strcmp0 (m->id, model_id) == 0 && m->generate_content)
+        {
+          model = *m;
+          found = TRUE;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  *sha256 = NULL;
+  if (found && check_body (req, &model, request_json, strlen (request_json), &aspect_ratio))
+    {
+      req->thinking = model.thinking;
+      req->sha256 = req->input != NULL ? sha256_hex (req->input) : NULL;
+      png = req->input != NULL ? transform (req->input, req->image_size, req->sha256, &error) : NULL;
+      if (png != NULL)
+        req_set_answer (req, 200, JSON_TYPE, success_body (req, png, snake_case));
+      else
+        req_set_bad_request (req, "contents[0].parts[0].inline_data", "Unable to process input image.");
+      *sha256 = g_strdup (req->sha256);
+    }
+  else if (!found)
+    req_set_error (req, 404, "NOT_FOUND", "models/… is not found for API version v1beta.", NULL);
+  *status = req->status;
+  answer = g_steal_pointer (&req->body);
+  req_free (req);
+  return answer;
+}
+
+/* Counts a batch entry's request (and its delivery) like a live one's. */
+void
+lw_fake_gemini_count_batch_entry (LwFakeGemini *self, const char *sha256, gboolean delivered)
+{
+  PhotoStats *stats;
+
+  if (sha256 == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  stats = g_hash_table_lookup (self->photos, sha256);
+  if (stats == NULL)
+    {
+      stats = g_new0 (PhotoStats, 1);
+      g_hash_table_insert (self->photos, g_strdup (sha256), stats);
+    }
+  stats->requests++;
+  if (delivered)
+    stats->delivered++;
+  g_mutex_unlock (&self->lock);
+}
+
+/* A draw from the server's seeded generator, in [0, 1). */
+double
+lw_fake_gemini_draw (LwFakeGemini *self)
+{
+  double value;
+
+  g_mutex_lock (&self->lock);
+  value = g_rand_double (self->rand);
+  g_mutex_unlock (&self->lock);
+  return value;
 }
 
 /* ---- the thread --------------------------------------------------------- */

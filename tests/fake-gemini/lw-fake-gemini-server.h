@@ -109,6 +109,51 @@ void          lw_fake_gemini_set_seed         (LwFakeGemini *self,
 void          lw_fake_gemini_set_snake_case   (LwFakeGemini *self,
                                                gboolean      snake_case);
 
+/* ---- the Files and Batch APIs (lw-fake-gemini-batch.c) -------------------
+ * POST /upload/v1beta/files (resumable: start, then "upload, finalize" to
+ * the X-Goog-Upload-URL it answers), GET /download/v1beta/files/N:download
+ * ?alt=media, POST /v1beta/models/M:batchGenerateContent with
+ * batch.inputConfig.fileName (a JSONL of {"key", "request"}), GET
+ * /v1beta/batches/N (an Operation: metadata.state BATCH_STATE_*, and when
+ * done response.responsesFile), POST /v1beta/batches/N:cancel. A batch's
+ * entries are answered like live requests (same checks, same transform)
+ * in a worker thread as soon as it is created; they count as requests and
+ * deliveries of their photos (get_requests_for, get_delivered_for) when
+ * the batch is first reported SUCCEEDED. */
+typedef enum {
+  LW_FAKE_BATCH_SUCCEEDED,
+  LW_FAKE_BATCH_FAILED,     /* the whole batch: state FAILED, an error, no results */
+  LW_FAKE_BATCH_EXPIRED,    /* not run within its 48 h: no results */
+  LW_FAKE_BATCH_CANCELLED,  /* cancelled on the server's side */
+} LwFakeBatchOutcome;
+
+/* The next batches created end so, in order (then SUCCEEDED). */
+void          lw_fake_gemini_push_batch_outcomes (LwFakeGemini             *self,
+                                                  const LwFakeBatchOutcome *outcomes,
+                                                  guint                     n_outcomes);
+/* Rate (0–1) at which an entry's line is a status object (500 INTERNAL)
+ * instead of a response, drawn from the seeded generator. */
+void          lw_fake_gemini_set_batch_entry_failure_rate (LwFakeGemini *self,
+                                                  double        rate);
+/* Slow completion: a batch answers PENDING to its first pending_polls
+ * gets, then RUNNING to the next running_polls (and until its entries are
+ * done), then its outcome. Default 1 and 1. */
+void          lw_fake_gemini_set_batch_polls     (LwFakeGemini *self,
+                                                  guint         pending_polls,
+                                                  guint         running_polls);
+guint         lw_fake_gemini_get_n_batches       (LwFakeGemini *self);
+/* Cancels that reached the server (POST :cancel). */
+guint         lw_fake_gemini_get_n_batch_cancels (LwFakeGemini *self);
+/* Every request to the Files and Batch endpoints (uploads, creates,
+ * gets, cancels, downloads). */
+guint         lw_fake_gemini_get_n_batch_http    (LwFakeGemini *self);
+/* Files finalized (uploads), and result downloads. */
+guint         lw_fake_gemini_get_n_uploads       (LwFakeGemini *self);
+guint         lw_fake_gemini_get_n_downloads     (LwFakeGemini *self);
+/* The state name (BATCH_STATE_*) of batch name ("batches/…"), or NULL. */
+char         *lw_fake_gemini_dup_batch_state     (LwFakeGemini *self,
+                                                  const char   *name);
+
 /* ---- what happened ------------------------------------------------------ */
 typedef struct {
   gint64       t_ms;          /* since start */
@@ -144,7 +189,8 @@ guint         lw_fake_gemini_get_in_flight    (LwFakeGemini *self);
 guint         lw_fake_gemini_get_max_in_flight (LwFakeGemini *self);
 /* Copy of the request log, in arrival order (LwFakeLogEntry). */
 GPtrArray    *lw_fake_gemini_dup_log          (LwFakeGemini *self);
-/* The same as GET /_fake/stats: {"requests", "delivered", "status": {…},
+/* The same as GET /_fake/stats: {"requests", "delivered", "batches",
+ * "batch_cancels", "batch_http", "uploads", "downloads", "status": {…},
  * "max_in_flight", "photos": {sha256: {"requests", "delivered"}}, "log": […]} */
 char         *lw_fake_gemini_dup_stats_json   (LwFakeGemini *self);
 /* The prompt of every request for the input whose decoded bytes hash to

@@ -2,6 +2,7 @@
  *
  *   lw-fake-gemini [--port N] [--key KEY] [--latency-mean-ms MS --latency-sigma S]
  *                  [--rate FAULT=R ...] [--rpm N] [--retry-delay-ms MS] [--seed N]
+ *                  [--batch-entry-failure-rate R] [--batch-polls N]
  *                  [--model ID[:thinking][:sized] ...] [--snake-case]
  *
  * Prints "PORT <n>" on stdout once it listens on 127.0.0.1, then serves
@@ -35,7 +36,8 @@ main (int argc, char *argv[])
   g_auto(GStrv) models = NULL;
   g_autofree char *key = NULL;
   double latency_mean = 0, latency_sigma = 0;
-  int port = 0, rpm = 0, seed = 1;
+  int port = 0, rpm = 0, seed = 1, batch_polls = 1;
+  double batch_failures = 0;
   gint64 retry_delay = -1;
   gboolean snake_case = FALSE;
   LwFakeGemini *server;
@@ -52,6 +54,10 @@ main (int argc, char *argv[])
       "Known image model (replaces the defaults); :thinking adds thought parts, :sized takes imageSize",
       "ID[:thinking][:sized]" },
     { "snake-case", 0, 0, G_OPTION_ARG_NONE, &snake_case, "Answer inline_data/mime_type", NULL },
+    { "batch-entry-failure-rate", 0, 0, G_OPTION_ARG_DOUBLE, &batch_failures,
+      "Rate of batch entries answered with an error status", "R" },
+    { "batch-polls", 0, 0, G_OPTION_ARG_INT, &batch_polls,
+      "Gets a batch answers PENDING, then as many RUNNING, before it ends (default 1)", "N" },
     { NULL },
   };
 
@@ -76,6 +82,8 @@ main (int argc, char *argv[])
   lw_fake_gemini_set_rpm (server, rpm);
   lw_fake_gemini_set_seed (server, (guint32) seed);
   lw_fake_gemini_set_snake_case (server, snake_case);
+  lw_fake_gemini_set_batch_entry_failure_rate (server, batch_failures);
+  lw_fake_gemini_set_batch_polls (server, (guint) MAX (batch_polls, 0), (guint) MAX (batch_polls, 0));
   if (retry_delay >= 0)
     lw_fake_gemini_set_retry_delay (server, retry_delay);
   for (guint i = 0; rates != NULL && rates[i] != NULL; i++)

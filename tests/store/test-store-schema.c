@@ -2,6 +2,7 @@
  * transactions. */
 #include "config.h"
 
+#include "lw-store-batches.h"
 #include "store-test-helpers.h"
 
 /* Back from version 6 to 5: the jobs' pause and output folder. */
@@ -247,6 +248,12 @@ test_transactions (void)
 
 /* A version-1 file (as 0.1.0 wrote it) with a job in it gains the status
  * index, keeps its rows, and the counts are answered from the index. */
+/* Undoes migration 5 → 6 (economy mode); the older migrations' tests
+ * start from it. */
+#define UNDO_ECONOMY "DROP INDEX images_batch; ALTER TABLE images DROP COLUMN live;" \
+                     "ALTER TABLE images DROP COLUMN batch_tries; ALTER TABLE images DROP COLUMN batch_id;" \
+                     "DROP TABLE batches; ALTER TABLE jobs DROP COLUMN mode;"
+
 static void
 test_migrate_1_to_2 (void)
 {
@@ -261,7 +268,7 @@ test_migrate_1_to_2 (void)
   g_array_unref (test_add_images (f.store, job->id, 0, 4, 1000));
   db = lw_store_get_db (f.store);
   /* Back to what version 1 had. */
-  g_assert_cmpint (sqlite3_exec (db, UNDO_6 "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
+  g_assert_cmpint (sqlite3_exec (db, UNDO_ECONOMY UNDO_6 "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
                                      "DROP TABLE versions; ALTER TABLE images DROP COLUMN review; ALTER TABLE images DROP COLUMN version;"
                                      "ALTER TABLE images DROP COLUMN held;"
                                      "DROP INDEX images_job_status; DROP TABLE starts;"
@@ -315,7 +322,7 @@ test_migrate_2_to_3 (void)
   g_array_unref (test_add_images (f.store, job->id, 0, 3, 1000));
   g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 2000, &error));
   db = lw_store_get_db (f.store);
-  g_assert_cmpint (sqlite3_exec (db, UNDO_6 "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
+  g_assert_cmpint (sqlite3_exec (db, UNDO_ECONOMY UNDO_6 "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
                                      "DROP TABLE versions; ALTER TABLE images DROP COLUMN review; ALTER TABLE images DROP COLUMN version;"
                                      "ALTER TABLE images DROP COLUMN held;"
                                      "DROP TABLE starts; ALTER TABLE jobs DROP COLUMN runner;"
@@ -358,7 +365,7 @@ test_migrate_3_to_4 (void)
   ids = test_add_images (f.store, job->id, 0, 2, 1000);
   g_assert_true (lw_store_set_image_prompt (f.store, g_array_index (ids, gint64, 0), "  warmer ", 1000, &error));
   db = lw_store_get_db (f.store);
-  g_assert_cmpint (sqlite3_exec (db, UNDO_6 "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
+  g_assert_cmpint (sqlite3_exec (db, UNDO_ECONOMY UNDO_6 "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason; ALTER TABLE images DROP COLUMN note;"
                                      "DROP TABLE versions; ALTER TABLE images DROP COLUMN review;"
                                      "ALTER TABLE images DROP COLUMN version; ALTER TABLE images DROP COLUMN held;"
                                      "UPDATE images SET status = 'COMPLETED', processed_key = 'results/a.png'"
@@ -406,7 +413,7 @@ test_migrate_4_to_5 (void)
   job = test_create_job (f.store, "local", 1000);
   ids = test_add_images (f.store, job->id, 0, 2, 1000);
   db = lw_store_get_db (f.store);
-  g_assert_cmpint (sqlite3_exec (db, UNDO_6 "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason;"
+  g_assert_cmpint (sqlite3_exec (db, UNDO_ECONOMY UNDO_6 "DROP INDEX images_review; ALTER TABLE images DROP COLUMN review_reason;"
                                      "ALTER TABLE images DROP COLUMN note; PRAGMA user_version = 4",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   g_clear_object (&f.store);
@@ -467,7 +474,7 @@ test_migrate_5_to_6 (void)
   store_fixture_init (&f);
   job = test_create_job (f.store, "local", 1000);
   g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 2000, &error));
-  g_assert_cmpint (sqlite3_exec (lw_store_get_db (f.store), UNDO_6 "PRAGMA user_version = 5", NULL, NULL, NULL), ==,
+  g_assert_cmpint (sqlite3_exec (lw_store_get_db (f.store), UNDO_ECONOMY UNDO_6 "PRAGMA user_version = 5", NULL, NULL, NULL), ==,
                    SQLITE_OK);
   g_clear_object (&f.store);
 
@@ -494,6 +501,43 @@ test_migrate_5_to_6 (void)
   store_fixture_clear (&f);
 }
 
+/* 6 → 7 (economy mode): jobs are fast, no batch, nothing in one. */
+static void
+test_migrate_6_to_7 (void)
+{
+  StoreFixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwJob) job = NULL;
+  g_autoptr(GPtrArray) batches = NULL;
+  g_autofree char *mode = NULL;
+  sqlite3 *db;
+
+  store_fixture_init (&f);
+  job = test_create_job (f.store, "nano_banana", 1000);
+  g_array_unref (test_add_images (f.store, job->id, 0, 2, 1000));
+  db = lw_store_get_db (f.store);
+  g_assert_cmpint (sqlite3_exec (db, UNDO_ECONOMY "PRAGMA user_version = 6", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_object (&f.store);
+
+  f.store = lw_store_open (f.db_path, &error);
+  g_assert_no_error (error);
+  db = lw_store_get_db (f.store);
+  g_assert_cmpint (test_query_int (db, "PRAGMA user_version"), ==, LW_STORE_SCHEMA_VERSION);
+  mode = lw_store_get_job_mode (f.store, job->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (mode, ==, LW_STORE_MODE_FAST);
+  batches = lw_store_list_batches (f.store, job->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (batches->len, ==, 0);
+  g_assert_cmpint (test_query_int (db, "SELECT COUNT(*) FROM images WHERE batch_id IS NULL AND live = 0"
+                                       " AND batch_tries = 0"), ==, 2);
+  /* Refused while it runs, like the model. */
+  g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 2000, &error));
+  g_assert_false (lw_store_set_job_mode (f.store, job->id, LW_STORE_MODE_ECONOMY, 2000, &error));
+  g_assert_error (error, LW_STORE_ERROR, LW_STORE_ERROR_RUNNING);
+  store_fixture_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -509,5 +553,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/schema/migrate-3-to-4", test_migrate_3_to_4);
   g_test_add_func ("/store/schema/migrate-4-to-5", test_migrate_4_to_5);
   g_test_add_func ("/store/schema/migrate-5-to-6", test_migrate_5_to_6);
+  g_test_add_func ("/store/schema/migrate-6-to-7", test_migrate_6_to_7);
   return g_test_run ();
 }

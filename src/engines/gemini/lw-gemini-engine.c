@@ -6,13 +6,10 @@
 
 #include "lw-gemini-body-stream.h"
 #include "lw-gemini-engine.h"
+#include "lw-gemini-engine-private.h"
 #include "lw-thread.h"
 #include "lw-gemini-input.h"
 #include "lw-gemini-key.h"
-
-/* Where the image's base64 goes in the JSON built around it; json-glib
- * writes it verbatim (nothing in it needs escaping). */
-#define IMAGE_MARKER "@@LW-IMAGE-DATA@@"
 
 /* GET /v1beta/models pages of up to 1000; a key sees a few dozen models,
  * so 20 pages is a runaway guard, not a limit anyone meets. */
@@ -299,8 +296,8 @@ send_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static SoupMessage *
-new_message (LwGeminiEngine *self,
+SoupMessage *
+lw_gemini_engine_new_message (LwGeminiEngine *self,
              const char     *method,
              const char     *path_and_query)
 {
@@ -381,11 +378,12 @@ prepare_in_worker (gpointer data,
   g_main_context_invoke (g_task_get_context (prepared->task), prepared_in_context_cb, prepared);
 }
 
-static char *
-build_body_json (LwGeminiEngine      *self,
-                 LwGeminiTier         tier,
-                 const LwGeminiInput *input,
-                 const char          *prompt)
+char *
+lw_gemini_engine_build_body_json (LwGeminiEngine      *self,
+                                  LwGeminiTier         tier,
+                                  const LwGeminiInput *input,
+                                  const char          *prompt,
+                                  const char          *file_uri)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -402,12 +400,12 @@ build_body_json (LwGeminiEngine      *self,
   /* The photo first, then the instruction: the order the image-editing
    * guide uses. */
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "inlineData");
+  json_builder_set_member_name (builder, file_uri != NULL ? "fileData" : "inlineData");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "mimeType");
   json_builder_add_string_value (builder, input->mime);
-  json_builder_set_member_name (builder, "data");
-  json_builder_add_string_value (builder, IMAGE_MARKER);
+  json_builder_set_member_name (builder, file_uri != NULL ? "fileUri" : "data");
+  json_builder_add_string_value (builder, file_uri != NULL ? file_uri : LW_GEMINI_IMAGE_MARKER);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   if (prompt != NULL && *prompt != '\0')
@@ -523,6 +521,42 @@ finish_answer (GTask        *task,
 }
 
 static void
+exchanged_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GBytes *body = finish_answer (task, result, g_task_get_task_data (task), NULL, TRUE);
+
+  if (body != NULL)
+    g_task_return_pointer (task, body, (GDestroyNotify) g_bytes_unref);
+}
+
+void
+lw_gemini_engine_exchange_async (LwGeminiEngine      *self,
+                                 SoupMessage         *msg,
+                                 gint64               timeout_ms,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lw_gemini_engine_exchange_async);
+  g_task_set_task_data (task, g_object_ref (msg), g_object_unref);
+  send_async (self, msg, timeout_ms, cancellable, exchanged_cb, task);
+}
+
+GBytes *
+lw_gemini_engine_exchange_finish (LwGeminiEngine  *self,
+                                  GAsyncResult    *result,
+                                  GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
 sent_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
@@ -578,9 +612,9 @@ prepared_cb (GObject      *source,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  json = build_body_json (self, pd->tier, input, pd->request->prompt);
+  json = lw_gemini_engine_build_body_json (self, pd->tier, input, pd->request->prompt, NULL);
   pd->aspect = lw_gemini_aspect_ratio_value (lw_gemini_nearest_aspect_ratio (input->width, input->height));
-  if (!lw_gemini_body_split (json, IMAGE_MARKER, &head, &tail))
+  if (!lw_gemini_body_split (json, LW_GEMINI_IMAGE_MARKER, &head, &tail))
     g_assert_not_reached ();
   stream = lw_gemini_body_stream_new (head, input->data, tail);
   /* The encoded photo now lives in the stream alone. */
@@ -588,7 +622,7 @@ prepared_cb (GObject      *source,
 
   escaped_model = g_uri_escape_string (self->config->model_id[pd->tier], "-._~", FALSE);
   path = g_strdup_printf ("/v1beta/models/%s:generateContent", escaped_model);
-  pd->msg = new_message (self, SOUP_METHOD_POST, path);
+  pd->msg = lw_gemini_engine_new_message (self, SOUP_METHOD_POST, path);
   if (pd->msg == NULL)
     {
       g_task_return_new_error (task, LW_ENGINE_ERROR, LW_ENGINE_ERROR_BAD_REQUEST,
@@ -750,7 +784,7 @@ list_next_page (GTask      *task,
   path = g_strdup_printf ("/v1beta/models?pageSize=%d%s%s", MODELS_PAGE_SIZE,
                           escaped != NULL ? "&pageToken=" : "", escaped != NULL ? escaped : "");
   g_clear_object (&ld->msg);
-  ld->msg = new_message (self, SOUP_METHOD_GET, path);
+  ld->msg = lw_gemini_engine_new_message (self, SOUP_METHOD_GET, path);
   if (ld->msg == NULL)
     {
       g_task_return_new_error (task, LW_ENGINE_ERROR, LW_ENGINE_ERROR_BAD_REQUEST,
