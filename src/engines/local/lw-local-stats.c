@@ -142,6 +142,9 @@ lw_local_is_achromatic (const LwLocalImage *image)
       lw_local_lab (px, lab);
       coloured += lab[1] * lab[1] + lab[2] * lab[2] > 4.f;
       total++;
+      /* a colour photo is told after a few hundred of its pixels */
+      if (coloured * 1000 > n)
+        return FALSE;
     }
   return total > 0 && coloured * 1000 <= total;
 }
