@@ -232,7 +232,13 @@ main (int argc, char **argv)
   for (i = 1; i < argc; i++)
     {
       if (g_str_equal (argv[i], "--photos") && i + 1 < argc)
-        n_photos = CLAMP (atoi (argv[++i]), 2, 16);
+        {
+          /* not inside CLAMP, which evaluates its argument up to three
+           * times: i went past the next option (--no-50mp was skipped) */
+          int n = atoi (argv[++i]);
+
+          n_photos = CLAMP (n, 2, 16);
+        }
       else if (g_str_equal (argv[i], "--no-50mp"))
         with_50mp = FALSE;
     }

@@ -1,6 +1,7 @@
 /* lw-local-test-util.c — measuring the local engine's output. */
 #include "config.h"
 
+#include <babl/babl.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <math.h>
 #include <string.h>
@@ -175,14 +176,45 @@ from_pixbuf (GdkPixbuf *pixbuf)
   return image;
 }
 
+/* The image in sRGB, as the engine sees it: an embedded ICC profile is
+ * converted with babl, as lw-local-render.c does (relative colorimetric).
+ * A copy made from the file's raw numbers and saved without the profile
+ * would be another photo to the engine (rocket.jpg is Adobe RGB). */
+static void
+to_srgb (LwTestImage *image,
+         GdkPixbuf   *pixbuf)
+{
+  const char *icc64 = gdk_pixbuf_get_option (pixbuf, "icc-profile");
+  g_autofree guchar *icc = NULL;
+  const char *why = NULL;
+  const Babl *space;
+  guint8 *srgb;
+  gsize len = 0;
+
+  if (icc64 == NULL)
+    return;
+  babl_init ();
+  icc = g_base64_decode (icc64, &len);
+  space = babl_space_from_icc ((const char *) icc, (int) len, BABL_ICC_INTENT_RELATIVE_COLORIMETRIC, &why);
+  g_assert_nonnull (space);
+  srgb = g_new (guint8, (gsize) image->width * image->height * 3);
+  babl_process (babl_fish (babl_format_with_space ("R'G'B' u8", space), babl_format ("R'G'B' u8")),
+                image->rgb, srgb, (long) image->width * image->height);
+  g_free (image->rgb);
+  image->rgb = srgb;
+}
+
 LwTestImage *
 lw_test_image_load (const char *path)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &error);
+  LwTestImage *image;
 
   g_assert_no_error (error);
-  return from_pixbuf (pixbuf);
+  image = from_pixbuf (pixbuf);
+  to_srgb (image, pixbuf);
+  return image;
 }
 
 LwTestImage *

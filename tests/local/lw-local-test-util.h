@@ -28,6 +28,7 @@ typedef struct {
 
 LwTestImage  *lw_test_image_new         (int                width,
                                          int                height);
+/* Decoded, an embedded ICC profile converted to sRGB (as the engine does). */
 LwTestImage  *lw_test_image_load        (const char        *path);
 LwTestImage  *lw_test_image_from_bytes  (GBytes            *bytes);
 void          lw_test_image_free        (LwTestImage       *image);

@@ -368,6 +368,63 @@ test_odd_inputs (void)
       }
 }
 
+/* A greyscale photo stays grey through every module (issue 18: it came
+ * out warm-tinted). Two ways a user has one: a one-channel PNG, and a JPEG
+ * of a black-and-white picture stored as colour (chroma rounding noise
+ * included). Before the fix Food Enhancer gave mean C*ab 4.9 (b* +4.6). */
+static void
+test_grey_stays_grey (void)
+{
+  static const char * const modules[] = { "food", "product", "portrait", "realestate", "remaster", "custom" };
+  g_autoptr(LwEngine) engine = new_engine (0);
+  /* no large white surface in it: the photo is balanced by its estimate */
+  g_autoptr(GdkPixbuf) photo = gdk_pixbuf_new_from_file (fixture ("orange.jpg"), NULL);
+  g_autoptr(GdkPixbuf) grey = gdk_pixbuf_copy (photo);
+  g_autofree char *jpeg_path = g_build_filename (tmpdir, "grey-rgb.jpg", NULL);
+  g_autofree char *rgb_path = g_build_filename (tmpdir, "grey-rgb.png", NULL);
+  g_autofree char *png_path = g_build_filename (tmpdir, "grey-y.png", NULL);
+  const char *paths[2] = { jpeg_path, png_path };
+  guint m, i;
+
+  gdk_pixbuf_saturate_and_pixelate (photo, grey, 0.0, FALSE);
+  g_assert_true (gdk_pixbuf_save (grey, jpeg_path, "jpeg", NULL, NULL));
+  g_assert_true (gdk_pixbuf_save (grey, rgb_path, "png", NULL, NULL));
+  lw_local_gegl_init ();
+  {
+    g_autoptr(GeglNode) graph = gegl_node_new ();
+    GeglNode *load = gegl_node_new_child (graph, "operation", "gegl:png-load", "path", rgb_path, NULL);
+    GeglNode *y = gegl_node_new_child (graph, "operation", "gegl:convert-format",
+                                       "format", babl_format ("Y' u8"), NULL);
+    GeglNode *save = gegl_node_new_child (graph, "operation", "gegl:png-save",
+                                          "path", png_path, "bitdepth", 8, NULL);
+
+    gegl_node_link_many (load, y, save, NULL);
+    gegl_node_process (save);
+  }
+
+  for (i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(LwTestImage) in = lw_test_image_load (paths[i]);
+
+      g_assert_cmpfloat (lw_test_mean_chroma (in), <, 0.5);
+      for (m = 0; m < G_N_ELEMENTS (modules); m++)
+        {
+          g_autoptr(LwTestImage) out = render_image (engine, paths[i], modules[m], NULL, NULL);
+          double chroma = lw_test_mean_chroma (out), b = lw_test_mean_b (out);
+
+          g_test_message ("%s %s: mean C*ab %.2f, mean b* %+.2f", paths[i], modules[m], chroma, b);
+          g_assert_cmpfloat (chroma, <, 0.5);
+          g_assert_cmpfloat (fabs (b), <, 0.3);
+        }
+    }
+  /* asked for, a tint is still given */
+  {
+    g_autoptr(LwTestImage) warm = render_image (engine, jpeg_path, "food", "warmer", NULL);
+
+    g_assert_cmpfloat (lw_test_mean_b (warm), >, 1.0);
+  }
+}
+
 static guint
 count_temp_files (void)
 {
@@ -577,6 +634,7 @@ main (int argc, char **argv)
   g_test_add_func ("/local/engine/white-background-not-found", test_white_background_not_found);
   g_test_add_func ("/local/engine/bad-input", test_bad_input);
   g_test_add_func ("/local/engine/odd-inputs", test_odd_inputs);
+  g_test_add_func ("/local/engine/grey-stays-grey", test_grey_stays_grey);
   g_test_add_func ("/local/engine/cancel", test_cancel);
   g_test_add_func ("/local/engine/threads-same-bytes", test_threads_same_bytes);
   g_test_add_func ("/local/engine/engine-dropped-in-flight", test_engine_dropped_in_flight);

@@ -40,6 +40,7 @@ process (GeglOperation       *operation,
   const LwLocalTone *tone = self->tone;
   const LwLocalStudio *studio = self->studio;
   float scale = (float) (1 << level);
+  int col = 0, row = 0;
   glong i;
 
   if (tone == NULL)
@@ -51,9 +52,8 @@ process (GeglOperation       *operation,
 
   for (i = 0; i < n_pixels; i++)
     {
-      /* Point filters are handed the pixels of roi row by row. */
-      float x = (float) (roi->x + i % roi->width) * scale;
-      float y = (float) (roi->y + i / roi->width) * scale;
+      float x = (float) (roi->x + col) * scale;
+      float y = (float) (roi->y + row) * scale;
       float rgb[3] = { in[0], in[1], in[2] };
       float alpha = in[3];
 
@@ -81,6 +81,7 @@ process (GeglOperation       *operation,
         }
       in += 4;
       out += 4;
+      lw_local_op_next_pixel (&col, &row, roi);
     }
   return TRUE;
 }

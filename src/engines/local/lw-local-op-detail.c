@@ -68,6 +68,7 @@ process (GeglOperation       *operation,
   const float *in = in_buf;
   float *out = out_buf;
   float scale = (float) (1 << level);
+  int col = 0, row = 0;
   glong i;
 
   for (i = 0; i < n_pixels; i++)
@@ -77,8 +78,8 @@ process (GeglOperation       *operation,
 
       if (p != NULL && p->base != NULL)
         {
-          float x = (float) (roi->x + i % roi->width) * scale;
-          float y = (float) (roi->y + i / roi->width) * scale;
+          float x = (float) (roi->x + col) * scale;
+          float y = (float) (roi->y + row) * scale;
           float diff = 0.f;
 
           lw_local_image_sample (p->base, p->sx, p->sy, x, y, aux);
@@ -94,6 +95,7 @@ process (GeglOperation       *operation,
       out[3] = in[3];
       in += 4;
       out += 4;
+      lw_local_op_next_pixel (&col, &row, roi);
     }
   return TRUE;
 }

@@ -273,6 +273,11 @@ lw_local_plan_new (const char                *module_id,
         add_note (plan, _("No plain, light background was found around the subject, so the background was kept"));
     }
 
+  /* A greyscale photo has no cast to remove and no colour to add: it
+   * stays grey (issue 18: it came out warm, balanced towards the warm
+   * prior). */
+  plan->achromatic = lw_local_is_achromatic (preview);
+
   /* White balance. */
   if (plan->cutout != NULL && !plan->cutout->transparent)
     {
@@ -288,7 +293,8 @@ lw_local_plan_new (const char                *module_id,
        * module would. */
       const LwLocalRecipe *wb = r->studio ? lw_local_recipe_for (NULL) : r;
       double white_uv[2];
-      double white_share = plan->cutout == NULL ? lw_local_estimate_white (preview, white_uv) : 0;
+      double white_share = plan->cutout == NULL && !plan->achromatic
+                           ? lw_local_estimate_white (preview, white_uv) : 0;
 
       if (white_share >= WHITE_REF_SHARE)
         {
@@ -304,9 +310,9 @@ lw_local_plan_new (const char                *module_id,
         }
       else
         {
-          plan->wb_mass = lw_local_estimate_illuminant (preview, plan->wb_uv);
-          /* No surface near neutral at all (a poster of strong colours):
-           * nothing to balance on, so no balance. */
+          plan->wb_mass = plan->achromatic ? 0 : lw_local_estimate_illuminant (preview, plan->wb_uv);
+          /* No surface near neutral at all (a poster of strong colours),
+           * or no colour at all: nothing to balance on, so no balance. */
           if (plan->wb_mass > 0)
             {
               /* unsure (few votes near the mode): do less */
@@ -322,7 +328,7 @@ lw_local_plan_new (const char                *module_id,
         }
     }
   /* a white reference stays white: no warmth of the recipe's own */
-  warm = (plan->white_ref ? 0 : r->warmth) + STEP_WARMTH * ins->warmth;
+  warm = (plan->white_ref || plan->achromatic ? 0 : r->warmth) + STEP_WARMTH * ins->warmth;
   lg[0] = -cast[0] + warm;
   lg[1] = 0;
   lg[2] = -cast[1] - warm;
@@ -405,7 +411,8 @@ lw_local_plan_new (const char                *module_id,
   /* Colour. */
   plan->tone.vibrance = (float) (r->vibrance * strength);
   plan->tone.saturation = (float) (STEP_SATURATION * ins->saturation);
-  plan->tone.mono = ins->mono;
+  /* grey in, grey out — unless the instruction asks for a tint */
+  plan->tone.mono = ins->mono || (plan->achromatic && ins->warmth == 0);
   if (r->adaptive_vibrance > 0)
     {
       lw_local_measure (preview, &plan->tone, to_full, &m);

@@ -124,6 +124,31 @@ lw_local_measure (const LwLocalImage *image,
   m->clipped_share = clipped / total;
 }
 
+/* A photo without colour (a greyscale scan, a black-and-white print saved
+ * as RGB): every pixel within C*ab 2 of neutral (8-bit rounding and JPEG's
+ * chroma noise stay below that), all but one in a thousand. */
+gboolean
+lw_local_is_achromatic (const LwLocalImage *image)
+{
+  gsize i, n = (gsize) image->width * image->height, coloured = 0, total = 0;
+
+  for (i = 0; i < n; i++)
+    {
+      const float *px = image->data + i * 4;
+      float lab[3];
+
+      if (px[3] < 0.5f)
+        continue;
+      lw_local_lab (px, lab);
+      coloured += lab[1] * lab[1] + lab[2] * lab[2] > 4.f;
+      total++;
+      /* a colour photo is told after a few hundred of its pixels */
+      if (coloured * 1000 > n)
+        return FALSE;
+    }
+  return total > 0 && coloured * 1000 <= total;
+}
+
 /* ---- illuminant ---- */
 
 /* The log-chromaticity plane [-2, 2]² in 256² bins of 0.0156: finer than

@@ -45,6 +45,10 @@ void        lw_local_measure           (const LwLocalImage *image,
                                         float               to_full,
                                         LwLocalMeasure     *measure);
 
+/* TRUE for a photo with no colour in it (a greyscale image stored as RGB):
+ * it carries no illuminant to estimate, and must stay grey. */
+gboolean    lw_local_is_achromatic     (const LwLocalImage *image);
+
 /* The illuminant as (log R/G, log B/G): the mode of the log-chromaticity
  * histogram nearest to neutral, found by mean shift from neutral with a
  * shrinking kernel (0.35 → 0.10). Near-clipped and near-black pixels do not
