@@ -37,6 +37,9 @@ void        lw_command_dock_set_saving   (LwCommandDock     *self,
 void        lw_command_dock_set_revealed (LwCommandDock     *self,
                                           gboolean           revealed);
 gboolean    lw_command_dock_get_revealed (LwCommandDock     *self);
+/* Narrow windows: the progress above the buttons, edge to edge. */
+void        lw_command_dock_set_narrow   (LwCommandDock     *self,
+                                          gboolean           narrow);
 const char *lw_command_dock_get_summary  (LwCommandDock     *self);
 const char *lw_command_dock_get_detail   (LwCommandDock     *self);
 

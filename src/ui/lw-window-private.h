@@ -53,6 +53,13 @@ struct _LwWindow
   GMenuModel           *tile_menu;
   GtkWidget            *module_prompt_button;
   GtkWidget            *filter_empty_page;
+  GtkWidget            *filter_menu_button;  /* the tabs' twin when they do not fit */
+  GtkWidget            *crumb_root;
+  GtkWidget            *crumb_separator;
+  GtkWidget            *tile_size_box;
+  GtkWidget            *filter_slot;    /* the header's places of the filter menu and the model */
+  GtkWidget            *model_slot;
+  GtkWidget            *narrow_bar;     /* their row under the header in narrow windows */
 
   /* owned */
   LwJobs               *jobs;
@@ -112,6 +119,9 @@ void        lw_window_dispose_modules    (LwWindow *self);
 /* lw-window-state.c */
 void        lw_window_init_state         (LwWindow *self);
 void        lw_window_update_module_actions (LwWindow *self);
+
+/* lw-window-adaptive.c: the layout for the window's width */
+void        lw_window_init_adaptive      (LwWindow *self);
 
 /* lw-window-views.c: the sidebar's button, an empty filter's page, toasts
  * above the dock */

@@ -363,22 +363,6 @@ paused_cb (LwJobSession *session,
 
 /* ---- widgets' signals -------------------------------------------------- */
 
-/* Below this width the sidebar folds away behind a button (AdwFlap in
- * libadwaita 1.2 has no breakpoints of its own). */
-#define FOLD_WIDTH 900
-
-static void
-width_changed_cb (LwWindow   *self,
-                  GParamSpec *pspec,
-                  gpointer    data)
-{
-  int width = 0, height = 0;
-
-  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
-  adw_flap_set_fold_policy (self->flap, width > 0 && width < FOLD_WIDTH ? ADW_FLAP_FOLD_POLICY_ALWAYS
-                                                                           : ADW_FLAP_FOLD_POLICY_NEVER);
-}
-
 static gboolean
 focus_photos_idle (gpointer data)
 {
@@ -552,6 +536,7 @@ lw_window_constructed (GObject *object)
   lw_window_init_state (self);
   lw_window_init_review (self);
   lw_window_init_views (self);
+  lw_window_init_adaptive (self);
   lw_window_init_actions (self);
 
   /* The last job comes back as it was. */
@@ -705,6 +690,13 @@ lw_window_class_init (LwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LwWindow, tile_menu);
   gtk_widget_class_bind_template_child (widget_class, LwWindow, module_prompt_button);
   gtk_widget_class_bind_template_child (widget_class, LwWindow, filter_empty_page);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, filter_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, crumb_root);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, crumb_separator);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, tile_size_box);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, filter_slot);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, model_slot);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, narrow_bar);
 
   lw_window_class_init_actions (widget_class);
 }
@@ -729,7 +721,6 @@ lw_window_init (LwWindow *self)
     gtk_string_list_append (models, lw_ui_model_label (model_infos[i].id));
   gtk_drop_down_set_model (GTK_DROP_DOWN (self->model_dropdown), G_LIST_MODEL (models));
   g_signal_connect (self->model_dropdown, "notify::selected", G_CALLBACK (model_selected_cb), self);
-  g_signal_connect (self, "notify::default-width", G_CALLBACK (width_changed_cb), NULL);
   g_signal_connect (self->job_name_label, "notify::editing", G_CALLBACK (job_name_editing_cb), self);
   g_signal_connect (self->tile_adjustment, "value-changed", G_CALLBACK (tile_size_cb), self);
   g_signal_connect (self->staging_grid, "activate", G_CALLBACK (grid_activate_cb), self);

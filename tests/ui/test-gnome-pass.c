@@ -72,6 +72,21 @@ find_widget (GtkWidget  *root,
   return NULL;
 }
 
+static GtkWidget *
+find_primary_menu_button (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_MENU_BUTTON (child) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (child)))
+        return child;
+      if ((found = find_primary_menu_button (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* Clicks the menu item whose label is text, inside the popover: the item
  * pops the popover down and then activates its action, as a click does. */
 static void
@@ -183,13 +198,7 @@ test_main_menu_delete (void)
   g_assert_cmpint (deleted_id, >, 0);
 
   /* The real main menu: its button, its popover, its item. */
-  menu_button = find_widget (GTK_WIDGET (fx.window), GTK_TYPE_MENU_BUTTON, NULL);
-  while (menu_button != NULL && !gtk_menu_button_get_primary (GTK_MENU_BUTTON (menu_button)))
-    {
-      GtkWidget *next = gtk_widget_get_next_sibling (menu_button);
-
-      menu_button = next != NULL && GTK_IS_MENU_BUTTON (next) ? next : NULL;
-    }
+  menu_button = find_primary_menu_button (GTK_WIDGET (fx.window));
   g_assert_nonnull (menu_button);
   gtk_menu_button_popup (GTK_MENU_BUTTON (menu_button));
   lw_ui_spin (200);

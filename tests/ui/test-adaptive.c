@@ -1,0 +1,189 @@
+/* test-adaptive.c — the window down to GNOME's small-screen width (360 px):
+ * the sidebar folds behind a button, the header's filters move into a
+ * menu, the dock (Launch, Save All) stays inside the window. */
+#include "config.h"
+
+#include "lw-test-util.h"
+#include "lw-ui-test.h"
+
+static GPtrArray *
+stage_fixtures (LwUiFixture *fx)
+{
+  GPtrArray *photos = lw_ui_copy_photos (fx);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+
+  for (guint i = 0; i < photos->len; i++)
+    g_ptr_array_add (paths, g_ptr_array_index (photos, i));
+  g_ptr_array_add (paths, NULL);
+  lw_ui_activate (fx, "win.stage-paths", g_variant_new_strv ((const char * const *) paths->pdata, -1));
+  g_assert_true (lw_ui_wait (lw_ui_all_staged, fx, 30000));
+  lw_window_refresh_now (fx->window);
+  return photos;
+}
+
+static int
+min_width (GtkWidget *widget)
+{
+  int minimum = 0, natural = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural, NULL, NULL);
+  return minimum;
+}
+
+/* Names the visible widgets that ask for more than limit, with the first
+ * style class of each: where a too-wide window comes from, when the test
+ * fails. */
+static void
+print_wide (GtkWidget *widget,
+            int        limit,
+            int        depth)
+{
+  g_auto(GStrv) classes = gtk_widget_get_css_classes (widget);
+
+  g_test_message ("%*s%s .%s asks for %d px", depth, "", G_OBJECT_TYPE_NAME (widget),
+                  classes[0] != NULL ? classes[0] : "", min_width (widget));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_get_visible (child) && min_width (child) > limit)
+      print_wide (child, limit, depth + 1);
+}
+
+/* widget is drawn, and wholly inside the window's width × height. */
+static void
+assert_inside (LwUiFixture *fx,
+               GtkWidget   *widget,
+               const char  *what)
+{
+  graphene_rect_t bounds;
+  int width = gtk_widget_get_width (GTK_WIDGET (fx->window));
+  int height = gtk_widget_get_height (GTK_WIDGET (fx->window));
+
+  if (!gtk_widget_get_mapped (widget))
+    g_error ("%s is not shown at %d×%d", what, width, height);
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (fx->window), &bounds));
+  g_test_message ("%s at %.0f,%.0f %.0f×%.0f in %d×%d", what, bounds.origin.x, bounds.origin.y,
+                  bounds.size.width, bounds.size.height, width, height);
+  if (bounds.origin.x < 0 || bounds.origin.y < 0 || bounds.origin.x + bounds.size.width > width
+      || bounds.origin.y + bounds.size.height > height || bounds.size.width < 1)
+    g_error ("%s lies outside the %d×%d window", what, width, height);
+}
+
+static GtkWidget *
+find_action_button (GtkWidget  *root,
+                    const char *action)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action) == 0)
+        return child;
+      if ((found = find_action_button (child, action)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+resize (LwUiFixture *fx,
+        int          width,
+        int          height)
+{
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), width, height);
+  lw_ui_spin (600);
+}
+
+static GtkWidget *
+find_filter_menu (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_MENU_BUTTON (child) && gtk_widget_has_css_class (child, "filter-menu"))
+        return child;
+      if ((found = find_filter_menu (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static const int sizes[][2] = { { 600, 600 }, { 720, 600 }, { 800, 600 }, { 900, 600 },
+                                { 1000, 700 }, { 1200, 700 }, { 1280, 800 } };
+
+static void
+test_narrow (void)
+{
+  LwUiFixture fx;
+  g_autoptr(GPtrArray) photos = NULL;
+  GtkWidget *window;
+  GtkWidget *dock;
+  int minimum;
+
+  lw_ui_fixture_setup (&fx, 60 * 1000);
+  window = GTK_WIDGET (fx.window);
+  photos = stage_fixtures (&fx);
+  resize (&fx, 360, 640);
+
+  if (g_getenv ("LW_SHOTS_DIR") != NULL)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("LW_SHOTS_DIR"), "narrow-360.png", NULL);
+
+      lw_ui_save_png (window, path);
+    }
+  minimum = min_width (window);
+  g_test_message ("the window asks for %d px at least", minimum);
+  if (minimum > 360)
+    print_wide (window, 120, 0);
+  g_assert_cmpint (minimum, <=, 360);
+  /* The default size counts the frame GTK draws around the window. */
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 360);
+  g_assert_cmpint (gtk_widget_get_width (window), >=, 340);
+
+  dock = GTK_WIDGET (lw_window_get_dock (fx.window));
+  assert_inside (&fx, find_action_button (dock, "win.launch"), "Launch");
+  assert_inside (&fx, find_action_button (dock, "win.save-all"), "Save All");
+  /* The sidebar is folded away; the header's button brings it back. */
+  g_assert_true (gtk_widget_get_mapped (find_action_button (window, "win.toggle-sidebar")));
+  lw_ui_activate (&fx, "win.toggle-sidebar", NULL);
+  lw_ui_spin (600);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (lw_window_get_sidebar (fx.window))));
+  lw_ui_activate (&fx, "win.toggle-sidebar", NULL);
+  lw_ui_spin (600);
+
+  /* The filter menu says the filter, whichever way it was chosen. */
+  lw_ui_activate (&fx, "win.filter", g_variant_new_string ("pending"));
+  lw_ui_spin (100);
+  assert_inside (&fx, find_filter_menu (window), "the filter menu");
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (find_filter_menu (window))), ==, "Pending");
+  lw_ui_activate (&fx, "win.filter", g_variant_new_string ("all"));
+  assert_inside (&fx, GTK_WIDGET (lw_window_get_model_dropdown (fx.window)), "the model");
+
+  /* Wider again: every layout on the way has the dock and the menus in
+   * the window, and asks for no more than its width. */
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      gboolean tabs = sizes[i][0] >= 1200;
+
+      resize (&fx, sizes[i][0], sizes[i][1]);
+      g_test_message ("%d×%d: the window asks for %d px at least", sizes[i][0], sizes[i][1], min_width (window));
+      g_assert_cmpint (min_width (window), <=, sizes[i][0]);
+      g_assert_cmpint (gtk_widget_get_width (window), >=, sizes[i][0] - 20);
+      assert_inside (&fx, find_action_button (dock, "win.launch"), "Launch");
+      assert_inside (&fx, find_action_button (dock, "win.save-all"), "Save All");
+      assert_inside (&fx, GTK_WIDGET (lw_window_get_model_dropdown (fx.window)), "the model");
+      g_assert_true (gtk_widget_get_mapped (find_filter_menu (window)) == !tabs);
+      g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (lw_window_get_count_all (fx.window))) == tabs);
+      /* The sidebar beside the photos from 900 px on. */
+      g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (lw_window_get_sidebar (fx.window))) == (sizes[i][0] >= 900));
+    }
+  lw_ui_fixture_teardown (&fx);
+}
+
+int
+main (int argc, char **argv)
+{
+  lw_ui_test_init (&argc, &argv);
+
+  g_test_add_func ("/ui/adaptive/narrow", test_narrow);
+  return g_test_run ();
+}
