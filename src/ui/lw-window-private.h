@@ -83,6 +83,9 @@ struct _LwWindow
   AdwToast             *removal_toast;
   GCancellable         *cancellable;    /* exports of this window */
   gboolean              updating_ui;
+  GtkWidget            *last_focus;     /* weak: the focus outside popovers, to come back to */
+  guint                 focus_idle;
+  GtkWidget            *popup_focus;    /* weak: the focus when a popover opened, given back at its close */
   guint                 tick_id;
   gint64                last_frame_us;
   gint64                longest_stall_us; /* frame clock: the longest gap (benchmark) */
@@ -122,6 +125,17 @@ void        lw_window_update_module_actions (LwWindow *self);
 
 /* lw-window-adaptive.c: the layout for the window's width */
 void        lw_window_init_adaptive      (LwWindow *self);
+
+/* lw-window-focus.c: the focus put back when GTK drops it; Escape's
+ * question before stopping a paid batch */
+void        lw_window_class_init_focus   (GtkWidgetClass *widget_class);
+void        lw_window_init_focus         (LwWindow *self);
+void        lw_window_dispose_focus      (LwWindow *self);
+/* lw_window_focus_photos once the canvas shows its new page (a new job's
+ * drop zone). */
+void        lw_window_focus_photos_later (LwWindow *self);
+/* Pops popover up; at its close the focus goes back where it was. */
+void        lw_window_popup              (LwWindow *self, GtkWidget *popover);
 
 /* lw-window-views.c: the sidebar's button, an empty filter's page, toasts
  * above the dock */

@@ -78,6 +78,14 @@ lw_window_get_viewer (LwWindow *self)
 }
 
 GtkWidget *
+lw_window_get_tile_popover (LwWindow *self)
+{
+  g_return_val_if_fail (LW_IS_WINDOW (self), NULL);
+
+  return self->tile_popover;
+}
+
+GtkWidget *
 lw_window_get_dialog (LwWindow *self)
 {
   g_return_val_if_fail (LW_IS_WINDOW (self), 0);

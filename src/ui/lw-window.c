@@ -460,7 +460,7 @@ grid_context_menu_cb (LwStagingGrid *grid,
                       LwWindow      *self)
 {
   gtk_popover_set_pointing_to (GTK_POPOVER (self->tile_popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
-  gtk_popover_popup (GTK_POPOVER (self->tile_popover));
+  lw_window_popup (self, self->tile_popover);
 }
 
 static void
@@ -537,6 +537,7 @@ lw_window_constructed (GObject *object)
   lw_window_init_review (self);
   lw_window_init_views (self);
   lw_window_init_adaptive (self);
+  lw_window_init_focus (self);
   lw_window_init_actions (self);
 
   /* The last job comes back as it was. */
@@ -558,6 +559,7 @@ lw_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->removal_toast, self);
   self->removal_toast = NULL;
   g_clear_handle_id (&self->grow_id, g_source_remove);
+  lw_window_dispose_focus (self);
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;
@@ -699,6 +701,7 @@ lw_window_class_init (LwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LwWindow, narrow_bar);
 
   lw_window_class_init_actions (widget_class);
+  lw_window_class_init_focus (widget_class);
 }
 
 static void
