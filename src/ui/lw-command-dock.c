@@ -225,6 +225,15 @@ lw_command_dock_get_detail (LwCommandDock *self)
 }
 
 void
+lw_command_dock_show_key_hint (LwCommandDock *self,
+                               gboolean       show)
+{
+  g_return_if_fail (LW_IS_COMMAND_DOCK (self));
+
+  gtk_widget_set_visible (self->launch_hint, show);
+}
+
+void
 lw_command_dock_set_narrow (LwCommandDock *self,
                             gboolean       narrow)
 {
@@ -237,7 +246,6 @@ lw_command_dock_set_narrow (LwCommandDock *self,
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self->separator), narrow ? GTK_ORIENTATION_HORIZONTAL
                                                                            : GTK_ORIENTATION_VERTICAL);
   gtk_widget_set_size_request (self->info_box, narrow ? -1 : 240, -1);
-  gtk_widget_set_visible (self->launch_hint, !narrow);
   gtk_widget_set_halign (self->buttons, narrow ? GTK_ALIGN_END : GTK_ALIGN_FILL);
   gtk_widget_set_halign (GTK_WIDGET (self), narrow ? GTK_ALIGN_FILL : GTK_ALIGN_CENTER);
   gtk_widget_set_margin_start (GTK_WIDGET (self), narrow ? 8 : 0);

@@ -106,7 +106,8 @@ make_row (const LwModule *module,
   gtk_box_append (GTK_BOX (box), texts);
   if (index < 9)
     {
-      g_autofree char *hint = g_strdup_printf ("⌃%u", index + 1);
+      /* GTK's words for the key, as on every other hint. */
+      g_autofree char *hint = gtk_accelerator_get_label (GDK_KEY_1 + index, GDK_CONTROL_MASK);
       GtkWidget *hint_label = gtk_label_new (hint);
 
       gtk_widget_add_css_class (hint_label, "kbd-hint");

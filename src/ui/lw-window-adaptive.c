@@ -4,7 +4,7 @@
  * window has) picks one of three layouts:
  *   wide     the sidebar beside the stage, the filter tabs in the header;
  *   medium   the filter tabs give way to a filter menu button, the
- *            breadcrumb's "Jobs ›" goes; below 900 px the sidebar folds
+ *            breadcrumb's "Jobs ›" and Launch's key hint go; below 900 px the sidebar folds
  *            behind the header's button (AdwFlap);
  *   narrow   the filter menu and the model move to a row under the
  *            header, the tile-size slider goes (Ctrl+plus
@@ -93,6 +93,8 @@ width_changed_cb (LwWindow   *self,
   gtk_widget_set_visible (self->tile_size_box, !narrow);
   lw_drop_zone_set_narrow (self->drop_zone, narrow);
   lw_command_dock_set_narrow (self->dock, narrow);
+  /* Beside the sidebar, a dock with the hint is wider than the stage. */
+  lw_command_dock_show_key_hint (self->dock, tabs);
   if (narrow)
     gtk_widget_add_css_class (GTK_WIDGET (self->toast_overlay), "narrow");
   else

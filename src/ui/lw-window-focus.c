@@ -35,23 +35,29 @@ lw_window_focus_photos (LwWindow *self)
   gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
 }
 
-static gboolean
-focus_photos_idle (gpointer data)
+/* The canvas changed page (a new job's drop zone): the keyboard follows,
+ * when it was asked to. */
+static void
+canvas_page_cb (LwWindow *self)
 {
-  LwWindow *self = data;
-
-  if (!gtk_widget_in_destruction (GTK_WIDGET (self)))
-    {
-      lw_window_update_canvas (self);
-      lw_window_focus_photos (self);
-    }
-  return G_SOURCE_REMOVE;
+  if (!self->focus_canvas_pending
+      || gtk_stack_get_visible_child (GTK_STACK (self->canvas_stack)) == GTK_WIDGET (self->staging_grid))
+    return;
+  self->focus_canvas_pending = FALSE;
+  lw_window_focus_photos (self);
 }
 
 void
 lw_window_focus_photos_later (LwWindow *self)
 {
-  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, focus_photos_idle, g_object_ref (self), g_object_unref);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  /* Off the tiles before they go, or GTK hands the focus to whatever
+   * comes next in the window (the sidebar's New Module button). */
+  self->focus_canvas_pending = TRUE;
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->staging_grid)))
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
+  canvas_page_cb (self);
 }
 
 static gboolean
@@ -61,7 +67,8 @@ restore_focus_idle (gpointer data)
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
 
   self->focus_idle = 0;
-  if (gtk_widget_in_destruction (GTK_WIDGET (self)) || (focus != NULL && gtk_widget_get_mapped (focus)))
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)) || (focus != NULL && gtk_widget_get_mapped (focus))
+      || self->focus_canvas_pending)
     return G_SOURCE_REMOVE;
   if (can_take_focus (self->last_focus) && gtk_widget_grab_focus (self->last_focus))
     return G_SOURCE_REMOVE;
@@ -168,6 +175,8 @@ void
 lw_window_init_focus (LwWindow *self)
 {
   g_signal_connect (self, "notify::focus-widget", G_CALLBACK (focus_widget_cb), NULL);
+  g_signal_connect_object (self->canvas_stack, "notify::visible-child", G_CALLBACK (canvas_page_cb), self,
+                           G_CONNECT_SWAPPED);
 }
 
 void

@@ -85,6 +85,7 @@ struct _LwWindow
   gboolean              updating_ui;
   GtkWidget            *last_focus;     /* weak: the focus outside popovers, to come back to */
   guint                 focus_idle;
+  gboolean              focus_canvas_pending;  /* the focus goes to the canvas's next page */
   GtkWidget            *popup_focus;    /* weak: the focus when a popover opened, given back at its close */
   guint                 tick_id;
   gint64                last_frame_us;
@@ -131,8 +132,8 @@ void        lw_window_init_adaptive      (LwWindow *self);
 void        lw_window_class_init_focus   (GtkWidgetClass *widget_class);
 void        lw_window_init_focus         (LwWindow *self);
 void        lw_window_dispose_focus      (LwWindow *self);
-/* lw_window_focus_photos once the canvas shows its new page (a new job's
- * drop zone). */
+/* lw_window_focus_photos once the canvas shows a page other than the
+ * grid (a new job's drop zone). */
 void        lw_window_focus_photos_later (LwWindow *self);
 /* Pops popover up; at its close the focus goes back where it was. */
 void        lw_window_popup              (LwWindow *self, GtkWidget *popover);

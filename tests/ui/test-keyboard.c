@@ -122,6 +122,12 @@ has_focus (LwUiFixture *fx)
   return focus_of (fx) != NULL && gtk_widget_get_mapped (focus_of (fx));
 }
 
+static gboolean
+focus_in_drop_zone (LwUiFixture *fx)
+{
+  return has_focus (fx) && gtk_widget_is_ancestor (focus_of (fx), GTK_WIDGET (lw_window_get_drop_zone (fx->window)));
+}
+
 static void
 focus_window (LwUiFixture *fx)
 {
@@ -320,9 +326,49 @@ test_grid_keys (void)
 
   /* Ctrl+N: the grid goes, the focus goes to the drop zone's button. */
   key ("ctrl+n");
-  g_assert_true (lw_ui_wait (has_focus, &fx, 5000));
+  lw_ui_wait (focus_in_drop_zone, &fx, 5000);
   if (!gtk_widget_is_ancestor (focus_of (&fx), GTK_WIDGET (lw_window_get_drop_zone (fx.window))))
     g_error ("after Ctrl+N the focus is on a %s, not in the drop zone", G_OBJECT_TYPE_NAME (focus_of (&fx)));
+  lw_ui_fixture_teardown (&fx);
+}
+
+/* ---- key hints in GTK's words ------------------------------------------ */
+
+static void
+collect_hints (GtkWidget *widget,
+               GPtrArray *out)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "kbd-hint"))
+    g_ptr_array_add (out, (gpointer) gtk_label_get_label (GTK_LABEL (widget)));
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_hints (c, out);
+}
+
+static void
+test_hints (void)
+{
+  LwUiFixture fx;
+  g_autoptr(GPtrArray) hints = g_ptr_array_new ();
+  g_autofree char *launch = gtk_accelerator_get_label (GDK_KEY_Return, GDK_CONTROL_MASK);
+  g_autofree char *open = gtk_accelerator_get_label (GDK_KEY_o, GDK_CONTROL_MASK);
+  g_autofree char *module1 = gtk_accelerator_get_label (GDK_KEY_1, GDK_CONTROL_MASK);
+
+  lw_ui_fixture_setup (&fx, 0);
+  collect_hints (GTK_WIDGET (fx.window), hints);
+  g_assert_cmpuint (hints->len, >=, 4);
+  for (guint i = 0; i < hints->len; i++)
+    {
+      const char *hint = g_ptr_array_index (hints, i);
+
+      g_test_message ("key hint: %s", hint);
+      /* No symbols of another platform (⌃, ⏎, ^↵): words, as GTK's menus say. */
+      g_assert_null (strstr (hint, "⌃"));
+      g_assert_null (strstr (hint, "⏎"));
+      g_assert_null (strstr (hint, "^"));
+    }
+  g_assert_true (g_ptr_array_find_with_equal_func (hints, launch, g_str_equal, NULL));
+  g_assert_true (g_ptr_array_find_with_equal_func (hints, open, g_str_equal, NULL));
+  g_assert_true (g_ptr_array_find_with_equal_func (hints, module1, g_str_equal, NULL));
   lw_ui_fixture_teardown (&fx);
 }
 
@@ -333,5 +379,6 @@ main (int argc, char **argv)
 
   g_test_add_func ("/ui/keyboard", test_keys);
   g_test_add_func ("/ui/keyboard/grid", test_grid_keys);
+  g_test_add_func ("/ui/keyboard/hints", test_hints);
   return g_test_run ();
 }
