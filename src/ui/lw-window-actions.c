@@ -161,7 +161,13 @@ lw_window_update_actions (LwWindow *self)
 static void
 open_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  lw_window_choose_files (LW_WINDOW (widget));
+  lw_window_choose_files (LW_WINDOW (widget), FALSE);
+}
+
+static void
+add_folder_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  lw_window_choose_files (LW_WINDOW (widget), TRUE);
 }
 
 static void
@@ -654,6 +660,7 @@ void
 lw_window_class_init_actions (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.add-folder", NULL, add_folder_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
   gtk_widget_class_install_action (widget_class, "win.stage-paths", "as", stage_paths_action);
   gtk_widget_class_install_action (widget_class, "win.new-job", NULL, new_job_action);

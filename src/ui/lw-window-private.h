@@ -85,6 +85,7 @@ struct _LwWindow
   gboolean              updating_ui;
   GtkWidget            *last_focus;     /* weak: the focus outside popovers, to come back to */
   guint                 focus_idle;
+  GtkFileChooserNative *chooser;        /* weak: the open Add Photos/Folders chooser */
   gboolean              focus_canvas_pending;  /* the focus goes to the canvas's next page */
   GtkWidget            *popup_focus;    /* weak: the focus when a popover opened, given back at its close */
   guint                 tick_id;
@@ -150,7 +151,7 @@ void        lw_window_init_dnd           (LwWindow *self);
  * new_job or there is none. Returns at once; tiles appear as files land. */
 void        lw_window_stage_paths        (LwWindow *self, const char * const *paths, gboolean new_job);
 void        lw_window_stage_files        (LwWindow *self, GSList *files, gboolean new_job);
-void        lw_window_choose_files       (LwWindow *self);
+void        lw_window_choose_files       (LwWindow *self, gboolean folders);
 void        lw_window_paste              (LwWindow *self);
 void        lw_window_save_all_to        (LwWindow *self, const char *dir, LwExportSelection selection);
 void        lw_window_choose_save_folder (LwWindow *self, LwExportSelection selection);

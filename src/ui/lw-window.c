@@ -560,6 +560,7 @@ lw_window_dispose (GObject *object)
   self->removal_toast = NULL;
   g_clear_handle_id (&self->grow_id, g_source_remove);
   lw_window_dispose_focus (self);
+  g_clear_weak_pointer (&self->chooser);
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;

@@ -774,6 +774,34 @@ test_dark (void)
   check_style (TRUE);
 }
 
+/* ---- Add Folder… --------------------------------------------------------- */
+
+static void
+test_add_folder (void)
+{
+  LwUiFixture fx;
+  g_autoptr(GPtrArray) photos = NULL;
+  g_autoptr(GFile) folder = NULL;
+  GtkFileChooserNative *chooser;
+
+  lw_ui_fixture_setup (&fx, 0);
+  photos = lw_ui_copy_photos (&fx);
+  folder = g_file_new_for_path (fx.photos);
+  lw_ui_activate (&fx, "win.add-folder", NULL);
+  lw_ui_spin (300);
+  chooser = lw_window_get_chooser (fx.window);
+  g_assert_nonnull (chooser);
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+  g_assert_true (gtk_file_chooser_get_select_multiple (GTK_FILE_CHOOSER (chooser)));
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), folder, NULL));
+  lw_ui_spin (300);
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
+  g_assert_null (lw_window_get_chooser (fx.window));
+  g_assert_true (lw_ui_wait (lw_ui_all_staged, &fx, 30000));
+  g_assert_cmpuint (lw_ui_count_items (&fx, -1, -1), ==, photos->len);
+  lw_ui_fixture_teardown (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -792,5 +820,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/gnome-pass/light", test_light);
   g_test_add_func ("/ui/gnome-pass/dark", test_dark);
   g_test_add_func ("/ui/gnome-pass/shortcuts-window", test_shortcuts_window);
+  g_test_add_func ("/ui/gnome-pass/add-folder", test_add_folder);
   return g_test_run ();
 }
