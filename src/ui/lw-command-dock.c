@@ -20,6 +20,7 @@ struct _LwCommandDock
   GtkWidget    *separator;
   GtkWidget    *buttons;
   GtkWidget    *launch_hint;
+  GtkWidget    *save_icon;
 
   gboolean      revealed;
   double        reveal;   /* 0 hidden … 1 shown; the spring may overshoot */
@@ -246,6 +247,8 @@ lw_command_dock_set_narrow (LwCommandDock *self,
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self->separator), narrow ? GTK_ORIENTATION_HORIZONTAL
                                                                            : GTK_ORIENTATION_VERTICAL);
   gtk_widget_set_size_request (self->info_box, narrow ? -1 : 240, -1);
+  /* German's "Alle speichern" needs the room of the icon at 360 px. */
+  gtk_widget_set_visible (self->save_icon, !narrow);
   gtk_widget_set_halign (self->buttons, narrow ? GTK_ALIGN_END : GTK_ALIGN_FILL);
   gtk_widget_set_halign (GTK_WIDGET (self), narrow ? GTK_ALIGN_FILL : GTK_ALIGN_CENTER);
   gtk_widget_set_margin_start (GTK_WIDGET (self), narrow ? 8 : 0);
@@ -306,6 +309,7 @@ lw_command_dock_class_init (LwCommandDockClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LwCommandDock, separator);
   gtk_widget_class_bind_template_child (widget_class, LwCommandDock, buttons);
   gtk_widget_class_bind_template_child (widget_class, LwCommandDock, launch_hint);
+  gtk_widget_class_bind_template_child (widget_class, LwCommandDock, save_icon);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lw-command-dock");
 }

@@ -2,7 +2,8 @@
  * small-screen width (360 px). libadwaita 1.2 has no breakpoints, so the
  * window's width (its default-width, which GTK keeps equal to the size the
  * window has) picks one of three layouts:
- *   wide     the sidebar beside the stage, the filter tabs in the header;
+ *   wide     the sidebar beside the stage, the filter tabs in the header
+ *            (from 1240 px in English);
  *   medium   the filter tabs give way to a filter menu button, the
  *            breadcrumb's "Jobs ›" and Launch's key hint go; below 900 px the sidebar folds
  *            behind the header's button (AdwFlap);
@@ -18,8 +19,9 @@
 
 #include "lw-window-private.h"
 
-/* The filter tabs need ~880 px of header beside a 260-px sidebar. */
-#define TABS_WIDTH 1200
+/* The filter tabs need ~880 px of header beside a 260-px sidebar (in
+ * English: lw_window_init_adaptive measures the language's need). */
+#define TABS_WIDTH 1240
 /* Below this the sidebar folds away. */
 #define FOLD_WIDTH 900
 /* Below this the header keeps only what a phone-sized window needs. */
@@ -76,7 +78,7 @@ width_changed_cb (LwWindow   *self,
   gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
   if (width <= 0)
     return;
-  tabs = width >= TABS_WIDTH;
+  tabs = width >= MAX (TABS_WIDTH, self->wide_width);
   narrow = width < NARROW_WIDTH;
   adw_flap_set_fold_policy (self->flap, width < FOLD_WIDTH ? ADW_FLAP_FOLD_POLICY_ALWAYS : ADW_FLAP_FOLD_POLICY_NEVER);
   gtk_widget_set_visible (self->filter_tabs, tabs);
@@ -104,6 +106,12 @@ width_changed_cb (LwWindow   *self,
 void
 lw_window_init_adaptive (LwWindow *self)
 {
+  int minimum = 0;
+
+  /* What the wide layout asks for in this language (German's tabs are
+   * longer), with room for the counts to grow. */
+  gtk_widget_measure (GTK_WIDGET (self), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  self->wide_width = minimum + 88;
   g_signal_connect (self, "notify::default-width", G_CALLBACK (width_changed_cb), NULL);
   g_signal_connect (self, "notify::filter", G_CALLBACK (filter_changed_cb), NULL);
   width_changed_cb (self, NULL, NULL);

@@ -60,6 +60,7 @@ struct _LwWindow
   GtkWidget            *filter_slot;    /* the header's places of the filter menu and the model */
   GtkWidget            *model_slot;
   GtkWidget            *narrow_bar;     /* their row under the header in narrow windows */
+  int                   wide_width;     /* the smallest width of the wide layout */
 
   /* owned */
   LwJobs               *jobs;

@@ -6,6 +6,8 @@
 #include "lw-test-util.h"
 #include "lw-ui-test.h"
 
+static const char *language = "en";
+
 static GPtrArray *
 stage_fixtures (LwUiFixture *fx)
 {
@@ -154,7 +156,8 @@ test_narrow (void)
   lw_ui_activate (&fx, "win.filter", g_variant_new_string ("pending"));
   lw_ui_spin (100);
   assert_inside (&fx, find_filter_menu (window), "the filter menu");
-  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (find_filter_menu (window))), ==, "Pending");
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (find_filter_menu (window))), ==,
+                   g_dgettext (GETTEXT_PACKAGE, "Pending"));
   lw_ui_activate (&fx, "win.filter", g_variant_new_string ("all"));
   assert_inside (&fx, GTK_WIDGET (lw_window_get_model_dropdown (fx.window)), "the model");
 
@@ -162,19 +165,97 @@ test_narrow (void)
    * the window, and asks for no more than its width. */
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
-      gboolean tabs = sizes[i][0] >= 1200;
+      gboolean tabs;
 
       resize (&fx, sizes[i][0], sizes[i][1]);
-      g_test_message ("%d×%d: the window asks for %d px at least", sizes[i][0], sizes[i][1], min_width (window));
+      g_test_message ("%d×%d: the window is %d px wide and asks for %d px at least", sizes[i][0], sizes[i][1],
+                      gtk_widget_get_width (window), min_width (window));
+      if (g_getenv ("LW_SHOTS_DIR") != NULL)
+        {
+          g_autofree char *name = g_strdup_printf ("resized-%d-%s.png", sizes[i][0], language);
+          g_autofree char *path = g_build_filename (g_getenv ("LW_SHOTS_DIR"), name, NULL);
+
+          lw_ui_save_png (window, path);
+        }
       g_assert_cmpint (min_width (window), <=, sizes[i][0]);
       g_assert_cmpint (gtk_widget_get_width (window), >=, sizes[i][0] - 20);
       assert_inside (&fx, find_action_button (dock, "win.launch"), "Launch");
       assert_inside (&fx, find_action_button (dock, "win.save-all"), "Save All");
       assert_inside (&fx, GTK_WIDGET (lw_window_get_model_dropdown (fx.window)), "the model");
-      g_assert_true (gtk_widget_get_mapped (find_filter_menu (window)) == !tabs);
-      g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (lw_window_get_count_all (fx.window))) == tabs);
+      /* One way to filter, the tabs from 1240 px (more in German). */
+      tabs = gtk_widget_is_visible (GTK_WIDGET (lw_window_get_count_all (fx.window)));
+      g_assert_true (gtk_widget_is_visible (find_filter_menu (window)) == !tabs);
+      if (sizes[i][0] < 1240)
+        g_assert_false (tabs);
+      if (sizes[i][0] >= 1280 && g_str_equal (language, "en"))
+        g_assert_true (tabs);
       /* The sidebar beside the photos from 900 px on. */
       g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (lw_window_get_sidebar (fx.window))) == (sizes[i][0] >= 900));
+    }
+  lw_ui_fixture_teardown (&fx);
+}
+
+/* ---- every word whole, in English and in German ------------------------ */
+
+/* Labels shown in the header, the row under it and the dock that GTK gave
+ * less width than their text needs (ellipsized), but the job's name,
+ * which may be long and ellipsizes by design. */
+static guint
+count_cut_labels (GtkWidget *widget,
+                  GtkWidget *except)
+{
+  guint cut = 0;
+
+  if (widget == except || !gtk_widget_get_mapped (widget))
+    return 0;
+  if (GTK_IS_LABEL (widget) && pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget))))
+    {
+      g_test_message ("cut: \"%s\" at %d px", gtk_label_get_text (GTK_LABEL (widget)), gtk_widget_get_width (widget));
+      cut++;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    cut += count_cut_labels (c, except);
+  return cut;
+}
+
+static GtkWidget *
+ancestor_of_type (GtkWidget *widget,
+                  GType      type)
+{
+  return gtk_widget_get_ancestor (widget, type);
+}
+
+static void
+test_labels_whole (void)
+{
+  LwUiFixture fx;
+  g_autoptr(GPtrArray) photos = NULL;
+  const int widths[][2] = { { 1280, 800 }, { 1000, 700 }, { 800, 600 }, { 360, 640 } };
+  GtkWidget *window, *header, *stage;
+
+  lw_ui_fixture_setup (&fx, 60 * 1000);
+  window = GTK_WIDGET (fx.window);
+  photos = stage_fixtures (&fx);
+  header = ancestor_of_type (lw_window_get_job_name_label (fx.window), ADW_TYPE_HEADER_BAR);
+  stage = gtk_widget_get_parent (header);
+  g_assert_nonnull (header);
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      guint cut;
+
+      resize (&fx, widths[i][0], widths[i][1]);
+      g_assert_cmpint (min_width (window), <=, widths[i][0]);
+      /* The header, the row under it (narrow) and the dock. */
+      cut = count_cut_labels (stage, lw_window_get_job_name_label (fx.window));
+      g_test_message ("%s at %d px: %u labels cut", language, widths[i][0], cut);
+      if (g_getenv ("LW_SHOTS_DIR") != NULL)
+        {
+          g_autofree char *name = g_strdup_printf ("window-%d-%s.png", widths[i][0], language);
+          g_autofree char *path = g_build_filename (g_getenv ("LW_SHOTS_DIR"), name, NULL);
+
+          lw_ui_save_png (window, path);
+        }
+      g_assert_cmpuint (cut, ==, 0);
     }
   lw_ui_fixture_teardown (&fx);
 }
@@ -182,8 +263,17 @@ test_narrow (void)
 int
 main (int argc, char **argv)
 {
+  /* --german: the same checks with the German translation (the build
+   * tree's, LIGHTWORK_LOCALEDIR), before gettext is set up. */
+  if (argc > 1 && g_str_equal (argv[argc - 1], "--german"))
+    {
+      g_setenv ("LANGUAGE", "de", TRUE);
+      language = "de";
+      argv[--argc] = NULL;
+    }
   lw_ui_test_init (&argc, &argv);
 
   g_test_add_func ("/ui/adaptive/narrow", test_narrow);
+  g_test_add_func ("/ui/adaptive/labels-whole", test_labels_whole);
   return g_test_run ();
 }
