@@ -68,18 +68,12 @@ move_to (GtkWidget *widget,
 }
 
 static void
-width_changed_cb (LwWindow   *self,
-                  GParamSpec *pspec,
-                  gpointer    data)
+apply_layout (LwWindow *self,
+              int       width,
+              gboolean  tabs)
 {
-  int width = 0, height = 0;
-  gboolean tabs, narrow;
+  gboolean narrow = width < NARROW_WIDTH;
 
-  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
-  if (width <= 0)
-    return;
-  tabs = width >= MAX (TABS_WIDTH, self->wide_width);
-  narrow = width < NARROW_WIDTH;
   adw_flap_set_fold_policy (self->flap, width < FOLD_WIDTH ? ADW_FLAP_FOLD_POLICY_ALWAYS : ADW_FLAP_FOLD_POLICY_NEVER);
   gtk_widget_set_visible (self->filter_tabs, tabs);
   /* Narrow: the filter menu and the model get a row of their own. */
@@ -103,6 +97,28 @@ width_changed_cb (LwWindow   *self,
     gtk_widget_remove_css_class (GTK_WIDGET (self->toast_overlay), "narrow");
 }
 
+static void
+width_changed_cb (LwWindow   *self,
+                  GParamSpec *pspec,
+                  gpointer    data)
+{
+  int width = 0, height = 0, minimum = 0;
+  gboolean tabs;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (width <= 0)
+    return;
+  tabs = width >= MAX (TABS_WIDTH, self->wide_width);
+  apply_layout (self, width, tabs);
+  /* The Accepted and Rejected tabs come with the first results: the tabs
+   * stay only while the window has their room. */
+  if (!tabs)
+    return;
+  gtk_widget_measure (GTK_WIDGET (self), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  if (minimum > width)
+    apply_layout (self, width, FALSE);
+}
+
 void
 lw_window_init_adaptive (LwWindow *self)
 {
@@ -114,6 +130,10 @@ lw_window_init_adaptive (LwWindow *self)
   self->wide_width = minimum + 88;
   g_signal_connect (self, "notify::default-width", G_CALLBACK (width_changed_cb), NULL);
   g_signal_connect (self, "notify::filter", G_CALLBACK (filter_changed_cb), NULL);
+  g_signal_connect_object (self->filter_accepted, "notify::visible", G_CALLBACK (width_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->filter_rejected, "notify::visible", G_CALLBACK (width_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   width_changed_cb (self, NULL, NULL);
   filter_changed_cb (self, NULL, NULL);
 }

@@ -260,6 +260,32 @@ test_labels_whole (void)
   lw_ui_fixture_teardown (&fx);
 }
 
+/* Results bring the Accepted and Rejected tabs: at 1280 px the header then
+ * has no room for six tabs, and the filter menu takes their place rather
+ * than the window growing past the screen. */
+static void
+test_results_tabs (void)
+{
+  LwUiFixture fx;
+  g_autoptr(GPtrArray) photos = NULL;
+  GtkWidget *window;
+
+  lw_ui_fixture_setup (&fx, 0);
+  window = GTK_WIDGET (fx.window);
+  photos = stage_fixtures (&fx);
+  lw_ui_activate (&fx, "win.launch", NULL);
+  g_assert_true (lw_ui_wait (lw_ui_job_finished, &fx, 60000));
+  lw_window_refresh_now (fx.window);
+  resize (&fx, 1280, 800);
+  g_assert_true (gtk_widget_get_visible (lw_window_get_filter_accepted (fx.window)));
+  g_test_message ("with results the window asks for %d px", min_width (window));
+  g_assert_cmpint (min_width (window), <=, 1280);
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 1280);
+  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (lw_window_get_count_all (fx.window)))
+                 != gtk_widget_is_visible (find_filter_menu (window)));
+  lw_ui_fixture_teardown (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -275,5 +301,6 @@ main (int argc, char **argv)
 
   g_test_add_func ("/ui/adaptive/narrow", test_narrow);
   g_test_add_func ("/ui/adaptive/labels-whole", test_labels_whole);
+  g_test_add_func ("/ui/adaptive/results-tabs", test_results_tabs);
   return g_test_run ();
 }
