@@ -247,10 +247,22 @@ lw_module_list_class_init (LwModuleListClass *klass)
   gtk_widget_class_set_css_name (widget_class, "lw-module-list");
 }
 
+/* The highlight is the job's module: arrows and Tab move the focus
+ * through the list (GtkListBox selects the row they reach), Return or a
+ * click chooses. */
+static void
+selected_rows_changed_cb (GtkListBox   *list_box,
+                          LwModuleList *self)
+{
+  if (!self->updating)
+    sync_selection (self);
+}
+
 static void
 lw_module_list_init (LwModuleList *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->list_box, "selected-rows-changed", G_CALLBACK (selected_rows_changed_cb), self);
 }
 
 GtkWidget *

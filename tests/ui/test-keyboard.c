@@ -32,6 +32,14 @@ module_is_second (LwUiFixture *fx)
 }
 
 static gboolean
+job_module_is_third (LwUiFixture *fx)
+{
+  const LwModule *third = lw_module_list_get_module (lw_sidebar_get_module_list (lw_window_get_sidebar (fx->window)), 2);
+
+  return third != NULL && g_strcmp0 (LW_UI_JOB (fx->window)->module_id, third->id) == 0;
+}
+
+static gboolean
 module_editor_shown (LwUiFixture *fx)
 {
   return gtk_widget_get_visible (GTK_WIDGET (lw_window_get_module_editor (fx->window)));
@@ -332,6 +340,48 @@ test_grid_keys (void)
   lw_ui_fixture_teardown (&fx);
 }
 
+/* ---- the sidebar highlights the job's module ---------------------------- */
+
+static GtkListBox *
+module_list_box (LwUiFixture *fx)
+{
+  GtkWidget *list = GTK_WIDGET (lw_sidebar_get_module_list (lw_window_get_sidebar (fx->window)));
+
+  return GTK_LIST_BOX (gtk_widget_get_first_child (list));
+}
+
+static void
+test_module_highlight (void)
+{
+  LwUiFixture fx;
+  GtkListBox *box;
+  g_autofree char *module = NULL;
+
+  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()) || g_find_program_in_path ("xdotool") == NULL)
+    {
+      g_test_skip ("Real key events need an X server (Xvfb) and xdotool");
+      return;
+    }
+  lw_ui_fixture_setup (&fx, 0);
+  stage (&fx);
+  module = g_strdup (LW_UI_JOB (fx.window)->module_id);
+  box = module_list_box (&fx);
+  focus_window (&fx);
+  gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_selected_row (box)));
+  lw_ui_spin (100);
+  /* Down twice: the focus moves, the highlight stays on the job's module. */
+  key ("Down");
+  key ("Down");
+  g_assert_cmpint (gtk_list_box_row_get_index (gtk_list_box_get_selected_row (box)), ==, 0);
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 2))));
+  g_assert_cmpstr (LW_UI_JOB (fx.window)->module_id, ==, module);
+  /* Return chooses it: now it is the job's, and highlighted. */
+  key ("Return");
+  g_assert_true (lw_ui_wait (job_module_is_third, &fx, 5000));
+  g_assert_cmpint (gtk_list_box_row_get_index (gtk_list_box_get_selected_row (box)), ==, 2);
+  lw_ui_fixture_teardown (&fx);
+}
+
 /* ---- key hints in GTK's words ------------------------------------------ */
 
 static void
@@ -380,5 +430,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/keyboard", test_keys);
   g_test_add_func ("/ui/keyboard/grid", test_grid_keys);
   g_test_add_func ("/ui/keyboard/hints", test_hints);
+  g_test_add_func ("/ui/keyboard/module-highlight", test_module_highlight);
   return g_test_run ();
 }
