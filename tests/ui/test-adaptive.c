@@ -8,21 +8,6 @@
 
 static const char *language = "en";
 
-static GPtrArray *
-stage_fixtures (LwUiFixture *fx)
-{
-  GPtrArray *photos = lw_ui_copy_photos (fx);
-  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
-
-  for (guint i = 0; i < photos->len; i++)
-    g_ptr_array_add (paths, g_ptr_array_index (photos, i));
-  g_ptr_array_add (paths, NULL);
-  lw_ui_activate (fx, "win.stage-paths", g_variant_new_strv ((const char * const *) paths->pdata, -1));
-  g_assert_true (lw_ui_wait (lw_ui_all_staged, fx, 30000));
-  lw_window_refresh_now (fx->window);
-  return photos;
-}
-
 static int
 min_width (GtkWidget *widget)
 {
@@ -123,7 +108,7 @@ test_narrow (void)
 
   lw_ui_fixture_setup (&fx, 60 * 1000);
   window = GTK_WIDGET (fx.window);
-  photos = stage_fixtures (&fx);
+  photos = lw_ui_stage_fixtures (&fx);
   resize (&fx, 360, 640);
 
   if (g_getenv ("LW_SHOTS_DIR") != NULL)
@@ -235,7 +220,7 @@ test_labels_whole (void)
 
   lw_ui_fixture_setup (&fx, 60 * 1000);
   window = GTK_WIDGET (fx.window);
-  photos = stage_fixtures (&fx);
+  photos = lw_ui_stage_fixtures (&fx);
   header = ancestor_of_type (lw_window_get_job_name_label (fx.window), ADW_TYPE_HEADER_BAR);
   stage = gtk_widget_get_parent (header);
   g_assert_nonnull (header);
@@ -272,7 +257,7 @@ test_results_tabs (void)
 
   lw_ui_fixture_setup (&fx, 0);
   window = GTK_WIDGET (fx.window);
-  photos = stage_fixtures (&fx);
+  photos = lw_ui_stage_fixtures (&fx);
   lw_ui_activate (&fx, "win.launch", NULL);
   g_assert_true (lw_ui_wait (lw_ui_job_finished, &fx, 60000));
   lw_window_refresh_now (fx.window);

@@ -33,21 +33,6 @@
 #include "lw-ui-test.h"
 #include "lw-ui-util.h"
 
-static GPtrArray *
-stage_fixtures (LwUiFixture *fx)
-{
-  GPtrArray *photos = lw_ui_copy_photos (fx);
-  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
-
-  for (guint i = 0; i < photos->len; i++)
-    g_ptr_array_add (paths, g_ptr_array_index (photos, i));
-  g_ptr_array_add (paths, NULL);
-  lw_ui_activate (fx, "win.stage-paths", g_variant_new_strv ((const char * const *) paths->pdata, -1));
-  g_assert_true (lw_ui_wait (lw_ui_all_staged, fx, 30000));
-  lw_window_refresh_now (fx->window);
-  return photos;
-}
-
 /* ---- widgets ------------------------------------------------------------- */
 
 static GtkWidget *
@@ -147,7 +132,7 @@ test_sidebar_menus (void)
   guint n_modules;
 
   lw_ui_fixture_setup (&fx, 0);
-  photos = stage_fixtures (&fx);
+  photos = lw_ui_stage_fixtures (&fx);
   sidebar = lw_window_get_sidebar (fx.window);
   modules = lw_sidebar_get_module_list (sidebar);
   g_assert_cmpuint (lw_sidebar_get_n_jobs (sidebar), ==, 1);
@@ -193,7 +178,7 @@ test_main_menu_delete (void)
   GtkWidget *menu_button, *popover;
 
   lw_ui_fixture_setup (&fx, 0);
-  photos = stage_fixtures (&fx);
+  photos = lw_ui_stage_fixtures (&fx);
   deleted_id = lw_window_get_job_id (fx.window);
   g_assert_cmpint (deleted_id, >, 0);
 
@@ -230,7 +215,7 @@ test_paused (void)
 
   lw_ui_fixture_setup (&fx, 20);
   lw_fake_engine_script (fx.engine, "coffee.png", auth, 1, -1);
-  photos = stage_fixtures (&fx);
+  photos = lw_ui_stage_fixtures (&fx);
   lw_ui_activate (&fx, "win.launch", NULL);
   g_assert_true (lw_ui_wait (banner_shown, &fx, 20000));
   lw_window_refresh_now (fx.window);
@@ -307,7 +292,7 @@ test_views (void)
   g_assert_false (gtk_widget_get_visible (button));
 
   /* An empty filter says so. */
-  photos = stage_fixtures (&fx);
+  photos = lw_ui_stage_fixtures (&fx);
   stack = lw_window_get_canvas_stack (fx.window);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "grid");
   lw_ui_activate (&fx, "win.filter", g_variant_new_string ("failed"));
@@ -435,7 +420,7 @@ test_accessible_names (void)
   /* The empty window: Choose Photos…, Paste. */
   assert_all_named (GTK_WIDGET (fx.window));
 
-  photos = stage_fixtures (&fx);
+  photos = lw_ui_stage_fixtures (&fx);
   bad = g_build_filename (fx.photos, "notes-not-a-photo.jpg", NULL);
   lw_test_write_file (bad, "this is text, not a JPEG", 24);
   paths[0] = bad;
@@ -690,7 +675,7 @@ check_style (gboolean dark)
   adw_style_manager_set_color_scheme (manager, dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
   lw_ui_fixture_setup (&fx, 0);
   g_assert_true (adw_style_manager_get_dark (manager) == dark);
-  photos = stage_fixtures (&fx);
+  photos = lw_ui_stage_fixtures (&fx);
   lw_ui_spin (1500);
   assert_labels_readable (GTK_WIDGET (fx.window), dark ? "window (dark)" : "window (light)", p_window);
 

@@ -145,20 +145,6 @@ focus_window (LwUiFixture *fx)
   lw_ui_spin (200);
 }
 
-static void
-stage (LwUiFixture *fx)
-{
-  g_autoptr(GPtrArray) photos = lw_ui_copy_photos (fx);
-  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
-
-  for (guint i = 0; i < photos->len; i++)
-    g_ptr_array_add (paths, g_ptr_array_index (photos, i));
-  g_ptr_array_add (paths, NULL);
-  lw_ui_activate (fx, "win.stage-paths", g_variant_new_strv ((const char * const *) paths->pdata, -1));
-  g_assert_true (lw_ui_wait (lw_ui_all_staged, fx, 30000));
-  lw_ui_spin (200);
-}
-
 /* The item of the focused tile, selected alone. */
 static void
 select_first_focused (LwUiFixture  *fx,
@@ -249,7 +235,7 @@ test_grid_keys (void)
       return;
     }
   lw_ui_fixture_setup (&fx, 60 * 1000);
-  stage (&fx);
+  g_ptr_array_unref (lw_ui_stage_fixtures (&fx));
   n = lw_ui_count_items (&fx, -1, -1);
   focus_window (&fx);
   lw_window_focus_photos (fx.window);
@@ -363,7 +349,7 @@ test_module_highlight (void)
       return;
     }
   lw_ui_fixture_setup (&fx, 0);
-  stage (&fx);
+  g_ptr_array_unref (lw_ui_stage_fixtures (&fx));
   module = g_strdup (LW_UI_JOB (fx.window)->module_id);
   box = module_list_box (&fx);
   focus_window (&fx);
