@@ -1,6 +1,7 @@
 #!/bin/sh
 # Renders docs/screenshots/*.png (README, metainfo) from a real window under a
-# headless display: empty, instruction, staged, running, finished.
+# headless display: empty, instruction, staged, running, finished; light and
+# dark, 360 px wide, German (see the end).
 #   tools/screenshots.sh [BUILD_DIR]     (default: build)
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,3 +16,24 @@ mkdir -p "$src/docs/screenshots"
 # 1280×800 at scale 1: what the metainfo's caption sizes expect.
 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
   "$build/tests/ui/lw-screenshots" "$src/docs/screenshots"
+
+# Light and dark (window, main menu, module prompt, shortcuts), 360 px, and
+# German: rendered by the tests that check them (LW_SHOTS_DIR), then the
+# ones the docs show are kept.
+shots=$(mktemp -d)
+trap 'rm -rf "$shots"' EXIT
+export LIGHTWORK_LOCALEDIR="$build/po" LANGUAGE=
+ninja -C "$build" tests/ui/test-gnome-pass tests/ui/test-adaptive tests/ui/test-adaptive-de >/dev/null
+for run in "test-gnome-pass -p /ui/gnome-pass/light -p /ui/gnome-pass/dark -p /ui/gnome-pass/shortcuts-window" \
+           "test-adaptive -p /ui/adaptive/narrow -p /ui/adaptive/labels-whole" \
+           "test-adaptive-de -p /ui/adaptive/labels-whole --german"; do
+  set -- $run
+  prog=$1; shift
+  LW_SHOTS_DIR="$shots" GTK_A11Y=test dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+    "$build/tests/ui/$prog" "$@" >/dev/null
+done
+for name in window-light window-dark main-menu-light main-menu-dark module-prompt-light module-prompt-dark \
+            shortcuts-light shortcuts-dark window-360-en window-360-de window-1280-de window-1000-en; do
+  cp "$shots/$name.png" "$src/docs/screenshots/$name.png"
+  echo "$src/docs/screenshots/$name.png"
+done

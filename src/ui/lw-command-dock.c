@@ -16,6 +16,11 @@ struct _LwCommandDock
   GtkWidget    *progress_bar;
   GtkWidget    *launch_button;
   GtkWidget    *launch_label;
+  GtkWidget    *info_box;
+  GtkWidget    *separator;
+  GtkWidget    *buttons;
+  GtkWidget    *launch_hint;
+  GtkWidget    *save_icon;
 
   gboolean      revealed;
   double        reveal;   /* 0 hidden … 1 shown; the spring may overshoot */
@@ -220,6 +225,41 @@ lw_command_dock_get_detail (LwCommandDock *self)
   return gtk_label_get_label (GTK_LABEL (self->detail_label));
 }
 
+void
+lw_command_dock_show_key_hint (LwCommandDock *self,
+                               gboolean       show)
+{
+  g_return_if_fail (LW_IS_COMMAND_DOCK (self));
+
+  gtk_widget_set_visible (self->launch_hint, show);
+}
+
+void
+lw_command_dock_set_narrow (LwCommandDock *self,
+                            gboolean       narrow)
+{
+  g_return_if_fail (LW_IS_COMMAND_DOCK (self));
+
+  /* Narrow: the progress above the buttons, the dock as wide as the
+   * window allows. */
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->dock), narrow ? GTK_ORIENTATION_VERTICAL
+                                                                      : GTK_ORIENTATION_HORIZONTAL);
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->separator), narrow ? GTK_ORIENTATION_HORIZONTAL
+                                                                           : GTK_ORIENTATION_VERTICAL);
+  gtk_widget_set_size_request (self->info_box, narrow ? -1 : 240, -1);
+  /* German's "Alle speichern" needs the room of the icon at 360 px. */
+  gtk_widget_set_visible (self->save_icon, !narrow);
+  gtk_widget_set_halign (self->buttons, narrow ? GTK_ALIGN_END : GTK_ALIGN_FILL);
+  gtk_widget_set_halign (GTK_WIDGET (self), narrow ? GTK_ALIGN_FILL : GTK_ALIGN_CENTER);
+  gtk_widget_set_margin_start (GTK_WIDGET (self), narrow ? 8 : 0);
+  gtk_widget_set_margin_end (GTK_WIDGET (self), narrow ? 8 : 0);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self), narrow ? 8 : 24);
+  if (narrow)
+    gtk_widget_add_css_class (self->dock, "narrow");
+  else
+    gtk_widget_remove_css_class (self->dock, "narrow");
+}
+
 static void
 lw_command_dock_dispose (GObject *object)
 {
@@ -265,6 +305,11 @@ lw_command_dock_class_init (LwCommandDockClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LwCommandDock, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, LwCommandDock, launch_button);
   gtk_widget_class_bind_template_child (widget_class, LwCommandDock, launch_label);
+  gtk_widget_class_bind_template_child (widget_class, LwCommandDock, info_box);
+  gtk_widget_class_bind_template_child (widget_class, LwCommandDock, separator);
+  gtk_widget_class_bind_template_child (widget_class, LwCommandDock, buttons);
+  gtk_widget_class_bind_template_child (widget_class, LwCommandDock, launch_hint);
+  gtk_widget_class_bind_template_child (widget_class, LwCommandDock, save_icon);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lw-command-dock");
 }

@@ -37,6 +37,12 @@ void        lw_command_dock_set_saving   (LwCommandDock     *self,
 void        lw_command_dock_set_revealed (LwCommandDock     *self,
                                           gboolean           revealed);
 gboolean    lw_command_dock_get_revealed (LwCommandDock     *self);
+/* Narrow windows: the progress above the buttons, edge to edge. */
+void        lw_command_dock_set_narrow   (LwCommandDock     *self,
+                                          gboolean           narrow);
+/* Launch's key hint ("Ctrl+Return"): only where the dock has the room. */
+void        lw_command_dock_show_key_hint (LwCommandDock    *self,
+                                          gboolean           show);
 const char *lw_command_dock_get_summary  (LwCommandDock     *self);
 const char *lw_command_dock_get_detail   (LwCommandDock     *self);
 

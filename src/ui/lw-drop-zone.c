@@ -12,6 +12,7 @@ struct _LwDropZone
 
   GtkWidget    *target;
   GtkWidget    *module_label;
+  GtkWidget    *buttons;
   gboolean      hover;
   double        lift;      /* 0 resting … 1 lifted */
   AdwAnimation *animation;
@@ -54,6 +55,16 @@ gboolean
 lw_drop_zone_get_hover (LwDropZone *self)
 {
   return self->hover;
+}
+
+void
+lw_drop_zone_set_narrow (LwDropZone *self,
+                         gboolean    narrow)
+{
+  g_return_if_fail (LW_IS_DROP_ZONE (self));
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->buttons),
+                                  narrow ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
 }
 
 void
@@ -115,6 +126,7 @@ lw_drop_zone_class_init (LwDropZoneClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/lightwork/LightWork/lw-drop-zone.ui");
   gtk_widget_class_bind_template_child (widget_class, LwDropZone, target);
   gtk_widget_class_bind_template_child (widget_class, LwDropZone, module_label);
+  gtk_widget_class_bind_template_child (widget_class, LwDropZone, buttons);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lw-drop-zone");
 }

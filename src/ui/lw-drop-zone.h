@@ -15,6 +15,9 @@ GtkWidget *lw_drop_zone_new         (void);
 void       lw_drop_zone_set_hover   (LwDropZone *self,
                                      gboolean    hover);
 gboolean   lw_drop_zone_get_hover   (LwDropZone *self);
+/* Narrow windows stack the buttons. */
+void       lw_drop_zone_set_narrow  (LwDropZone *self,
+                                     gboolean    narrow);
 /* The module the photos will go through ("Food Enhancer"). */
 void       lw_drop_zone_set_module  (LwDropZone *self,
                                      const char *module_name);

@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lw-module-editor.h"
+#include "lw-ui-util.h"
 
 struct _LwModuleEditor
 {
@@ -163,9 +164,6 @@ lw_module_editor_class_init (LwModuleEditorClass *klass)
   gtk_widget_class_install_action (widget_class, "module-editor.apply", NULL, apply_action);
   gtk_widget_class_install_action (widget_class, "module-editor.save-to-module", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "module-editor.reset", NULL, reset_action);
-  /* Ctrl+Return applies here rather than launching the job behind. */
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "module-editor.apply", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "module-editor.apply", NULL);
 }
 
 static GtkWidget *
@@ -189,6 +187,9 @@ lw_module_editor_init (LwModuleEditor *self)
   GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+
+  /* Ctrl+Return applies here rather than launching the job behind. */
+  lw_ui_add_apply_shortcut (GTK_WIDGET (self), "module-editor.apply");
 
   gtk_popover_set_position (GTK_POPOVER (self), GTK_POS_BOTTOM);
   gtk_widget_add_css_class (GTK_WIDGET (self), "prompt-editor");

@@ -106,7 +106,8 @@ make_row (const LwModule *module,
   gtk_box_append (GTK_BOX (box), texts);
   if (index < 9)
     {
-      g_autofree char *hint = g_strdup_printf ("⌃%u", index + 1);
+      /* GTK's words for the key, as on every other hint. */
+      g_autofree char *hint = gtk_accelerator_get_label (GDK_KEY_1 + index, GDK_CONTROL_MASK);
       GtkWidget *hint_label = gtk_label_new (hint);
 
       gtk_widget_add_css_class (hint_label, "kbd-hint");
@@ -246,10 +247,22 @@ lw_module_list_class_init (LwModuleListClass *klass)
   gtk_widget_class_set_css_name (widget_class, "lw-module-list");
 }
 
+/* The highlight is the job's module: arrows and Tab move the focus
+ * through the list (GtkListBox selects the row they reach), Return or a
+ * click chooses. */
+static void
+selected_rows_changed_cb (GtkListBox   *list_box,
+                          LwModuleList *self)
+{
+  if (!self->updating)
+    sync_selection (self);
+}
+
 static void
 lw_module_list_init (LwModuleList *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->list_box, "selected-rows-changed", G_CALLBACK (selected_rows_changed_cb), self);
 }
 
 GtkWidget *

@@ -5,6 +5,7 @@
 
 #include "lw-prompt.h"
 #include "lw-prompt-editor.h"
+#include "lw-ui-util.h"
 
 struct _LwPromptEditor
 {
@@ -168,15 +169,14 @@ lw_prompt_editor_class_init (LwPromptEditorClass *klass)
 
   gtk_widget_class_install_action (widget_class, "editor.apply", NULL, apply_action);
   gtk_widget_class_install_action (widget_class, "editor.clear", NULL, clear_action);
-  /* Ctrl+Return applies here rather than launching the job behind. */
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "editor.apply", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "editor.apply", NULL);
 }
 
 static void
 lw_prompt_editor_init (LwPromptEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Ctrl+Return applies here rather than launching the job behind. */
+  lw_ui_add_apply_shortcut (GTK_WIDGET (self), "editor.apply");
   g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view)), "changed",
                     G_CALLBACK (buffer_changed_cb), self);
 }

@@ -151,6 +151,113 @@ secondary_click_cb (GtkGestureClick *gesture,
   g_signal_emit (self, signals[CONTEXT_MENU], 0, x, y);
 }
 
+/* ---- the keyboard ------------------------------------------------------- */
+
+/* The focused tile, when the focus is on one. */
+static LwImageTile *
+focused_tile (LwStagingGrid *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, self->grid_view))
+    return NULL;
+  for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_first_child (w))
+    if (LW_IS_IMAGE_TILE (w))
+      return LW_IMAGE_TILE (w);
+  return NULL;
+}
+
+/* The focused photo is what the keys act on (Delete, Ctrl+R, Ctrl+I, the
+ * menu key): a tile reached with Tab is selected, alone, unless it is in
+ * the selection already. */
+static void
+select_focused (LwStagingGrid *self)
+{
+  LwImageTile *tile = focused_tile (self);
+  LwImageItem *item = tile != NULL ? lw_image_tile_get_item (tile) : NULL;
+  guint position = item != NULL ? position_of (self, item) : GTK_INVALID_LIST_POSITION;
+
+  if (position != GTK_INVALID_LIST_POSITION
+      && !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+}
+
+/* After the focus has landed (it has not, during "enter"). */
+static gboolean
+select_focused_idle (gpointer data)
+{
+  select_focused (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+focus_enter_cb (GtkEventControllerFocus *controller,
+                LwStagingGrid           *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  /* From the keyboard only: a click selects by itself (and Ctrl+click
+   * must keep the rest of the selection). */
+  if (GTK_IS_WINDOW (root) && gtk_window_get_focus_visible (GTK_WINDOW (root)))
+    g_idle_add_full (G_PRIORITY_HIGH_IDLE, select_focused_idle, g_object_ref (self), g_object_unref);
+}
+
+/* Tab leaves the grid in one stop (GTK 4.8 visits every tile): the grid
+ * steps aside while the window moves the focus on. */
+static void
+leave_grid (LwStagingGrid    *self,
+            GtkDirectionType  direction)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  gtk_widget_set_can_focus (self->grid_view, FALSE);
+  if (!gtk_widget_child_focus (GTK_WIDGET (root), direction))
+    gtk_widget_child_focus (GTK_WIDGET (root), direction);  /* wrapped around */
+  gtk_widget_set_can_focus (self->grid_view, TRUE);
+}
+
+static gboolean
+grid_key_cb (GtkEventControllerKey *controller,
+             guint                  keyval,
+             guint                  keycode,
+             GdkModifierType        state,
+             LwStagingGrid         *self)
+{
+  GdkModifierType mods = state & gtk_accelerator_get_default_mod_mask ();
+  GdkRectangle rect;
+
+  if ((keyval == GDK_KEY_Tab || keyval == GDK_KEY_KP_Tab) && mods == 0)
+    leave_grid (self, GTK_DIR_TAB_FORWARD);
+  else if (keyval == GDK_KEY_ISO_Left_Tab || ((keyval == GDK_KEY_Tab || keyval == GDK_KEY_KP_Tab) && mods == GDK_SHIFT_MASK))
+    leave_grid (self, GTK_DIR_TAB_BACKWARD);
+  else if ((keyval == GDK_KEY_F10 && mods == GDK_SHIFT_MASK) || (keyval == GDK_KEY_Menu && mods == 0))
+    {
+      if (focused_tile (self) == NULL)
+        return FALSE;
+      select_focused (self);
+      lw_staging_grid_get_focus_rect (self, &rect);
+      g_signal_emit (self, signals[CONTEXT_MENU], 0, (double) rect.x + rect.width / 2.0,
+                     (double) rect.y + rect.height / 2.0);
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static void
+init_keyboard (LwStagingGrid *self)
+{
+  GtkEventController *key = gtk_event_controller_key_new ();
+  GtkEventController *focus = gtk_event_controller_focus_new ();
+
+  gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
+  g_signal_connect (key, "key-pressed", G_CALLBACK (grid_key_cb), self);
+  gtk_widget_add_controller (self->grid_view, key);
+  g_signal_connect (focus, "enter", G_CALLBACK (focus_enter_cb), self);
+  gtk_widget_add_controller (self->grid_view, focus);
+}
+
 /* GtkGridView 4.8 keeps max-columns × 30 tiles alive and builds them in the
  * first frame after a drop: the template's 10 columns meant ~320 tiles of a
  * dozen widgets each. So max-columns follows what fits the width (one more
@@ -313,6 +420,7 @@ lw_staging_grid_init (LwStagingGrid *self)
 
   self->selection = gtk_multi_selection_new (NULL);
   gtk_grid_view_set_model (GTK_GRID_VIEW (self->grid_view), GTK_SELECTION_MODEL (self->selection));
+  init_keyboard (self);
 }
 
 GtkWidget *

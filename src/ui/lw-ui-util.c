@@ -215,3 +215,16 @@ lw_ui_popup_menu (GtkWidget  *anchor,
     gtk_gesture_set_state (gesture, GTK_EVENT_SEQUENCE_CLAIMED);
   return popover;
 }
+
+void
+lw_ui_add_apply_shortcut (GtkWidget  *widget,
+                          const char *action)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
+                                                          gtk_named_action_new (action)));
+  gtk_widget_add_controller (widget, controller);
+}

@@ -43,5 +43,9 @@ GtkWidget  *lw_ui_popup_menu         (GtkWidget  *anchor,
                                       double      x,
                                       double      y,
                                       GtkGesture *gesture);
+/* Ctrl+Return (and the keypad's Enter) activates action on widget before
+ * any child sees the key: a text view inside would take it for a newline. */
+void        lw_ui_add_apply_shortcut (GtkWidget  *widget,
+                                      const char *action);
 
 G_END_DECLS

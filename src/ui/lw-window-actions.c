@@ -29,7 +29,7 @@ static const char * const accels[] = {
   "win.launch", "<Control>Return",
   "win.launch", "<Control>KP_Enter",
   "win.trial", "<Control><Shift>Return",
-  "win.cancel", "Escape",
+  "win.ask-cancel", "Escape",
   "win.save-all", "<Control><Shift>s",
   "win.filter::all", "<Alt>1",
   "win.filter::pending", "<Alt>2",
@@ -48,6 +48,7 @@ static const char * const accels[] = {
   "win.retry", "<Control>r",
   "win.retry-failed", "<Control><Shift>r",
   "win.remove", "Delete",
+  "win.undo-remove", "<Control>z",
   "win.open-original", "<Control><Shift>o",
   "win.zoom-in", "<Control>plus",
   "win.zoom-in", "<Control>equal",
@@ -131,6 +132,7 @@ lw_window_update_actions (LwWindow *self)
   gtk_widget_action_set_enabled (w, "win.trial",
                                  has_job && !running && counts.pending + counts.retry_later > 0);
   gtk_widget_action_set_enabled (w, "win.cancel", running);
+  gtk_widget_action_set_enabled (w, "win.ask-cancel", running);
   gtk_widget_action_set_enabled (w, "win.save-all", has_job && counts.completed > 0 && !exporting);
   gtk_widget_action_set_enabled (w, "win.save-all-to", has_job && counts.completed > 0 && !exporting);
   {
@@ -159,7 +161,13 @@ lw_window_update_actions (LwWindow *self)
 static void
 open_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  lw_window_choose_files (LW_WINDOW (widget));
+  lw_window_choose_files (LW_WINDOW (widget), FALSE);
+}
+
+static void
+add_folder_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  lw_window_choose_files (LW_WINDOW (widget), TRUE);
 }
 
 static void
@@ -180,6 +188,8 @@ static void
 new_job_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   lw_job_session_new_job (lw_window_get_session (LW_WINDOW (widget)));
+  /* The photos' tiles went: the keyboard goes to Choose Photos…. */
+  lw_window_focus_photos_later (LW_WINDOW (widget));
 }
 
 static void
@@ -350,7 +360,7 @@ edit_instruction_action (GtkWidget *widget, const char *name, GVariant *param)
                           job->prompt, n, differ ? NULL : shared);
   lw_staging_grid_get_focus_rect (self->staging_grid, &rect);
   gtk_popover_set_pointing_to (GTK_POPOVER (self->prompt_editor), &rect);
-  gtk_popover_popup (GTK_POPOVER (self->prompt_editor));
+  lw_window_popup (self, GTK_WIDGET (self->prompt_editor));
 }
 
 /* "accepted", "rejected", "undecided" (lw_review_to_string, lower case). */
@@ -650,6 +660,7 @@ void
 lw_window_class_init_actions (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.add-folder", NULL, add_folder_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
   gtk_widget_class_install_action (widget_class, "win.stage-paths", "as", stage_paths_action);
   gtk_widget_class_install_action (widget_class, "win.new-job", NULL, new_job_action);

@@ -239,12 +239,15 @@ choose_response_cb (GtkNativeDialog *dialog,
 }
 
 void
-lw_window_choose_files (LwWindow *self)
+lw_window_choose_files (LwWindow *self,
+                        gboolean  folders)
 {
   /* GtkFileChooserNative (GtkFileDialog is GTK 4.10): it goes through the
-   * portal inside Flatpak, so no file-system permission is needed. */
+   * portal inside Flatpak, so no file-system permission is needed. A
+   * chooser picks files or folders, not both: Add Folder… is the second. */
   GtkFileChooserNative *chooser =
-    gtk_file_chooser_native_new (_("Add Photos"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+    gtk_file_chooser_native_new (folders ? _("Add Folders") : _("Add Photos"), GTK_WINDOW (self),
+                                 folders ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER : GTK_FILE_CHOOSER_ACTION_OPEN,
                                  _("_Add"), _("_Cancel"));
   g_autoptr(GtkFileFilter) images = gtk_file_filter_new ();
   g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
@@ -258,11 +261,15 @@ lw_window_choose_files (LwWindow *self)
   gtk_file_filter_add_mime_type (images, "image/avif");
   gtk_file_filter_set_name (all, _("All Files"));
   gtk_file_filter_add_pattern (all, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), images);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+  if (!folders)
+    {
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), images);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+    }
   gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (choose_response_cb), self);
+  g_set_weak_pointer (&self->chooser, chooser);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 

@@ -53,6 +53,14 @@ struct _LwWindow
   GMenuModel           *tile_menu;
   GtkWidget            *module_prompt_button;
   GtkWidget            *filter_empty_page;
+  GtkWidget            *filter_menu_button;  /* the tabs' twin when they do not fit */
+  GtkWidget            *crumb_root;
+  GtkWidget            *crumb_separator;
+  GtkWidget            *tile_size_box;
+  GtkWidget            *filter_slot;    /* the header's places of the filter menu and the model */
+  GtkWidget            *model_slot;
+  GtkWidget            *narrow_bar;     /* their row under the header in narrow windows */
+  int                   wide_width;     /* the smallest width of the wide layout */
 
   /* owned */
   LwJobs               *jobs;
@@ -76,6 +84,11 @@ struct _LwWindow
   AdwToast             *removal_toast;
   GCancellable         *cancellable;    /* exports of this window */
   gboolean              updating_ui;
+  GtkWidget            *last_focus;     /* weak: the focus outside popovers, to come back to */
+  guint                 focus_idle;
+  GtkFileChooserNative *chooser;        /* weak: the open Add Photos/Folders chooser */
+  gboolean              focus_canvas_pending;  /* the focus goes to the canvas's next page */
+  GtkWidget            *popup_focus;    /* weak: the focus when a popover opened, given back at its close */
   guint                 tick_id;
   gint64                last_frame_us;
   gint64                longest_stall_us; /* frame clock: the longest gap (benchmark) */
@@ -113,6 +126,20 @@ void        lw_window_dispose_modules    (LwWindow *self);
 void        lw_window_init_state         (LwWindow *self);
 void        lw_window_update_module_actions (LwWindow *self);
 
+/* lw-window-adaptive.c: the layout for the window's width */
+void        lw_window_init_adaptive      (LwWindow *self);
+
+/* lw-window-focus.c: the focus put back when GTK drops it; Escape's
+ * question before stopping a paid batch */
+void        lw_window_class_init_focus   (GtkWidgetClass *widget_class);
+void        lw_window_init_focus         (LwWindow *self);
+void        lw_window_dispose_focus      (LwWindow *self);
+/* lw_window_focus_photos once the canvas shows a page other than the
+ * grid (a new job's drop zone). */
+void        lw_window_focus_photos_later (LwWindow *self);
+/* Pops popover up; at its close the focus goes back where it was. */
+void        lw_window_popup              (LwWindow *self, GtkWidget *popover);
+
 /* lw-window-views.c: the sidebar's button, an empty filter's page, toasts
  * above the dock */
 void        lw_window_init_views         (LwWindow *self);
@@ -125,7 +152,7 @@ void        lw_window_init_dnd           (LwWindow *self);
  * new_job or there is none. Returns at once; tiles appear as files land. */
 void        lw_window_stage_paths        (LwWindow *self, const char * const *paths, gboolean new_job);
 void        lw_window_stage_files        (LwWindow *self, GSList *files, gboolean new_job);
-void        lw_window_choose_files       (LwWindow *self);
+void        lw_window_choose_files       (LwWindow *self, gboolean folders);
 void        lw_window_paste              (LwWindow *self);
 void        lw_window_save_all_to        (LwWindow *self, const char *dir, LwExportSelection selection);
 void        lw_window_choose_save_folder (LwWindow *self, LwExportSelection selection);

@@ -77,6 +77,22 @@ lw_window_get_viewer (LwWindow *self)
   return self->viewer;
 }
 
+GtkFileChooserNative *
+lw_window_get_chooser (LwWindow *self)
+{
+  g_return_val_if_fail (LW_IS_WINDOW (self), NULL);
+
+  return self->chooser;
+}
+
+GtkWidget *
+lw_window_get_tile_popover (LwWindow *self)
+{
+  g_return_val_if_fail (LW_IS_WINDOW (self), NULL);
+
+  return self->tile_popover;
+}
+
 GtkWidget *
 lw_window_get_dialog (LwWindow *self)
 {

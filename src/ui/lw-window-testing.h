@@ -26,6 +26,10 @@ LwSidebar      *lw_window_get_sidebar             (LwWindow *self);
 LwTextureCache *lw_window_get_cache               (LwWindow *self);
 /* The open dialog of the module and key commands, or NULL. */
 GtkWidget      *lw_window_get_dialog              (LwWindow *self);
+/* The open Add Photos or Add Folders chooser, or NULL. */
+GtkFileChooserNative *lw_window_get_chooser       (LwWindow *self);
+/* The photos' context menu (right click, Shift+F10, Menu). */
+GtkWidget      *lw_window_get_tile_popover        (LwWindow *self);
 /* The photo viewer, NULL before the first win.view. */
 LwViewer       *lw_window_get_viewer              (LwWindow *self);
 GtkWidget      *lw_window_get_canvas_stack        (LwWindow *self);

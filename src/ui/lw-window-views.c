@@ -154,6 +154,51 @@ shortcuts_of (const char *detailed)
   return out->len > 0 ? g_strdup (out->str) : NULL;
 }
 
+/* The first accelerator of the detailed action as GTK writes it for the
+ * user's language ("Ctrl+Return", "Strg+Eingabe"), or NULL. */
+static char *
+key_label_of (const char *detailed)
+{
+  const char * const *accels = lw_window_get_accels ();
+
+  for (guint i = 0; accels[i] != NULL; i += 2)
+    if (g_strcmp0 (accels[i], detailed) == 0)
+      {
+        guint key;
+        GdkModifierType mods;
+
+        if (gtk_accelerator_parse (accels[i + 1], &key, &mods))
+          return gtk_accelerator_get_label (key, mods);
+      }
+  return NULL;
+}
+
+/* A button's key hint (a label of class kbd-hint inside it) says its key
+ * in GTK's words, one style everywhere. */
+static void
+label_key_hint (GtkWidget  *button,
+                const char *detailed)
+{
+  g_autofree char *text = NULL;
+  GtkWidget *stack[16];
+  int n = 0;
+
+  stack[n++] = button;
+  while (n > 0)
+    {
+      GtkWidget *w = stack[--n];
+
+      if (GTK_IS_LABEL (w) && gtk_widget_has_css_class (w, "kbd-hint"))
+        {
+          if (text == NULL && (text = key_label_of (detailed)) == NULL)
+            return;
+          gtk_label_set_label (GTK_LABEL (w), text);
+        }
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL && n < 15; c = gtk_widget_get_next_sibling (c))
+        stack[n++] = c;
+    }
+}
+
 /* The key of every actionable widget, from the one accelerator table, so
  * no .ui file repeats one (buttons, the filter tabs, menu buttons). */
 static void
@@ -168,6 +213,8 @@ label_shortcuts (GtkWidget *widget)
 
       if (keys != NULL)
         gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_KEY_SHORTCUTS, keys, -1);
+      if (keys != NULL && GTK_IS_BUTTON (widget))
+        label_key_hint (widget, detailed);
     }
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
     label_shortcuts (child);

@@ -363,22 +363,6 @@ paused_cb (LwJobSession *session,
 
 /* ---- widgets' signals -------------------------------------------------- */
 
-/* Below this width the sidebar folds away behind a button (AdwFlap in
- * libadwaita 1.2 has no breakpoints of its own). */
-#define FOLD_WIDTH 900
-
-static void
-width_changed_cb (LwWindow   *self,
-                  GParamSpec *pspec,
-                  gpointer    data)
-{
-  int width = 0, height = 0;
-
-  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
-  adw_flap_set_fold_policy (self->flap, width > 0 && width < FOLD_WIDTH ? ADW_FLAP_FOLD_POLICY_ALWAYS
-                                                                           : ADW_FLAP_FOLD_POLICY_NEVER);
-}
-
 static gboolean
 focus_photos_idle (gpointer data)
 {
@@ -476,7 +460,7 @@ grid_context_menu_cb (LwStagingGrid *grid,
                       LwWindow      *self)
 {
   gtk_popover_set_pointing_to (GTK_POPOVER (self->tile_popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
-  gtk_popover_popup (GTK_POPOVER (self->tile_popover));
+  lw_window_popup (self, self->tile_popover);
 }
 
 static void
@@ -552,6 +536,8 @@ lw_window_constructed (GObject *object)
   lw_window_init_state (self);
   lw_window_init_review (self);
   lw_window_init_views (self);
+  lw_window_init_adaptive (self);
+  lw_window_init_focus (self);
   lw_window_init_actions (self);
 
   /* The last job comes back as it was. */
@@ -573,6 +559,8 @@ lw_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->removal_toast, self);
   self->removal_toast = NULL;
   g_clear_handle_id (&self->grow_id, g_source_remove);
+  lw_window_dispose_focus (self);
+  g_clear_weak_pointer (&self->chooser);
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;
@@ -705,8 +693,16 @@ lw_window_class_init (LwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LwWindow, tile_menu);
   gtk_widget_class_bind_template_child (widget_class, LwWindow, module_prompt_button);
   gtk_widget_class_bind_template_child (widget_class, LwWindow, filter_empty_page);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, filter_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, crumb_root);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, crumb_separator);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, tile_size_box);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, filter_slot);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, model_slot);
+  gtk_widget_class_bind_template_child (widget_class, LwWindow, narrow_bar);
 
   lw_window_class_init_actions (widget_class);
+  lw_window_class_init_focus (widget_class);
 }
 
 static void
@@ -729,7 +725,6 @@ lw_window_init (LwWindow *self)
     gtk_string_list_append (models, lw_ui_model_label (model_infos[i].id));
   gtk_drop_down_set_model (GTK_DROP_DOWN (self->model_dropdown), G_LIST_MODEL (models));
   g_signal_connect (self->model_dropdown, "notify::selected", G_CALLBACK (model_selected_cb), self);
-  g_signal_connect (self, "notify::default-width", G_CALLBACK (width_changed_cb), NULL);
   g_signal_connect (self->job_name_label, "notify::editing", G_CALLBACK (job_name_editing_cb), self);
   g_signal_connect (self->tile_adjustment, "value-changed", G_CALLBACK (tile_size_cb), self);
   g_signal_connect (self->staging_grid, "activate", G_CALLBACK (grid_activate_cb), self);

@@ -31,4 +31,8 @@ void          lw_window_load_job     (LwWindow      *self,
 /* The grid's model: the session's items through the window's filter. */
 GListModel   *lw_window_get_filtered (LwWindow      *self);
 
+/* The focus on the photos (the grid's focused tile), else on the canvas's
+ * first control (the drop zone's Choose Photos…). */
+void        lw_window_focus_photos       (LwWindow *self);
+
 G_END_DECLS

@@ -339,3 +339,18 @@ lw_ui_xdotool (const char * const *args)
   g_assert_true (g_subprocess_get_if_exited (proc));
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
 }
+
+GPtrArray *
+lw_ui_stage_fixtures (LwUiFixture *fx)
+{
+  GPtrArray *photos = lw_ui_copy_photos (fx);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+
+  for (guint i = 0; i < photos->len; i++)
+    g_ptr_array_add (paths, g_ptr_array_index (photos, i));
+  g_ptr_array_add (paths, NULL);
+  lw_ui_activate (fx, "win.stage-paths", g_variant_new_strv ((const char * const *) paths->pdata, -1));
+  g_assert_true (lw_ui_wait (lw_ui_all_staged, fx, 30000));
+  lw_window_refresh_now (fx->window);
+  return photos;
+}

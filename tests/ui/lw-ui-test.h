@@ -50,6 +50,9 @@ void       lw_ui_save_png           (GtkWidget *widget, const char *path);
 void       lw_ui_save_png_with_popup (GtkWidget *widget, GtkWidget *popover, const char *path);
 /* Copies the fixture photos into fx->photos, returns their paths (sorted). */
 GPtrArray *lw_ui_copy_photos        (LwUiFixture *fx);
+/* Copies the fixture photos, stages them (win.stage-paths), waits until
+ * they are staged and brings the window in step; returns their paths. */
+GPtrArray *lw_ui_stage_fixtures     (LwUiFixture *fx);
 void       lw_ui_activate           (LwUiFixture *fx, const char *action, GVariant *parameter);
 /* The job has items, none still being added, and no ingest runs. */
 gboolean   lw_ui_all_staged         (LwUiFixture *fx);

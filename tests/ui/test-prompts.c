@@ -38,21 +38,6 @@ editor_hidden (LwUiFixture *fx)
   return !editor_shown (fx);
 }
 
-static GPtrArray *
-stage_fixtures (LwUiFixture *fx)
-{
-  GPtrArray *photos = lw_ui_copy_photos (fx);
-  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
-
-  for (guint i = 0; i < photos->len; i++)
-    g_ptr_array_add (paths, g_ptr_array_index (photos, i));
-  g_ptr_array_add (paths, NULL);
-  lw_ui_activate (fx, "win.stage-paths", g_variant_new_strv ((const char * const *) paths->pdata, -1));
-  g_assert_true (lw_ui_wait (lw_ui_all_staged, fx, 30000));
-  lw_window_refresh_now (fx->window);
-  return photos;
-}
-
 static LwModule *
 store_module (LwUiFixture *fx,
               const char  *id)
@@ -113,7 +98,7 @@ test_job_prompt (void)
 
   lw_ui_fixture_setup (&fx, 20);
   lw_ui_activate (&fx, "win.select-module", g_variant_new_int32 (1));
-  photos = stage_fixtures (&fx);
+  photos = lw_ui_stage_fixtures (&fx);
   g_assert_cmpstr (LW_UI_JOB (fx.window)->module_id, ==, "product");
   before = store_module (&fx, "product");
 
@@ -179,7 +164,7 @@ test_save_and_reset (void)
   const char *next_prompt = "Soft window light, honest colours.";
 
   lw_ui_fixture_setup (&fx, 20);
-  photos = stage_fixtures (&fx);
+  photos = lw_ui_stage_fixtures (&fx);
   g_assert_cmpstr (LW_UI_JOB (fx.window)->module_id, ==, LW_DEFAULT_MODULE_ID);
   shipped = store_module (&fx, LW_DEFAULT_MODULE_ID);
   g_assert_nonnull (shipped->default_prompt);
@@ -227,7 +212,7 @@ test_save_and_reset (void)
     g_assert_cmpstr (module->prompt, ==, next_prompt);
   }
   g_assert_true (lw_ui_wait (editor_hidden, &fx, 5000));
-  g_ptr_array_unref (stage_fixtures (&fx));
+  g_ptr_array_unref (lw_ui_stage_fixtures (&fx));
   g_assert_nonnull (LW_UI_JOB (fx.window));
   g_assert_cmpstr (LW_UI_JOB (fx.window)->prompt, ==, next_prompt);
 
@@ -244,7 +229,7 @@ test_disabled_while_running (void)
   g_autofree char *prompt = NULL;
 
   lw_ui_fixture_setup (&fx, 60 * 1000);
-  photos = stage_fixtures (&fx);
+  photos = lw_ui_stage_fixtures (&fx);
   prompt = g_strdup (LW_UI_JOB (fx.window)->prompt);
   g_assert_true (gtk_widget_get_sensitive (lw_window_get_module_prompt_button (fx.window)));
 
@@ -412,7 +397,7 @@ test_api_key (void)
   g_assert_false (lw_gemini_key_is_configured ());
   lw_ui_fixture_setup (&fx, 20);
   lw_fake_engine_script (fx.engine, "coffee.png", auth, 1, -1);
-  photos = stage_fixtures (&fx);
+  photos = lw_ui_stage_fixtures (&fx);
   lw_ui_activate (&fx, "win.launch", NULL);
   g_assert_true (lw_ui_wait (banner_shown, &fx, 20000));
 
