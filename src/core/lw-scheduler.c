@@ -1477,7 +1477,13 @@ lw_scheduler_land_result (LwScheduler     *self,
                           LwEngineRequest *request,
                           LwEngineResult  *result)
 {
-  write_result (self, batch_flight (self, image, request), result);
+  Flight *flight = batch_flight (self, image, request);
+
+  /* The flight owns its answer until it is written (a full disk keeps it). */
+  flight->unsaved = lw_engine_result_new (result->data, result->mime);
+  flight->unsaved->cost = result->cost;
+  flight->unsaved->aspect = result->aspect;
+  write_result (self, flight);
 }
 
 gboolean
