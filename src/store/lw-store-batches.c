@@ -3,6 +3,7 @@
  * lw-store-queue.c. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "lw-store-batches.h"
@@ -63,7 +64,7 @@ lw_store_get_job_mode (LwStore *self, gint64 job_id, GError **error)
   sqlite3_bind_int64 (stmt, 1, job_id);
   mode = lw_store_read_row (self, stmt, lw_store_column_strdup_0, _("Could not read the job’s mode"), &missing, error);
   if (missing)
-    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("There is no job %" G_GINT64_FORMAT), job_id);
+    g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND, _("There is no job %" PRId64), job_id);
   return mode;
 }
 
