@@ -158,6 +158,27 @@ select_first_focused (LwUiFixture  *fx,
   *item = g_object_ref (g_ptr_array_index (selected, 0));
 }
 
+/* Real key events need an X server (Xvfb) and xdotool; CI has both, so a
+ * missing xdotool fails rather than skips. */
+static gboolean
+real_keys_available (void)
+{
+  g_autofree char *xdotool = NULL;
+
+  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+    {
+      g_test_skip ("Real key events need an X server (Xvfb)");
+      return FALSE;
+    }
+  xdotool = g_find_program_in_path ("xdotool");
+  if (xdotool == NULL)
+    {
+      g_test_fail_printf ("xdotool is not installed (apt-get install xdotool)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 test_keys (void)
 {
@@ -165,19 +186,10 @@ test_keys (void)
   g_autoptr(GPtrArray) photos = NULL;
   g_autoptr(GPtrArray) paths = g_ptr_array_new ();
   g_autofree char *xid = NULL;
-  g_autofree char *xdotool_path = g_find_program_in_path ("xdotool");
   GdkSurface *surface;
 
-  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
-    {
-      g_test_skip ("Real key events need an X server (Xvfb)");
-      return;
-    }
-  if (xdotool_path == NULL)
-    {
-      g_test_fail_printf ("xdotool is not installed (apt-get install xdotool)");
-      return;
-    }
+  if (!real_keys_available ())
+    return;
 
   /* Slow enough that the job is still running when Escape comes. */
   lw_ui_fixture_setup (&fx, 60 * 1000);
@@ -232,11 +244,8 @@ test_grid_keys (void)
   guint n;
   LwImageItem *item;
 
-  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()) || g_find_program_in_path ("xdotool") == NULL)
-    {
-      g_test_skip ("Real key events need an X server (Xvfb) and xdotool");
-      return;
-    }
+  if (!real_keys_available ())
+    return;
   lw_ui_fixture_setup (&fx, 60 * 1000);
   g_ptr_array_unref (lw_ui_stage_fixtures (&fx));
   n = lw_ui_count_items (&fx, -1, -1);
@@ -346,11 +355,8 @@ test_module_highlight (void)
   GtkListBox *box;
   g_autofree char *module = NULL;
 
-  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()) || g_find_program_in_path ("xdotool") == NULL)
-    {
-      g_test_skip ("Real key events need an X server (Xvfb) and xdotool");
-      return;
-    }
+  if (!real_keys_available ())
+    return;
   lw_ui_fixture_setup (&fx, 0);
   g_ptr_array_unref (lw_ui_stage_fixtures (&fx));
   module = g_strdup (LW_UI_JOB (fx.window)->module_id);
