@@ -1283,7 +1283,11 @@ lw_scheduler_cancel (LwScheduler *self, gint64 job_id, GError **error)
 
 /* The job's flights not handed back yet (requests and results being
  * written); abandon: hands back those whose request still runs (a result
- * already being written was answered: it is kept) and counts only them. */
+ * already being written was answered: it is kept) and counts only them.
+ * A parked flight is not in flight: it waits for lw_scheduler_resume, not
+ * for an answer or a write, so a caller waiting for the count to reach 0
+ * after a full-disk pause (lightwork-cli's finish_in_flight) would wait
+ * forever (test-cli-disk-full hung 60 s twice). */
 static guint
 job_flights (LwScheduler *self, gint64 job_id, gboolean abandon)
 {
@@ -1296,7 +1300,8 @@ job_flights (LwScheduler *self, gint64 job_id, gboolean abandon)
     {
       Flight *flight = value;
 
-      if (flight->image->job_id != job_id || flight->released || (abandon && flight->slot_freed))
+      if (flight->image->job_id != job_id || flight->released || flight->parked
+          || (abandon && flight->slot_freed))
         continue;
       if (abandon)
         {

@@ -92,6 +92,8 @@ run_until (Fixture *fx, Until until)
     }
 }
 
+static gint64 watched_job;
+
 static gboolean
 engine_busy (Fixture *fx)
 {
@@ -104,12 +106,18 @@ paused (Fixture *fx)
   return fx->f.n_paused > 0 && lw_scheduler_get_n_flights (fx->f.scheduler) == 2;
 }
 
-static gint64 watched_job;
-
 static gboolean
 job_done (Fixture *fx)
 {
   return queue_counts (&fx->f, watched_job).completed == 2;
+}
+
+/* Both answers parked (the second may still be meeting the full disk in
+ * its write thread): the job's count of flights reaches 0. */
+static gboolean
+nothing_in_flight (Fixture *fx)
+{
+  return lw_scheduler_get_job_in_flight (fx->f.scheduler, watched_job) == 0;
 }
 
 static void
@@ -143,6 +151,11 @@ test_result_waits_for_space (void)
   g_assert_cmpint (c.processing, ==, 2);      /* held, not failed, not retried */
   g_assert_cmpint (c.retry_later + c.failed, ==, 0);
   g_assert_cmpuint (lw_fake_engine_get_n_calls (f->engine), ==, 2);
+  /* Nothing is in flight any more: a parked answer waits for resume, and a
+   * front end waiting for its job's flights to land must not wait for it
+   * (lightwork-cli hung after the pause). */
+  watched_job = job_id;
+  run_until (&fx, nothing_in_flight);
   /* ... and are kept outside the full disk too (a process that exits). */
   kept = g_build_filename (fx.runtime, "lightwork-unsaved", NULL);
   dir = g_dir_open (kept, 0, NULL);
