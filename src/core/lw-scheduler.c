@@ -310,7 +310,8 @@ flight_park (LwScheduler *self, Flight *flight)
   flight->parked = TRUE;
   flight_free_slot (self, flight);
   if (flight->unsaved != NULL && !flight->spilled)
-    flight->spilled = lw_unsaved_put (flight->request_key, flight->unsaved->data);
+    flight->spilled = lw_unsaved_put (flight->request_key, flight->unsaved->data, flight->unsaved->mime,
+                                         flight->unsaved->cost);
   pool_pause_disk_full (self, flight->pool);
 }
 
@@ -698,11 +699,16 @@ static gboolean
 take_unsaved (LwScheduler *self, Flight *flight)
 {
   g_autofree char *mime = NULL;
-  g_autoptr(GBytes) data = lw_unsaved_get (flight->request_key, &mime);
+  double cost = -1;
+  g_autoptr(GBytes) data = lw_unsaved_get (flight->request_key, &mime, &cost);
 
   if (data == NULL)
     return FALSE;
   flight->unsaved = lw_engine_result_new (data, mime);
+  /* Paid once, by whoever asked: recorded now, once (the release of the
+   * attempt that paid recorded nothing). A file that does not say is
+   * billed at the model's price rather than as free. */
+  flight->unsaved->cost = cost >= 0 ? cost : lw_engine_get_cost (flight->pool->engine, flight->pool->model);
   flight->spilled = TRUE;
   flight_free_slot (self, flight);
   write_result (self, flight);
@@ -1229,7 +1235,8 @@ lw_scheduler_stop (LwScheduler *self)
       /* An answer in hand, not yet recorded, is paid for: kept for the
        * next claim of the same request rather than lost with us. */
       if (flight->unsaved != NULL && !flight->spilled)
-        flight->spilled = lw_unsaved_put (flight->request_key, flight->unsaved->data);
+        flight->spilled = lw_unsaved_put (flight->request_key, flight->unsaved->data, flight->unsaved->mime,
+                                         flight->unsaved->cost);
       /* A parked flight waits for nothing: it ends here (its answer, if
        * any, is kept by lw-unsaved for the next claim). */
       if (flight->parked)

@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,15 +58,31 @@ key_is_valid (const char *request_key)
   return TRUE;
 }
 
+/* A kept file is this line, then the answer's bytes: what it cost and its
+ * type, so the answer restored by another process is billed as paid. */
+#define HEADER_MAGIC "lightwork-unsaved 1 "
+
 gboolean
-lw_unsaved_put (const char *request_key, GBytes *data)
+lw_unsaved_put (const char *request_key, GBytes *data, const char *mime, double cost)
 {
   g_autoptr(GError) last = NULL;
+  g_autoptr(GByteArray) file = g_byte_array_new ();
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
   gsize len = 0;
-  const char *bytes = g_bytes_get_data (data, &len);
+  const guint8 *answer = g_bytes_get_data (data, &len);
+  const char *bytes;
 
-  if (!key_is_valid (request_key))
+  if (!key_is_valid (request_key) || mime == NULL || strchr (mime, '\n') != NULL)
     return FALSE;
+  g_ascii_dtostr (number, sizeof number, isfinite (cost) && cost > 0 ? cost : 0);
+  g_byte_array_append (file, (const guint8 *) HEADER_MAGIC, strlen (HEADER_MAGIC));
+  g_byte_array_append (file, (const guint8 *) number, strlen (number));
+  g_byte_array_append (file, (const guint8 *) " ", 1);
+  g_byte_array_append (file, (const guint8 *) mime, strlen (mime));
+  g_byte_array_append (file, (const guint8 *) "\n", 1);
+  g_byte_array_append (file, answer, len);
+  bytes = (const char *) file->data;
+  len = file->len;
   for (guint i = 0;; i++)
     {
       g_autofree char *dir = folder (i);
@@ -83,8 +101,25 @@ lw_unsaved_put (const char *request_key, GBytes *data)
   return FALSE;
 }
 
+/* contents with our header: the answer after it, *mime and *cost from it. */
+static GBytes *
+parse (char *contents, gsize len, char **mime, double *cost)
+{
+  gsize magic = strlen (HEADER_MAGIC);
+  const char *eol = memchr (contents, '\n', len);
+  char *end = NULL;
+
+  if (len <= magic || memcmp (contents, HEADER_MAGIC, magic) != 0 || eol == NULL)
+    return NULL;
+  *cost = g_ascii_strtod (contents + magic, &end);
+  if (end == contents + magic || *end != ' ' || end >= eol || !isfinite (*cost) || *cost < 0)
+    return NULL;
+  *mime = g_strndup (end + 1, eol - end - 1);
+  return g_bytes_new_with_free_func (eol + 1, len - (gsize) (eol + 1 - contents), g_free, contents);
+}
+
 GBytes *
-lw_unsaved_get (const char *request_key, char **mime)
+lw_unsaved_get (const char *request_key, char **mime, double *cost)
 {
   if (!key_is_valid (request_key))
     return NULL;
@@ -102,8 +137,14 @@ lw_unsaved_get (const char *request_key, char **mime)
       path = g_build_filename (dir, request_key, NULL);
       if (g_file_get_contents (path, &contents, &len, NULL) && len > 0)
         {
-          g_autofree char *type = g_content_type_guess (NULL, (const guchar *) contents, len, NULL);
+          g_autofree char *type = NULL;
+          GBytes *answer = parse (contents, len, mime, cost);
 
+          if (answer != NULL)
+            return answer;
+          /* An older file, the bytes alone: its cost is not known here. */
+          *cost = -1;
+          type = g_content_type_guess (NULL, (const guchar *) contents, len, NULL);
           *mime = g_content_type_get_mime_type (type);
           if (*mime == NULL)
             *mime = g_strdup ("image/png");

@@ -14,12 +14,18 @@
 
 G_BEGIN_DECLS
 
-/* Keeps data for request_key; FALSE when no folder had room either. */
+/* Keeps data (of type mime, paid cost) for request_key; FALSE when no
+ * folder had room either. The cost travels with the answer: it was paid
+ * once and is recorded once, by whoever finally stores it. */
 gboolean  lw_unsaved_put  (const char *request_key,
-                           GBytes     *data);
-/* The answer kept for request_key, or NULL; *mime its type. */
+                           GBytes     *data,
+                           const char *mime,
+                           double      cost);
+/* The answer kept for request_key, or NULL; *mime its type, *cost what it
+ * cost (-1 when a file without our header does not say). */
 GBytes   *lw_unsaved_get  (const char *request_key,
-                           char      **mime);
+                           char      **mime,
+                           double     *cost);
 /* The answer is safe in the data folder: forget it. */
 void      lw_unsaved_drop (const char *request_key);
 

@@ -120,6 +120,23 @@ nothing_in_flight (Fixture *fx)
   return lw_scheduler_get_job_in_flight (fx->f.scheduler, watched_job) == 0;
 }
 
+/* What the fake engine charges a call. */
+#define PRICE 0.05
+
+/* Each photo's answer was paid once and is recorded once: not as free,
+ * not twice. */
+static void
+assert_paid_once (QueueFixture *f, GArray *ids)
+{
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(LwImage) image = lw_store_get_image (f->store, g_array_index (ids, gint64, i), NULL);
+
+      g_assert_nonnull (image);
+      g_assert_cmpfloat_with_epsilon (image->cost, PRICE, 1e-9);
+    }
+}
+
 static void
 test_result_waits_for_space (void)
 {
@@ -134,6 +151,7 @@ test_result_waits_for_space (void)
 
   if (!setup (&fx))
     return;
+  lw_fake_engine_set_cost (f->engine, PRICE);
   job_id = queue_create_job (f, NULL);
   ids = queue_stage (f, job_id, 2, "jpg");
   lw_scheduler_start (f->scheduler);
@@ -177,8 +195,53 @@ test_result_waits_for_space (void)
   g_assert_cmpuint (lw_scheduler_get_n_requests (f->scheduler), ==, 2);
   for (guint i = 0; i < ids->len; i++)
     queue_assert_result_matches (f, g_array_index (ids, gint64, i));
+  assert_paid_once (f, ids);
   g_dir_rewind (dir);
   g_assert_null (g_dir_read_name (dir));      /* kept copies dropped once saved */
+  teardown (&fx);
+}
+
+/* The answers parked on a full disk, and the scheduler stopped before
+ * resume (lightwork-cli exits at the pause): the next run takes them from
+ * lw-unsaved, asks nothing again, and records what they cost. */
+static void
+test_kept_answer_cost (void)
+{
+  g_autoptr(GArray) ids = NULL;
+  g_autofree char *filler = NULL;
+  Fixture fx = { 0 };
+  QueueFixture *f = &fx.f;
+  gint64 job_id;
+  double spent = -1;
+
+  if (!setup (&fx))
+    return;
+  lw_fake_engine_set_cost (f->engine, PRICE);
+  job_id = queue_create_job (f, NULL);
+  ids = queue_stage (f, job_id, 2, "png");
+  lw_scheduler_start (f->scheduler);
+  g_assert_true (lw_scheduler_launch (f->scheduler, job_id, NULL));
+  run_until (&fx, engine_busy);
+  filler = fill_disk (fx.mnt);
+  lw_fake_clock_advance (f->clock, 1000);
+  watched_job = job_id;
+  run_until (&fx, paused);
+  run_until (&fx, nothing_in_flight);
+
+  /* Space again, but this run stops (its photos go back to the queue, the
+   * answers stay with lw-unsaved); the next run resumes. */
+  g_assert_cmpint (g_unlink (filler), ==, 0);
+  lw_scheduler_stop (f->scheduler);
+  g_assert_cmpuint (lw_scheduler_get_n_flights (f->scheduler), ==, 0);
+  lw_scheduler_start (f->scheduler);
+  lw_scheduler_resume (f->scheduler, LW_FAKE_MODEL);
+  run_until (&fx, job_done);
+  g_assert_cmpuint (lw_fake_engine_get_n_calls (f->engine), ==, 2);
+  for (guint i = 0; i < ids->len; i++)
+    queue_assert_result_matches (f, g_array_index (ids, gint64, i));
+  assert_paid_once (f, ids);
+  g_assert_true (lw_store_get_job_cost (f->store, job_id, &spent, NULL));
+  g_assert_cmpfloat_with_epsilon (spent, 2 * PRICE, 1e-9);
   teardown (&fx);
 }
 
@@ -225,6 +288,7 @@ main (int argc, char *argv[])
   g_log_set_writer_func (count_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/disk-full/result-waits-for-space", test_result_waits_for_space);
+  g_test_add_func ("/core/disk-full/kept-answer-cost", test_kept_answer_cost);
   g_test_add_func ("/core/disk-full/warnings-limited", test_warnings_limited);
   status = g_test_run ();
   lw_test_rmtree (runtime);
