@@ -860,6 +860,17 @@ pump_pool (LwScheduler *self, Pool *pool)
 
   if (n <= 0)
     return;
+  /* No request starts on a full disk: its answer (paid for) could not be
+   * stored. The write of an earlier answer may still be on its way to
+   * saying so (its result checks run first, slow under a sanitizer), and
+   * the claim itself may still fit in the WAL: without this, a slot freed
+   * by an answer was refilled with a paid request after the disk filled
+   * (test-cli-disk-full under ASan: 3 requests at concurrency 2). */
+  if (lw_store_folder_is_full (lw_blob_store_get_root (self->blobs)))
+    {
+      pool_pause_disk_full (self, pool);
+      return;
+    }
   claimed = claim (self, pool, n, now, &error);
   if (claimed == NULL)
     {

@@ -258,7 +258,6 @@ static gboolean
 sqlite_disk_full (LwStore *self, int rc)
 {
   g_autofree char *dir = NULL;
-  struct statvfs fs;
   int errsv = sqlite3_system_errno (self->db);
 
   if ((rc & 0xff) == SQLITE_FULL)
@@ -268,6 +267,14 @@ sqlite_disk_full (LwStore *self, int rc)
   if (errsv == ENOSPC || errsv == EDQUOT)
     return TRUE;
   dir = g_path_get_dirname (self->path);
+  return lw_store_folder_is_full (dir);
+}
+
+gboolean
+lw_store_folder_is_full (const char *dir)
+{
+  struct statvfs fs;
+
   return statvfs (dir, &fs) == 0 && (guint64) fs.f_bavail * fs.f_frsize < DISK_FULL_BYTES;
 }
 

@@ -35,6 +35,9 @@ GQuark lw_store_error_quark (void);
 /* Out of space, whoever said it: LW_STORE_ERROR_DISK_FULL, or
  * G_IO_ERROR_NO_SPACE from the blob store (ENOSPC and EDQUOT alike). */
 gboolean lw_store_error_is_disk_full (const GError *error);
+/* Whether the file system holding dir has less than 64 KiB free: too little
+ * for a commit (see DISK_FULL_BYTES in lw-store.c), so a full disk. */
+gboolean lw_store_folder_is_full (const char *dir);
 
 #define LW_STORE_SCHEMA_VERSION 7
 
