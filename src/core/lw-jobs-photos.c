@@ -92,11 +92,12 @@ poke_free (gpointer data)
   g_free (poke);
 }
 
-/* The settings key of a staging not yet finished. */
+/* The settings key of a staging not yet finished (the store deletes it
+ * with its job). */
 static char *
 unstaged_key (gint64 job_id)
 {
-  return g_strdup_printf ("staging.unfinished.%" G_GINT64_FORMAT, job_id);
+  return lw_store_unstaged_key (job_id);
 }
 
 /* paths, absolute (a later resume may run from another folder), as a

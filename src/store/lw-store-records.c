@@ -754,11 +754,30 @@ lw_store_set_job_output (LwStore *self, gint64 id, const char *dir, const char *
 gboolean
 lw_store_delete_job (LwStore *self, gint64 id, GError **error)
 {
-  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+  g_autofree char *unstaged = NULL;
 
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+  unstaged = lw_store_unstaged_key (id);
   /* images and rejections go with it (ON DELETE CASCADE); their blobs at
-   * the next sweep, once no row names them. */
-  return delete_row (self, "DELETE FROM jobs WHERE id = ?1", ROW_JOB, id, _("Could not delete the job"), error);
+   * the next sweep, once no row names them. Its unfinished staging (a
+   * settings row, no foreign key to cascade) goes in the same
+   * transaction: a later job given the same id must not inherit it. */
+  if (!lw_store_begin (self, error))
+    return FALSE;
+  if (!lw_store_set_setting (self, unstaged, NULL, error)
+      || !delete_row (self, "DELETE FROM jobs WHERE id = ?1", ROW_JOB, id, _("Could not delete the job"), error)
+      || !lw_store_commit (self, error))
+    {
+      lw_store_rollback (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+lw_store_unstaged_key (gint64 job_id)
+{
+  return g_strdup_printf ("staging.unfinished.%" G_GINT64_FORMAT, job_id);
 }
 
 gboolean

@@ -110,6 +110,9 @@ gboolean    lw_store_set_job_spend_cap (LwStore *self, gint64 id, double cap, gi
 gboolean    lw_store_set_job_status (LwStore *self, gint64 id, LwJobStatus status, gint64 now, GError **error);
 /* Deletes the job and its images and rejections (blobs go at the next sweep). */
 gboolean    lw_store_delete_job     (LwStore *self, gint64 id, GError **error);
+/* The settings key holding the paths a job's staging has not finished
+ * (lw_jobs_dup_unstaged_paths); deleted with the job. */
+char       *lw_store_unstaged_key   (gint64 job_id);
 gboolean    lw_store_count_images   (LwStore *self, gint64 job_id, LwJobCounts *counts, GError **error);
 /* Whether the job has an image still to do (PENDING or RETRY_LATER and
  * not held, or PROCESSING): one index probe, cheap enough for every finish. */

@@ -340,6 +340,9 @@ test_rejections_and_cascade (void)
   g_autoptr(GArray) a = NULL;
   g_autoptr(GArray) b = NULL;
   g_autoptr(GPtrArray) rejections = NULL;
+  g_autofree char *doomed_unstaged = NULL;
+  g_autofree char *kept_unstaged = NULL;
+  g_autofree char *kept_paths = NULL;
   sqlite3 *db;
 
   store_fixture_init (&f);
@@ -360,13 +363,24 @@ test_rejections_and_cascade (void)
   g_assert_cmpstr (((LwRejection *) rejections->pdata[1])->reason, ==, "truncated JPEG");
   g_assert_cmpint (((LwRejection *) rejections->pdata[1])->created_at, ==, 1101);
 
+  /* An unfinished staging of each (lw_jobs_dup_unstaged_paths's row). */
+  doomed_unstaged = g_strdup_printf ("staging.unfinished.%" G_GINT64_FORMAT, doomed->id);
+  kept_unstaged = g_strdup_printf ("staging.unfinished.%" G_GINT64_FORMAT, kept->id);
+  g_assert_true (lw_store_set_setting (f.store, doomed_unstaged, "['/photos']", &error));
+  g_assert_true (lw_store_set_setting (f.store, kept_unstaged, "['/more']", &error));
+  g_assert_no_error (error);
+
   g_assert_true (lw_store_delete_job (f.store, doomed->id, &error));
   g_assert_no_error (error);
+  g_assert_null (lw_store_get_setting (f.store, doomed_unstaged));
+  kept_paths = lw_store_get_setting (f.store, kept_unstaged);
+  g_assert_cmpstr (kept_paths, ==, "['/more']");
   g_assert_cmpint (test_query_int (db, "SELECT COUNT(*) FROM images"), ==, 3);
   g_assert_cmpint (test_query_int (db, "SELECT COUNT(*) FROM rejections"), ==, 1);
   g_assert_cmpint (test_query_int (db, "SELECT COUNT(*) FROM jobs"), ==, 1);
   g_assert_false (lw_store_delete_job (f.store, doomed->id, &error));
   g_assert_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND);
+  g_assert_true (sqlite3_get_autocommit (db));   /* rolled back, nothing left open */
   store_fixture_clear (&f);
 }
 
