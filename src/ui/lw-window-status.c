@@ -47,6 +47,14 @@ lw_window_update_banner (LwWindow *self)
       button = _("Try Again");
       action = "win.resume";
     }
+  else if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_QUOTA_EXHAUSTED))
+    {
+      /* lightwork-cli's advice ("…or use another key") with the window's
+       * way to another key, the banner's second button. */
+      title = g_strdup (_("Paused: the key’s daily quota is used up. Wait until it resets, or enter another key."));
+      button = _("Try Again");
+      action = "win.resume";
+    }
   else
     {
       title = g_strdup_printf (_("Paused: %s"), lw_ui_pause_reason (reason));
@@ -57,6 +65,8 @@ lw_window_update_banner (LwWindow *self)
   /* A bad key has two ways out: a key that works, or no key at all. */
   if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_AUTH))
     lw_status_banner_set_secondary (self->banner, _("Use Local Engine"), "win.use-local");
+  else if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_QUOTA_EXHAUSTED))
+    lw_status_banner_set_secondary (self->banner, _("Enter Key…"), "win.api-key");
 }
 
 static void
