@@ -108,7 +108,7 @@ lw_command_dock_set_progress (LwCommandDock     *self,
   finished = counts->completed + counts->failed;
   if (counts->total == 0)
     summary = g_strdup (_("No photos yet"));
-  else if (!running && finished == 0)
+  else if (!running && finished == 0 && in_flight == 0)
     summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d photo ready", "%d photos ready", counts->total),
                                counts->total);
   else

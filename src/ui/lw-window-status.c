@@ -139,6 +139,8 @@ lw_window_refresh_now (LwWindow *self)
   LwJobCounts counts;
   int rejected = 0;
   guint in_flight;
+  GtkWidget *stop_now;
+  gboolean on_stop_now;
 
   if (self->session == NULL || gtk_widget_in_destruction (GTK_WIDGET (self)))
     return;
@@ -163,6 +165,8 @@ lw_window_refresh_now (LwWindow *self)
   }
 
   in_flight = lw_job_session_get_in_flight (self->session);
+  stop_now = lw_command_dock_get_stop_now_button (self->dock);
+  on_stop_now = gtk_widget_has_focus (stop_now);
   {
     g_autofree char *projection = lw_window_dup_projection_text (self);
 
@@ -179,4 +183,8 @@ lw_window_refresh_now (LwWindow *self)
   update_engine_status (self, &counts, in_flight);
   lw_window_update_canvas (self);
   lw_window_update_actions (self);
+  /* The last request landed under the keyboard: GTK would hand the focus
+   * to the next widget it finds; the dock keeps it (Save All, Launch). */
+  if (on_stop_now && !gtk_widget_get_visible (stop_now))
+    lw_command_dock_focus (self->dock);
 }
