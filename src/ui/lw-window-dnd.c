@@ -377,6 +377,21 @@ save_response_cb (GtkNativeDialog *dialog,
   g_object_unref (dialog);
 }
 
+char *
+lw_window_dup_save_folder (LwWindow *self)
+{
+  gint64 job_id = lw_job_session_get_job_id (self->session);
+  /* Read again: lightwork-cli may have set it since the window loaded the
+   * job (lw_jobs_set_output). */
+  g_autoptr(LwJob) job = job_id > 0 ? lw_jobs_get (self->jobs, job_id, NULL) : NULL;
+  g_autofree char *remembered = lw_settings_get_string (lw_jobs_get_store (self->jobs), LW_SETTING_SAVE_FOLDER);
+  /* The job's own folder (lightwork-cli --out) wins for it; then where
+   * Save All went last. One that is gone leaves the chooser's default. */
+  const char *start = job != NULL && job->out_dir != NULL ? job->out_dir : remembered;
+
+  return start != NULL && g_file_test (start, G_FILE_TEST_IS_DIR) ? g_strdup (start) : NULL;
+}
+
 void
 lw_window_choose_save_folder (LwWindow          *self,
                               LwExportSelection  selection)
@@ -386,13 +401,9 @@ lw_window_choose_save_folder (LwWindow          *self,
                                  GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
                                  _("_Save Here"), _("_Cancel"));
 
-  const LwJob *job = lw_job_session_get_job (self->session);
-  g_autofree char *remembered = lw_settings_get_string (lw_jobs_get_store (self->jobs), LW_SETTING_SAVE_FOLDER);
-  /* The job's own folder (lightwork-cli --out) wins for it; then where
-   * Save All went last. One that is gone leaves the chooser's default. */
-  const char *start = job != NULL && job->out_dir != NULL ? job->out_dir : remembered;
+  g_autofree char *start = lw_window_dup_save_folder (self);
 
-  if (start != NULL && g_file_test (start, G_FILE_TEST_IS_DIR))
+  if (start != NULL)
     {
       g_autoptr(GFile) folder = g_file_new_for_path (start);
 

@@ -86,12 +86,30 @@ restore_focus_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+dock_focus_idle (gpointer data)
+{
+  LwWindow *self = data;
+
+  if (!gtk_widget_in_destruction (GTK_WIDGET (self)) && !self->closing)
+    lw_command_dock_focus (self->dock);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 focus_widget_cb (LwWindow   *self,
                  GParamSpec *pspec,
                  gpointer    data)
 {
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  /* A dock button went insensitive or away under the keyboard (Cancel at
+   * the end of a job, Stop Now when the last request landed) and GTK handed
+   * the focus to the next widget it found: the dock's own choice instead. */
+  if (focus != NULL && self->last_focus != NULL && focus != self->last_focus
+      && gtk_widget_is_ancestor (self->last_focus, GTK_WIDGET (self->dock)) && !can_take_focus (self->last_focus)
+      && !self->closing)
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, dock_focus_idle, g_object_ref (self), g_object_unref);
 
   if (focus != NULL)
     {

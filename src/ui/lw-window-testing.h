@@ -47,6 +47,9 @@ GtkWidget      *lw_window_get_count_rejected      (LwWindow *self);
 GtkWidget      *lw_window_get_filter_accepted     (LwWindow *self);
 /* The title of the last toast added (toasts queue behind the one shown). */
 const char     *lw_window_get_last_toast          (LwWindow *self);
+/* Where the Save All chooser opens: the job's out_dir, else the folder
+ * Save All saved into last (ui.save_folder); NULL when neither exists. */
+char           *lw_window_dup_save_folder         (LwWindow *self);
 /* A key is on its way to the keyring. */
 gboolean        lw_window_get_storing_key         (LwWindow *self);
 GtkDropTarget  *lw_window_get_drop_target         (LwWindow *self);
