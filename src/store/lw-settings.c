@@ -30,6 +30,7 @@ static const LwSettingInfo settings[] = {
   { LW_SETTING_DEFAULT_MODEL, LW_SETTING_STRING, NULL, 0, 0, N_("The model new jobs get") },
   { LW_SETTING_LAST_JOB, LW_SETTING_INT, "0", 0, 9e18, N_("The job the window shows") },
   { LW_SETTING_TILE_SIZE, LW_SETTING_INT, "200", 120, 360, N_("Size of the window's tiles, in pixels") },
+  { LW_SETTING_SAVE_FOLDER, LW_SETTING_STRING, NULL, 0, 0, N_("The folder the window's Save All opens") },
   { "gemini.base_url", LW_SETTING_STRING, "https://generativelanguage.googleapis.com", 0, 0, N_("Gemini server address") },
   { "model.*.id", LW_SETTING_STRING, NULL, 0, 0, N_("The Gemini model id an alias stands for") },
   { "price.*", LW_SETTING_DOUBLE, NULL, 0, 100, N_("Price of one result, in USD") },
@@ -190,6 +191,14 @@ lw_settings_set (LwStore *store, const char *key, const char *value, GError **er
     {
       g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_INVALID,
                    _("The format of saved files must be keep, png, jpeg or webp, not “%s”"), value);
+      return FALSE;
+    }
+  /* A relative folder would follow whatever the process's working
+   * directory happens to be; the window's chooser needs a real place. */
+  if (value != NULL && g_str_equal (info->key, LW_SETTING_SAVE_FOLDER) && !g_path_is_absolute (value))
+    {
+      g_set_error (error, LW_STORE_ERROR, LW_STORE_ERROR_INVALID,
+                   _("The folder Save All opens must be an absolute path, not “%s”"), value);
       return FALSE;
     }
   return lw_store_set_setting (store, key, value, error);

@@ -29,6 +29,7 @@ G_BEGIN_DECLS
 #define LW_SETTING_DEFAULT_MODEL  "ui.model"         /* the model new jobs get */
 #define LW_SETTING_LAST_JOB      "ui.last_job"
 #define LW_SETTING_TILE_SIZE     "ui.tile_size"
+#define LW_SETTING_SAVE_FOLDER   "ui.save_folder"    /* where Save All saved last: an absolute path */
 
 typedef enum {
   LW_SETTING_INT,

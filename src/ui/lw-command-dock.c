@@ -21,6 +21,9 @@ struct _LwCommandDock
   GtkWidget    *buttons;
   GtkWidget    *launch_hint;
   GtkWidget    *save_icon;
+  GtkWidget    *stop_now_button;
+  GtkWidget    *cancel_button;
+  GtkWidget    *save_button;
 
   gboolean      revealed;
   double        reveal;   /* 0 hidden … 1 shown; the spring may overshoot */
@@ -105,7 +108,7 @@ lw_command_dock_set_progress (LwCommandDock     *self,
   finished = counts->completed + counts->failed;
   if (counts->total == 0)
     summary = g_strdup (_("No photos yet"));
-  else if (!running && finished == 0)
+  else if (!running && finished == 0 && in_flight == 0)
     summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d photo ready", "%d photos ready", counts->total),
                                counts->total);
   else
@@ -119,8 +122,15 @@ lw_command_dock_set_progress (LwCommandDock     *self,
       g_string_append_printf (detail, _("Paused: %s"), self->paused);
       running = FALSE;
     }
-  else if (running || in_flight > 0)
+  else if (running)
     g_string_append_printf (detail, _("%u in flight"), in_flight);
+  else if (in_flight > 0)
+    /* Cancelled: nothing new starts, and the requests already sent (so
+     * charged) land and are kept (docs/ARCHITECTURE.md, "Jobs"). */
+    g_string_append_printf (detail, g_dngettext (GETTEXT_PACKAGE, "Finishing %u in flight…", "Finishing %u in flight…",
+                                                 in_flight), in_flight);
+  /* Stop Now only while there is something to abandon. */
+  gtk_widget_set_visible (self->stop_now_button, !running && in_flight > 0);
   if (counts->failed > 0)
     {
       if (detail->len > 0)
@@ -197,6 +207,7 @@ lw_command_dock_set_saving (LwCommandDock *self,
   self->saving = total > 0;
   if (total == 0)
     return;
+  gtk_widget_set_visible (self->stop_now_button, FALSE);
   summary = g_strdup_printf (_("Saving %u of %u"), done, total);
   gtk_label_set_label (GTK_LABEL (self->summary_label), summary);
   gtk_label_set_label (GTK_LABEL (self->detail_label), _("Writing results to the folder you chose"));
@@ -223,6 +234,41 @@ const char *
 lw_command_dock_get_detail (LwCommandDock *self)
 {
   return gtk_label_get_label (GTK_LABEL (self->detail_label));
+}
+
+gboolean
+lw_command_dock_focus (LwCommandDock *self)
+{
+  /* Stop Now while requests land; then Save All, once there is a result;
+   * then Launch (Resume); then Cancel. */
+  GtkWidget *order[] = { self->stop_now_button, self->save_button, self->launch_button, self->cancel_button };
+
+  g_return_val_if_fail (LW_IS_COMMAND_DOCK (self), FALSE);
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || !gtk_widget_get_can_target (GTK_WIDGET (self)))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    if (gtk_widget_get_mapped (order[i]) && gtk_widget_is_sensitive (order[i]) && gtk_widget_grab_focus (order[i]))
+      return TRUE;
+  return FALSE;
+}
+
+GtkWidget *
+lw_command_dock_get_stop_now_button (LwCommandDock *self)
+{
+  return self->stop_now_button;
+}
+
+GtkWidget *
+lw_command_dock_get_cancel_button (LwCommandDock *self)
+{
+  return self->cancel_button;
+}
+
+GtkWidget *
+lw_command_dock_get_save_button (LwCommandDock *self)
+{
+  return self->save_button;
 }
 
 void
@@ -310,6 +356,9 @@ lw_command_dock_class_init (LwCommandDockClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LwCommandDock, buttons);
   gtk_widget_class_bind_template_child (widget_class, LwCommandDock, launch_hint);
   gtk_widget_class_bind_template_child (widget_class, LwCommandDock, save_icon);
+  gtk_widget_class_bind_template_child (widget_class, LwCommandDock, stop_now_button);
+  gtk_widget_class_bind_template_child (widget_class, LwCommandDock, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, LwCommandDock, save_button);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lw-command-dock");
 }

@@ -13,7 +13,9 @@ G_DECLARE_FINAL_TYPE (LwCommandDock, lw_command_dock, LW, COMMAND_DOCK, GtkWidge
 
 GtkWidget  *lw_command_dock_new          (void);
 /* counts: the job's; in_flight: requests running; eta_ms -1 = unknown;
- * cost < 0 hides the cost (free models). */
+ * cost < 0 hides the cost (free models). Not running with requests in
+ * flight is a cancelled job's requests landing: "Finishing 2 in flight…"
+ * and Stop Now. */
 void        lw_command_dock_set_progress (LwCommandDock     *self,
                                           const LwJobCounts *counts,
                                           guint              in_flight,
@@ -43,6 +45,13 @@ void        lw_command_dock_set_narrow   (LwCommandDock     *self,
 /* Launch's key hint ("Ctrl+Return"): only where the dock has the room. */
 void        lw_command_dock_show_key_hint (LwCommandDock    *self,
                                           gboolean           show);
+/* Puts the keyboard on the dock's most useful button (Stop Now while
+ * requests land, Save All, Launch, Cancel); FALSE when none can take it. */
+gboolean    lw_command_dock_focus        (LwCommandDock     *self);
+/* Shown while a cancelled job's requests land (win.stop-now). */
+GtkWidget  *lw_command_dock_get_stop_now_button (LwCommandDock *self);
+GtkWidget  *lw_command_dock_get_cancel_button (LwCommandDock *self);
+GtkWidget  *lw_command_dock_get_save_button (LwCommandDock  *self);
 const char *lw_command_dock_get_summary  (LwCommandDock     *self);
 const char *lw_command_dock_get_detail   (LwCommandDock     *self);
 

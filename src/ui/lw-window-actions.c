@@ -133,6 +133,8 @@ lw_window_update_actions (LwWindow *self)
                                  has_job && !running && counts.pending + counts.retry_later > 0);
   gtk_widget_action_set_enabled (w, "win.cancel", running);
   gtk_widget_action_set_enabled (w, "win.ask-cancel", running);
+  /* A cancelled job's requests still landing (lw-window-focus.c). */
+  gtk_widget_action_set_enabled (w, "win.stop-now", !running && lw_job_session_get_in_flight (self->session) > 0);
   gtk_widget_action_set_enabled (w, "win.save-all", has_job && counts.completed > 0 && !exporting);
   gtk_widget_action_set_enabled (w, "win.save-all-to", has_job && counts.completed > 0 && !exporting);
   {
@@ -224,15 +226,23 @@ trial_action (GtkWidget *widget, const char *name, GVariant *param)
   lw_window_trial (LW_WINDOW (widget));
 }
 
+/* Nothing new starts; the requests in flight land and are kept (the dock
+ * says "Finishing 2 in flight…" and offers Stop Now). */
 static void
 cancel_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   LwWindow *self = LW_WINDOW (widget);
   g_autoptr(GError) error = NULL;
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  gboolean on_dock = focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->dock));
 
   if (lw_job_session_get_job (self->session) != NULL && !lw_job_session_cancel (self->session, &error))
     lw_window_toast (self, error->message);
   lw_window_refresh_now (self);
+  /* Cancel went insensitive under the keyboard: it moves on to Stop Now
+   * (or Launch once nothing is in flight), not to the window's start. */
+  if (on_dock)
+    lw_command_dock_focus (self->dock);
 }
 
 static void

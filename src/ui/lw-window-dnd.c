@@ -9,6 +9,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "lw-settings.h"
 #include "lw-window-private.h"
 
 /* ---- staging ----------------------------------------------------------- */
@@ -293,10 +294,10 @@ export_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *title = NULL;
   const char *dir = g_object_get_data (G_OBJECT (self), "lw-export-dir");
-  guint n_written = 0;
+  guint n_written = 0, n_skipped = 0;
   AdwToast *toast;
 
-  if (!lw_job_session_export_finish (LW_JOB_SESSION (source), result, &n_written, &error)
+  if (!lw_job_session_export_finish_full (LW_JOB_SESSION (source), result, &n_written, &n_skipped, &error)
       && self->session != NULL)
     lw_window_toast_error (self, error);
   if (self->session == NULL)
@@ -306,12 +307,34 @@ export_done_cb (GObject      *source,
   lw_window_refresh_now (self);
   if (error != NULL)
     return;
-  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Saved %u photo", "Saved %u photos", n_written), n_written);
+  /* Next time the chooser opens where this went. */
+  {
+    g_autoptr(GError) setting_error = NULL;
+
+    if (!lw_settings_set (lw_jobs_get_store (self->jobs), LW_SETTING_SAVE_FOLDER, dir, &setting_error))
+      g_message ("Could not remember the folder: %s", setting_error->message);
+  }
+  /* A result the folder already holds byte for byte is not written again
+   * (no "-2" copies): the toast says how many were there. */
+  if (n_skipped == 0)
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Saved %u photo", "Saved %u photos", n_written), n_written);
+  else if (n_written == 0)
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u photo was already there, nothing saved",
+                                          "All %u photos were already there, nothing saved", n_skipped), n_skipped);
+  else
+    {
+      g_autofree char *saved = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Saved %u photo", "Saved %u photos",
+                                                             n_written), n_written);
+
+      /* TRANSLATORS: "Saved 3 photos, 5 already there" */
+      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u already there", "%s, %u already there",
+                                            n_skipped), saved, n_skipped);
+    }
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("Open Folder"));
   adw_toast_set_action_name (toast, "win.open-folder");
   adw_toast_set_action_target_value (toast, g_variant_new_string (dir));
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  lw_window_add_toast (self, toast);
 }
 
 void
@@ -354,6 +377,21 @@ save_response_cb (GtkNativeDialog *dialog,
   g_object_unref (dialog);
 }
 
+char *
+lw_window_dup_save_folder (LwWindow *self)
+{
+  gint64 job_id = lw_job_session_get_job_id (self->session);
+  /* Read again: lightwork-cli may have set it since the window loaded the
+   * job (lw_jobs_set_output). */
+  g_autoptr(LwJob) job = job_id > 0 ? lw_jobs_get (self->jobs, job_id, NULL) : NULL;
+  g_autofree char *remembered = lw_settings_get_string (lw_jobs_get_store (self->jobs), LW_SETTING_SAVE_FOLDER);
+  /* The job's own folder (lightwork-cli --out) wins for it; then where
+   * Save All went last. One that is gone leaves the chooser's default. */
+  const char *start = job != NULL && job->out_dir != NULL ? job->out_dir : remembered;
+
+  return start != NULL && g_file_test (start, G_FILE_TEST_IS_DIR) ? g_strdup (start) : NULL;
+}
+
 void
 lw_window_choose_save_folder (LwWindow          *self,
                               LwExportSelection  selection)
@@ -363,8 +401,17 @@ lw_window_choose_save_folder (LwWindow          *self,
                                  GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
                                  _("_Save Here"), _("_Cancel"));
 
+  g_autofree char *start = lw_window_dup_save_folder (self);
+
+  if (start != NULL)
+    {
+      g_autoptr(GFile) folder = g_file_new_for_path (start);
+
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+    }
   g_object_set_data (G_OBJECT (chooser), "lw-selection", GINT_TO_POINTER (selection));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (save_response_cb), self);
+  g_set_weak_pointer (&self->chooser, chooser);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }

@@ -9,7 +9,14 @@
  *
  * Escape asks before cancelling a running batch on a paid model (an
  * AdwMessageDialog: Return stops, Escape keeps it running); the dock's
- * Cancel button, a deliberate click, cancels at once. */
+ * Cancel button, a deliberate click, cancels at once. Cancel keeps the
+ * requests already sent (they are charged): they land and are kept while
+ * the dock says "Finishing 2 in flight…". Its Stop Now abandons them, after
+ * saying what that costs on a paid model.
+ *
+ * The keyboard on the dock stays on the dock: from Cancel to Stop Now, and
+ * when those go (the job finished, the last request landed), to Save All
+ * or Launch. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -72,7 +79,20 @@ restore_focus_idle (gpointer data)
     return G_SOURCE_REMOVE;
   if (can_take_focus (self->last_focus) && gtk_widget_grab_focus (self->last_focus))
     return G_SOURCE_REMOVE;
+  if (self->last_focus != NULL && gtk_widget_is_ancestor (self->last_focus, GTK_WIDGET (self->dock))
+      && lw_command_dock_focus (self->dock))
+    return G_SOURCE_REMOVE;
   lw_window_focus_photos (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+dock_focus_idle (gpointer data)
+{
+  LwWindow *self = data;
+
+  if (!gtk_widget_in_destruction (GTK_WIDGET (self)) && !self->closing)
+    lw_command_dock_focus (self->dock);
   return G_SOURCE_REMOVE;
 }
 
@@ -82,6 +102,14 @@ focus_widget_cb (LwWindow   *self,
                  gpointer    data)
 {
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  /* A dock button went insensitive or away under the keyboard (Cancel at
+   * the end of a job, Stop Now when the last request landed) and GTK handed
+   * the focus to the next widget it found: the dock's own choice instead. */
+  if (focus != NULL && self->last_focus != NULL && focus != self->last_focus
+      && gtk_widget_is_ancestor (self->last_focus, GTK_WIDGET (self->dock)) && !can_take_focus (self->last_focus)
+      && !self->closing)
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, dock_focus_idle, g_object_ref (self), g_object_unref);
 
   if (focus != NULL)
     {
@@ -154,8 +182,8 @@ ask_cancel_action (GtkWidget  *widget,
       return;
     }
   dialog = lw_window_new_dialog (self, _("Stop the Batch?"),
-                                 _("The photos not yet sent stay pending; those on their way come back to the queue. "
-                                   "Results already paid for are kept."));
+                                 _("The photos not yet sent stay pending. The requests already sent are paid for: "
+                                   "they finish and their results are kept."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "continue", _("_Keep Running"), "stop", _("_Stop"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop", ADW_RESPONSE_DESTRUCTIVE);
@@ -165,10 +193,69 @@ ask_cancel_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ---- Stop Now: abandoning the requests in flight ------------------------ */
+
+static void
+stop_now (LwWindow *self)
+{
+  gboolean had_focus = gtk_widget_has_focus (lw_command_dock_get_stop_now_button (self->dock));
+
+  lw_job_session_stop_now (self->session);
+  lw_window_refresh_now (self);
+  /* Stop Now went with the requests: the keyboard stays on the dock. */
+  if (had_focus)
+    lw_command_dock_focus (self->dock);
+}
+
+static void
+stop_now_response_cb (AdwMessageDialog *dialog,
+                      const char       *response,
+                      LwWindow         *self)
+{
+  if (g_strcmp0 (response, "stop") == 0)
+    stop_now (self);
+}
+
+static void
+stop_now_action (GtkWidget  *widget,
+                 const char *name,
+                 GVariant   *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  const LwJob *job = lw_job_session_get_job (self->session);
+  const LwModelInfo *info = job != NULL ? lw_models_find (job->model) : NULL;
+  guint n = lw_job_session_get_in_flight (self->session);
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (n == 0)
+    return;
+  if (info == NULL || !info->paid)
+    {
+      stop_now (self);
+      return;
+    }
+  /* The words of lightwork-cli's second Ctrl+C (lw-cli.c, finish_in_flight). */
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u request was already sent: it may still be charged, and its photo is "
+                                       "charged again when sent again.",
+                                       "%u requests were already sent: they may still be charged, and their photos "
+                                       "are charged again when sent again.", n), n);
+  dialog = lw_window_new_dialog (self, _("Abandon the Requests in Flight?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "wait", _("_Let Them Finish"), "stop", _("_Stop Now"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "wait");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "wait");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (stop_now_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 void
 lw_window_class_init_focus (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.ask-cancel", NULL, ask_cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.stop-now", NULL, stop_now_action);
 }
 
 void

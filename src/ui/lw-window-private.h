@@ -86,17 +86,19 @@ struct _LwWindow
   gboolean              updating_ui;
   GtkWidget            *last_focus;     /* weak: the focus outside popovers, to come back to */
   guint                 focus_idle;
-  GtkFileChooserNative *chooser;        /* weak: the open Add Photos/Folders chooser */
+  GtkFileChooserNative *chooser;        /* weak: the open Add Photos/Folders or Save All chooser */
   gboolean              focus_canvas_pending;  /* the focus goes to the canvas's next page */
   GtkWidget            *popup_focus;    /* weak: the focus when a popover opened, given back at its close */
   guint                 tick_id;
   gint64                last_frame_us;
   gint64                longest_stall_us; /* frame clock: the longest gap (benchmark) */
+  char                 *last_toast;     /* the title of the last toast (tests) */
 };
 
 /* lw-window.c */
 LwImageItem *lw_window_find_item         (LwWindow *self, gint64 image_id);
 void        lw_window_toast              (LwWindow *self, const char *title);
+void        lw_window_add_toast          (LwWindow *self, AdwToast *toast);
 /* Shows error's message, unless it is a cancellation. */
 void        lw_window_toast_error        (LwWindow *self, const GError *error);
 void        lw_window_update_canvas      (LwWindow *self);

@@ -47,6 +47,14 @@ lw_window_update_banner (LwWindow *self)
       button = _("Try Again");
       action = "win.resume";
     }
+  else if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_QUOTA_EXHAUSTED))
+    {
+      /* lightwork-cli's advice ("…or use another key") with the window's
+       * way to another key, the banner's second button. */
+      title = g_strdup (_("Paused: the key’s daily quota is used up. Wait until it resets, or enter another key."));
+      button = _("Try Again");
+      action = "win.resume";
+    }
   else
     {
       title = g_strdup_printf (_("Paused: %s"), lw_ui_pause_reason (reason));
@@ -57,6 +65,8 @@ lw_window_update_banner (LwWindow *self)
   /* A bad key has two ways out: a key that works, or no key at all. */
   if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_AUTH))
     lw_status_banner_set_secondary (self->banner, _("Use Local Engine"), "win.use-local");
+  else if (g_error_matches (reason, LW_ENGINE_ERROR, LW_ENGINE_ERROR_QUOTA_EXHAUSTED))
+    lw_status_banner_set_secondary (self->banner, _("Enter Key…"), "win.api-key");
 }
 
 static void
@@ -129,6 +139,8 @@ lw_window_refresh_now (LwWindow *self)
   LwJobCounts counts;
   int rejected = 0;
   guint in_flight;
+  GtkWidget *stop_now;
+  gboolean on_stop_now;
 
   if (self->session == NULL || gtk_widget_in_destruction (GTK_WIDGET (self)))
     return;
@@ -153,6 +165,8 @@ lw_window_refresh_now (LwWindow *self)
   }
 
   in_flight = lw_job_session_get_in_flight (self->session);
+  stop_now = lw_command_dock_get_stop_now_button (self->dock);
+  on_stop_now = gtk_widget_has_focus (stop_now);
   {
     g_autofree char *projection = lw_window_dup_projection_text (self);
 
@@ -169,4 +183,8 @@ lw_window_refresh_now (LwWindow *self)
   update_engine_status (self, &counts, in_flight);
   lw_window_update_canvas (self);
   lw_window_update_actions (self);
+  /* The last request landed under the keyboard: GTK would hand the focus
+   * to the next widget it finds; the dock keeps it (Save All, Launch). */
+  if (on_stop_now && !gtk_widget_get_visible (stop_now))
+    lw_command_dock_focus (self->dock);
 }

@@ -77,6 +77,12 @@ lw_window_get_viewer (LwWindow *self)
   return self->viewer;
 }
 
+const char *
+lw_window_get_last_toast (LwWindow *self)
+{
+  return self->last_toast;
+}
+
 GtkFileChooserNative *
 lw_window_get_chooser (LwWindow *self)
 {

@@ -26,7 +26,7 @@ LwSidebar      *lw_window_get_sidebar             (LwWindow *self);
 LwTextureCache *lw_window_get_cache               (LwWindow *self);
 /* The open dialog of the module and key commands, or NULL. */
 GtkWidget      *lw_window_get_dialog              (LwWindow *self);
-/* The open Add Photos or Add Folders chooser, or NULL. */
+/* The open Add Photos, Add Folders or Save All chooser, or NULL. */
 GtkFileChooserNative *lw_window_get_chooser       (LwWindow *self);
 /* The photos' context menu (right click, Shift+F10, Menu). */
 GtkWidget      *lw_window_get_tile_popover        (LwWindow *self);
@@ -45,6 +45,11 @@ GtkWidget      *lw_window_get_count_accepted      (LwWindow *self);
 GtkWidget      *lw_window_get_count_rejected      (LwWindow *self);
 /* The Accepted tab (shown once something is done). */
 GtkWidget      *lw_window_get_filter_accepted     (LwWindow *self);
+/* The title of the last toast added (toasts queue behind the one shown). */
+const char     *lw_window_get_last_toast          (LwWindow *self);
+/* Where the Save All chooser opens: the job's out_dir, else the folder
+ * Save All saved into last (ui.save_folder); NULL when neither exists. */
+char           *lw_window_dup_save_folder         (LwWindow *self);
 /* A key is on its way to the keyring. */
 gboolean        lw_window_get_storing_key         (LwWindow *self);
 GtkDropTarget  *lw_window_get_drop_target         (LwWindow *self);

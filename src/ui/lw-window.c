@@ -93,7 +93,17 @@ void
 lw_window_toast (LwWindow   *self,
                  const char *title)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  lw_window_add_toast (self, adw_toast_new (title));
+}
+
+void
+lw_window_add_toast (LwWindow *self,
+                     AdwToast *toast)
+{
+  /* Toasts queue behind the one shown: tests read what was said last. */
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (adw_toast_get_title (toast));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 void
@@ -339,7 +349,15 @@ job_finished_cb (LwJobSession *session,
                  gboolean      with_failures,
                  LwWindow     *self)
 {
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
   lw_window_toast (self, with_failures ? _("Job finished, with some failures") : _("Job finished"));
+  /* Cancel went insensitive under the keyboard (or there was none): the
+   * next thing to do is Save All. A focus on the photos stays there. */
+  lw_window_refresh_now (self);
+  if (focus == NULL || !gtk_widget_get_mapped (focus) || !gtk_widget_is_sensitive (focus)
+      || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->dock)))
+    lw_command_dock_focus (self->dock);
 }
 
 static void
@@ -602,6 +620,7 @@ lw_window_finalize (GObject *object)
   LwWindow *self = LW_WINDOW (object);
 
   g_free (self->filter_name);
+  g_free (self->last_toast);
 
   G_OBJECT_CLASS (lw_window_parent_class)->finalize (object);
 }
