@@ -105,6 +105,46 @@ rpm_setting (LwGeminiTier tier)
   return g_strdup_printf (LW_SETTING_RPM_FMT, tier_alias (tier));
 }
 
+/* ---- combo rows -------------------------------------------------------------- */
+
+/* libadwaita 1.2's combo row shows its choice in a list item of its own, a
+ * focusable node a screen reader would announce by type only: each item
+ * (the shown one and the popover's) is named by its text. */
+static void
+combo_setup_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+combo_bind_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item)
+{
+  GtkWidget *label = gtk_list_item_get_child (item);
+  GtkStringObject *object = gtk_list_item_get_item (item);
+  const char *text = object != NULL ? gtk_string_object_get_string (object) : "";
+  GtkWidget *parent = gtk_widget_get_parent (label);
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  if (parent != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (parent), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+}
+
+static void
+setup_combo (AdwComboRow *row)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (combo_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (combo_bind_cb), NULL);
+  adw_combo_row_set_factory (row, factory);
+}
+
 /* ---- numbers (spin rows) ------------------------------------------------ */
 
 /* The spin button's range is the setting's, from the one settings table. */
@@ -200,10 +240,10 @@ example_ext (LwPreferences *self)
   return "jpg";
 }
 
-/* The template as typed: written when valid, and an example of a name it
- * gives under it; when refused, why, and nothing is written. */
-static void
-template_changed_cb (LwPreferences *self)
+/* The template as typed: an example of a name it gives under it, or why it
+ * is refused. */
+static gboolean
+update_example (LwPreferences *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->template_row));
   g_autoptr(GError) error = NULL;
@@ -214,19 +254,39 @@ template_changed_cb (LwPreferences *self)
       gtk_widget_add_css_class (GTK_WIDGET (self->template_row), "error");
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->example_row), _("Not Saved"));
       adw_action_row_set_subtitle (self->example_row, error->message);
-      return;
+      return FALSE;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->template_row), "error");
-  /* TRANSLATORS: the example photo, job and module of the naming
-   * template's example; keep the file name's extension */
+  /* TRANSLATORS: the example photo and job of the naming template's
+   * example; keep the file name's extension */
   example = lw_export_format_name (text, _("IMG_0042.jpg"), "food", _("Dinner Menu"), 7, example_ext (self));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->example_row), _("Example"));
   adw_action_row_set_subtitle (self->example_row, example);
-  if (!self->loading)
+  return TRUE;
+}
+
+static void
+template_changed_cb (LwPreferences *self)
+{
+  update_example (self);
+}
+
+/* Written when applied (Enter, or the row's apply button), not at each key:
+ * a template half typed ("" on the way to another) is never stored. A
+ * refused one says why and is not written. */
+static void
+template_apply_cb (LwPreferences *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->template_row));
+  g_autoptr(GError) error = NULL;
+
+  if (!update_example (self))
     {
-      if (!lw_settings_set (get_store (self), LW_SETTING_TEMPLATE, *text != '\0' ? text : NULL, &error))
-        toast (self, error->message);
+      toast (self, adw_action_row_get_subtitle (self->example_row));
+      return;
     }
+  if (!lw_settings_set (get_store (self), LW_SETTING_TEMPLATE, *text != '\0' ? text : NULL, &error))
+    toast (self, error->message);
 }
 
 static void
@@ -239,9 +299,8 @@ format_changed_cb (LwPreferences *self)
                             g_str_equal (format, "jpeg") || g_str_equal (format, "webp"));
   if (!self->loading && !lw_settings_set (get_store (self), LW_SETTING_EXPORT_FORMAT, format, &error))
     toast (self, error->message);
-  /* The example's extension follows; writes the template again only
-   * when it is valid, which changes nothing. */
-  template_changed_cb (self);
+  /* The example's extension follows. */
+  update_example (self);
 }
 
 static void
@@ -873,6 +932,10 @@ load_settings (LwPreferences *self)
   GtkStringList *ages = gtk_string_list_new (NULL);
 
   self->loading = TRUE;
+  setup_combo (self->fast_combo);
+  setup_combo (self->pro_combo);
+  setup_combo (self->format_row);
+  setup_combo (self->age_row);
   for (guint tier = 0; tier < LW_GEMINI_N_TIERS; tier++)
     {
       const char *label = lw_models_get_label (tier_alias ((LwGeminiTier) tier));
@@ -921,6 +984,7 @@ load_settings (LwPreferences *self)
   g_signal_connect_swapped (self->pro_rpm_spin, "value-changed", G_CALLBACK (pro_rpm_changed_cb), self);
   g_signal_connect_swapped (self->quality_spin, "value-changed", G_CALLBACK (quality_changed_cb), self);
   g_signal_connect_swapped (self->template_row, "changed", G_CALLBACK (template_changed_cb), self);
+  g_signal_connect_swapped (self->template_row, "apply", G_CALLBACK (template_apply_cb), self);
   g_signal_connect_swapped (self->format_row, "notify::selected", G_CALLBACK (format_changed_cb), self);
   g_signal_connect_swapped (self->fast_entry, "apply", G_CALLBACK (fast_entry_apply_cb), self);
   g_signal_connect_swapped (self->pro_entry, "apply", G_CALLBACK (pro_entry_apply_cb), self);
