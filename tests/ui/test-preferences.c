@@ -508,7 +508,10 @@ shoot (LwUiFixture *fx,
 
   adw_style_manager_set_color_scheme (manager, dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
   prefs = open_preferences (fx);
-  gtk_window_set_default_size (GTK_WINDOW (prefs), 640, 860);
+  /* As after a test of the key: each alias chosen from the models listed. */
+  gtk_editable_set_text (GTK_EDITABLE (child (prefs, "key_row")), LW_TEST_KEY);
+  run_test_button (fx, prefs);
+  gtk_editable_set_text (GTK_EDITABLE (child (prefs, "key_row")), "");
   lw_ui_spin (500);
   for (guint i = 0; i < 2; i++)
     {
@@ -529,16 +532,23 @@ static void
 test_shots (void)
 {
   LwUiFixture fx;
+  LwFakeGemini *server;
+  g_autofree char *url = NULL;
 
   if (shots_dir == NULL)
     {
       g_test_skip ("LW_SHOTS_DIR is not set");
       return;
     }
+  server = lw_test_fake_start ();
+  url = lw_fake_gemini_dup_base_url (server);
+  g_setenv ("LIGHTWORK_GEMINI_BASE_URL", url, TRUE);
   lw_ui_fixture_setup (&fx, 0);
   shoot (&fx, FALSE);
   shoot (&fx, TRUE);
   lw_ui_fixture_teardown (&fx);
+  g_setenv ("LIGHTWORK_GEMINI_BASE_URL", "http://127.0.0.1:9", TRUE);
+  lw_fake_gemini_free (server);
 }
 
 int
