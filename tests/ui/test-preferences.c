@@ -11,6 +11,9 @@
  *  - Test lists the image models the fake Gemini server (real HTTP over
  *    127.0.0.1) lets the key use, fills each alias's choice from them and
  *    writes a choice; a wrong key is said in words, never echoed;
+ *  - "Remove finished jobs older than" asks first, then removes only the
+ *    completed and failed jobs finished before the chosen age: a running
+ *    job, a cancelled one and a recent one stay;
  *  - every interactive node of both pages has a name, and Tab reaches every
  *    control.
  * With LW_SHOTS_DIR set, /ui/preferences/shots keeps both pages in light
@@ -367,6 +370,125 @@ test_key_test (void)
   lw_fake_gemini_free (server);
 }
 
+/* ---- removing old jobs ------------------------------------------------------------ */
+
+#define DAY_MS ((gint64) 24 * 60 * 60 * 1000)
+
+/* A job in status, launched and (unless PROCESSING) finished days_ago. */
+static gint64
+make_job (LwUiFixture *fx,
+          const char  *name,
+          LwJobStatus  status,
+          gint64       days_ago)
+{
+  LwStore *store = lw_jobs_get_store (fx->jobs);
+  gint64 at = lw_clock_now_ms (lw_core_get_clock (fx->core)) - days_ago * DAY_MS;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwJob) job = lw_jobs_create (fx->jobs, name, NULL, "local", NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (lw_store_set_job_status (store, job->id, LW_JOB_PROCESSING, at, &error));
+  if (status != LW_JOB_PROCESSING)
+    g_assert_true (lw_store_set_job_status (store, job->id, status, at + 1, &error));
+  g_assert_no_error (error);
+  return job->id;
+}
+
+static gboolean
+job_exists (LwUiFixture *fx,
+            gint64       id)
+{
+  g_autoptr(LwJob) job = lw_jobs_get (fx->jobs, id, NULL);
+
+  return job != NULL;
+}
+
+static AdwMessageDialog *
+shown_dialog (void)
+{
+  g_autoptr(GList) list = gtk_window_list_toplevels ();
+
+  for (GList *l = list; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+dialog_shown (LwUiFixture *fx)
+{
+  return shown_dialog () != NULL;
+}
+
+static gboolean
+no_dialog (LwUiFixture *fx)
+{
+  return shown_dialog () == NULL;
+}
+
+/* As a click on its button does: the answer, then the dialog closes
+ * (adw_message_dialog_response only answers). */
+static void
+answer (AdwMessageDialog *dialog,
+        const char       *response)
+{
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_remove_old (void)
+{
+  LwUiFixture fx;
+  LwPreferences *prefs;
+  gint64 old_done, old_failed, old_cancelled, recent_done, running;
+  AdwMessageDialog *dialog;
+
+  lw_ui_fixture_setup (&fx, 0);
+  /* Made without turning the main loop: the queue sees them finished. */
+  old_done = make_job (&fx, "Old done", LW_JOB_COMPLETED, 40);
+  old_failed = make_job (&fx, "Old failed", LW_JOB_FAILED, 100);
+  old_cancelled = make_job (&fx, "Old cancelled", LW_JOB_CANCELLED, 40);
+  recent_done = make_job (&fx, "Recent", LW_JOB_COMPLETED, 2);
+  running = make_job (&fx, "Running", LW_JOB_PROCESSING, 40);
+
+  prefs = open_preferences (&fx);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (prefs, "age_row"))), ==, 1);
+
+  /* Asked first; Cancel removes nothing. */
+  g_signal_emit_by_name (child (prefs, "remove_button"), "clicked");
+  g_assert_true (lw_ui_wait (dialog_shown, &fx, 5000));
+  dialog = shown_dialog ();
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (prefs));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove 2 Finished Jobs?");
+  answer (dialog, "cancel");
+  g_assert_true (lw_ui_wait (no_dialog, &fx, 5000));
+  g_assert_true (job_exists (&fx, old_done));
+  g_assert_true (job_exists (&fx, old_failed));
+
+  /* Remove: only the finished ones past 30 days. */
+  g_signal_emit_by_name (child (prefs, "remove_button"), "clicked");
+  g_assert_true (lw_ui_wait (dialog_shown, &fx, 5000));
+  answer (shown_dialog (), "remove");
+  g_assert_true (lw_ui_wait (no_dialog, &fx, 5000));
+  g_assert_true (lw_ui_wait (preferences_settled, &fx, 20000));
+  g_assert_false (job_exists (&fx, old_done));
+  g_assert_false (job_exists (&fx, old_failed));
+  g_assert_true (job_exists (&fx, old_cancelled));
+  g_assert_true (job_exists (&fx, recent_done));
+  g_assert_true (job_exists (&fx, running));
+
+  /* 7 days: the recent one (2 days) stays; nothing else is finished and old. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (prefs, "age_row")), 0);
+  g_signal_emit_by_name (child (prefs, "remove_button"), "clicked");
+  lw_ui_spin (300);
+  g_assert_null (shown_dialog ());
+  g_assert_true (job_exists (&fx, recent_done));
+
+  close_preferences (&fx, prefs);
+  lw_ui_fixture_teardown (&fx);
+}
+
 /* ---- names for screen readers, and Tab ---------------------------------------------- */
 
 static gboolean
@@ -563,6 +685,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/preferences/concurrency", test_concurrency);
   g_test_add_func ("/ui/preferences/template", test_template);
   g_test_add_func ("/ui/preferences/key-test", test_key_test);
+  g_test_add_func ("/ui/preferences/remove-old", test_remove_old);
   g_test_add_func ("/ui/preferences/accessible", test_accessible);
   g_test_add_func ("/ui/preferences/shots", test_shots);
   return g_test_run ();
