@@ -1,7 +1,7 @@
 #!/bin/sh
 # Renders docs/screenshots/*.png (README, metainfo) from a real window under a
 # headless display: empty, instruction, staged, running, finished; light and
-# dark, 360 px wide, German (see the end).
+# dark, 360 px wide, German, the Preferences window (see the end).
 #   tools/screenshots.sh [BUILD_DIR]     (default: build)
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +23,7 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
 shots=$(mktemp -d)
 trap 'rm -rf "$shots"' EXIT
 export LIGHTWORK_LOCALEDIR="$build/po" LANGUAGE=
-ninja -C "$build" tests/ui/test-gnome-pass tests/ui/test-adaptive tests/ui/test-adaptive-de >/dev/null
+ninja -C "$build" tests/ui/test-gnome-pass tests/ui/test-adaptive tests/ui/test-adaptive-de tests/ui/test-preferences >/dev/null
 for run in "test-gnome-pass -p /ui/gnome-pass/light -p /ui/gnome-pass/dark -p /ui/gnome-pass/shortcuts-window" \
            "test-adaptive -p /ui/adaptive/narrow -p /ui/adaptive/labels-whole" \
            "test-adaptive-de -p /ui/adaptive/labels-whole --german"; do
@@ -32,8 +32,15 @@ for run in "test-gnome-pass -p /ui/gnome-pass/light -p /ui/gnome-pass/dark -p /u
   LW_SHOTS_DIR="$shots" GTK_A11Y=test dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
     "$build/tests/ui/$prog" "$@" >/dev/null
 done
+# The Preferences window's two pages, light and dark, in English and German.
+for lang in "" de; do
+  LANGUAGE=$lang LW_SHOTS_DIR="$shots" GTK_A11Y=test dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+    "$build/tests/ui/test-preferences" -p /ui/preferences/shots >/dev/null
+done
 for name in window-light window-dark main-menu-light main-menu-dark module-prompt-light module-prompt-dark \
-            shortcuts-light shortcuts-dark window-360-en window-360-de window-1280-de window-1000-en; do
+            shortcuts-light shortcuts-dark window-360-en window-360-de window-1280-de window-1000-en \
+            preferences-gemini-light preferences-gemini-dark preferences-files-light preferences-files-dark \
+            preferences-gemini-light-de preferences-gemini-dark-de preferences-files-light-de preferences-files-dark-de; do
   cp "$shots/$name.png" "$src/docs/screenshots/$name.png"
   echo "$src/docs/screenshots/$name.png"
 done

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lw-models.h"
+#include "lw-preferences.h"
 #include "lw-viewer.h"
 #include "lw-window-private.h"
 
@@ -55,6 +56,7 @@ static const char * const accels[] = {
   "win.zoom-out", "<Control>minus",
   "win.toggle-sidebar", "F9",
   "win.rename-current-job", "F2",
+  "win.preferences", "<Control>comma",
   "window.close", "<Control>w",
   NULL
 };
@@ -627,6 +629,17 @@ delete_current_job_action (GtkWidget *widget, const char *name, GVariant *param)
   delete_job_action (widget, name, target);
 }
 
+/* ---- preferences ------------------------------------------------------- */
+
+static void
+preferences_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LwWindow *self = LW_WINDOW (widget);
+  LwPreferences *preferences = lw_preferences_new (GTK_WINDOW (self), self->jobs);
+
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
 /* ---- installation ------------------------------------------------------ */
 
 static void
@@ -702,6 +715,7 @@ lw_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.rename-current-job", NULL, rename_current_job_action);
   gtk_widget_class_install_action (widget_class, "win.delete-job", "x", delete_job_action);
   gtk_widget_class_install_action (widget_class, "win.delete-current-job", NULL, delete_current_job_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   lw_window_class_init_module_actions (widget_class);
 
   bind_accels (widget_class);

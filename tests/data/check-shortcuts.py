@@ -11,7 +11,7 @@ import re
 import sys
 
 MODIFIERS = {'Control': 'Ctrl', 'Primary': 'Ctrl', 'Shift': 'Shift', 'Alt': 'Alt', 'Super': 'Super'}
-KEYS = {'question': '?', 'space': 'Space', 'bracketleft': '[', 'bracketright': ']'}
+KEYS = {'question': '?', 'space': 'Space', 'bracketleft': '[', 'bracketright': ']', 'comma': ','}
 
 
 def spell(accel):
@@ -30,7 +30,7 @@ def main():
         print('lightwork.1 has no KEYBOARD SHORTCUTS section')
         return 1
     section = section[1].split('\n.SH ', 1)[0]
-    listed = set(re.findall(r'(?:(?:Ctrl|Shift|Alt|Super)\+)*(?:[A-Za-z0-9?]+|\?|\[|\])', section.replace('\\-', '-')))
+    listed = set(re.findall(r'(?:(?:Ctrl|Shift|Alt|Super)\+)*(?:[A-Za-z0-9?]+|\?|\[|\]|,)', section.replace('\\-', '-')))
 
     accels = [html.unescape(a) for a in re.findall(r'<property name="accelerator">([^<]+)</property>', overlay)]
     if not accels:
