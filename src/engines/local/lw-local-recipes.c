@@ -310,7 +310,7 @@ lw_local_plan_new (const char                *module_id,
         }
       else
         {
-          plan->wb_mass = plan->achromatic ? 0 : lw_local_estimate_illuminant (preview, plan->wb_uv);
+          plan->wb_mass = plan->achromatic ? 0 : lw_local_estimate_illuminant (preview, plan->wb_uv, &plan->wb_grey);
           /* No surface near neutral at all (a poster of strong colours),
            * or no colour at all: nothing to balance on, so no balance. */
           if (plan->wb_mass > 0)
@@ -318,8 +318,13 @@ lw_local_plan_new (const char                *module_id,
               /* unsure (few votes near the mode): do less */
               double sure = CLAMP (plan->wb_mass / LW_LOCAL_SURE_MASS, 0, 1);
               double amount = wb->wb_strength * (UNSURE_WB_SHARE + (1 - UNSURE_WB_SHARE) * sure);
+              /* The prior is where a broad everyday mode (skin, wood)
+               * sits on a well-balanced photo; a mode of grey surfaces
+               * (one point) is the light itself, balanced to neutral. */
+              double prior_u = wb_prior[0] * (1 - plan->wb_grey);
+              double prior_v = wb_prior[1] * (1 - plan->wb_grey);
 
-              limit_cast (wb, plan->wb_uv[0] - wb_prior[0], plan->wb_uv[1] - wb_prior[1], cast);
+              limit_cast (wb, plan->wb_uv[0] - prior_u, plan->wb_uv[1] - prior_v, cast);
               cast[0] *= amount;
               cast[1] *= amount;
             }

@@ -22,7 +22,7 @@ G_BEGIN_DECLS
 
 /* Bump when any recipe changes what it produces: the engine's signature
  * carries it, so results made by an older recipe are not reused. */
-#define LW_LOCAL_RECIPE_VERSION 3
+#define LW_LOCAL_RECIPE_VERSION 4
 
 /* Long edge of the copy skin smoothing blurs: at 1600 px a 50 MP photo's
  * smoothing (σ 35 px) is still σ 6 px there. */
@@ -88,6 +88,9 @@ typedef struct {
   double         wb_mass;        /* share of votes near the estimate, or of
                                   * the photo that is the white reference */
   gboolean       white_ref;      /* balanced on a large white surface */
+  double         wb_grey;        /* 0–1: the estimate's mode is grey
+                                  * surfaces (balanced to neutral, not to
+                                  * the everyday prior) */
   gboolean       achromatic;     /* a greyscale photo: no balance, no tint */
   double         noise;
   double         exposure_ev;

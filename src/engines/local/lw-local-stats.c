@@ -244,7 +244,8 @@ mean_shift (GArray *bins, double total, double u0, double v0, double *u_out, dou
 
 double
 lw_local_estimate_illuminant (const LwLocalImage *image,
-                              double              uv[2])
+                              double              uv[2],
+                              double             *grey)
 {
   g_autofree float *grid = g_new0 (float, UV_BINS * UV_BINS);
   g_autofree float *texture = texture_weights (image);
@@ -253,6 +254,8 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
   gsize i, n = (gsize) image->width * image->height;
 
   uv[0] = uv[1] = 0;
+  if (grey != NULL)
+    *grey = 0;
   for (i = 0; i < n; i++)
     {
       const float *px = image->data + i * 4;
@@ -310,6 +313,35 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
 
   /* From neutral: the cluster of surfaces nearest to grey. */
   mass = mean_shift (bins, total, 0, 0, &u0, &v0);
+
+  /* Is the mode grey surfaces? Under one light every grey surface, dark
+   * or light, has the same chromaticity: their votes pile up on one point
+   * (spread only by noise), where skin, wood and shade — the warm
+   * everyday mode the recipes' prior stands for — make a broad cluster.
+   * 0.04 is about the chromaticity noise of a mid-grey 8-bit pixel
+   * (±2 levels); 0.15 is the kernel's reach. Scaled by how sure the mode
+   * is: a point holding few votes is no grey card. */
+  if (grey != NULL && mass > 0)
+    {
+      double tight = 0, near = 0;
+      guint k;
+
+      for (k = 0; k < bins->len; k++)
+        {
+          const UvBin *b = &g_array_index (bins, UvBin, k);
+          double d2 = (b->u - u0) * (b->u - u0) + (b->v - v0) * (b->v - v0);
+
+          if (d2 < 0.04 * 0.04)
+            tight += b->w;
+          if (d2 < 0.15 * 0.15)
+            near += b->w;
+        }
+      if (near > 0)
+        *grey = CLAMP ((tight / near - LW_LOCAL_GREY_LOW) / (LW_LOCAL_GREY_HIGH - LW_LOCAL_GREY_LOW), 0, 1)
+                * CLAMP (mass / LW_LOCAL_SURE_MASS, 0, 1);
+      g_debug ("illuminant: mode (%.3f, %.3f) mass %.3f, %.2f of it within 0.04: grey %.2f",
+               u0, v0, mass, near > 0 ? tight / near : 0, *grey);
+    }
 
   /* Unsure: few votes near that mode. Which cluster is found then depends
    * on where the search starts, and a fixed start (neutral) does not move

@@ -56,13 +56,25 @@ gboolean    lw_local_is_achromatic     (const LwLocalImage *image);
  * estimate by more than the cast. Votes are weighted by luminance and by
  * texture, so a large uniform region (a sky, a flat colour) counts as
  * one surface, not as many pixels. Returns the share of the weighted
- * votes near the mode, −1 when nothing voted. */
+ * votes near the mode, −1 when nothing voted. grey (may be NULL) is set
+ * to 0–1: how far the mode is one point of the plane rather than a broad
+ * cluster — grey surfaces of any lightness lie on one point under one
+ * light, skin, wood and shade spread out (see LW_LOCAL_GREY_*). */
 double      lw_local_estimate_illuminant (const LwLocalImage *image,
-                                          double              uv[2]);
+                                          double              uv[2],
+                                          double             *grey);
 
 /* Below this share of votes near the mode the illuminant estimate is
  * unsure, and a recipe does less of it. */
 #define LW_LOCAL_SURE_MASS 0.15
+
+/* The mode is grey surfaces when this share of the votes within 0.15 of
+ * it lies within 0.04 of it: not at all up to LW_LOCAL_GREY_LOW (every
+ * fixture photo of the tuning set is at 0.23 or below: their modes are
+ * broad), fully from LW_LOCAL_GREY_HIGH (half the mode on one point; one
+ * grey surface with sensor noise alone is near 0.8). */
+#define LW_LOCAL_GREY_LOW  0.25
+#define LW_LOCAL_GREY_HIGH 0.50
 
 /* A white reference: the bright (≥ 70 % of the 99th percentile of
  * luminance), near-neutral pixels of one colour, clipped ones included. uv
