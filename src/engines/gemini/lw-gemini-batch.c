@@ -72,8 +72,12 @@ exchange (LwGeminiBatch       *self,
       return;
     }
   if (json_body != NULL)
-    soup_message_set_request_body_from_bytes (msg, "application/json",
-                                              g_bytes_new (json_body, strlen (json_body)));
+    {
+      /* The message takes a reference of its own. */
+      g_autoptr(GBytes) body = g_bytes_new (json_body, strlen (json_body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", body);
+    }
   g_object_set_data_full (G_OBJECT (task), "lw-msg", msg, g_object_unref);
   lw_gemini_engine_exchange_async (self->engine, msg, timeout_ms (self), g_task_get_cancellable (task),
                                    callback, task);
@@ -245,8 +249,11 @@ upload_async (LwGeminiBatch       *self,
   soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Goog-Upload-Command", "start");
   soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Goog-Upload-Header-Content-Length", length);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Goog-Upload-Header-Content-Type", mime);
-  soup_message_set_request_body_from_bytes (msg, "application/json",
-                                            g_bytes_new_take (g_steal_pointer (&json), json_length));
+  {
+    g_autoptr(GBytes) body = g_bytes_new_take (g_steal_pointer (&json), json_length);
+
+    soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  }
   g_object_set_data_full (G_OBJECT (task), "lw-msg", msg, g_object_unref);
   lw_gemini_engine_exchange_async (self->engine, msg, timeout_ms (self), cancellable, upload_started_cb, task);
 }
