@@ -104,6 +104,41 @@ note_states (Eco *e)
 static Eco *current;
 
 static gboolean
+running_seen (LwUiFixture *fx)
+{
+  note_states (current);
+  return g_hash_table_contains (current->states_seen, "running") || lw_ui_job_finished (fx);
+}
+
+/* With LW_SHOTS_DIR set (tools/screenshots.sh), the window as the test
+ * sees it, with the batches popover open when popover is TRUE. */
+static void
+shoot (Eco *e, const char *name, gboolean popover)
+{
+  const char *dir = g_getenv ("LW_SHOTS_DIR");
+  g_autofree char *path = NULL;
+  GtkWidget *button = lw_window_get_batches_button (e->fx.window);
+
+  if (dir == NULL)
+    return;
+  path = g_build_filename (dir, name, NULL);
+  if (!popover)
+    {
+      lw_ui_spin (300);
+      lw_ui_save_png (GTK_WIDGET (e->fx.window), path);
+      return;
+    }
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  lw_ui_spin (400);
+  {
+    GtkWidget *pop = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+
+    lw_ui_save_png_with_popup (GTK_WIDGET (e->fx.window), pop, path);
+  }
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+}
+
+static gboolean
 finished_noting (LwUiFixture *fx)
 {
   note_states (current);
@@ -173,6 +208,7 @@ test_economy_batches (void)
   g_clear_pointer (&want, g_free);
   want = g_strdup_printf ("About $%.2f for %u photos", after.cost_per_photo * n, n);
   g_assert_nonnull (strstr (lw_command_dock_get_detail (dock), want));
+  shoot (&e, "economy-switch.png", FALSE);
   /* No batch yet: the list says so. */
   g_assert_false (gtk_widget_get_visible (lw_window_get_batch_list (e.fx.window)));
 
@@ -180,10 +216,13 @@ test_economy_batches (void)
   /* The mode is fixed while the job runs. */
   g_assert_true (lw_ui_wait (lw_ui_job_running, &e.fx, 10000));
   g_assert_false (gtk_widget_get_sensitive (lw_window_get_mode_dropdown (e.fx.window)));
+  g_assert_true (lw_ui_wait (running_seen, &e.fx, 60000));
+  shoot (&e, "economy-batches-running.png", TRUE);
   g_assert_true (lw_ui_wait (finished_noting, &e.fx, 60000));
   lw_ui_spin (50);
   note_states (&e);
 
+  shoot (&e, "economy-batches-done.png", TRUE);
   /* The list followed the batches as Google moved them on. */
   g_assert_true (g_hash_table_contains (e.states_seen, "pending"));
   g_assert_true (g_hash_table_contains (e.states_seen, "running"));
