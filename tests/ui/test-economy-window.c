@@ -216,7 +216,14 @@ test_economy_batches (void)
   /* The mode is fixed while the job runs. */
   g_assert_true (lw_ui_wait (lw_ui_job_running, &e.fx, 10000));
   g_assert_false (gtk_widget_get_sensitive (lw_window_get_mode_dropdown (e.fx.window)));
-  g_assert_true (lw_ui_wait (running_seen, &e.fx, 60000));
+  if (!lw_ui_wait (running_seen, &e.fx, 120000))
+    {
+      g_autofree char *seen = g_strjoinv (" ", (char **) g_hash_table_get_keys_as_array (e.states_seen, NULL));
+
+      g_error ("no batch seen running: job %d, states seen: %s, done %u, batches created %u", LW_UI_JOB (e.fx.window)->status,
+               seen, lw_ui_count_items (&e.fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_COMPLETED),
+               lw_fake_gemini_get_n_batches (e.server));
+    }
   shoot (&e, "economy-batches-running.png", TRUE);
   g_assert_true (lw_ui_wait (finished_noting, &e.fx, 60000));
   lw_ui_spin (50);
