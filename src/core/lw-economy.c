@@ -93,8 +93,11 @@ void
 lw_economy_poke (LwEconomy *self)
 {
   g_return_if_fail (LW_IS_ECONOMY (self));
+  /* At default priority, not idle: a window that redraws all the time
+   * (spinners on a slow machine) starves idle sources, and the batches
+   * then waited forever at "pending" (test-economy-window under ASan). */
   if (self->started && self->idle == 0)
-    self->idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, idle_cb, self, NULL);
+    self->idle = g_idle_add_full (G_PRIORITY_DEFAULT, idle_cb, self, NULL);
 }
 
 static gboolean
