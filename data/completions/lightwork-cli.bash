@@ -122,7 +122,7 @@ _lightwork_cli()
       fi
       ;;
     resume|retry-failed)
-      COMPREPLY=($(compgen -W "--out --concurrency --rpm --force --json --help" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--out --concurrency --rpm --force --live --json --help" -- "$cur")) ;;
     cancel)
       ;;
     export)

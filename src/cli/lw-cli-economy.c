@@ -19,6 +19,27 @@ lw_cli_economy_set_mode (LwJobs *jobs, gint64 job_id, gboolean economy)
   return FALSE;
 }
 
+/* --live: the user's consent to pay the full price for the photos Google's
+ * batches failed (lw_jobs_move_to_live), said with the price. */
+gboolean
+lw_cli_economy_move_to_live (LwJobs *jobs, gint64 job_id, gboolean json)
+{
+  g_autoptr(GError) error = NULL;
+  double price = lw_jobs_get_live_price (jobs, job_id);
+  int n = lw_jobs_move_to_live (jobs, job_id, &error);
+
+  if (n < 0)
+    {
+      lw_cli_fail (error);
+      return FALSE;
+    }
+  if (!json)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "%d photo the batches failed goes live, at the full price ($%.3f).\n",
+                             "%d photos the batches failed go live, at the full price ($%.3f each).\n", n),
+                n, price);
+  return TRUE;
+}
+
 /* "2 running, 1 done" — how many of the job's batches are in each state. */
 static char *
 describe_batches (GPtrArray *batches)

@@ -42,6 +42,10 @@ int lw_cli_cmd_models (int argc, char **argv);
 gboolean lw_cli_economy_set_mode     (LwJobs      *jobs,
                                       gint64       job_id,
                                       gboolean     economy);
+/* resume/retry-failed --live: the batches' failed photos to the live pool. */
+gboolean lw_cli_economy_move_to_live (LwJobs      *jobs,
+                                      gint64       job_id,
+                                      gboolean     json);
 void     lw_cli_economy_print_status (LwJobs      *jobs,
                                       gint64       job_id);
 void     lw_cli_economy_add_json     (JsonBuilder *b,

@@ -957,10 +957,11 @@ cmd_resume_like (int argc, char **argv, gboolean retry_failed)
   g_autofree char *out_dir = NULL;
   g_autofree char *concurrency_help = concurrency_option_help ();
   int concurrency = 0, rpm = -1;
-  gboolean json = FALSE, force = FALSE;
+  gboolean json = FALSE, force = FALSE, live = FALSE;
   g_auto(GStrv) rest = NULL;
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, N_("Save the results into this folder"), "DIR" },
+    { "live", 0, 0, G_OPTION_ARG_NONE, &live, N_("Send the photos Google’s batches failed live, at the full price"), NULL },
     { "concurrency", 'c', 0, G_OPTION_ARG_INT, &concurrency, concurrency_help, "N" },
     { "rpm", 0, 0, G_OPTION_ARG_INT, &rpm, N_("At most N requests started per minute"), "N" },
     { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Send again even when an identical result exists"), NULL },
@@ -994,6 +995,8 @@ cmd_resume_like (int argc, char **argv, gboolean retry_failed)
       if (!stage (jobs, job->id, (const char * const *) unstaged, json, &report))
         return LW_CLI_EXIT_ERROR;
     }
+  if (live && !lw_cli_economy_move_to_live (jobs, job->id, json))
+    return LW_CLI_EXIT_ERROR;
   if (retry_failed)
     {
       int n = lw_jobs_retry_failed (jobs, job->id, &error);

@@ -2,6 +2,8 @@
  * "Economy"). */
 #include "config.h"
 
+#include <signal.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "lw-blob-store.h"
@@ -35,6 +37,9 @@ struct _LwEconomy
   gulong        job_handler;
   guint64       n_steps;
   guint         n_cancelling;  /* remote cancels not answered yet */
+  guint         n_deleting;    /* uploaded files being deleted */
+  GHashTable   *cleaning;      /* batch ids (gint64*) whose files this process deletes or failed to */
+  gint64        lookup_after;  /* no batches.list before (after one failed) */
 };
 
 G_DEFINE_FINAL_TYPE (LwEconomy, lw_economy, G_TYPE_OBJECT)
@@ -43,6 +48,30 @@ enum { SIGNAL_BATCH_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void run_step (LwEconomy *self);
+static void clean_files (LwEconomy *self);
+
+/* The batch's displayName at Google: unique to the row (its id, and a
+ * hash of the process that sends it and when it was taken), and known
+ * before the batch is created, so a process that died between
+ * batches.create and writing the name down can find the batch again by
+ * it (batches.list) instead of paying for a second one. */
+static char *
+display_name_of (const LwBatchRecord *batch)
+{
+  g_autofree char *seed = g_strdup_printf ("%s/%" G_GINT64_FORMAT, batch->runner != NULL ? batch->runner : "",
+                                           batch->created_at);
+  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, seed, -1);
+
+  return g_strdup_printf ("lightwork-job-%" G_GINT64_FORMAT "-batch-%" G_GINT64_FORMAT "-%.12s", batch->job_id,
+                          batch->id, sum);
+}
+
+static gboolean
+state_is_open (const char *state)
+{
+  return g_strcmp0 (state, "submitting") == 0 || g_strcmp0 (state, "pending") == 0 ||
+         g_strcmp0 (state, "running") == 0 || g_strcmp0 (state, "succeeded") == 0;
+}
 
 static void
 emit_batch (LwEconomy *self, gint64 job_id)
@@ -64,8 +93,11 @@ void
 lw_economy_poke (LwEconomy *self)
 {
   g_return_if_fail (LW_IS_ECONOMY (self));
+  /* At default priority, not idle: a window that redraws all the time
+   * (spinners on a slow machine) starves idle sources, and the batches
+   * then waited forever at "pending" (test-economy-window under ASan). */
   if (self->started && self->idle == 0)
-    self->idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, idle_cb, self, NULL);
+    self->idle = g_idle_add_full (G_PRIORITY_DEFAULT, idle_cb, self, NULL);
 }
 
 static gboolean
@@ -124,6 +156,9 @@ set_state (LwEconomy *self, const LwBatchRecord *batch, const char *state, const
                                  next_poll_at, &error))
     g_warning ("Cannot record batch %" G_GINT64_FORMAT ": %s", batch->id, error->message);
   emit_batch (self, batch->job_id);
+  /* Google is done with it: its uploads go now, not in 48 h. */
+  if (!state_is_open (state))
+    clean_files (self);
 }
 
 /* Its photos back to the queue (attempt kept, so a late result is fenced
@@ -300,6 +335,10 @@ submitted_cb (GObject *source, GAsyncResult *result, gpointer data)
       return;
     }
   self->hold_ms = 0;
+  /* Tests: the process dies after Google created the batch and before
+   * its name is written down (docs/ARCHITECTURE.md, "Economy"). */
+  if (g_getenv (LW_ECONOMY_ENV_DIE_AFTER_CREATE) != NULL)
+    raise (SIGKILL);
   for (guint i = 0; i < submission->files->len; i++)
     g_string_append_printf (files, "%s%s", i > 0 ? " " : "", (char *) g_ptr_array_index (submission->files, i));
   if (!lw_store_batch_submitted (self->store, step->batch->id, submission->batch_name, files->str, now, &error))
@@ -320,8 +359,7 @@ submit (LwEconomy *self, LwGeminiBatch *client, LwBatchRecord *batch, GPtrArray 
 {
   g_autoptr(LwJob) job = lw_store_get_job (self->store, batch->job_id, NULL);
   g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func ((GDestroyNotify) lw_engine_request_unref);
-  g_autofree char *display_name = g_strdup_printf ("lightwork-job-%" G_GINT64_FORMAT "-batch-%" G_GINT64_FORMAT,
-                                                   batch->job_id, batch->id);
+  g_autofree char *display_name = display_name_of (batch);
   Step *step;
 
   if (job == NULL)
@@ -604,6 +642,162 @@ poll (LwEconomy *self, LwGeminiBatch *client, LwBatchRecord *batch)
   lw_gemini_batch_get_async (client, batch->name, self->cancellable, polled_cb, step);
 }
 
+/* ---- uploaded files: deleted once Google is done with them -------------- */
+
+/* One batch's files being deleted: those that could not be are written
+ * back, for the next start. */
+typedef struct {
+  LwEconomy *self;
+  gint64     batch_id;
+  GPtrArray *left;      /* char *: not deleted (yet) */
+  guint      pending;
+} Cleanup;
+
+typedef struct {
+  Cleanup *cleanup;
+  char    *name;
+} Deletion;
+
+static void
+cleanup_finish (Cleanup *cleanup)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *files = NULL;
+
+  g_ptr_array_add (cleanup->left, NULL);
+  files = g_strjoinv (" ", (char **) cleanup->left->pdata);
+  if (!lw_store_batch_set_files (cleanup->self->store, cleanup->batch_id, files, &error))
+    g_warning ("Cannot record batch %" G_GINT64_FORMAT ": %s", cleanup->batch_id, error->message);
+  g_ptr_array_unref (cleanup->left);
+  g_object_unref (cleanup->self);
+  g_free (cleanup);
+}
+
+static void
+file_deleted_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Deletion *deletion = data;
+  Cleanup *cleanup = deletion->cleanup;
+  g_autoptr(GError) error = NULL;
+
+  if (lw_gemini_batch_delete_file_finish (LW_GEMINI_BATCH (source), result, &error))
+    {
+      for (guint i = 0; i < cleanup->left->len; i++)
+        if (g_strcmp0 (g_ptr_array_index (cleanup->left, i), deletion->name) == 0)
+          {
+            g_ptr_array_remove_index (cleanup->left, i);
+            break;
+          }
+    }
+  else
+    g_warning ("Cannot delete %s at Google: %s", deletion->name, error->message);
+  cleanup->self->n_deleting--;
+  if (--cleanup->pending == 0)
+    cleanup_finish (cleanup);
+  g_free (deletion->name);
+  g_free (deletion);
+}
+
+/* Every upload (the JSONL, the photos over the inline limit) of a batch
+ * Google is done with: a batch whose results are stored, or that was
+ * cancelled, expired, failed or given up. Files left after a crash are
+ * deleted at the next start; one that cannot be deleted is tried again
+ * by the next process (Google deletes it after 48 h anyway). */
+static void
+clean_files (LwEconomy *self)
+{
+  g_autoptr(GPtrArray) spent = NULL;
+
+  if (!self->started)
+    return;
+  spent = lw_store_list_spent_batches (self->store, self->scope, NULL);
+  for (guint i = 0; spent != NULL && i < spent->len; i++)
+    {
+      LwBatchRecord *batch = g_ptr_array_index (spent, i);
+      LwGeminiBatch *client = client_for (self, batch->model);
+      g_auto(GStrv) files = NULL;
+      Cleanup *cleanup;
+
+      if (client == NULL || g_hash_table_contains (self->cleaning, &batch->id))
+        continue;
+      g_hash_table_add (self->cleaning, g_memdup2 (&batch->id, sizeof (gint64)));
+      files = g_strsplit (batch->files, " ", -1);
+      cleanup = g_new0 (Cleanup, 1);
+      cleanup->self = g_object_ref (self);
+      cleanup->batch_id = batch->id;
+      cleanup->left = g_ptr_array_new_with_free_func (g_free);
+      for (guint k = 0; files[k] != NULL; k++)
+        if (*files[k] != '\0')
+          g_ptr_array_add (cleanup->left, g_strdup (files[k]));
+      if (cleanup->left->len == 0)
+        {
+          cleanup_finish (cleanup);
+          continue;
+        }
+      cleanup->pending = cleanup->left->len;
+      for (guint k = 0; k < cleanup->left->len; k++)
+        {
+          Deletion *deletion = g_new0 (Deletion, 1);
+
+          deletion->cleanup = cleanup;
+          deletion->name = g_strdup (g_ptr_array_index (cleanup->left, k));
+          self->n_deleting++;
+          /* Not the step's cancellable: a stop waits for these instead
+           * (wait_for_cancels), as a cancel must reach Google too. */
+          lw_gemini_batch_delete_file_async (client, deletion->name, NULL, file_deleted_cb, deletion);
+        }
+    }
+}
+
+/* ---- a batch whose sender died: found again at Google, or given up ------ */
+
+static void
+found_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Step *step = data;
+  LwEconomy *self = step->self;
+  g_autoptr(LwGeminiBatchStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = lw_clock_now_ms (self->clock);
+
+  status = lw_gemini_batch_find_finish (LW_GEMINI_BATCH (source), result, &error);
+  if (error != NULL)
+    {
+      /* Not known whether Google has it: ask again later, never send its
+       * photos again meanwhile. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_warning ("Cannot look for batch %" G_GINT64_FORMAT " at Google: %s", step->batch->id, error->message);
+          self->lookup_after = now + self->poll_min_ms;
+        }
+    }
+  else if (status == NULL)
+    /* Never created: its photos go back to the queue. */
+    release_batch (self, step->batch, "abandoned", NULL);
+  else
+    {
+      /* Created, and only its name was lost: it is ours, polled as any. */
+      if (!lw_store_batch_submitted (self->store, step->batch->id, status->name, status->input_file, now, &error))
+        g_warning ("Cannot record batch %s: %s", status->name, error->message);
+      g_free (step->batch->name);
+      step->batch->name = g_strdup (status->name);
+      emit_batch (self, step->batch->job_id);
+      if (!job_runs (self, step->batch->job_id))
+        cancel_batch (self, step->batch);
+    }
+  step_done (self);
+  step_free (step);
+}
+
+static void
+find_lost (LwEconomy *self, LwGeminiBatch *client, LwBatchRecord *batch)
+{
+  g_autofree char *display_name = display_name_of (batch);
+  Step *step = step_new (self, batch, NULL);
+
+  lw_gemini_batch_find_async (client, display_name, self->cancellable, found_cb, step);
+}
+
 /* ---- one step at a time ------------------------------------------------- */
 
 /* Whether the process sending batch is gone: dead on this host, or, on
@@ -633,11 +827,18 @@ tend_batches (LwEconomy *self, gint64 now, gint64 *wake)
 
       if (g_str_equal (batch->state, "submitting"))
         {
-          /* Taken but never sent (the process died while sending): the
-           * photos go back to the queue. */
-          if (batch->id != self->submitting && sender_is_gone (self, batch, now))
-            release_batch (self, batch, "abandoned", NULL);
-          continue;
+          /* Taken, and its sender died while sending: perhaps after
+           * Google created it. Looked for by its displayName before its
+           * photos go back to the queue, so it is never paid twice. */
+          if (batch->id == self->submitting || !sender_is_gone (self, batch, now))
+            continue;
+          if (client == NULL || now < self->lookup_after)
+            {
+              *wake = MIN (*wake, MAX (self->lookup_after, now + self->poll_min_ms));
+              continue;
+            }
+          find_lost (self, client, g_ptr_array_steal_index (batches, i));
+          return TRUE;
         }
       /* A job stopped without a cancel of its batches (the window holds a
        * job whose process died, lw_jobs_hold_interrupted): they wait at
@@ -686,6 +887,7 @@ run_step (LwEconomy *self)
   now = lw_clock_now_ms (self->clock);
   wake = G_MAXINT64;
   lw_clock_clear_timer (self->clock, &self->timer);
+  clean_files (self);
   if (tend_batches (self, now, &wake) || submit_next (self, now))
     return;
   if (self->hold_until > now)
@@ -746,10 +948,10 @@ wait_for_cancels (LwEconomy *self)
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   guint wake;
 
-  if (self->n_cancelling == 0)
+  if (self->n_cancelling == 0 && self->n_deleting == 0)
     return;
   wake = g_timeout_add (50, wake_cb, NULL);
-  while (self->n_cancelling > 0 && g_get_monotonic_time () < deadline)
+  while ((self->n_cancelling > 0 || self->n_deleting > 0) && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (wake);
 }
@@ -761,6 +963,7 @@ lw_economy_stop (LwEconomy *self)
   if (!self->started)
     return;
   self->started = FALSE;
+  self->lookup_after = 0;
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->idle, g_source_remove);
   lw_clock_clear_timer (self->clock, &self->timer);
@@ -773,7 +976,7 @@ lw_economy_is_busy (LwEconomy *self)
   g_autoptr(GPtrArray) open = NULL;
 
   g_return_val_if_fail (LW_IS_ECONOMY (self), FALSE);
-  if (self->busy)
+  if (self->busy || self->n_deleting > 0)
     return TRUE;
   open = lw_store_list_open_batches (self->store, self->scope, NULL);
   return open != NULL && open->len > 0;
@@ -803,6 +1006,7 @@ lw_economy_dispose (GObject *object)
   g_clear_pointer (&self->owner, g_free);
   g_clear_pointer (&self->clients, g_hash_table_unref);
   g_clear_pointer (&self->downloaded, g_hash_table_unref);
+  g_clear_pointer (&self->cleaning, g_hash_table_unref);
   G_OBJECT_CLASS (lw_economy_parent_class)->dispose (object);
 }
 
@@ -820,6 +1024,7 @@ lw_economy_init (LwEconomy *self)
 {
   self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->downloaded = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->cleaning = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 LwEconomy *

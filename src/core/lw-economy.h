@@ -37,6 +37,10 @@ G_BEGIN_DECLS
 /* A batch another host was sending and never named after this long is
  * given up (its photos go back): three requests at the longest time-out. */
 #define LW_ECONOMY_SEND_GRACE_MS  (20 * 60 * 1000)
+/* Tests only: set, the process kills itself (SIGKILL) right after Google
+ * created a batch, before its name is written down. */
+#define LW_ECONOMY_ENV_DIE_AFTER_CREATE "LIGHTWORK_TEST_ECONOMY_DIE_AFTER_CREATE"
+
 
 #define LW_TYPE_ECONOMY (lw_economy_get_type ())
 G_DECLARE_FINAL_TYPE (LwEconomy, lw_economy, LW, ECONOMY, GObject)

@@ -97,6 +97,26 @@ lw_jobs_move_to_live (LwJobs *self, gint64 job_id, GError **error)
   return moved;
 }
 
+int
+lw_jobs_count_batch_failed (LwJobs *self, gint64 job_id, GError **error)
+{
+  GError *local_error = NULL;
+  int n;
+
+  g_return_val_if_fail (LW_IS_JOBS (self), -1);
+  n = lw_store_count_batch_failed (lw_jobs_get_store (self), job_id, &local_error);
+  if (n < 0)
+    lw_jobs_propagate_store_error (local_error, error);
+  return n;
+}
+
+double
+lw_jobs_get_live_price (LwJobs *self, gint64 job_id)
+{
+  g_return_val_if_fail (LW_IS_JOBS (self), 0);
+  return lw_jobs_get_price (self, job_id) / lw_jobs_mode_price_factor (self, job_id);
+}
+
 gboolean
 lw_jobs_economy_is_busy (LwJobs *self)
 {

@@ -416,6 +416,14 @@ GPtrArray   *lw_jobs_list_batches       (LwJobs       *self,
 int          lw_jobs_move_to_live       (LwJobs       *self,
                                          gint64        job_id,
                                          GError      **error);
+/* How many photos lw_jobs_move_to_live would move (-1 on error). */
+int          lw_jobs_count_batch_failed (LwJobs       *self,
+                                         gint64        job_id,
+                                         GError      **error);
+/* What one photo of the job costs live: its model's full price, whatever
+ * the mode (what a move to the live pool pays). */
+double       lw_jobs_get_live_price     (LwJobs       *self,
+                                         gint64        job_id);
 /* Whether a batch of the scope is open or being sent (lightwork-cli waits). */
 gboolean     lw_jobs_economy_is_busy    (LwJobs       *self);
 

@@ -250,7 +250,7 @@ gboolean
 lw_store_batch_submitted (LwStore *self, gint64 batch_id, const char *name, const char *files, gint64 now,
                           GError **error)
 {
-  g_autoptr(LwStmt) stmt = lw_store_stmt (self, "UPDATE batches SET name = ?2, files = ?3, state = 'pending',"
+  g_autoptr(LwStmt) stmt = lw_store_stmt (self, "UPDATE batches SET name = ?2, files = COALESCE (?3, ''), state = 'pending',"
                                                 " submitted_at = ?4, next_poll_at = ?4 WHERE id = ?1", error);
 
   if (stmt == NULL)
@@ -259,6 +259,19 @@ lw_store_batch_submitted (LwStore *self, gint64 batch_id, const char *name, cons
   lw_store_bind_text (stmt, 2, name);
   lw_store_bind_text (stmt, 3, files);
   sqlite3_bind_int64 (stmt, 4, now);
+  return lw_store_step_done (self, stmt, _("Could not record a batch"), error);
+}
+
+/* Emptied ('') as the files are deleted: a restart deletes only what is left. */
+gboolean
+lw_store_batch_set_files (LwStore *self, gint64 batch_id, const char *files, GError **error)
+{
+  g_autoptr(LwStmt) stmt = lw_store_stmt (self, "UPDATE batches SET files = COALESCE (?2, '') WHERE id = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  lw_store_bind_text (stmt, 2, files);
   return lw_store_step_done (self, stmt, _("Could not record a batch"), error);
 }
 
@@ -297,6 +310,16 @@ lw_store_list_open_batches (LwStore *self, gint64 job_id, GError **error)
 {
   return list_batches (self, "SELECT " BATCH_COLUMNS " FROM batches WHERE state IN " OPEN_STATES
                              " AND (?1 = 0 OR job_id = ?1) ORDER BY id", job_id, error);
+}
+
+GPtrArray *
+lw_store_list_spent_batches (LwStore *self, gint64 job_id, GError **error)
+{
+  /* Not open: Google reads a batch's input until it ends, and a batch
+   * succeeded but not yet downloaded may still be answered again. */
+  return list_batches (self, "SELECT " BATCH_COLUMNS " FROM batches WHERE state NOT IN " OPEN_STATES
+                             " AND files IS NOT NULL AND files <> '' AND (?1 = 0 OR job_id = ?1) ORDER BY id",
+                       job_id, error);
 }
 
 GPtrArray *
@@ -393,6 +416,24 @@ lw_store_batch_fail_images (LwStore *self, gint64 batch_id, const char *code, co
                                     " batch_id = NULL, lease_owner = NULL, lease_expires_at = 0, updated_at = ?2"
                                     " WHERE batch_id = ?1 AND status = 'PROCESSING'",
                               batch_id, now, code, message, error);
+}
+
+int
+lw_store_count_batch_failed (LwStore *self, gint64 job_id, GError **error)
+{
+  g_autoptr(LwStmt) stmt = lw_store_stmt (self, "SELECT COUNT(*) FROM images"
+                                                " WHERE job_id = ?1 AND status = 'FAILED' AND error_code = 'batch'",
+                                          error);
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, job_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      lw_store_set_sqlite_error (self, error, _("Could not count the job’s failed photos"));
+      return -1;
+    }
+  return sqlite3_column_int (stmt, 0);
 }
 
 int

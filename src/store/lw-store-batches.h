@@ -75,6 +75,17 @@ gboolean       lw_store_batch_submitted    (LwStore     *self,
                                             const char  *files,
                                             gint64       now,
                                             GError     **error);
+/* The uploaded files still to delete (space-separated; NULL or "" = none left). */
+gboolean       lw_store_batch_set_files    (LwStore     *self,
+                                            gint64       batch_id,
+                                            const char  *files,
+                                            GError     **error);
+/* Batches Google is done with (done, failed, expired, cancelled,
+ * abandoned) whose uploaded files are not deleted yet, of job_id (0:
+ * every job), oldest first. */
+GPtrArray     *lw_store_list_spent_batches (LwStore     *self,
+                                            gint64       job_id,
+                                            GError     **error);
 /* state (and error, may be NULL); polled_at and next_poll_at when > 0.
  * Only an open batch changes: a poll answered after a cancel does not
  * open it again. */
@@ -121,6 +132,11 @@ int            lw_store_batch_fail_images  (LwStore     *self,
                                             const char  *code,
                                             const char  *message,
                                             gint64       now,
+                                            GError     **error);
+/* How many photos of job_id failed in every batch they were sent in
+ * (error code "batch"): what lw_store_move_to_live would move. */
+int            lw_store_count_batch_failed (LwStore     *self,
+                                            gint64       job_id,
                                             GError     **error);
 /* The user's consent: economy photos of job_id that failed in batches
  * (error code "batch") go to the live pool, PENDING; how many. */

@@ -20,6 +20,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _LwWindowEconomy LwWindowEconomy;
+
 struct _LwWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -93,6 +95,7 @@ struct _LwWindow
   gint64                last_frame_us;
   gint64                longest_stall_us; /* frame clock: the longest gap (benchmark) */
   char                 *last_toast;     /* the title of the last toast (tests) */
+  LwWindowEconomy      *economy;        /* lw-window-economy.c */
 };
 
 /* lw-window.c */
@@ -174,6 +177,12 @@ void        lw_window_init_review        (LwWindow *self);
 /* Closing while the job runs: asks whether to keep running in the
  * background; TRUE when the close waits for that answer. */
 gboolean    lw_window_ask_keep_running   (LwWindow *self);
+
+/* lw-window-economy.c: the job's mode (Fast, Economy), its batches,
+ * win.try-failed-live */
+void        lw_window_class_init_economy (GtkWidgetClass *widget_class);
+void        lw_window_init_economy       (LwWindow *self);
+void        lw_window_dispose_economy    (LwWindow *self);
 
 /* lw-window-testing.c: with LW_MEASURE_FRAMES set, the longest gap between
  * frames, for the benchmark */

@@ -35,6 +35,11 @@ LwViewer       *lw_window_get_viewer              (LwWindow *self);
 GtkWidget      *lw_window_get_canvas_stack        (LwWindow *self);
 GtkWidget      *lw_window_get_job_name_label      (LwWindow *self);
 GtkWidget      *lw_window_get_model_dropdown      (LwWindow *self);
+/* lw-window-economy.c: the mode switch (0 Fast, 1 Economy), the batches
+ * button and its list (a row a batch, newest first, named by state). */
+GtkWidget      *lw_window_get_mode_dropdown       (LwWindow *self);
+GtkWidget      *lw_window_get_batches_button      (LwWindow *self);
+GtkWidget      *lw_window_get_batch_list          (LwWindow *self);
 GtkWidget      *lw_window_get_module_prompt_button (LwWindow *self);
 /* The count labels of the filter tabs. */
 GtkWidget      *lw_window_get_count_all           (LwWindow *self);

@@ -556,6 +556,7 @@ lw_window_constructed (GObject *object)
   lw_window_init_views (self);
   lw_window_init_adaptive (self);
   lw_window_init_focus (self);
+  lw_window_init_economy (self);
   lw_window_init_actions (self);
 
   /* The last job comes back as it was. */
@@ -582,6 +583,7 @@ lw_window_dispose (GObject *object)
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;
+  lw_window_dispose_economy (self);
   /* Removals under undo become final with the session. */
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
@@ -722,6 +724,7 @@ lw_window_class_init (LwWindowClass *klass)
 
   lw_window_class_init_actions (widget_class);
   lw_window_class_init_focus (widget_class);
+  lw_window_class_init_economy (widget_class);
 }
 
 static void

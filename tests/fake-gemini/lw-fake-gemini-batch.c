@@ -16,6 +16,12 @@
  *   output JSONL one {"key", "response"} or a status object a line; REST
  *   reads .metadata.state and .response.responsesFile of the Operation,
  *   and downloads GET /download/v1beta/{file}:download?alt=media).
+ * - batches.list: GET /v1beta/batches?pageSize&pageToken answers a
+ *   ListOperationsResponse {"operations": [Operation], "nextPageToken"}
+ *   (ai.google.dev/api/batch-mode, batches.list); the Operation's
+ *   metadata is the Batch, with displayName and inputConfig.fileName.
+ * - files.delete: DELETE /v1beta/files/{id} answers an empty object
+ *   (ai.google.dev/api/files, files.delete); 404 when there is none.
  * The SDKs' JOB_STATE_* names are their own mapping of these.
  */
 #include "config.h"
@@ -30,6 +36,9 @@
 #define UPLOAD_PATH      "/upload/v1beta/files"
 #define DOWNLOAD_PREFIX  "/download/v1beta/files/"
 #define BATCHES_PREFIX   "/v1beta/batches/"
+#define BATCHES_PATH     "/v1beta/batches"
+#define FILES_PREFIX     "/v1beta/files/"
+#define LIST_PAGE_MAX    100
 #define MODELS_PREFIX    "/v1beta/models/"
 #define BATCH_SUFFIX     ":batchGenerateContent"
 #define BATCH_TYPE       "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch"
@@ -41,6 +50,7 @@ typedef struct {
   char   *mime;
   gint64  declared;   /* upload sessions: the size announced at start */
   GBytes *data;       /* NULL until finalized */
+  gboolean uploaded;  /* by the client (not a results file of ours) */
 } FakeFile;
 
 typedef struct {
@@ -48,6 +58,8 @@ typedef struct {
   char               *name;          /* "batches/b2" */
   char               *model;
   char               *display_name;
+  char               *input_file;
+  guint               serial;        /* creation order, for batches.list */
   GBytes             *input;
   LwFakeBatchOutcome  outcome;
   guint               polls;
@@ -71,7 +83,7 @@ struct _LwFakeBatches
   guint       pending_polls;
   guint       running_polls;
   guint       next_id;
-  guint       n_batches, n_cancels, n_http, n_uploads, n_downloads;
+  guint       n_batches, n_cancels, n_http, n_uploads, n_downloads, n_deletes, n_lists;
 };
 
 static void
@@ -90,6 +102,7 @@ fake_batch_free (FakeBatch *batch)
   g_free (batch->name);
   g_free (batch->model);
   g_free (batch->display_name);
+  g_free (batch->input_file);
   g_clear_pointer (&batch->input, g_bytes_unref);
   g_ptr_array_unref (batch->shas);
   g_array_unref (batch->ok);
@@ -192,6 +205,24 @@ guint lw_fake_gemini_get_n_batch_cancels (LwFakeGemini *self) { return read_coun
 guint lw_fake_gemini_get_n_batch_http (LwFakeGemini *self) { return read_count (self, G_STRUCT_OFFSET (LwFakeBatches, n_http)); }
 guint lw_fake_gemini_get_n_uploads (LwFakeGemini *self) { return read_count (self, G_STRUCT_OFFSET (LwFakeBatches, n_uploads)); }
 guint lw_fake_gemini_get_n_downloads (LwFakeGemini *self) { return read_count (self, G_STRUCT_OFFSET (LwFakeBatches, n_downloads)); }
+guint lw_fake_gemini_get_n_file_deletes (LwFakeGemini *self) { return read_count (self, G_STRUCT_OFFSET (LwFakeBatches, n_deletes)); }
+guint lw_fake_gemini_get_n_batch_lists (LwFakeGemini *self) { return read_count (self, G_STRUCT_OFFSET (LwFakeBatches, n_lists)); }
+
+guint
+lw_fake_gemini_get_n_uploaded_files (LwFakeGemini *self)
+{
+  LwFakeBatches *batches = lw_fake_gemini_get_batches (self);
+  GHashTableIter iter;
+  FakeFile *file;
+  guint n = 0;
+
+  g_mutex_lock (&batches->lock);
+  g_hash_table_iter_init (&iter, batches->files);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &file))
+    n += file->uploaded ? 1 : 0;
+  g_mutex_unlock (&batches->lock);
+  return n;
+}
 
 static const char * const outcome_states[] = {
   "BATCH_STATE_SUCCEEDED", "BATCH_STATE_FAILED", "BATCH_STATE_EXPIRED", "BATCH_STATE_CANCELLED",
@@ -382,6 +413,7 @@ upload_finalize (LwFakeGemini *self, LwFakeBatches *batches, SoupServerMessage *
       return;
     }
   file->data = g_bytes_ref (body);
+  file->uploaded = TRUE;
   file->name = g_strdup_printf ("files/f%u", ++batches->next_id);
   g_hash_table_insert (batches->files, file->name, file);
   batches->n_uploads++;
@@ -425,6 +457,27 @@ download (LwFakeBatches *batches, SoupServerMessage *msg, const char *path, GHas
     lw_fake_gemini_respond_error (msg, 404, "NOT_FOUND", "No such file.");
   else
     lw_fake_gemini_respond (msg, 200, mime, data);
+}
+
+static void
+file_delete (LwFakeBatches *batches, SoupServerMessage *msg, const char *path)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  const char *name = path + strlen ("/v1beta/");
+  gboolean found;
+
+  g_mutex_lock (&batches->lock);
+  found = g_hash_table_remove (batches->files, name);
+  batches->n_deletes += found ? 1 : 0;
+  g_mutex_unlock (&batches->lock);
+  if (!found)
+    {
+      lw_fake_gemini_respond_error (msg, 404, "NOT_FOUND", "No such file.");
+      return;
+    }
+  json_builder_begin_object (b);
+  json_builder_end_object (b);
+  respond_json (msg, b);
 }
 
 /* ---- running a batch ---------------------------------------------------- */
@@ -594,6 +647,11 @@ build_operation (JsonBuilder *b, LwFakeBatches *batches, FakeBatch *batch)
   json_builder_add_string_value (b, batch->display_name != NULL ? batch->display_name : "");
   json_builder_set_member_name (b, "state");
   json_builder_add_string_value (b, state);
+  json_builder_set_member_name (b, "inputConfig");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "fileName");
+  json_builder_add_string_value (b, batch->input_file != NULL ? batch->input_file : "");
+  json_builder_end_object (b);
   json_builder_end_object (b);
   if (done)
     {
@@ -654,6 +712,8 @@ batch_create (LwFakeGemini *self, LwFakeBatches *batches, SoupServerMessage *msg
   batch->name = g_strdup_printf ("batches/b%u", ++batches->next_id);
   batch->model = g_strdup_printf ("models/%s", model);
   batch->display_name = g_strdup (string2 (batch_object, "displayName", "display_name"));
+  batch->input_file = g_strdup (file_name);
+  batch->serial = batches->next_id;
   batch->input = g_bytes_ref (file->data);
   batch->shas = g_ptr_array_new_with_free_func (g_free);
   batch->ok = g_array_new (FALSE, FALSE, sizeof (gboolean));
@@ -723,6 +783,59 @@ batch_get_or_cancel (LwFakeGemini *self, LwFakeBatches *batches, SoupServerMessa
   respond_json (msg, b);
 }
 
+static int
+compare_serial (gconstpointer a, gconstpointer b)
+{
+  const FakeBatch *x = *(FakeBatch * const *) a, *y = *(FakeBatch * const *) b;
+
+  /* Newest first, as Google lists operations. */
+  return x->serial < y->serial ? 1 : x->serial > y->serial ? -1 : 0;
+}
+
+/* batches.list: pageSize (at most 100 here), pageToken = the offset we
+ * gave as nextPageToken. */
+static void
+batch_list (LwFakeBatches *batches, SoupServerMessage *msg, GHashTable *query)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+  const char *size_text = query != NULL ? g_hash_table_lookup (query, "pageSize") : NULL;
+  const char *token = query != NULL ? g_hash_table_lookup (query, "pageToken") : NULL;
+  guint64 size = 10, offset = 0;
+  GHashTableIter iter;
+  FakeBatch *batch;
+
+  if ((size_text != NULL && !g_ascii_string_to_unsigned (size_text, 10, 1, G_MAXINT, &size, NULL)) ||
+      (token != NULL && !g_ascii_string_to_unsigned (token, 10, 0, G_MAXINT, &offset, NULL)))
+    {
+      lw_fake_gemini_respond_error (msg, 400, "INVALID_ARGUMENT", "pageSize or pageToken is not valid.");
+      return;
+    }
+  size = MIN (size, LIST_PAGE_MAX);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "operations");
+  json_builder_begin_array (b);
+  g_mutex_lock (&batches->lock);
+  batches->n_lists++;
+  g_hash_table_iter_init (&iter, batches->batches);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &batch))
+    g_ptr_array_add (all, batch);
+  g_ptr_array_sort (all, compare_serial);
+  for (guint i = (guint) offset; i < all->len && i < offset + size; i++)
+    build_operation (b, batches, g_ptr_array_index (all, i));
+  g_mutex_unlock (&batches->lock);
+  json_builder_end_array (b);
+  if (offset + size < all->len)
+    {
+      g_autofree char *next = g_strdup_printf ("%" G_GUINT64_FORMAT, offset + size);
+
+      json_builder_set_member_name (b, "nextPageToken");
+      json_builder_add_string_value (b, next);
+    }
+  json_builder_end_object (b);
+  respond_json (msg, b);
+}
+
 gboolean
 lw_fake_batches_handle (LwFakeGemini      *self,
                         SoupServerMessage *msg,
@@ -735,7 +848,8 @@ lw_fake_batches_handle (LwFakeGemini      *self,
   const char *upload_id = query != NULL ? g_hash_table_lookup (query, "upload_id") : NULL;
 
   if (!g_str_equal (path, UPLOAD_PATH) && !g_str_has_prefix (path, DOWNLOAD_PREFIX) &&
-      !g_str_has_prefix (path, BATCHES_PREFIX) &&
+      !g_str_has_prefix (path, BATCHES_PREFIX) && !g_str_equal (path, BATCHES_PATH) &&
+      !g_str_has_prefix (path, FILES_PREFIX) &&
       !(g_str_has_prefix (path, MODELS_PREFIX) && g_str_has_suffix (path, BATCH_SUFFIX)))
     return FALSE;
   g_mutex_lock (&batches->lock);
@@ -749,6 +863,10 @@ lw_fake_batches_handle (LwFakeGemini      *self,
     upload_finalize (self, batches, msg, upload_id);
   else if (g_str_has_prefix (path, DOWNLOAD_PREFIX) && g_str_equal (method, SOUP_METHOD_GET))
     download (batches, msg, path, query);
+  else if (g_str_has_prefix (path, FILES_PREFIX) && g_str_equal (method, SOUP_METHOD_DELETE))
+    file_delete (batches, msg, path);
+  else if (g_str_equal (path, BATCHES_PATH) && g_str_equal (method, SOUP_METHOD_GET))
+    batch_list (batches, msg, query);
   else if (g_str_has_prefix (path, MODELS_PREFIX) && post)
     {
       const char *start = path + strlen (MODELS_PREFIX);

@@ -115,7 +115,8 @@ void          lw_fake_gemini_set_snake_case   (LwFakeGemini *self,
  * ?alt=media, POST /v1beta/models/M:batchGenerateContent with
  * batch.inputConfig.fileName (a JSONL of {"key", "request"}), GET
  * /v1beta/batches/N (an Operation: metadata.state BATCH_STATE_*, and when
- * done response.responsesFile), POST /v1beta/batches/N:cancel. A batch's
+ * done response.responsesFile), POST /v1beta/batches/N:cancel, GET
+ * /v1beta/batches (batches.list, newest first), DELETE /v1beta/files/N. A batch's
  * entries are answered like live requests (same checks, same transform)
  * in a worker thread as soon as it is created; they count as requests and
  * deliveries of their photos (get_requests_for, get_delivered_for) when
@@ -150,6 +151,11 @@ guint         lw_fake_gemini_get_n_batch_http    (LwFakeGemini *self);
 /* Files finalized (uploads), and result downloads. */
 guint         lw_fake_gemini_get_n_uploads       (LwFakeGemini *self);
 guint         lw_fake_gemini_get_n_downloads     (LwFakeGemini *self);
+/* Files deleted (DELETE /v1beta/files/N), batches.list requests, and the
+ * uploaded files still stored (results files not counted). */
+guint         lw_fake_gemini_get_n_file_deletes  (LwFakeGemini *self);
+guint         lw_fake_gemini_get_n_batch_lists   (LwFakeGemini *self);
+guint         lw_fake_gemini_get_n_uploaded_files (LwFakeGemini *self);
 /* The state name (BATCH_STATE_*) of batch name ("batches/…"), or NULL. */
 char         *lw_fake_gemini_dup_batch_state     (LwFakeGemini *self,
                                                   const char   *name);

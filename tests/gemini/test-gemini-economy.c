@@ -6,9 +6,14 @@
  * Every photo of an economy job ends with its own result (the fake writes
  * the input's hash into each PNG), paid once at half the price, none sent
  * live; failed entries go into later batches; an expired batch is sent
- * again once, then its photos fail; a cancel reaches the server.
+ * again once, then its photos fail; a cancel reaches the server; every
+ * uploaded file is deleted once its batch is over; a process killed
+ * between batches.create and writing the batch's name down does not make
+ * the next one pay for a second batch.
  */
 #include "config.h"
+
+#include <signal.h>
 
 #include "lw-core.h"
 #include "lw-economy.h"
@@ -296,6 +301,118 @@ test_cancel_reaches_server (Fixture *f, gconstpointer data)
     g_assert_cmpint (((LwImage *) g_ptr_array_index (images, i))->status, ==, LW_IMAGE_PENDING);
 }
 
+/* Every file uploaded for a batch (the JSONL; the photos over the inline
+ * limit) is deleted once the batch is over: its results stored, or it
+ * expired and was sent again. None is left at Google; the batches' rows
+ * name none. */
+static void
+test_uploads_deleted (Fixture *f, gconstpointer data)
+{
+  static const LwFakeBatchOutcome expired[] = { LW_FAKE_BATCH_EXPIRED };
+  g_autoptr(GPtrArray) batches = NULL;
+  gint64 job_id;
+
+  lw_fake_gemini_push_batch_outcomes (f->server, expired, 1);
+  job_id = stage_economy_job (f, 30);
+  run_to_end (f, job_id);
+  assert_all_done_once (f, job_id, 30);
+  /* 30 photos in batches of 25, the first expired and sent again: three
+   * batches, three JSONL uploads, all deleted. */
+  g_assert_cmpuint (lw_fake_gemini_get_n_batches (f->server), ==, 3);
+  g_assert_cmpuint (lw_fake_gemini_get_n_uploads (f->server), ==, 3);
+  g_assert_cmpuint (lw_fake_gemini_get_n_file_deletes (f->server), ==, 3);
+  g_assert_cmpuint (lw_fake_gemini_get_n_uploaded_files (f->server), ==, 0);
+  batches = lw_store_list_batches (f->store, job_id, NULL);
+  for (guint i = 0; i < batches->len; i++)
+    g_assert_cmpstr (((LwBatchRecord *) g_ptr_array_index (batches, i))->files, ==, "");
+}
+
+#define ENV_DATA_DIR "LW_TEST_ECONOMY_DATA_DIR"
+#define ENV_BASE_URL "LW_TEST_ECONOMY_BASE_URL"
+
+/* The child of test_crash_after_create: the economy runner of another
+ * process on the same data folder, which Google answers and which dies
+ * (SIGKILL) before it writes the batch's name down. */
+static void
+test_crash_child (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwCore) core = NULL;
+  g_autoptr(LwGeminiEngine) engine = NULL;
+  g_autoptr(LwScheduler) scheduler = NULL;
+  g_autoptr(LwEconomy) economy = NULL;
+  LwGeminiConfig *config;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_skip ("run by crash-after-create");
+      return;
+    }
+  core = lw_core_open (g_getenv (ENV_DATA_DIR), NULL, &error);
+  g_assert_no_error (error);
+  config = lw_gemini_config_new_default ();
+  g_free (config->base_url);
+  config->base_url = g_strdup (g_getenv (ENV_BASE_URL));
+  config->timeout_ms[LW_GEMINI_TIER_FAST] = 10000;
+  config->timeout_ms[LW_GEMINI_TIER_PRO] = 10000;
+  engine = lw_gemini_engine_new (config, LW_TEST_KEY, &error);
+  g_assert_no_error (error);
+  scheduler = lw_scheduler_new (lw_core_get_store (core), lw_core_get_blobs (core), lw_core_get_clock (core),
+                                lw_core_get_owner (core));
+  lw_scheduler_set_engine (scheduler, MODEL, LW_ENGINE (engine));
+  economy = lw_economy_new (lw_core_get_store (core), scheduler, lw_core_get_clock (core), lw_core_get_owner (core));
+  g_setenv (LW_ECONOMY_ENV_DIE_AFTER_CREATE, "1", TRUE);
+  lw_economy_start (economy);
+  /* Killed once the batch is created; this is only reached if not. */
+  for (int i = 0; i < 20000; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  lw_gemini_config_free (config);
+  g_assert_not_reached ();
+}
+
+/* Killed between batches.create and writing the name: the next process
+ * finds the batch by its displayName (batches.list) and polls it, instead
+ * of sending its photos in a second, paid batch. */
+static void
+test_crash_after_create (Fixture *f, gconstpointer data)
+{
+  g_autofree char *data_dir = g_build_filename (f->dir, "data", NULL);
+  g_autofree char *base_url = lw_fake_gemini_dup_base_url (f->server);
+  g_autoptr(GPtrArray) batches = NULL;
+  LwBatchRecord *batch;
+  gint64 job_id;
+
+  /* This process's runner waits while the child sends the batch. */
+  lw_economy_stop (f->economy);
+  job_id = stage_economy_job (f, 12);
+  g_setenv (ENV_DATA_DIR, data_dir, TRUE);
+  g_setenv (ENV_BASE_URL, base_url, TRUE);
+  g_test_trap_subprocess ("/gemini/economy/crash-child", 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_assert_false (g_test_trap_has_passed ());
+  g_assert_cmpuint (lw_fake_gemini_get_n_batches (f->server), ==, 1);
+  batches = lw_store_list_batches (f->store, job_id, NULL);
+  g_assert_cmpuint (batches->len, ==, 1);
+  batch = g_ptr_array_index (batches, 0);
+  /* The crash window: Google has the batch, the row has no name. */
+  g_assert_cmpstr (batch->state, ==, "submitting");
+  g_assert_null (batch->name);
+
+  lw_economy_start (f->economy);
+  run_to_end (f, job_id);
+  assert_all_done_once (f, job_id, 12);
+  g_assert_cmpuint (lw_fake_gemini_get_n_batches (f->server), ==, 1);
+  g_assert_cmpuint (lw_fake_gemini_get_n_batch_lists (f->server), >=, 1);
+  /* Its JSONL, named by the batch Google listed, deleted as any. */
+  g_assert_cmpuint (lw_fake_gemini_get_n_uploaded_files (f->server), ==, 0);
+  g_clear_pointer (&batches, g_ptr_array_unref);
+  batches = lw_store_list_batches (f->store, job_id, NULL);
+  g_assert_cmpuint (batches->len, ==, 1);
+  g_assert_cmpstr (((LwBatchRecord *) g_ptr_array_index (batches, 0))->state, ==, "done");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -306,6 +423,9 @@ main (int argc, char **argv)
   ADD ("failed-entries-retried", test_failed_entries_retried);
   ADD ("expired-resubmitted-once", test_expired_resubmitted_once);
   ADD ("cancel-reaches-server", test_cancel_reaches_server);
+  ADD ("uploads-deleted", test_uploads_deleted);
+  ADD ("crash-after-create", test_crash_after_create);
 #undef ADD
+  g_test_add_func ("/gemini/economy/crash-child", test_crash_child);
   return g_test_run ();
 }

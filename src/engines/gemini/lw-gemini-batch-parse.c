@@ -91,6 +91,8 @@ lw_gemini_batch_status_free (LwGeminiBatchStatus *status)
   g_free (status->name);
   g_free (status->responses_file);
   g_free (status->error_message);
+  g_free (status->display_name);
+  g_free (status->input_file);
   g_free (status);
 }
 
@@ -116,25 +118,15 @@ object_member (JsonObject *object, const char *name)
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
-LwGeminiBatchStatus *
-lw_gemini_batch_parse_status (const char  *body,
-                              gsize        length,
-                              GError     **error)
+/* An Operation ({name, metadata: Batch, done, response|error}), or a
+ * bare Batch ({name, state, output}); NULL when it names no batch. */
+static LwGeminiBatchStatus *
+status_from_object (JsonObject *root)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(LwGeminiBatchStatus) status = g_new0 (LwGeminiBatchStatus, 1);
-  JsonObject *root, *metadata, *response, *output;
+  JsonObject *metadata, *response, *output, *input;
   const char *name;
 
-  if (!json_parser_load_from_data (parser, body, (gssize) length, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_TRUNCATED, _("The batch's status is not JSON"));
-      return NULL;
-    }
-  /* An Operation ({name, metadata: Batch, done, response|error}), or a
-   * bare Batch ({name, state, output}). */
-  root = json_node_get_object (json_parser_get_root (parser));
   metadata = object_member (root, "metadata");
   if (metadata == NULL)
     metadata = root;
@@ -142,10 +134,7 @@ lw_gemini_batch_parse_status (const char  *body,
   if (name == NULL)
     name = string_member (metadata, "name", NULL);
   if (name == NULL || !g_str_has_prefix (name, "batches/"))
-    {
-      g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_FAILED, _("The batch's status names no batch"));
-      return NULL;
-    }
+    return NULL;
   status->name = g_strdup (name);
   status->state = lw_gemini_batch_state_from_string (string_member (metadata, "state", NULL));
   response = object_member (root, "response");
@@ -154,7 +143,77 @@ lw_gemini_batch_parse_status (const char  *body,
   if (status->responses_file == NULL)
     status->responses_file = g_strdup (string_member (output, "responsesFile", "responses_file"));
   status->error_message = g_strdup (string_member (object_member (root, "error"), "message", NULL));
+  status->display_name = g_strdup (string_member (metadata, "displayName", "display_name"));
+  input = object_member (metadata, "inputConfig");
+  if (input == NULL)
+    input = object_member (metadata, "input_config");
+  status->input_file = g_strdup (string_member (input, "fileName", "file_name"));
   return g_steal_pointer (&status);
+}
+
+LwGeminiBatchStatus *
+lw_gemini_batch_parse_status (const char  *body,
+                              gsize        length,
+                              GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  LwGeminiBatchStatus *status;
+
+  if (!json_parser_load_from_data (parser, body, (gssize) length, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_TRUNCATED, _("The batch's status is not JSON"));
+      return NULL;
+    }
+  status = status_from_object (json_node_get_object (json_parser_get_root (parser)));
+  if (status == NULL)
+    g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_FAILED, _("The batch's status names no batch"));
+  return status;
+}
+
+/* batches.list answers a ListOperationsResponse: {"operations": [Operation],
+ * "nextPageToken"} (ai.google.dev/api/batch-mode, batches.list). */
+gboolean
+lw_gemini_batch_parse_list (const char           *body,
+                            gsize                 length,
+                            const char           *display_name,
+                            LwGeminiBatchStatus **found,
+                            char                **next_page_token,
+                            GError              **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  JsonNode *operations;
+  const char *token;
+
+  *found = NULL;
+  *next_page_token = NULL;
+  if (!json_parser_load_from_data (parser, body, (gssize) length, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_TRUNCATED, _("The list of batches is not JSON"));
+      return FALSE;
+    }
+  root = json_node_get_object (json_parser_get_root (parser));
+  operations = json_object_get_member (root, "operations");
+  if (operations == NULL)
+    operations = json_object_get_member (root, "batches");
+  for (guint i = 0; operations != NULL && JSON_NODE_HOLDS_ARRAY (operations) &&
+                    i < json_array_get_length (json_node_get_array (operations)) && *found == NULL; i++)
+    {
+      JsonNode *node = json_array_get_element (json_node_get_array (operations), i);
+      g_autoptr(LwGeminiBatchStatus) status = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      status = status_from_object (json_node_get_object (node));
+      if (status != NULL && g_strcmp0 (status->display_name, display_name) == 0)
+        *found = g_steal_pointer (&status);
+    }
+  token = string_member (root, "nextPageToken", "next_page_token");
+  if (token != NULL && *token != '\0')
+    *next_page_token = g_strdup (token);
+  return TRUE;
 }
 
 void

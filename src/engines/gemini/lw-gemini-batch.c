@@ -640,6 +640,134 @@ lw_gemini_batch_cancel_finish (LwGeminiBatch  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ---- delete an uploaded file, find a batch by its display name ---------- */
+
+static void
+deleted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SoupMessage *msg = g_object_get_data (G_OBJECT (task), "lw-msg");
+  g_autoptr(GBytes) body = NULL;
+  GError *error = NULL;
+
+  body = lw_gemini_engine_exchange_finish (LW_GEMINI_ENGINE (source), result, &error);
+  /* Gone already (deleted before a crash, or expired after Google's
+   * 48 h): what we wanted. */
+  if (body == NULL && msg != NULL && soup_message_get_status (msg) == SOUP_STATUS_NOT_FOUND)
+    g_clear_error (&error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+lw_gemini_batch_delete_file_async (LwGeminiBatch       *self,
+                                   const char          *file_name,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  /* files.delete: DELETE /v1beta/files/{id} (ai.google.dev/api/files). */
+  named_request (self, lw_gemini_batch_delete_file_async, file_name, "files/", SOUP_METHOD_DELETE, "/v1beta/", "",
+                 NULL, deleted_cb, cancellable, callback, user_data);
+}
+
+gboolean
+lw_gemini_batch_delete_file_finish (LwGeminiBatch  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Pages of 100 (the most batches.list gives at once); a key's batches of
+ * the last days fit in a few. 50 pages is 5,000 batches: far more than a
+ * day of LightWork's, so a missing name is really missing. */
+#define FIND_PAGE_SIZE 100
+#define FIND_MAX_PAGES 50
+
+typedef struct {
+  char *display_name;
+  guint pages;
+} Find;
+
+static void
+find_free (Find *find)
+{
+  g_free (find->display_name);
+  g_free (find);
+}
+
+static void find_page (GTask *task, const char *page_token);
+
+static void
+listed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Find *find = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(LwGeminiBatchStatus) found = NULL;
+  g_autofree char *next = NULL;
+  GError *error = NULL;
+
+  body = lw_gemini_engine_exchange_finish (LW_GEMINI_ENGINE (source), result, &error);
+  if (body == NULL ||
+      !lw_gemini_batch_parse_list (g_bytes_get_data (body, NULL), g_bytes_get_size (body), find->display_name,
+                                   &found, &next, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (found != NULL && !name_is_safe (found->name, "batches/"))
+    g_clear_pointer (&found, lw_gemini_batch_status_free);
+  if (found != NULL || next == NULL || ++find->pages >= FIND_MAX_PAGES)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&found), (GDestroyNotify) lw_gemini_batch_status_free);
+      g_object_unref (task);
+      return;
+    }
+  find_page (task, next);
+}
+
+static void
+find_page (GTask *task, const char *page_token)
+{
+  LwGeminiBatch *self = g_task_get_source_object (task);
+  g_autofree char *token = page_token != NULL ? g_uri_escape_string (page_token, NULL, FALSE) : NULL;
+  g_autofree char *path = g_strdup_printf ("/v1beta/batches?pageSize=%d%s%s", FIND_PAGE_SIZE,
+                                           token != NULL ? "&pageToken=" : "", token != NULL ? token : "");
+
+  exchange (self, task, SOUP_METHOD_GET, path, NULL, listed_cb);
+}
+
+void
+lw_gemini_batch_find_async (LwGeminiBatch       *self,
+                            const char          *display_name,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Find *find = g_new0 (Find, 1);
+
+  g_task_set_source_tag (task, lw_gemini_batch_find_async);
+  find->display_name = g_strdup (display_name);
+  g_task_set_task_data (task, find, (GDestroyNotify) find_free);
+  find_page (task, NULL);
+}
+
+LwGeminiBatchStatus *
+lw_gemini_batch_find_finish (LwGeminiBatch  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* ---- download ----------------------------------------------------------- */
 
 static void

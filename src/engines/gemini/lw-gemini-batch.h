@@ -59,6 +59,8 @@ typedef struct {
   LwGeminiBatchState  state;
   char               *responses_file;  /* "files/…" once SUCCEEDED */
   char               *error_message;   /* a FAILED batch's reason, may be NULL */
+  char               *display_name;    /* batch.displayName, may be NULL */
+  char               *input_file;      /* batch.inputConfig.fileName ("files/…"), may be NULL */
 } LwGeminiBatchStatus;
 
 void                 lw_gemini_batch_status_free  (LwGeminiBatchStatus *status);
@@ -66,6 +68,16 @@ void                 lw_gemini_batch_status_free  (LwGeminiBatchStatus *status);
 LwGeminiBatchStatus *lw_gemini_batch_parse_status (const char          *body,
                                                    gsize                length,
                                                    GError             **error);
+
+/* A page of batches.list (a ListOperationsResponse): the batch named
+ * display_name in it (NULL when none), and the next page's token (NULL
+ * on the last page). FALSE and error when the page cannot be read. */
+gboolean             lw_gemini_batch_parse_list   (const char           *body,
+                                                   gsize                 length,
+                                                   const char           *display_name,
+                                                   LwGeminiBatchStatus **found,
+                                                   char                **next_page_token,
+                                                   GError              **error);
 
 typedef struct {
   char           *key;
@@ -128,6 +140,27 @@ void           lw_gemini_batch_cancel_async     (LwGeminiBatch        *self,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
 gboolean       lw_gemini_batch_cancel_finish    (LwGeminiBatch        *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+/* files.delete of an uploaded file ("files/…"); a file already gone
+ * (404) counts as deleted. */
+void           lw_gemini_batch_delete_file_async (LwGeminiBatch       *self,
+                                                 const char           *file_name,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean       lw_gemini_batch_delete_file_finish (LwGeminiBatch      *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+/* batches.list, page after page: the batch whose displayName is
+ * display_name (a batch created by a process that died before it could
+ * write the name down). NULL and no error when Google has none. */
+void           lw_gemini_batch_find_async       (LwGeminiBatch        *self,
+                                                 const char           *display_name,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+LwGeminiBatchStatus *lw_gemini_batch_find_finish (LwGeminiBatch       *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 /* Downloads file_name and parses it in a worker thread: LwGeminiBatchEntry. */
