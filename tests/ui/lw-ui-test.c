@@ -1,6 +1,7 @@
 /* lw-ui-test.c — a real LwWindow on a real core, for the UI tests. */
 #include "config.h"
 
+#include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
 #include <locale.h>
 
@@ -338,6 +339,35 @@ lw_ui_xdotool (const char * const *args)
     }
   g_assert_true (g_subprocess_get_if_exited (proc));
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+}
+
+gboolean
+lw_ui_real_keys_available (void)
+{
+  g_autofree char *xdotool = NULL;
+
+  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+    {
+      g_test_skip ("Real key events need an X server (Xvfb)");
+      return FALSE;
+    }
+  xdotool = g_find_program_in_path ("xdotool");
+  if (xdotool == NULL)
+    {
+      g_test_fail_printf ("xdotool is not installed (apt-get install xdotool)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+lw_ui_focus_window (GtkWidget *window)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_autofree char *xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (surface));
+
+  lw_ui_xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
+  lw_ui_spin (200);
 }
 
 GPtrArray *

@@ -68,5 +68,9 @@ void       lw_ui_assert_label_becomes (LwUiFixture *fx, GtkWidget *label, const 
  * turning: the window must answer the X server while xdotool waits for
  * focus. Fails the test when xdotool fails. */
 void       lw_ui_xdotool            (const char * const *args);
+/* Real key events need Xvfb (skips without) and xdotool (fails without). */
+gboolean   lw_ui_real_keys_available (void);
+/* Gives window the X input focus, so xdotool's keys reach it. */
+void       lw_ui_focus_window       (GtkWidget *window);
 
 G_END_DECLS

@@ -94,35 +94,6 @@ dock_detail (LwUiFixture *fx)
 
 /* ---- set-up ----------------------------------------------------------------- */
 
-static gboolean
-real_keys_available (void)
-{
-  g_autofree char *xdotool = NULL;
-
-  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
-    {
-      g_test_skip ("Real key events need an X server (Xvfb)");
-      return FALSE;
-    }
-  xdotool = g_find_program_in_path ("xdotool");
-  if (xdotool == NULL)
-    {
-      g_test_fail_printf ("xdotool is not installed (apt-get install xdotool)");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-focus_window (LwUiFixture *fx)
-{
-  g_autofree char *xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (
-                                                   gtk_native_get_surface (GTK_NATIVE (fx->window))));
-
-  lw_ui_xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
-  lw_ui_spin (200);
-}
-
 static void
 run_setup (Run *r)
 {
@@ -202,7 +173,7 @@ launch_and_cancel (Run *r)
   GtkWidget *cancel = lw_command_dock_get_cancel_button (lw_window_get_dock (r->fx.window));
   const char *detail;
 
-  focus_window (&r->fx);
+  lw_ui_focus_window (GTK_WIDGET (r->fx.window));
   lw_ui_activate (&r->fx, "win.launch", NULL);
   g_assert_true (lw_ui_wait (two_at_server, &r->fx, 30000));
   lw_window_refresh_now (r->fx.window);
@@ -229,7 +200,7 @@ test_cancel_keeps_in_flight (void)
   Run r;
   guint n, sent_before;
 
-  if (!real_keys_available ())
+  if (!lw_ui_real_keys_available ())
     return;
   run_setup (&r);
   n = r.photos->len;
@@ -284,7 +255,7 @@ test_stop_now (void)
   const char *body;
   guint n;
 
-  if (!real_keys_available ())
+  if (!lw_ui_real_keys_available ())
     return;
   run_setup (&r);
   n = r.photos->len;

@@ -89,6 +89,12 @@ n_selected (LwUiFixture *fx)
 }
 
 static gboolean
+one_selected (LwUiFixture *fx)
+{
+  return n_selected (fx) == 1;
+}
+
+static gboolean
 tile_menu_shown (LwUiFixture *fx)
 {
   return gtk_widget_get_mapped (lw_window_get_tile_popover (fx->window));
@@ -136,15 +142,6 @@ focus_in_drop_zone (LwUiFixture *fx)
   return has_focus (fx) && gtk_widget_is_ancestor (focus_of (fx), GTK_WIDGET (lw_window_get_drop_zone (fx->window)));
 }
 
-static void
-focus_window (LwUiFixture *fx)
-{
-  g_autofree char *xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (fx->window))));
-
-  lw_ui_xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
-  lw_ui_spin (200);
-}
-
 /* The item of the focused tile, selected alone. */
 static void
 select_first_focused (LwUiFixture  *fx,
@@ -158,37 +155,14 @@ select_first_focused (LwUiFixture  *fx,
   *item = g_object_ref (g_ptr_array_index (selected, 0));
 }
 
-/* Real key events need an X server (Xvfb) and xdotool; CI has both, so a
- * missing xdotool fails rather than skips. */
-static gboolean
-real_keys_available (void)
-{
-  g_autofree char *xdotool = NULL;
-
-  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
-    {
-      g_test_skip ("Real key events need an X server (Xvfb)");
-      return FALSE;
-    }
-  xdotool = g_find_program_in_path ("xdotool");
-  if (xdotool == NULL)
-    {
-      g_test_fail_printf ("xdotool is not installed (apt-get install xdotool)");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 test_keys (void)
 {
   LwUiFixture fx;
   g_autoptr(GPtrArray) photos = NULL;
   g_autoptr(GPtrArray) paths = g_ptr_array_new ();
-  g_autofree char *xid = NULL;
-  GdkSurface *surface;
 
-  if (!real_keys_available ())
+  if (!lw_ui_real_keys_available ())
     return;
 
   /* Slow enough that the job is still running when Escape comes. */
@@ -201,10 +175,7 @@ test_keys (void)
   g_assert_true (lw_ui_wait (lw_ui_all_staged, &fx, 30000));
   lw_ui_spin (200);
 
-  surface = gtk_native_get_surface (GTK_NATIVE (fx.window));
-  xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (surface));
-  lw_ui_xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
-  lw_ui_spin (200);
+  lw_ui_focus_window (GTK_WIDGET (fx.window));
 
   lw_ui_xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+2", NULL });
   g_assert_true (lw_ui_wait (module_is_second, &fx, 20000));
@@ -244,25 +215,26 @@ test_grid_keys (void)
   guint n;
   LwImageItem *item;
 
-  if (!real_keys_available ())
+  if (!lw_ui_real_keys_available ())
     return;
   lw_ui_fixture_setup (&fx, 60 * 1000);
   g_ptr_array_unref (lw_ui_stage_fixtures (&fx));
   n = lw_ui_count_items (&fx, -1, -1);
-  focus_window (&fx);
+  lw_ui_focus_window (GTK_WIDGET (fx.window));
   lw_window_focus_photos (fx.window);
   lw_ui_spin (100);
   g_assert_true (focus_in_grid (&fx));
 
   /* Tab leaves the grid in one stop, Shift+Tab comes back in one. */
   key ("Tab");
-  g_assert_true (has_focus (&fx));
+  g_assert_true (lw_ui_wait (has_focus, &fx, 5000));
   g_assert_false (focus_in_grid (&fx));
   gtk_selection_model_unselect_all (lw_staging_grid_get_selection (lw_window_get_staging_grid (fx.window)));
   key ("shift+Tab");
-  g_assert_true (focus_in_grid (&fx));
-  /* ... and the tile it lands on is selected: the keys act on it. */
-  g_assert_cmpuint (n_selected (&fx), ==, 1);
+  g_assert_true (lw_ui_wait (focus_in_grid, &fx, 5000));
+  /* ... and the tile it lands on is selected (once the focus has landed):
+   * the keys act on it. */
+  g_assert_true (lw_ui_wait (one_selected, &fx, 5000));
 
   /* Shift+F10 and the Menu key open the photo's menu; Escape closes it and
    * the focus is back on the tile. */
@@ -278,7 +250,7 @@ test_grid_keys (void)
   /* Delete removes it, Ctrl+Z brings it back. */
   key ("Delete");
   g_assert_cmpuint (lw_ui_count_items (&fx, -1, -1), ==, n - 1);
-  g_assert_true (has_focus (&fx));
+  g_assert_true (lw_ui_wait (has_focus, &fx, 5000));
   key ("ctrl+z");
   g_assert_cmpuint (lw_ui_count_items (&fx, -1, -1), ==, n);
 
@@ -314,7 +286,7 @@ test_grid_keys (void)
   }
   key ("ctrl+Return");
   g_assert_true (lw_ui_wait (job_running, &fx, 20000));
-  g_assert_true (has_focus (&fx));
+  g_assert_true (lw_ui_wait (has_focus, &fx, 5000));
   g_test_message ("the job runs on %s", LW_UI_JOB (fx.window)->model);
   g_assert_true (lw_models_find (LW_UI_JOB (fx.window)->model)->paid);
   {
@@ -355,13 +327,13 @@ test_module_highlight (void)
   GtkListBox *box;
   g_autofree char *module = NULL;
 
-  if (!real_keys_available ())
+  if (!lw_ui_real_keys_available ())
     return;
   lw_ui_fixture_setup (&fx, 0);
   g_ptr_array_unref (lw_ui_stage_fixtures (&fx));
   module = g_strdup (LW_UI_JOB (fx.window)->module_id);
   box = module_list_box (&fx);
-  focus_window (&fx);
+  lw_ui_focus_window (GTK_WIDGET (fx.window));
   gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_selected_row (box)));
   lw_ui_spin (100);
   /* Down twice: the focus moves, the highlight stays on the job's module. */

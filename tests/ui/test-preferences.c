@@ -110,16 +110,6 @@ close_preferences (LwUiFixture   *fx,
 }
 
 static void
-focus_window (GtkWindow *window)
-{
-  g_autofree char *xid = g_strdup_printf ("%lu",
-                                          (unsigned long) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))));
-
-  lw_ui_xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
-  lw_ui_spin (200);
-}
-
-static void
 test_open (void)
 {
   LwUiFixture fx;
@@ -136,12 +126,12 @@ test_open (void)
   close_preferences (&fx, prefs);
 
   /* Ctrl+, on the window, then Escape on the preferences. */
-  focus_window (GTK_WINDOW (fx.window));
+  lw_ui_focus_window (GTK_WIDGET (fx.window));
   lw_ui_xdotool ((const char *[]) { "key", "--clearmodifiers", "ctrl+comma", NULL });
   g_assert_true (lw_ui_wait (preferences_shown, &fx, 5000));
   current = find_preferences ();
   g_assert_true (lw_ui_wait (preferences_settled, &fx, 20000));
-  focus_window (GTK_WINDOW (current));
+  lw_ui_focus_window (GTK_WIDGET (current));
   lw_ui_xdotool ((const char *[]) { "key", "--clearmodifiers", "Escape", NULL });
   g_assert_true (lw_ui_wait (preferences_gone, &fx, 5000));
   lw_ui_spin (200);

@@ -185,16 +185,6 @@ test_actions (void)
 /* ---- by real keys ------------------------------------------------------------ */
 
 static void
-focus_window (GtkWidget *window)
-{
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
-  g_autofree char *xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (surface));
-
-  lw_ui_xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
-  lw_ui_spin (200);
-}
-
-static void
 key (const char *name)
 {
   lw_ui_xdotool ((const char *[]) { "key", "--clearmodifiers", name, NULL });
@@ -241,12 +231,12 @@ test_keys (void)
   }
   /* The focused tile's Space opens the viewer. */
   gtk_widget_grab_focus (lw_staging_grid_get_grid_view (lw_window_get_staging_grid (fx.window)));
-  focus_window (GTK_WIDGET (fx.window));
+  lw_ui_focus_window (GTK_WIDGET (fx.window));
   key ("space");
   g_assert_true (lw_ui_wait (viewer_ready, &fx, 20000));
   viewer = lw_window_get_viewer (fx.window);
   g_assert_true (lw_viewer_get_item (viewer) == first);
-  focus_window (GTK_WIDGET (viewer));
+  lw_ui_focus_window (GTK_WIDGET (viewer));
 
   keys_mode = LW_VIEWER_MODE_BEFORE;
   key ("b");
