@@ -13,7 +13,9 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <jpeglib.h>
 
 #include "lw-engines.h"
 #include "lw-local-engine.h"
@@ -425,6 +427,83 @@ test_grey_stays_grey (void)
   }
 }
 
+/* photo written as a CMYK JPEG without a profile, as Photoshop writes
+ * them (inverted, the Adobe marker saying so): no black ink, each ink the
+ * complement of its channel, so the plain inversion gives photo back. */
+static void
+write_cmyk_jpeg (const LwTestImage *photo, const char *path)
+{
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  FILE *f = fopen (path, "wb");
+  g_autofree guint8 *row = g_new (guint8, (gsize) photo->width * 4);
+
+  g_assert_nonnull (f);
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_compress (&cinfo);
+  jpeg_stdio_dest (&cinfo, f);
+  cinfo.image_width = (JDIMENSION) photo->width;
+  cinfo.image_height = (JDIMENSION) photo->height;
+  cinfo.input_components = 4;
+  cinfo.in_color_space = JCS_CMYK;
+  jpeg_set_defaults (&cinfo);
+  jpeg_set_quality (&cinfo, 95, TRUE);
+  cinfo.write_Adobe_marker = TRUE;
+  jpeg_start_compress (&cinfo, TRUE);
+  for (int y = 0; y < photo->height; y++)
+    {
+      JSAMPROW rows[1] = { row };
+      const guint8 *p = photo->rgb + (gsize) y * photo->width * 3;
+
+      for (int x = 0; x < photo->width; x++)
+        {
+          /* stored inverted: 255 - ink, and ink = 255 - channel */
+          row[4 * x + 0] = p[3 * x + 0];
+          row[4 * x + 1] = p[3 * x + 1];
+          row[4 * x + 2] = p[3 * x + 2];
+          row[4 * x + 3] = 255;
+        }
+      jpeg_write_scanlines (&cinfo, rows, 1);
+    }
+  jpeg_finish_compress (&cinfo);
+  jpeg_destroy_compress (&cinfo);
+  fclose (f);
+}
+
+/* A CMYK JPEG (issue 18: it came out a PNG with alpha, gdk-pixbuf reading
+ * its four channels as RGBA) gives an opaque JPEG of its size, the same
+ * picture as the RGB JPEG of the same photo gives. */
+static void
+test_cmyk (void)
+{
+  static const char * const modules[] = { "food", "product" };
+  g_autoptr(LwEngine) engine = new_engine (0);
+  g_autoptr(LwTestImage) photo = lw_test_image_load (fixture ("orange.jpg"));
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (fixture ("orange.jpg"), NULL);
+  g_autofree char *cmyk_path = g_build_filename (tmpdir, "cmyk.jpg", NULL);
+  g_autofree char *rgb_path = g_build_filename (tmpdir, "cmyk-as-rgb.jpg", NULL);
+  guint m;
+
+  write_cmyk_jpeg (photo, cmyk_path);
+  g_assert_true (gdk_pixbuf_save (pixbuf, rgb_path, "jpeg", NULL, "quality", "95", NULL));
+  for (m = 0; m < G_N_ELEMENTS (modules); m++)
+    {
+      g_autoptr(LwEngineResult) from_cmyk = run (engine, cmyk_path, modules[m], NULL, 1);
+      g_autoptr(LwEngineResult) from_rgb = run (engine, rgb_path, modules[m], NULL, 1);
+      g_autoptr(LwTestImage) a = lw_test_image_from_bytes (from_cmyk->data);
+      g_autoptr(LwTestImage) b = lw_test_image_from_bytes (from_rgb->data);
+      double worst = 0, mean;
+
+      g_assert_cmpstr (from_cmyk->mime, ==, "image/jpeg");
+      g_assert_null (a->alpha);
+      g_assert_cmpint (a->width, ==, b->width);
+      g_assert_cmpint (a->height, ==, b->height);
+      mean = lw_test_mean_delta_e (a, b, &worst);
+      g_test_message ("%s: CMYK against RGB original, mean ΔE2000 %.2f (worst %.1f)", modules[m], mean, worst);
+      g_assert_cmpfloat (mean, <, 1.5);
+    }
+}
+
 static guint
 count_temp_files (void)
 {
@@ -635,6 +714,7 @@ main (int argc, char **argv)
   g_test_add_func ("/local/engine/bad-input", test_bad_input);
   g_test_add_func ("/local/engine/odd-inputs", test_odd_inputs);
   g_test_add_func ("/local/engine/grey-stays-grey", test_grey_stays_grey);
+  g_test_add_func ("/local/engine/cmyk", test_cmyk);
   g_test_add_func ("/local/engine/cancel", test_cancel);
   g_test_add_func ("/local/engine/threads-same-bytes", test_threads_same_bytes);
   g_test_add_func ("/local/engine/engine-dropped-in-flight", test_engine_dropped_in_flight);

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include "lw-colour.h"
 #include "lw-local-image.h"
 #include "lw-local-instructions.h"
 #include "lw-local-ops.h"
@@ -83,31 +84,18 @@ loader_for (const char *mime)
   return NULL;
 }
 
-/* The pixbuf copied into a tiled buffer (the pixbuf can go at once). An
- * embedded ICC profile becomes the buffer's babl space, so the photo is
- * converted to sRGB like GEGL's loaders would. A buffer wrapped around the
- * pixbuf's memory would save the copy, but GEGL then makes whole-image
- * copies of its single tile on access (measured: +350 MB at 12 MP). */
+/* The pixbuf (8-bit sRGB, with or without alpha) copied into a tiled
+ * buffer (the pixbuf can go at once). A buffer wrapped around the pixbuf's
+ * memory would save the copy, but GEGL then makes whole-image copies of
+ * its single tile on access (measured: +350 MB at 12 MP). */
 static GeglBuffer *
 buffer_from_pixbuf (GdkPixbuf *pixbuf)
 {
-  const char *icc64 = gdk_pixbuf_get_option (pixbuf, "icc-profile");
   gboolean alpha = gdk_pixbuf_get_has_alpha (pixbuf);
   GeglRectangle extent = { 0, 0, gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf) };
-  const Babl *space = NULL;
-  const Babl *format;
+  const Babl *format = babl_format (alpha ? "R'G'B'A u8" : "R'G'B' u8");
   GeglBuffer *buffer;
 
-  if (icc64 != NULL)
-    {
-      gsize len = 0;
-      g_autofree guchar *icc = g_base64_decode (icc64, &len);
-      const char *why = NULL;
-
-      space = babl_space_from_icc ((const char *) icc, (int) len,
-                                   BABL_ICC_INTENT_RELATIVE_COLORIMETRIC, &why);
-    }
-  format = babl_format_with_space (alpha ? "R'G'B'A u8" : "R'G'B' u8", space);
   buffer = gegl_buffer_new (&extent, format);
   gegl_buffer_set (buffer, &extent, 0, format, gdk_pixbuf_read_pixels (pixbuf),
                    gdk_pixbuf_get_rowstride (pixbuf));
@@ -150,8 +138,12 @@ load_source (const LwEngineRequest *request,
   if (op == NULL)
     {
       /* JPEG, and formats GEGL has no loader for (HEIC, AVIF, …), come
-       * through gdk-pixbuf's loaders. */
-      pixbuf = gdk_pixbuf_new_from_file (request->input_path, NULL);
+       * through gdk-pixbuf's loaders, converted to sRGB the way every
+       * other reader of an original does: an embedded profile through
+       * lcms2, a CMYK JPEG through its press profile (gdk-pixbuf alone
+       * reads CMYK as RGBA, and the result came out a PNG with alpha).
+       * Unturned: the graph below turns it. */
+      pixbuf = lw_colour_load_srgb (request->input_path, 1, 0, NULL, NULL, NULL);
       if (pixbuf == NULL)
         {
           g_set_error (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_BAD_INPUT,
@@ -283,17 +275,6 @@ lw_local_render (const LwEngineRequest *request,
                                 "path", tmp, "quality", 92,
                                 "optimize", FALSE, "progressive", FALSE, NULL);
   gegl_node_link_many (last, convert, save, NULL);
-  {
-    /* Only the 8-bit result is kept whole (the saver needs all of it);
-     * every intermediate lives one chunk at a time. GEGL would otherwise
-     * cache each node's output in float, 16 bytes a pixel. */
-    GSList *children = gegl_node_get_children (graph), *l;
-
-    for (l = children; l != NULL; l = l->next)
-      if (l->data != convert && l->data != save)
-        g_object_set (l->data, "cache-policy", GEGL_CACHE_POLICY_NEVER, NULL);
-    g_slist_free (children);
-  }
   {
     /* Only the 8-bit result is kept whole (the saver needs all of it);
      * every intermediate lives one chunk at a time. GEGL would otherwise
