@@ -28,6 +28,7 @@ struct _LwEconomy
   GHashTable   *downloaded;    /* batch ids (gint64*) whose results this process stored */
   GCancellable *cancellable;   /* the step under way */
   gint64        submitting;    /* the batch being sent by this process, 0 = none */
+  GString      *uploaded;      /* its files uploaded so far, space-separated */
   gint64        hold_until;    /* no new batch before (after a failed submission) */
   gint64        hold_ms;
   gboolean      busy;
@@ -48,6 +49,7 @@ enum { SIGNAL_BATCH_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void run_step (LwEconomy *self);
+static void file_uploaded_cb (LwGeminiBatch *client, const char *name, LwEconomy *self);
 static void clean_files (LwEconomy *self);
 
 /* The batch's displayName at Google: unique to the row (its id, and a
@@ -132,6 +134,7 @@ client_for (LwEconomy *self, const char *model)
   if (engine == NULL || !LW_IS_GEMINI_ENGINE (engine))
     return NULL;
   client = lw_gemini_batch_new (LW_GEMINI_ENGINE (engine));
+  g_signal_connect_object (client, "file-uploaded", G_CALLBACK (file_uploaded_cb), self, 0);
   g_hash_table_insert (self->clients, g_strdup (model), client);
   return client;
 }
@@ -307,6 +310,36 @@ fail_rejected (LwEconomy *self, Step *step, GPtrArray *rejected)
     }
 }
 
+/* files (a batch's, space-separated; NULL for none) with name added once. */
+static char *
+files_with (const char *files, const char *name)
+{
+  g_auto(GStrv) names = g_strsplit (files != NULL ? files : "", " ", -1);
+
+  if (name == NULL || *name == '\0' || g_strv_contains ((const char * const *) names, name))
+    return g_strdup (files != NULL ? files : "");
+  return files != NULL && *files != '\0' ? g_strconcat (files, " ", name, NULL) : g_strdup (name);
+}
+
+/* Each upload of the batch being sent is written down at once: a crash or
+ * a failed batches.create then leaves a row naming it, and the row, given
+ * up, has it deleted (clean_files) instead of left at Google unnamed. */
+static void
+file_uploaded_cb (LwGeminiBatch *client, const char *name, LwEconomy *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *joined = NULL;
+
+  if (self->submitting == 0)
+    return;
+  joined = files_with (self->uploaded->str, name);
+  g_string_assign (self->uploaded, joined);
+  if (!lw_store_batch_set_files (self->store, self->submitting, self->uploaded->str, &error))
+    g_warning ("Cannot record batch %" G_GINT64_FORMAT ": %s", self->submitting, error->message);
+  if (g_getenv (LW_ECONOMY_ENV_DIE_BEFORE_CREATE) != NULL)
+    raise (SIGKILL);
+}
+
 static void
 submitted_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -393,6 +426,7 @@ submit (LwEconomy *self, LwGeminiBatch *client, LwBatchRecord *batch, GPtrArray 
     }
   step = step_new (self, batch, images);
   self->submitting = batch->id;
+  g_string_truncate (self->uploaded, 0);
   emit_batch (self, batch->job_id);
   lw_gemini_batch_submit_async (client, requests, display_name, self->cancellable, submitted_cb, step);
 }
@@ -582,6 +616,24 @@ batch_lost (LwEconomy *self, LwGeminiBatch *client, const LwBatchRecord *batch, 
   note_images (self, images, LW_IMAGE_FAILED);
 }
 
+/* name added to the batch's files (once), in the store and in batch. */
+static void
+remember_file (LwEconomy *self, LwBatchRecord *batch, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *joined = files_with (batch->files, name);
+
+  if (g_strcmp0 (joined, batch->files) == 0)
+    return;
+  if (!lw_store_batch_set_files (self->store, batch->id, joined, &error))
+    {
+      g_warning ("Cannot record batch %" G_GINT64_FORMAT ": %s", batch->id, error->message);
+      return;
+    }
+  g_free (batch->files);
+  batch->files = g_steal_pointer (&joined);
+}
+
 /* The next poll: 10 % of the batch's age, within the bounds. */
 static gint64
 next_poll_at (LwEconomy *self, const LwBatchRecord *batch, gint64 now)
@@ -615,6 +667,9 @@ polled_cb (GObject *source, GAsyncResult *result, gpointer data)
       Step *download;
 
       set_state (self, step->batch, "succeeded", NULL, 0);
+      /* The results file is Google's upload for us: deleted with the
+       * batch's own once its results are stored (clean_files). */
+      remember_file (self, step->batch, status->responses_file);
       download = step_new (self, step->batch, NULL);
       step->batch = NULL;
       lw_gemini_batch_download_async (client, status->responses_file, self->cancellable, downloaded_cb, download);
@@ -777,7 +832,10 @@ found_cb (GObject *source, GAsyncResult *result, gpointer data)
   else
     {
       /* Created, and only its name was lost: it is ours, polled as any. */
-      if (!lw_store_batch_submitted (self->store, step->batch->id, status->name, status->input_file, now, &error))
+      g_autofree char *files = files_with (step->batch->files, status->input_file);
+
+      /* The uploads its sender wrote down, and the JSONL Google names. */
+      if (!lw_store_batch_submitted (self->store, step->batch->id, status->name, files, now, &error))
         g_warning ("Cannot record batch %s: %s", status->name, error->message);
       g_free (step->batch->name);
       step->batch->name = g_strdup (status->name);
@@ -1007,6 +1065,8 @@ lw_economy_dispose (GObject *object)
   g_clear_pointer (&self->clients, g_hash_table_unref);
   g_clear_pointer (&self->downloaded, g_hash_table_unref);
   g_clear_pointer (&self->cleaning, g_hash_table_unref);
+  if (self->uploaded != NULL)
+    g_string_free (g_steal_pointer (&self->uploaded), TRUE);
   G_OBJECT_CLASS (lw_economy_parent_class)->dispose (object);
 }
 
@@ -1025,6 +1085,7 @@ lw_economy_init (LwEconomy *self)
   self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->downloaded = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->cleaning = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->uploaded = g_string_new (NULL);
 }
 
 LwEconomy *

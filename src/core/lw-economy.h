@@ -40,6 +40,9 @@ G_BEGIN_DECLS
 /* Tests only: set, the process kills itself (SIGKILL) right after Google
  * created a batch, before its name is written down. */
 #define LW_ECONOMY_ENV_DIE_AFTER_CREATE "LIGHTWORK_TEST_ECONOMY_DIE_AFTER_CREATE"
+/* Tests only: set, the process kills itself right after a batch's first
+ * upload is recorded, before batches.create. */
+#define LW_ECONOMY_ENV_DIE_BEFORE_CREATE "LIGHTWORK_TEST_ECONOMY_DIE_BEFORE_CREATE"
 
 
 #define LW_TYPE_ECONOMY (lw_economy_get_type ())

@@ -224,6 +224,19 @@ lw_fake_gemini_get_n_uploaded_files (LwFakeGemini *self)
   return n;
 }
 
+/* Every file the server holds: uploads and the results files it wrote. */
+guint
+lw_fake_gemini_get_n_files (LwFakeGemini *self)
+{
+  LwFakeBatches *batches = lw_fake_gemini_get_batches (self);
+  guint n;
+
+  g_mutex_lock (&batches->lock);
+  n = g_hash_table_size (batches->files);
+  g_mutex_unlock (&batches->lock);
+  return n;
+}
+
 static const char * const outcome_states[] = {
   "BATCH_STATE_SUCCEEDED", "BATCH_STATE_FAILED", "BATCH_STATE_EXPIRED", "BATCH_STATE_CANCELLED",
 };
@@ -613,8 +626,13 @@ run_batch_in_thread (GTask *task, gpointer source, gpointer task_data, GCancella
   file->name = g_strdup_printf ("files/batch-%s-results", batch->name + strlen ("batches/"));
   file->mime = g_strdup ("application/jsonl");
   file->data = g_string_free_to_bytes (g_steal_pointer (&out));
-  g_hash_table_insert (batches->files, file->name, file);
   batch->responses_file = g_strdup (file->name);
+  /* Only a batch that succeeds has a results file (Google's Operation
+   * names one then alone); the others' answers are counted, not kept. */
+  if (batch->outcome == LW_FAKE_BATCH_SUCCEEDED)
+    g_hash_table_insert (batches->files, file->name, file);
+  else
+    fake_file_free (file);
   for (guint i = 0; i < batch->ok->len; i++)
     batch->n_failed += g_array_index (batch->ok, gboolean, i) ? 0 : 1;
   batch->processed = TRUE;

@@ -156,6 +156,8 @@ guint         lw_fake_gemini_get_n_downloads     (LwFakeGemini *self);
 guint         lw_fake_gemini_get_n_file_deletes  (LwFakeGemini *self);
 guint         lw_fake_gemini_get_n_batch_lists   (LwFakeGemini *self);
 guint         lw_fake_gemini_get_n_uploaded_files (LwFakeGemini *self);
+/* Every file stored: uploads and the results files of batches. */
+guint         lw_fake_gemini_get_n_files         (LwFakeGemini *self);
 /* The state name (BATCH_STATE_*) of batch name ("batches/…"), or NULL. */
 char         *lw_fake_gemini_dup_batch_state     (LwFakeGemini *self,
                                                   const char   *name);

@@ -303,8 +303,8 @@ test_cancel_reaches_server (Fixture *f, gconstpointer data)
 
 /* Every file uploaded for a batch (the JSONL; the photos over the inline
  * limit) is deleted once the batch is over: its results stored, or it
- * expired and was sent again. None is left at Google; the batches' rows
- * name none. */
+ * expired and was sent again; so is each results file Google wrote. None
+ * is left at Google; the batches' rows name none. */
 static void
 test_uploads_deleted (Fixture *f, gconstpointer data)
 {
@@ -320,8 +320,10 @@ test_uploads_deleted (Fixture *f, gconstpointer data)
    * batches, three JSONL uploads, all deleted. */
   g_assert_cmpuint (lw_fake_gemini_get_n_batches (f->server), ==, 3);
   g_assert_cmpuint (lw_fake_gemini_get_n_uploads (f->server), ==, 3);
-  g_assert_cmpuint (lw_fake_gemini_get_n_file_deletes (f->server), ==, 3);
+  /* and the two results files of the batches that succeeded */
+  g_assert_cmpuint (lw_fake_gemini_get_n_file_deletes (f->server), ==, 5);
   g_assert_cmpuint (lw_fake_gemini_get_n_uploaded_files (f->server), ==, 0);
+  g_assert_cmpuint (lw_fake_gemini_get_n_files (f->server), ==, 0);
   batches = lw_store_list_batches (f->store, job_id, NULL);
   for (guint i = 0; i < batches->len; i++)
     g_assert_cmpstr (((LwBatchRecord *) g_ptr_array_index (batches, i))->files, ==, "");
@@ -329,10 +331,11 @@ test_uploads_deleted (Fixture *f, gconstpointer data)
 
 #define ENV_DATA_DIR "LW_TEST_ECONOMY_DATA_DIR"
 #define ENV_BASE_URL "LW_TEST_ECONOMY_BASE_URL"
+#define ENV_DIE_AT "LW_TEST_ECONOMY_DIE_AT"
 
-/* The child of test_crash_after_create: the economy runner of another
- * process on the same data folder, which Google answers and which dies
- * (SIGKILL) before it writes the batch's name down. */
+/* The child of test_crash_after_create and test_crash_before_create: the
+ * economy runner of another process on the same data folder, which dies
+ * (SIGKILL) at the point ENV_DIE_AT names (LW_ECONOMY_ENV_DIE_*). */
 static void
 test_crash_child (void)
 {
@@ -345,7 +348,7 @@ test_crash_child (void)
 
   if (!g_test_subprocess ())
     {
-      g_test_skip ("run by crash-after-create");
+      g_test_skip ("run by crash-after-create and crash-before-create");
       return;
     }
   core = lw_core_open (g_getenv (ENV_DATA_DIR), NULL, &error);
@@ -361,9 +364,9 @@ test_crash_child (void)
                                 lw_core_get_owner (core));
   lw_scheduler_set_engine (scheduler, MODEL, LW_ENGINE (engine));
   economy = lw_economy_new (lw_core_get_store (core), scheduler, lw_core_get_clock (core), lw_core_get_owner (core));
-  g_setenv (LW_ECONOMY_ENV_DIE_AFTER_CREATE, "1", TRUE);
+  g_setenv (g_getenv (ENV_DIE_AT), "1", TRUE);
   lw_economy_start (economy);
-  /* Killed once the batch is created; this is only reached if not. */
+  /* Killed on the way; this is only reached if not. */
   for (int i = 0; i < 20000; i++)
     {
       g_main_context_iteration (NULL, FALSE);
@@ -390,6 +393,7 @@ test_crash_after_create (Fixture *f, gconstpointer data)
   job_id = stage_economy_job (f, 12);
   g_setenv (ENV_DATA_DIR, data_dir, TRUE);
   g_setenv (ENV_BASE_URL, base_url, TRUE);
+  g_setenv (ENV_DIE_AT, LW_ECONOMY_ENV_DIE_AFTER_CREATE, TRUE);
   g_test_trap_subprocess ("/gemini/economy/crash-child", 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_assert_false (g_test_trap_has_passed ());
   g_assert_cmpuint (lw_fake_gemini_get_n_batches (f->server), ==, 1);
@@ -413,6 +417,48 @@ test_crash_after_create (Fixture *f, gconstpointer data)
   g_assert_cmpstr (((LwBatchRecord *) g_ptr_array_index (batches, 0))->state, ==, "done");
 }
 
+/* Killed after its JSONL was uploaded and before batches.create: the row
+ * names the upload, so the next process, finding no batch at Google, gives
+ * the row up, deletes the upload and sends the photos in one new batch.
+ * Nothing is left at Google and nothing is paid twice. */
+static void
+test_crash_before_create (Fixture *f, gconstpointer data)
+{
+  g_autofree char *data_dir = g_build_filename (f->dir, "data", NULL);
+  g_autofree char *base_url = lw_fake_gemini_dup_base_url (f->server);
+  g_autoptr(GPtrArray) batches = NULL;
+  LwBatchRecord *batch;
+  gint64 job_id;
+
+  lw_economy_stop (f->economy);
+  job_id = stage_economy_job (f, 12);
+  g_setenv (ENV_DATA_DIR, data_dir, TRUE);
+  g_setenv (ENV_BASE_URL, base_url, TRUE);
+  g_setenv (ENV_DIE_AT, LW_ECONOMY_ENV_DIE_BEFORE_CREATE, TRUE);
+  g_test_trap_subprocess ("/gemini/economy/crash-child", 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_assert_false (g_test_trap_has_passed ());
+  g_assert_cmpuint (lw_fake_gemini_get_n_batches (f->server), ==, 0);
+  g_assert_cmpuint (lw_fake_gemini_get_n_uploaded_files (f->server), ==, 1);
+  batches = lw_store_list_batches (f->store, job_id, NULL);
+  g_assert_cmpuint (batches->len, ==, 1);
+  batch = g_ptr_array_index (batches, 0);
+  g_assert_cmpstr (batch->state, ==, "submitting");
+  g_assert_null (batch->name);
+  g_assert_true (g_str_has_prefix (batch->files, "files/"));
+
+  lw_economy_start (f->economy);
+  run_to_end (f, job_id);
+  assert_all_done_once (f, job_id, 12);
+  g_assert_cmpuint (lw_fake_gemini_get_n_batches (f->server), ==, 1);
+  g_assert_cmpuint (lw_fake_gemini_get_n_uploads (f->server), ==, 2);
+  g_assert_cmpuint (lw_fake_gemini_get_n_files (f->server), ==, 0);
+  g_clear_pointer (&batches, g_ptr_array_unref);
+  batches = lw_store_list_batches (f->store, job_id, NULL);
+  g_assert_cmpuint (batches->len, ==, 2);
+  for (guint i = 0; i < batches->len; i++)
+    g_assert_cmpstr (((LwBatchRecord *) g_ptr_array_index (batches, i))->files, ==, "");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -425,6 +471,7 @@ main (int argc, char **argv)
   ADD ("cancel-reaches-server", test_cancel_reaches_server);
   ADD ("uploads-deleted", test_uploads_deleted);
   ADD ("crash-after-create", test_crash_after_create);
+  ADD ("crash-before-create", test_crash_before_create);
 #undef ADD
   g_test_add_func ("/gemini/economy/crash-child", test_crash_child);
   return g_test_run ();

@@ -21,6 +21,9 @@ struct _LwGeminiBatch
 
 G_DEFINE_FINAL_TYPE (LwGeminiBatch, lw_gemini_batch, G_TYPE_OBJECT)
 
+enum { SIGNAL_FILE_UPLOADED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 /* Uploads, creates and downloads move whole batches: the longest time-out
  * the settings give a live call (the pro tier's). */
 static gint64
@@ -423,6 +426,7 @@ jsonl_uploaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   g_ptr_array_add (submit->submission->files, g_strdup (upload->name));
+  g_signal_emit (self, signals[SIGNAL_FILE_UPLOADED], 0, upload->name);
   /* batch.displayName, batch.inputConfig.fileName (ai.google.dev/api/batch-mode). */
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "batch");
@@ -462,6 +466,7 @@ big_uploaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   g_ptr_array_add (submit->submission->files, g_strdup (upload->name));
+  g_signal_emit (self, signals[SIGNAL_FILE_UPLOADED], 0, upload->name);
   json = lw_gemini_engine_build_body_json (self->engine, submit->tier, big->input, big->prompt,
                                            upload->uri != NULL ? upload->uri : upload->name);
   append_line (submit->jsonl, big->key, json, NULL, NULL);
@@ -849,6 +854,13 @@ static void
 lw_gemini_batch_class_init (LwGeminiBatchClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = lw_gemini_batch_finalize;
+
+  /* ::file-uploaded (file_name): a submission uploaded a file ("files/…"),
+   * before batches.create; its caller records it so that a crash or a
+   * failed create does not leave it at Google unnamed. */
+  signals[SIGNAL_FILE_UPLOADED] =
+    g_signal_new ("file-uploaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

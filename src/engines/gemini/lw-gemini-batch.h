@@ -116,7 +116,9 @@ LwGeminiBatch *lw_gemini_batch_new              (LwGeminiEngine       *engine);
 void           lw_gemini_batch_set_inline_limit (LwGeminiBatch        *self,
                                                  gsize                 limit);
 
-/* requests: LwEngineRequest of one Gemini model alias. */
+/* requests: LwEngineRequest of one Gemini model alias. Each file uploaded
+ * on the way (photos over the inline limit, then the JSONL) is announced
+ * by ::file-uploaded (const char *file_name) as soon as Google has it. */
 void           lw_gemini_batch_submit_async     (LwGeminiBatch        *self,
                                                  GPtrArray            *requests,
                                                  const char           *display_name,
