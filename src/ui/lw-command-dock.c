@@ -31,6 +31,7 @@ struct _LwCommandDock
   gboolean      saving;
   char         *projection;   /* "About $4.20 for 125 photos", or NULL */
   char         *paused;   /* why the job waits (window words), or NULL */
+  guint         at_google; /* photos in Google's batches (economy) */
 };
 
 G_DEFINE_FINAL_TYPE (LwCommandDock, lw_command_dock, GTK_TYPE_WIDGET)
@@ -122,6 +123,16 @@ lw_command_dock_set_progress (LwCommandDock     *self,
       g_string_append_printf (detail, _("Paused: %s"), self->paused);
       running = FALSE;
     }
+  else if (running && self->at_google > 0)
+    {
+      /* An economy job: its photos wait at Google, none is "in flight". */
+      if (in_flight > 0)
+        g_string_append_printf (detail, _("%u in flight"), in_flight);
+      if (detail->len > 0)
+        g_string_append (detail, " · ");
+      g_string_append_printf (detail, g_dngettext (GETTEXT_PACKAGE, "%u in a batch at Google", "%u in batches at Google",
+                                                   self->at_google), self->at_google);
+    }
   else if (running)
     g_string_append_printf (detail, _("%u in flight"), in_flight);
   else if (in_flight > 0)
@@ -193,6 +204,15 @@ lw_command_dock_set_paused (LwCommandDock *self,
 
   g_free (self->paused);
   self->paused = g_strdup (reason);
+}
+
+void
+lw_command_dock_set_at_google (LwCommandDock *self,
+                               guint          n)
+{
+  g_return_if_fail (LW_IS_COMMAND_DOCK (self));
+
+  self->at_google = n;
 }
 
 void

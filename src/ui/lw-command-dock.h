@@ -31,6 +31,10 @@ void        lw_command_dock_set_projection (LwCommandDock   *self,
  * next lw_command_dock_set_progress shows it instead of "running". */
 void        lw_command_dock_set_paused   (LwCommandDock     *self,
                                           const char        *reason);
+/* Photos of an economy job waiting in Google's batches (not in flight:
+ * no request of ours is open for them); 0 for none. */
+void        lw_command_dock_set_at_google (LwCommandDock   *self,
+                                          guint            n);
 /* Save All progress; total 0 ends it. */
 void        lw_command_dock_set_saving   (LwCommandDock     *self,
                                           guint              done,

@@ -72,7 +72,8 @@ lw_window_update_banner (LwWindow *self)
 static void
 update_engine_status (LwWindow          *self,
                       const LwJobCounts *counts,
-                      guint              in_flight)
+                      guint              in_flight,
+                      guint              at_google)
 {
   const GError *pause = lw_job_session_get_pause (self->session);
   g_autofree char *text = NULL;
@@ -91,10 +92,16 @@ update_engine_status (LwWindow          *self,
         }
       return;
     }
-  /* TRANSLATORS: the sidebar's footer: "Nano Banana · 2 in flight · 18 done" */
-  text = g_strdup_printf (_("%s · %u in flight · %d done"),
-                          lw_ui_model_label (lw_job_session_get_model (self->session)), in_flight, counts->completed);
-  lw_sidebar_set_engine_status (self->sidebar, in_flight > 0 ? LW_ENGINE_STATE_RUNNING : LW_ENGINE_STATE_IDLE,
+  if (at_google > 0)
+    /* TRANSLATORS: the sidebar's footer for an economy job: "Nano Banana · 40 at Google · 18 done" */
+    text = g_strdup_printf (_("%s · %u at Google · %d done"),
+                            lw_ui_model_label (lw_job_session_get_model (self->session)), at_google, counts->completed);
+  else
+    /* TRANSLATORS: the sidebar's footer: "Nano Banana · 2 in flight · 18 done" */
+    text = g_strdup_printf (_("%s · %u in flight · %d done"),
+                            lw_ui_model_label (lw_job_session_get_model (self->session)), in_flight, counts->completed);
+  lw_sidebar_set_engine_status (self->sidebar, in_flight > 0 || at_google > 0 ? LW_ENGINE_STATE_RUNNING
+                                                                              : LW_ENGINE_STATE_IDLE,
                                 text);
 }
 
@@ -138,7 +145,8 @@ lw_window_refresh_now (LwWindow *self)
 {
   LwJobCounts counts;
   int rejected = 0;
-  guint in_flight;
+  guint in_flight, at_google = 0;
+  gint64 job_id;
   GtkWidget *stop_now;
   gboolean on_stop_now;
 
@@ -165,6 +173,13 @@ lw_window_refresh_now (LwWindow *self)
   }
 
   in_flight = lw_job_session_get_in_flight (self->session);
+  /* An economy job's photos being processed and not in flight are in
+   * Google's batches. */
+  job_id = lw_job_session_get_job_id (self->session);
+  if (job_id > 0 && lw_jobs_get_mode (self->jobs, job_id) == LW_JOB_MODE_ECONOMY
+      && counts.processing > (int) in_flight)
+    at_google = (guint) counts.processing - in_flight;
+  lw_command_dock_set_at_google (self->dock, at_google);
   stop_now = lw_command_dock_get_stop_now_button (self->dock);
   on_stop_now = gtk_widget_has_focus (stop_now);
   {
@@ -180,7 +195,7 @@ lw_window_refresh_now (LwWindow *self)
   /* A photo changed bucket: the filtered view follows. */
   if (g_strcmp0 (self->filter_name, "all") != 0)
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  update_engine_status (self, &counts, in_flight);
+  update_engine_status (self, &counts, in_flight, at_google);
   lw_window_update_canvas (self);
   lw_window_update_actions (self);
   /* The last request landed under the keyboard: GTK would hand the focus

@@ -224,7 +224,11 @@ test_economy_batches (void)
                seen, lw_ui_count_items (&e.fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_COMPLETED),
                lw_fake_gemini_get_n_batches (e.server));
     }
-  shoot (&e, "economy-batches-running.png", TRUE);
+  /* The dock says where the photos are: at Google, not "0 in flight". */
+  g_assert_nonnull (strstr (lw_command_dock_get_detail (dock), "at Google"));
+  g_assert_null (strstr (lw_command_dock_get_detail (dock), "0 in flight"));
+  /* Without the popover: the dock's words are the point here. */
+  shoot (&e, "economy-batches-running.png", FALSE);
   g_assert_true (lw_ui_wait (finished_noting, &e.fx, 60000));
   lw_ui_spin (50);
   note_states (&e);
