@@ -11,6 +11,12 @@
  *   rename) → fenced finish → signals. Errors go to exactly one outcome, by
  *   class (lw_engine_error_classify): RETRY_LATER with backoff, FAILED, or the
  *   image back to PENDING and the whole pool paused.
+ *
+ * This file holds the pools, the signals and the job's state, starting a
+ * flight (claims, the pump, the timers), the GObject and the public calls
+ * (launch, cancel, abandon, resume); a flight's landing (its outcome, the
+ * result blob, the engine's answer, a batch's results) is in
+ * lw-scheduler-landing.c (lw-scheduler-private.h).
  */
 #include "config.h"
 
@@ -20,14 +26,10 @@
 #include "lw-core.h"
 #include "lw-image-io.h"
 #include "lw-prompt.h"
-#include "lw-result-check.h"
-#include "lw-scheduler.h"
+#include "lw-scheduler-private.h"
 #include "lw-unsaved.h"
 #include "lw-warn.h"
 
-/* An offline pool looks again this often (docs/ARCHITECTURE.md: "Offline" is a state
- * the queue leaves by itself, not a failure of every image). */
-#define OFFLINE_PROBE_MS (30 * 1000)
 /* RPM quotas count arrivals in a minute; we count starts, and a request
  * reaches the server 0.3–1 s after it starts (the photo is prepared
  * first). Two seconds of margin keep arrivals inside the quota whatever
@@ -39,67 +41,6 @@
  * asked again after this, not on the next millisecond's wake (issue 18:
  * 23,412 failed claims in 30 s). */
 #define CLAIM_RETRY_MS   (5 * 1000)
-
-typedef struct {
-  LwScheduler *scheduler;     /* unowned: pools die with it */
-  char     *model;
-  LwEngine *engine;
-  int       concurrency;      /* configured, 1–16 */
-  int       effective;        /* adaptive: halves on 429, +1 per round of successes */
-  int       successes;        /* since effective last changed */
-  int       rpm;              /* 0 = unlimited; starts are counted in the store */
-  gint64    hold_until;       /* no new starts before this (after a 429) */
-  GError   *pause;            /* set = paused */
-  guint     in_flight;
-  guint     probe_timer;      /* offline: try again */
-  char     *signature;        /* engine signature for this model, cached */
-} Pool;
-
-typedef struct {
-  LwScheduler     *self;
-  Pool            *pool;
-  LwImage         *image;
-  LwEngineRequest *request;
-  GCancellable    *cancellable;
-  char            *request_key;
-  gboolean         released;  /* stop() already returned it to PENDING */
-  gboolean         slot_freed;/* the request is over; only its bookkeeping remains */
-  /* The disk is full: the outcome could not be recorded. The flight waits,
-   * its image PROCESSING under our lease, for lw_scheduler_resume. */
-  gboolean         parked;
-  LwEngineResult  *unsaved;   /* the answer, until it is safe in the blob store */
-  gboolean         spilled;   /* a copy is kept by lw-unsaved (dropped once saved) */
-} Flight;
-
-struct _LwScheduler
-{
-  GObject        parent_instance;
-
-  LwStore       *store;
-  LwBlobStore   *blobs;
-  LwClock       *clock;
-  char          *owner;
-
-  LwSchedulerEngineFactory factory;
-  gpointer       factory_data;
-  GDestroyNotify factory_destroy;
-
-  GHashTable    *pools;       /* model → Pool */
-  GHashTable    *flights;     /* image id (gint64*) → Flight */
-  gint64         scope;       /* claim only this job's images; 0 = any */
-  LwRetryPolicy  policy;
-  GRand         *rand;
-  gboolean       reuse;
-  gboolean       started;
-  gboolean       stopped;
-
-  guint          pump_source; /* idle on the main context */
-  guint          wake_timer;  /* clock timer: next due retry / hold / rpm slot */
-  gint64         wake_at;
-  guint          renew_timer;
-  guint          reap_timer;
-  guint64        n_requests;
-};
 
 G_DEFINE_FINAL_TYPE (LwScheduler, lw_scheduler, G_TYPE_OBJECT)
 
@@ -128,8 +69,8 @@ pool_free (Pool *pool)
   g_free (pool);
 }
 
-static Pool *
-get_pool (LwScheduler *self, const char *model, gboolean create)
+Pool *
+lw_scheduler_get_pool (LwScheduler *self, const char *model, gboolean create)
 {
   Pool *pool = g_hash_table_lookup (self->pools, model);
 
@@ -164,8 +105,8 @@ rpm_since (gint64 now)
   return now - RPM_WINDOW_MS + 1;
 }
 
-static void
-pool_pause (LwScheduler *self, Pool *pool, const GError *error)
+void
+lw_scheduler_pool_pause (LwScheduler *self, Pool *pool, const GError *error)
 {
   if (pool->pause != NULL)
     return;
@@ -176,30 +117,20 @@ pool_pause (LwScheduler *self, Pool *pool, const GError *error)
 }
 
 /* The pause a full disk causes: what the user must do, and where. */
-static void
-pool_pause_disk_full (LwScheduler *self, Pool *pool)
+void
+lw_scheduler_pool_pause_disk_full (LwScheduler *self, Pool *pool)
 {
   g_autofree char *dir = g_path_get_dirname (lw_blob_store_get_root (self->blobs));
   g_autoptr(GError) error = g_error_new (LW_ENGINE_ERROR, LW_ENGINE_ERROR_DISK_FULL,
                                          _("The disk holding %s is full — free space, then resume"), dir);
 
-  pool_pause (self, pool, error);
-}
-
-static gboolean
-offline_probe_cb (gpointer data)
-{
-  Pool *pool = data;
-
-  pool->probe_timer = 0;
-  lw_scheduler_resume (pool->scheduler, pool->model);
-  return G_SOURCE_REMOVE;
+  lw_scheduler_pool_pause (self, pool, error);
 }
 
 /* ---- signals and job state --------------------------------------------- */
 
-static void
-emit_image (LwScheduler *self, gint64 job_id, gint64 image_id, LwImageStatus status)
+void
+lw_scheduler_emit_image (LwScheduler *self, gint64 job_id, gint64 image_id, LwImageStatus status)
 {
   g_signal_emit (self, signals[SIGNAL_IMAGE_CHANGED], 0, job_id, image_id, (int) status);
 }
@@ -216,13 +147,13 @@ job_store_failed (LwScheduler *self, gint64 job_id, const char *what, const GErr
 
   if (lw_store_error_is_disk_full (error) && (job = lw_store_get_job (self->store, job_id, NULL)) != NULL
       && job->model != NULL)
-    pool_pause_disk_full (self, get_pool (self, job->model, TRUE));
+    lw_scheduler_pool_pause_disk_full (self, lw_scheduler_get_pool (self, job->model, TRUE));
   else
     lw_warn_limited ("Cannot %s job %" G_GINT64_FORMAT ": %s", what, job_id, error->message);
 }
 
-static void
-check_job_finished (LwScheduler *self, gint64 job_id)
+void
+lw_scheduler_check_job_finished (LwScheduler *self, gint64 job_id)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LwJob) job = NULL;
@@ -263,402 +194,10 @@ check_job_finished (LwScheduler *self, gint64 job_id)
   g_signal_emit (self, signals[SIGNAL_JOB_CHANGED], 0, job_id, (int) status);
 }
 
-/* ---- flights ------------------------------------------------------------ */
-
-static void
-flight_free (Flight *flight)
-{
-  g_clear_pointer (&flight->image, lw_image_free);
-  g_clear_pointer (&flight->request, lw_engine_request_unref);
-  g_clear_pointer (&flight->unsaved, lw_engine_result_free);
-  g_clear_object (&flight->cancellable);
-  g_free (flight->request_key);
-  g_free (flight);
-}
-
-/* The request is over: its slot refills now, even while the result is
- * still being written (a slot idle during an fsync is throughput lost). */
-static void
-flight_free_slot (LwScheduler *self, Flight *flight)
-{
-  if (flight->slot_freed)
-    return;
-  flight->slot_freed = TRUE;
-  g_assert (flight->pool->in_flight > 0);
-  flight->pool->in_flight--;
-  lw_scheduler_poke (self);
-}
-
-/* The flight is done with, whatever its outcome. */
-static void
-flight_land (LwScheduler *self, Flight *flight)
-{
-  gint64 job_id = flight->image->job_id;
-
-  flight_free_slot (self, flight);
-  g_hash_table_remove (self->flights, &flight->image->id);
-  flight_free (flight);
-  check_job_finished (self, job_id);
-  lw_scheduler_poke (self);
-}
-
-/* The disk is full: the flight's outcome waits (its answer, if any, in
- * memory and with lw-unsaved) and the pool pauses until resume. */
-static void
-flight_park (LwScheduler *self, Flight *flight)
-{
-  flight->parked = TRUE;
-  flight_free_slot (self, flight);
-  if (flight->unsaved != NULL && !flight->spilled)
-    flight->spilled = lw_unsaved_put (flight->request_key, flight->unsaved->data, flight->unsaved->mime,
-                                         flight->unsaved->cost);
-  pool_pause_disk_full (self, flight->pool);
-}
-
-/* Whether an outcome is settled: TRUE when recorded (or lost to another
- * error, said once in a while); FALSE when the disk is full and the flight
- * is parked instead: the caller must not land it. */
-static gboolean
-settled (LwScheduler *self, Flight *flight, const char *what, const GError *error)
-{
-  if (error == NULL)
-    return TRUE;
-  if (lw_store_error_is_disk_full (error))
-    {
-      flight_park (self, flight);
-      return FALSE;
-    }
-  lw_warn_limited ("Cannot %s image %" G_GINT64_FORMAT ": %s", what, flight->image->id, error->message);
-  return TRUE;
-}
-
-/* Back to PENDING, no retry counted (stop, where nothing may wait, calls
- * it directly). */
-static gboolean
-release_image (LwScheduler *self, Flight *flight, GError **error)
-{
-  gboolean fenced = FALSE;
-
-  if (flight->released)
-    return TRUE;
-  flight->released = TRUE;
-  if (!lw_store_release (self->store, flight->image->id, flight->image->attempt,
-                         lw_clock_now_ms (self->clock), &fenced, error))
-    return FALSE;
-  if (!fenced)
-    emit_image (self, flight->image->job_id, flight->image->id, LW_IMAGE_PENDING);
-  return TRUE;
-}
-
-/* Back to PENDING: cancel, pause. */
-static gboolean
-flight_release (LwScheduler *self, Flight *flight)
-{
-  g_autoptr(GError) error = NULL;
-
-  release_image (self, flight, &error);
-  return settled (self, flight, "release", error);
-}
-
-static gboolean
-flight_fail (LwScheduler *self, Flight *flight, const char *code, const char *message, double cost)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean fenced = FALSE;
-
-  if (lw_store_finish_failed (self->store, flight->image->id, flight->image->attempt, code, message,
-                              cost, lw_clock_now_ms (self->clock), &fenced, &error) && !fenced)
-    emit_image (self, flight->image->job_id, flight->image->id, LW_IMAGE_FAILED);
-  return settled (self, flight, "fail", error);
-}
-
-static gboolean
-flight_retry_later (LwScheduler *self, Flight *flight, gint64 delay_ms, const char *code,
-                    const char *message, double cost)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 now = lw_clock_now_ms (self->clock);
-  gboolean fenced = FALSE;
-
-  if (lw_store_finish_retry (self->store, flight->image->id, flight->image->attempt, now + delay_ms,
-                             code, message, cost, now, &fenced, &error) && !fenced)
-    emit_image (self, flight->image->job_id, flight->image->id, LW_IMAGE_RETRY_LATER);
-  return settled (self, flight, "reschedule", error);
-}
-
-/* owns_blob: key was written for this flight (not a reused result).
- * review_reason: what the result checks found (NULL = passed). FALSE when
- * the disk is full (the flight is parked, the blob kept for the retry). */
-static gboolean
-flight_complete (LwScheduler *self, Flight *flight, const char *key, const char *mime, double cost,
-                 gboolean owns_blob, const char *review_reason, const char *note)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean fenced = FALSE;
-
-  if (!lw_store_finish_checked (self->store, flight->image->id, flight->image->attempt, key, mime,
-                                flight->request_key, flight->request->prompt, review_reason, note, cost,
-                                lw_clock_now_ms (self->clock), &fenced, &error))
-    {
-      if (!settled (self, flight, "complete", error))
-        return FALSE;
-      fenced = TRUE;
-    }
-  if (fenced)
-    {
-      /* A newer attempt owns the row (our lease expired and someone else
-       * claimed it): the blob we wrote is nobody's. */
-      if (owns_blob)
-        lw_blob_store_delete (self->blobs, key, NULL);
-      return TRUE;
-    }
-  if (flight->spilled)
-    lw_unsaved_drop (flight->request_key);
-  emit_image (self, flight->image->job_id, flight->image->id, LW_IMAGE_COMPLETED);
-  return TRUE;
-}
-
-/* ---- result blobs, written off the main thread -------------------------- */
-
-typedef struct {
-  LwBlobStore *blobs;
-  char        *key;
-  GBytes      *data;
-  /* The result checks (lw-result-check.c), run here off the main thread. */
-  char        *original_path;
-  int          orientation;
-  char        *module_id;
-  double       aspect;
-  char        *review_reason;  /* out */
-  char        *note;           /* out */
-} BlobWrite;
-
-static void
-blob_write_free (BlobWrite *write)
-{
-  g_clear_object (&write->blobs);
-  g_free (write->key);
-  g_clear_pointer (&write->data, g_bytes_unref);
-  g_free (write->original_path);
-  g_free (write->module_id);
-  g_free (write->review_reason);
-  g_free (write->note);
-  g_free (write);
-}
-
-static void
-blob_write_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  BlobWrite *write = task_data;
-  GError *error = NULL;
-
-  /* Checked before it counts as done (docs/ARCHITECTURE.md, "Results"):
-   * a few tens of ms on small copies, in this worker thread. */
-  lw_result_check_bytes (write->original_path, write->orientation, write->data, write->aspect, write->module_id,
-                         &write->review_reason, &write->note);
-  if (lw_blob_store_put_bytes (write->blobs, write->key, write->data, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-typedef struct {
-  Flight *flight;
-  char   *mime;
-  double  cost;
-} Landing;
-
-static void
-blob_written_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  LwScheduler *self = LW_SCHEDULER (source);
-  Landing *landing = data;
-  Flight *flight = landing->flight;
-  BlobWrite *write = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-
-  gboolean done = TRUE;
-
-  if (flight->released)
-    lw_blob_store_delete (self->blobs, write->key, NULL);
-  else if (g_task_propagate_boolean (G_TASK (result), &error))
-    done = flight_complete (self, flight, write->key, landing->mime, landing->cost, TRUE, write->review_reason,
-                            write->note);
-  else if (lw_store_error_is_disk_full (error))
-    {
-      /* Paid for and arrived: kept until there is room, never asked again. */
-      flight_park (self, flight);
-      done = FALSE;
-    }
-  else
-    {
-      /* The data folder vanished, or a passing I/O error: not the photo's
-       * fault, and another try may work; within the retry limit, as any
-       * transient failure. */
-      g_autofree char *message = g_strdup_printf (_("Could not save the result: %s"), error->message);
-
-      if (flight->image->retry_count >= self->policy.max_retries)
-        done = flight_fail (self, flight, "io", message, landing->cost);
-      else
-        done = flight_retry_later (self, flight,
-                                   lw_retry_delay_ms (&self->policy, flight->image->retry_count, -1, self->rand),
-                                   "io", message, landing->cost);
-    }
-  g_free (landing->mime);
-  g_free (landing);
-  if (done)
-    flight_land (self, flight);
-}
-
-/* Writes flight->unsaved (the engine's answer) as the result blob. */
-static void
-write_result (LwScheduler *self, Flight *flight)
-{
-  LwEngineResult *result = flight->unsaved;
-  g_autoptr(GTask) task = NULL;
-  BlobWrite *write = g_new0 (BlobWrite, 1);
-  Landing *landing = g_new0 (Landing, 1);
-
-  write->blobs = g_object_ref (self->blobs);
-  write->key = lw_blob_store_result_key (flight->image->id, flight->image->attempt, result->mime);
-  write->data = g_bytes_ref (result->data);
-  write->original_path = g_strdup (flight->request->input_path);
-  write->orientation = flight->request->orientation;
-  write->module_id = g_strdup (flight->request->module_id);
-  write->aspect = result->aspect;
-  landing->flight = flight;
-  landing->mime = g_strdup (result->mime);
-  landing->cost = result->cost;
-
-  task = g_task_new (self, NULL, blob_written_cb, landing);
-  g_task_set_source_tag (task, write_result);
-  g_task_set_task_data (task, write, (GDestroyNotify) blob_write_free);
-  g_task_run_in_thread (task, blob_write_thread);
-}
-
-/* ---- engine outcome ------------------------------------------------------ */
-
-/* The engine's error to the image's outcome; FALSE when the flight is
- * parked (see settled). */
-static gboolean
-handle_failure (LwScheduler *self, Flight *flight, const GError *error)
-{
-  Pool *pool = flight->pool;
-  const char *code = lw_engine_error_code_to_string (error);
-  gint64 now = lw_clock_now_ms (self->clock);
-
-  /* An engine that writes (the local one) may meet the full disk first:
-   * a pause like ours, not a retry of the photo. */
-  if (lw_store_error_is_disk_full (error))
-    {
-      if (!flight_release (self, flight))
-        return FALSE;
-      pool_pause_disk_full (self, pool);
-      return TRUE;
-    }
-
-  switch (lw_engine_error_classify (error))
-    {
-    case LW_ERROR_CLASS_CANCELLED:
-      return flight_release (self, flight);
-
-    case LW_ERROR_CLASS_TRANSIENT:
-      {
-        gint64 server_delay = lw_engine_error_get_retry_delay_ms (error);
-        gint64 delay;
-
-        if (g_error_matches (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_RATE_LIMITED))
-          {
-            /* Multiplicative decrease: half the slots, not below one, and no
-             * new start until the server's delay (or our backoff) is over. */
-            pool->effective = MAX (1, pool->effective / 2);
-            pool->successes = 0;
-            delay = lw_retry_delay_ms (&self->policy, flight->image->retry_count, server_delay, self->rand);
-            pool->hold_until = MAX (pool->hold_until, now + delay);
-          }
-
-        if (flight->image->retry_count >= self->policy.max_retries)
-          {
-            g_autofree char *message =
-              g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Gave up after %d try: %s",
-                                            "Gave up after %d tries: %s",
-                                            flight->image->retry_count + 1),
-                               flight->image->retry_count + 1, error->message);
-            return flight_fail (self, flight, code, message, 0);
-          }
-        delay = lw_retry_delay_ms (&self->policy, flight->image->retry_count, server_delay, self->rand);
-        return flight_retry_later (self, flight, delay, code, error->message, 0);
-      }
-
-    case LW_ERROR_CLASS_PAUSE:
-      if (!flight_release (self, flight))
-        return FALSE;
-      pool_pause (self, pool, error);
-      if (g_error_matches (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_OFFLINE) && pool->probe_timer == 0)
-        {
-          pool->probe_timer = lw_clock_add_timer (self->clock, OFFLINE_PROBE_MS, offline_probe_cb, pool, NULL);
-        }
-      return TRUE;
-
-    case LW_ERROR_CLASS_NO_IMAGE:
-      /* One more try: models sometimes answer in words once and draw the
-       * next time. Twice in a row is a refusal in all but name. */
-      if (g_strcmp0 (flight->image->error_code, "no_image") == 0
-          || flight->image->retry_count >= self->policy.max_retries)
-        return flight_fail (self, flight, code, error->message, 0);
-      return flight_retry_later (self, flight, 0, code, error->message, 0);
-
-    case LW_ERROR_CLASS_REFUSED:
-    case LW_ERROR_CLASS_PERMANENT:
-    default:
-      return flight_fail (self, flight, code, error->message, 0);
-    }
-}
-
-static void
-engine_done_cb (GObject *source, GAsyncResult *res, gpointer data)
-{
-  Flight *flight = data;
-  LwScheduler *self = flight->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LwEngineResult) result = lw_engine_process_finish (LW_ENGINE (source), res, &error);
-
-  if (flight->released)
-    {
-      /* stop() handed the image back already; whatever came, it is not ours. */
-      flight_land (self, flight);
-      g_object_unref (self);
-      return;
-    }
-
-  if (result != NULL && result->data != NULL && g_bytes_get_size (result->data) > 0)
-    {
-      Pool *pool = flight->pool;
-
-      /* Additive increase: one more slot per round of successes. */
-      if (pool->effective < pool->concurrency && ++pool->successes >= pool->effective)
-        {
-          pool->effective++;
-          pool->successes = 0;
-        }
-      flight_free_slot (self, flight);
-      flight->unsaved = g_steal_pointer (&result);
-      write_result (self, flight);  /* lands when the blob is safe */
-    }
-  else
-    {
-      if (error == NULL)
-        error = g_error_new_literal (LW_ENGINE_ERROR, LW_ENGINE_ERROR_NO_IMAGE, _("The engine returned no image"));
-      if (handle_failure (self, flight, error))
-        flight_land (self, flight);
-    }
-  g_object_unref (self);
-}
-
 /* ---- starting ------------------------------------------------------------ */
 
-static char *
-compute_request_key (const char *sha256, const char *signature, const char *prompt)
+char *
+lw_scheduler_compute_request_key (const char *sha256, const char *signature, const char *prompt)
 {
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
 
@@ -693,28 +232,6 @@ within_spend_cap (LwScheduler *self, Pool *pool, const LwJob *job, Flight *curre
   return spent + committed + price <= job->spend_cap + 1e-9;
 }
 
-/* An answer that arrived before the disk filled (kept by lw-unsaved,
- * perhaps by a process since gone): saved now, not asked and paid again. */
-static gboolean
-take_unsaved (LwScheduler *self, Flight *flight)
-{
-  g_autofree char *mime = NULL;
-  double cost = -1;
-  g_autoptr(GBytes) data = lw_unsaved_get (flight->request_key, &mime, &cost);
-
-  if (data == NULL)
-    return FALSE;
-  flight->unsaved = lw_engine_result_new (data, mime);
-  /* Paid once, by whoever asked: recorded now, once (the release of the
-   * attempt that paid recorded nothing). A file that does not say is
-   * billed at the model's price rather than as free. */
-  flight->unsaved->cost = cost >= 0 ? cost : lw_engine_get_cost (flight->pool->engine, flight->pool->model);
-  flight->spilled = TRUE;
-  flight_free_slot (self, flight);
-  write_result (self, flight);
-  return TRUE;
-}
-
 static void
 start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
 {
@@ -732,7 +249,7 @@ start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
 
   if (pool->signature == NULL)
     pool->signature = lw_engine_dup_signature (pool->engine, pool->model);
-  flight->request_key = compute_request_key (image->sha256, pool->signature, request->prompt);
+  flight->request_key = lw_scheduler_compute_request_key (image->sha256, pool->signature, request->prompt);
 
   pool->in_flight++;
   g_hash_table_insert (self->flights, &image->id, flight);
@@ -744,28 +261,28 @@ start_flight (LwScheduler *self, Pool *pool, LwImage *image, const LwJob *job)
   if (done != NULL && done->processed_key != NULL && lw_blob_store_exists (self->blobs, done->processed_key))
     {
       /* The same bytes against the same original: the same verdict. */
-      if (flight_complete (self, flight, done->processed_key, done->processed_mime, 0, FALSE, done->review_reason,
-                           done->note))
-        flight_land (self, flight);
+      if (lw_scheduler_flight_complete (self, flight, done->processed_key, done->processed_mime, 0, FALSE,
+                                        done->review_reason, done->note))
+        lw_scheduler_flight_land (self, flight);
       return;
     }
-  if (take_unsaved (self, flight))
+  if (lw_scheduler_take_unsaved (self, flight))
     return;
 
   if (!within_spend_cap (self, pool, job, flight))
     {
       g_autoptr(GError) cap = g_error_new (LW_ENGINE_ERROR, LW_ENGINE_ERROR_SPEND_CAP,
                                            _("The spending cap of job “%s” would be passed"), job->name);
-      if (!flight_release (self, flight))
+      if (!lw_scheduler_flight_release (self, flight))
         return;
-      pool_pause (self, pool, cap);
-      flight_land (self, flight);
+      lw_scheduler_pool_pause (self, pool, cap);
+      lw_scheduler_flight_land (self, flight);
       return;
     }
 
   self->n_requests++;
-  g_object_ref (self);   /* released in engine_done_cb */
-  lw_engine_process_async (pool->engine, request, flight->cancellable, engine_done_cb, flight);
+  g_object_ref (self);   /* released in lw_scheduler_engine_done_cb */
+  lw_engine_process_async (pool->engine, request, flight->cancellable, lw_scheduler_engine_done_cb, flight);
 }
 
 /* Launched jobs whose model has no pool yet get one from the factory. */
@@ -796,7 +313,7 @@ ensure_pools (LwScheduler *self)
 
       if (model == NULL)
         continue;
-      pool = get_pool (self, model, TRUE);
+      pool = lw_scheduler_get_pool (self, model, TRUE);
       if (pool->engine == NULL && pool->pause == NULL)
         {
           g_autoptr(GError) error = NULL;
@@ -805,7 +322,7 @@ ensure_pools (LwScheduler *self)
           if (engine != NULL)
             pool->engine = engine;
           else
-            pool_pause (self, pool, error);
+            lw_scheduler_pool_pause (self, pool, error);
         }
     }
 }
@@ -868,7 +385,7 @@ pump_pool (LwScheduler *self, Pool *pool)
    * (test-cli-disk-full under ASan: 3 requests at concurrency 2). */
   if (lw_store_folder_is_full (lw_blob_store_get_root (self->blobs)))
     {
-      pool_pause_disk_full (self, pool);
+      lw_scheduler_pool_pause_disk_full (self, pool);
       return;
     }
   claimed = claim (self, pool, n, now, &error);
@@ -876,7 +393,7 @@ pump_pool (LwScheduler *self, Pool *pool)
     {
       if (lw_store_error_is_disk_full (error))
         {
-          pool_pause_disk_full (self, pool);
+          lw_scheduler_pool_pause_disk_full (self, pool);
           return;
         }
       lw_warn_limited ("Cannot claim work for %s: %s", pool->model, error->message);
@@ -899,7 +416,7 @@ pump_pool (LwScheduler *self, Pool *pool)
             continue;
           g_hash_table_insert (jobs, &job->id, job);
         }
-      emit_image (self, image->job_id, image->id, LW_IMAGE_PROCESSING);
+      lw_scheduler_emit_image (self, image->job_id, image->id, LW_IMAGE_PROCESSING);
       /* start_flight owns the image from here */
       claimed->pdata[i] = NULL;
       start_flight (self, pool, image, job);
@@ -1154,7 +671,7 @@ lw_scheduler_set_engine (LwScheduler *self, const char *model, LwEngine *engine)
   g_return_if_fail (LW_IS_SCHEDULER (self));
   g_return_if_fail (model != NULL);
 
-  pool = get_pool (self, model, TRUE);
+  pool = lw_scheduler_get_pool (self, model, TRUE);
   g_set_object (&pool->engine, engine);
   g_clear_pointer (&pool->signature, g_free);
   lw_scheduler_poke (self);
@@ -1163,7 +680,7 @@ lw_scheduler_set_engine (LwScheduler *self, const char *model, LwEngine *engine)
 LwEngine *
 lw_scheduler_get_engine (LwScheduler *self, const char *model)
 {
-  Pool *pool = get_pool (self, model, FALSE);
+  Pool *pool = lw_scheduler_get_pool (self, model, FALSE);
 
   return pool != NULL ? pool->engine : NULL;
 }
@@ -1174,7 +691,7 @@ lw_scheduler_set_limits (LwScheduler *self, const char *model, int concurrency, 
   Pool *pool;
 
   g_return_if_fail (LW_IS_SCHEDULER (self));
-  pool = get_pool (self, model, TRUE);
+  pool = lw_scheduler_get_pool (self, model, TRUE);
   pool->concurrency = CLAMP (concurrency, 1, 16);
   pool->effective = pool->concurrency;
   pool->successes = 0;
@@ -1240,7 +757,7 @@ lw_scheduler_stop (LwScheduler *self)
 
       /* A full disk may refuse this too: the lease then lapses (a dead
        * owner's images come back at the next start). */
-      if (!release_image (self, flight, &error))
+      if (!lw_scheduler_release_image (self, flight, &error))
         lw_warn_limited ("Cannot release image %" G_GINT64_FORMAT ": %s", flight->image->id, error->message);
       g_cancellable_cancel (flight->cancellable);
       /* An answer in hand, not yet recorded, is paid for: kept for the
@@ -1253,7 +770,7 @@ lw_scheduler_stop (LwScheduler *self)
       if (flight->parked)
         {
           g_hash_table_iter_remove (&iter);
-          flight_free (flight);
+          lw_scheduler_flight_free (flight);
         }
     }
 
@@ -1280,7 +797,7 @@ lw_scheduler_launch (LwScheduler *self, gint64 job_id, GError **error)
   if (!lw_store_set_job_status (self->store, job_id, LW_JOB_PROCESSING, lw_clock_now_ms (self->clock), error))
     return FALSE;
   g_signal_emit (self, signals[SIGNAL_JOB_CHANGED], 0, job_id, (int) LW_JOB_PROCESSING);
-  check_job_finished (self, job_id);  /* an empty job is done at once */
+  lw_scheduler_check_job_finished (self, job_id);  /* an empty job is done at once */
   lw_scheduler_poke (self);
   return TRUE;
 }
@@ -1323,7 +840,7 @@ job_flights (LwScheduler *self, gint64 job_id, gboolean abandon)
         continue;
       if (abandon)
         {
-          flight_release (self, flight);
+          lw_scheduler_flight_release (self, flight);
           g_cancellable_cancel (flight->cancellable);
         }
       n++;
@@ -1364,12 +881,12 @@ resume_parked (LwScheduler *self, Pool *pool)
 
       flight->parked = FALSE;
       if (flight->unsaved != NULL)
-        write_result (self, flight);
+        lw_scheduler_write_result (self, flight);
       else
         {
           flight->released = FALSE;
-          if (flight_release (self, flight))
-            flight_land (self, flight);
+          if (lw_scheduler_flight_release (self, flight))
+            lw_scheduler_flight_land (self, flight);
         }
     }
 }
@@ -1380,7 +897,7 @@ lw_scheduler_resume (LwScheduler *self, const char *model)
   Pool *pool;
 
   g_return_if_fail (LW_IS_SCHEDULER (self));
-  pool = get_pool (self, model, FALSE);
+  pool = lw_scheduler_get_pool (self, model, FALSE);
   if (pool == NULL || pool->pause == NULL)
     return;
   g_clear_error (&pool->pause);
@@ -1393,7 +910,7 @@ lw_scheduler_resume (LwScheduler *self, const char *model)
 const GError *
 lw_scheduler_get_pause (LwScheduler *self, const char *model)
 {
-  Pool *pool = get_pool (self, model, FALSE);
+  Pool *pool = lw_scheduler_get_pool (self, model, FALSE);
 
   return pool != NULL ? pool->pause : NULL;
 }
@@ -1407,7 +924,7 @@ lw_scheduler_get_in_flight (LwScheduler *self, const char *model)
 
   if (model != NULL)
     {
-      Pool *pool = get_pool (self, model, FALSE);
+      Pool *pool = lw_scheduler_get_pool (self, model, FALSE);
       return pool != NULL ? pool->in_flight : 0;
     }
   g_hash_table_iter_init (&iter, self->pools);
@@ -1419,7 +936,7 @@ lw_scheduler_get_in_flight (LwScheduler *self, const char *model)
 int
 lw_scheduler_get_effective_concurrency (LwScheduler *self, const char *model)
 {
-  Pool *pool = get_pool (self, model, FALSE);
+  Pool *pool = lw_scheduler_get_pool (self, model, FALSE);
 
   return pool != NULL ? pool->effective : 0;
 }
@@ -1468,77 +985,4 @@ lw_scheduler_build_request (LwScheduler   *self,
   request->specific_prompt = g_strdup (image->specific_prompt);
   request->prompt = lw_prompt_compose (job->prompt, image->specific_prompt);
   return request;
-}
-
-/* A flight for an image a batch holds, with its reuse key when the
- * model's engine is made. */
-static Flight *
-batch_flight (LwScheduler *self, LwImage *image, LwEngineRequest *request)
-{
-  Flight *flight = g_new0 (Flight, 1);
-  Pool *pool = get_pool (self, request->model, FALSE);
-
-  flight->self = self;
-  flight->image = image;
-  flight->request = lw_engine_request_ref (request);
-  flight->cancellable = g_cancellable_new ();
-  /* No slot of a live pool to give back, and not in self->flights: stop()
-   * must not hand a paid batch result back to the queue. */
-  flight->slot_freed = TRUE;
-  if (pool != NULL && pool->engine != NULL)
-    {
-      if (pool->signature == NULL)
-        pool->signature = lw_engine_dup_signature (pool->engine, pool->model);
-      flight->request_key = compute_request_key (image->sha256, pool->signature, request->prompt);
-    }
-  return flight;
-}
-
-void
-lw_scheduler_land_result (LwScheduler     *self,
-                          LwImage         *image,
-                          LwEngineRequest *request,
-                          LwEngineResult  *result)
-{
-  Flight *flight = batch_flight (self, image, request);
-
-  /* The flight owns its answer until it is written (a full disk keeps it). */
-  flight->unsaved = lw_engine_result_new (result->data, result->mime);
-  flight->unsaved->cost = result->cost;
-  flight->unsaved->aspect = result->aspect;
-  write_result (self, flight);
-}
-
-gboolean
-lw_scheduler_reuse_result (LwScheduler     *self,
-                           LwImage         *image,
-                           LwEngineRequest *request)
-{
-  g_autoptr(LwImage) done = NULL;
-  Flight *flight;
-
-  if (!self->reuse || image->fresh_take)
-    return FALSE;
-  flight = batch_flight (self, image, request);
-  if (flight->request_key != NULL)
-    done = lw_store_find_result (self->store, flight->request_key, NULL);
-  if (done == NULL || done->processed_key == NULL || !lw_blob_store_exists (self->blobs, done->processed_key))
-    {
-      flight->image = NULL;   /* still the caller's */
-      flight_free (flight);
-      return FALSE;
-    }
-  flight_complete (self, flight, done->processed_key, done->processed_mime, 0, FALSE, done->review_reason, done->note);
-  flight_land (self, flight);
-  return TRUE;
-}
-
-void
-lw_scheduler_note_image (LwScheduler   *self,
-                         gint64         job_id,
-                         gint64         image_id,
-                         LwImageStatus  status)
-{
-  emit_image (self, job_id, image_id, status);
-  check_job_finished (self, job_id);
 }
