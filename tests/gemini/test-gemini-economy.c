@@ -376,33 +376,46 @@ test_crash_child (void)
   g_assert_not_reached ();
 }
 
+/* A 12-photo economy job whose first batch another process, on the same
+ * data folder, was sending when it died at die_at (LW_ECONOMY_ENV_DIE_*).
+ * The job's one batch row is returned: left "submitting", with no name. */
+static LwBatchRecord *
+crash_sender (Fixture *f, const char *die_at, gint64 *job_id)
+{
+  g_autofree char *data_dir = g_build_filename (f->dir, "data", NULL);
+  g_autofree char *base_url = lw_fake_gemini_dup_base_url (f->server);
+  g_autoptr(GPtrArray) batches = NULL;
+  LwBatchRecord *batch;
+
+  /* This process's runner waits while the child sends the batch. */
+  lw_economy_stop (f->economy);
+  *job_id = stage_economy_job (f, 12);
+  g_setenv (ENV_DATA_DIR, data_dir, TRUE);
+  g_setenv (ENV_BASE_URL, base_url, TRUE);
+  g_setenv (ENV_DIE_AT, die_at, TRUE);
+  g_test_trap_subprocess ("/gemini/economy/crash-child", 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_assert_false (g_test_trap_has_passed ());
+  batches = lw_store_list_batches (f->store, *job_id, NULL);
+  g_assert_cmpuint (batches->len, ==, 1);
+  batch = g_ptr_array_steal_index (batches, 0);
+  g_assert_cmpstr (batch->state, ==, "submitting");
+  g_assert_null (batch->name);
+  return batch;
+}
+
 /* Killed between batches.create and writing the name: the next process
  * finds the batch by its displayName (batches.list) and polls it, instead
  * of sending its photos in a second, paid batch. */
 static void
 test_crash_after_create (Fixture *f, gconstpointer data)
 {
-  g_autofree char *data_dir = g_build_filename (f->dir, "data", NULL);
-  g_autofree char *base_url = lw_fake_gemini_dup_base_url (f->server);
   g_autoptr(GPtrArray) batches = NULL;
-  LwBatchRecord *batch;
   gint64 job_id;
+  LwBatchRecord *batch = crash_sender (f, LW_ECONOMY_ENV_DIE_AFTER_CREATE, &job_id);
 
-  /* This process's runner waits while the child sends the batch. */
-  lw_economy_stop (f->economy);
-  job_id = stage_economy_job (f, 12);
-  g_setenv (ENV_DATA_DIR, data_dir, TRUE);
-  g_setenv (ENV_BASE_URL, base_url, TRUE);
-  g_setenv (ENV_DIE_AT, LW_ECONOMY_ENV_DIE_AFTER_CREATE, TRUE);
-  g_test_trap_subprocess ("/gemini/economy/crash-child", 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_assert_false (g_test_trap_has_passed ());
-  g_assert_cmpuint (lw_fake_gemini_get_n_batches (f->server), ==, 1);
-  batches = lw_store_list_batches (f->store, job_id, NULL);
-  g_assert_cmpuint (batches->len, ==, 1);
-  batch = g_ptr_array_index (batches, 0);
   /* The crash window: Google has the batch, the row has no name. */
-  g_assert_cmpstr (batch->state, ==, "submitting");
-  g_assert_null (batch->name);
+  g_assert_cmpuint (lw_fake_gemini_get_n_batches (f->server), ==, 1);
+  lw_batch_record_free (batch);
 
   lw_economy_start (f->economy);
   run_to_end (f, job_id);
@@ -424,27 +437,15 @@ test_crash_after_create (Fixture *f, gconstpointer data)
 static void
 test_crash_before_create (Fixture *f, gconstpointer data)
 {
-  g_autofree char *data_dir = g_build_filename (f->dir, "data", NULL);
-  g_autofree char *base_url = lw_fake_gemini_dup_base_url (f->server);
   g_autoptr(GPtrArray) batches = NULL;
-  LwBatchRecord *batch;
   gint64 job_id;
+  LwBatchRecord *batch = crash_sender (f, LW_ECONOMY_ENV_DIE_BEFORE_CREATE, &job_id);
 
-  lw_economy_stop (f->economy);
-  job_id = stage_economy_job (f, 12);
-  g_setenv (ENV_DATA_DIR, data_dir, TRUE);
-  g_setenv (ENV_BASE_URL, base_url, TRUE);
-  g_setenv (ENV_DIE_AT, LW_ECONOMY_ENV_DIE_BEFORE_CREATE, TRUE);
-  g_test_trap_subprocess ("/gemini/economy/crash-child", 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_assert_false (g_test_trap_has_passed ());
+  /* Google has the upload and no batch; the row names the upload. */
   g_assert_cmpuint (lw_fake_gemini_get_n_batches (f->server), ==, 0);
   g_assert_cmpuint (lw_fake_gemini_get_n_uploaded_files (f->server), ==, 1);
-  batches = lw_store_list_batches (f->store, job_id, NULL);
-  g_assert_cmpuint (batches->len, ==, 1);
-  batch = g_ptr_array_index (batches, 0);
-  g_assert_cmpstr (batch->state, ==, "submitting");
-  g_assert_null (batch->name);
   g_assert_true (g_str_has_prefix (batch->files, "files/"));
+  lw_batch_record_free (batch);
 
   lw_economy_start (f->economy);
   run_to_end (f, job_id);

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdio.h>
+#include <jpeglib.h>
 
 #include "lw-test-util.h"
 
@@ -92,6 +94,42 @@ lw_test_write_file (const char *path, const void *data, gsize len)
    * writes over an existing file without truncating it). */
   g_file_set_contents_full (path, data, (gssize) len, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error);
   g_assert_no_error (error);
+}
+
+void
+lw_test_write_cmyk_jpeg (const char   *path,
+                         int           width,
+                         int           height,
+                         const guint8 *stored,
+                         GBytes       *icc)
+{
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  FILE *f = fopen (path, "wb");
+
+  g_assert_nonnull (f);
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_compress (&cinfo);
+  jpeg_stdio_dest (&cinfo, f);
+  cinfo.image_width = (JDIMENSION) width;
+  cinfo.image_height = (JDIMENSION) height;
+  cinfo.input_components = 4;
+  cinfo.in_color_space = JCS_CMYK;
+  jpeg_set_defaults (&cinfo);
+  jpeg_set_quality (&cinfo, 95, TRUE);
+  cinfo.write_Adobe_marker = TRUE;
+  jpeg_start_compress (&cinfo, TRUE);
+  if (icc != NULL)
+    jpeg_write_icc_profile (&cinfo, g_bytes_get_data (icc, NULL), (unsigned int) g_bytes_get_size (icc));
+  for (int y = 0; y < height; y++)
+    {
+      JSAMPROW rows[1] = { (JSAMPROW) stored + (gsize) y * width * 4 };
+
+      jpeg_write_scanlines (&cinfo, rows, 1);
+    }
+  jpeg_finish_compress (&cinfo);
+  jpeg_destroy_compress (&cinfo);
+  fclose (f);
 }
 
 gboolean

@@ -17,6 +17,14 @@ const char *lw_test_fixtures_dir  (void);
 GPtrArray *lw_test_copy_fixtures  (const char *dest);
 /* Writes bytes to path; aborts on failure. */
 void       lw_test_write_file     (const char *path, const void *data, gsize len);
+/* A CMYK JPEG of width × height as Photoshop writes them: stored inverted
+ * (4 bytes a pixel, 255 - ink), the Adobe marker saying so, icc (may be
+ * NULL) embedded. */
+void       lw_test_write_cmyk_jpeg (const char   *path,
+                                    int           width,
+                                    int           height,
+                                    const guint8 *stored,
+                                    GBytes       *icc);
 /* Iterates the default main context until cond(data) or timeout_ms of real
  * time passed; returns cond's last value. */
 gboolean   lw_test_wait_until     (gboolean (*cond) (gpointer data), gpointer data, guint timeout_ms);
