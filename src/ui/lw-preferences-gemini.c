@@ -9,6 +9,7 @@
 #include "lw-gemini-key.h"
 #include "lw-models.h"
 #include "lw-preferences-private.h"
+#include "lw-window.h"
 
 static char *
 model_setting (LwGeminiTier tier)
@@ -224,29 +225,16 @@ lw_preferences_refresh_key_status (LwPreferences *self)
 }
 
 static void
-store_key_thread (GTask        *task,
-                  gpointer      source,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (lw_gemini_key_store (task_data, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
 key_stored_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      data)
 {
-  LwPreferences *self = LW_PREFERENCES (source);
+  g_autoptr(LwPreferences) self = data;
   g_autoptr(GError) error = NULL;
+  GtkWindow *parent;
 
   lw_preferences_busy_end (self);
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!lw_gemini_key_store_finish (result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         lw_preferences_toast (self, error->message);
@@ -254,13 +242,16 @@ key_stored_cb (GObject      *source,
     }
   lw_preferences_toast (self, _("API key saved in your keyring"));
   lw_preferences_refresh_key_status (self);
+  /* The window's job, if it waits for a key, goes on. */
+  parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+  if (LW_IS_WINDOW (parent))
+    lw_window_key_saved (LW_WINDOW (parent));
 }
 
 void
 lw_preferences_key_apply_cb (LwPreferences *self)
 {
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->key_row))));
-  g_autoptr(GTask) task = NULL;
 
   gtk_editable_set_text (GTK_EDITABLE (self->key_row), "");
   if (*text == '\0')
@@ -268,13 +259,10 @@ lw_preferences_key_apply_cb (LwPreferences *self)
       memset (text, 0, strlen (text));
       return;
     }
-  task = g_task_new (self, self->cancellable, key_stored_cb, NULL);
-  g_task_set_source_tag (task, lw_preferences_key_apply_cb);
-  /* Locked, undumpable memory until the keyring has it. */
-  g_task_set_task_data (task, lw_secret_strdup (text), (GDestroyNotify) lw_secret_free);
-  memset (text, 0, strlen (text));
   lw_preferences_busy_begin (self);
-  g_task_run_in_thread (task, store_key_thread);
+  /* Locked, undumpable memory until the keyring has it. */
+  lw_gemini_key_store_async (text, self->cancellable, key_stored_cb, g_object_ref (self));
+  memset (text, 0, strlen (text));
 }
 
 static void

@@ -347,29 +347,15 @@ delete_module_action (GtkWidget *widget, const char *name, GVariant *param)
 /* ---- the Gemini API key ------------------------------------------------ */
 
 static void
-store_key_thread (GTask        *task,
-                  gpointer      source,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (lw_gemini_key_store (task_data, NULL, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
 store_key_done_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      data)
 {
-  LwWindow *self = LW_WINDOW (source);
+  g_autoptr(LwWindow) self = data;
   g_autoptr(GError) error = NULL;
 
   self->storing_key = FALSE;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!lw_gemini_key_store_finish (result, &error))
     {
       lw_window_toast (self, error->message);
       return;
@@ -377,6 +363,14 @@ store_key_done_cb (GObject      *source,
   if (gtk_widget_in_destruction (GTK_WIDGET (self)))
     return;
   lw_window_toast (self, _("API key saved in your keyring"));
+  lw_window_key_saved (self);
+}
+
+void
+lw_window_key_saved (LwWindow *self)
+{
+  g_return_if_fail (LW_IS_WINDOW (self));
+
   /* The queue stopped on the old key: go on with the new one. */
   if (self->session != NULL && lw_job_session_get_pause (self->session) != NULL)
     gtk_widget_activate_action (GTK_WIDGET (self), "win.resume", NULL);
@@ -389,7 +383,6 @@ key_response_cb (AdwMessageDialog *dialog,
 {
   GtkEditable *row = g_object_get_data (G_OBJECT (dialog), "lw-key-row");
   g_autofree char *text = NULL;
-  g_autoptr(GTask) task = NULL;
 
   /* One answer per dialog: closing it after "save" must not come back here
    * with a row that is being torn down. */
@@ -403,13 +396,10 @@ key_response_cb (AdwMessageDialog *dialog,
   gtk_editable_set_text (row, "");
   if (*text == '\0')
     return;
-  task = g_task_new (self, NULL, store_key_done_cb, NULL);
-  g_task_set_source_tag (task, key_response_cb);
-  /* Locked, undumpable memory until the keyring has it. */
-  g_task_set_task_data (task, lw_secret_strdup (text), (GDestroyNotify) lw_secret_free);
-  memset (text, 0, strlen (text));
   self->storing_key = TRUE;
-  g_task_run_in_thread (task, store_key_thread);
+  /* Locked, undumpable memory until the keyring has it. */
+  lw_gemini_key_store_async (text, NULL, store_key_done_cb, g_object_ref (self));
+  memset (text, 0, strlen (text));
 }
 
 static void

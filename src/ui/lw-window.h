@@ -35,4 +35,8 @@ GListModel   *lw_window_get_filtered (LwWindow      *self);
  * first control (the drop zone's Choose Photos…). */
 void        lw_window_focus_photos       (LwWindow *self);
 
+/* A Gemini key was saved (the key dialog, Preferences): a job paused on
+ * the old one goes on. */
+void        lw_window_key_saved          (LwWindow *self);
+
 G_END_DECLS

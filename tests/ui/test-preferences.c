@@ -15,7 +15,9 @@
  *    completed and failed jobs finished before the chosen age: a running
  *    job, a cancelled one and a recent one stay;
  *  - every interactive node of both pages has a name, and Tab reaches every
- *    control.
+ *    control;
+ *  - a key saved here (in a real libsecret store, a file) lets the window's
+ *    job that paused on a bad key go on by itself.
  * With LW_SHOTS_DIR set, /ui/preferences/shots keeps both pages in light
  * and dark (tools/screenshots.sh; under LANGUAGE=de the German ones).
  */
@@ -23,6 +25,7 @@
 
 #include <gdk/x11/gdkx.h>
 
+#include "lw-engine.h"
 #include "lw-gemini-key.h"
 #include "lw-gemini-test-util.h"
 #include "lw-preferences.h"
@@ -663,11 +666,70 @@ test_shots (void)
   lw_fake_gemini_free (server);
 }
 
+static gboolean
+banner_shown (LwUiFixture *fx)
+{
+  return lw_status_banner_is_shown (lw_window_get_banner (fx->window));
+}
+
+static gboolean
+resumed (LwUiFixture *fx)
+{
+  return !lw_preferences_is_busy (current) && !lw_status_banner_is_shown (lw_window_get_banner (fx->window));
+}
+
+/* The job stops on a bad key; the user opens Preferences, types a key and
+ * presses Enter (the row's apply): the key is in the keyring and the job
+ * goes on by itself, without a trip back to Launch. */
+static void
+test_key_saved_resumes (void)
+{
+  static const int auth[] = { LW_ENGINE_ERROR_AUTH };
+  LwUiFixture fx;
+  LwPreferences *prefs;
+  g_autoptr(GPtrArray) photos = NULL;
+  g_autoptr(GError) error = NULL;
+  LwGeminiKeySource source = LW_GEMINI_KEY_NONE;
+  char *key;
+
+  lw_ui_fixture_setup (&fx, 20);
+  lw_fake_engine_script (fx.engine, "coffee.png", auth, 1, -1);
+  photos = lw_ui_stage_fixtures (&fx);
+  lw_ui_activate (&fx, "win.launch", NULL);
+  g_assert_true (lw_ui_wait (banner_shown, &fx, 20000));
+  g_assert_true (lw_ui_job_running (&fx));
+
+  prefs = open_preferences (&fx);
+  gtk_editable_set_text (GTK_EDITABLE (child (prefs, "key_row")), LW_TEST_KEY);
+  g_signal_emit_by_name (child (prefs, "key_row"), "apply");
+  g_assert_true (lw_ui_wait (resumed, &fx, 20000));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (prefs, "key_row"))), ==, "");
+  close_preferences (&fx, prefs);
+  g_assert_true (lw_ui_wait (lw_ui_job_finished, &fx, 30000));
+  g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_COMPLETED), ==, photos->len);
+
+  key = lw_gemini_key_lookup (&source, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (source, ==, LW_GEMINI_KEY_FROM_KEYRING);
+  g_assert_cmpstr (key, ==, LW_TEST_KEY);
+  lw_secret_free (key);
+  lw_ui_fixture_teardown (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
+  g_autofree char *keyring_dir = lw_test_make_tmpdir ("lw-ui-preferences-keyring");
+  g_autofree char *keyring = g_build_filename (keyring_dir, "keyring", NULL);
+  int status;
+
   /* The test AT context keeps what AT-SPI would send (test-gnome-pass.c). */
   g_setenv ("GTK_A11Y", "test", TRUE);
+  /* A real libsecret store in a file, empty until key-saved-resumes (the
+   * last test) saves a key; set before anything touches libsecret. */
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "x", TRUE);
   lw_ui_test_init (&argc, &argv);
   shots_dir = g_getenv ("LW_SHOTS_DIR");
 
@@ -678,5 +740,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/preferences/remove-old", test_remove_old);
   g_test_add_func ("/ui/preferences/accessible", test_accessible);
   g_test_add_func ("/ui/preferences/shots", test_shots);
-  return g_test_run ();
+  g_test_add_func ("/ui/preferences/key-saved-resumes", test_key_saved_resumes);
+  status = g_test_run ();
+  lw_test_rmtree (keyring_dir);
+  return status;
 }

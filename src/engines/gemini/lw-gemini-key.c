@@ -173,6 +173,41 @@ lw_gemini_key_store (const char    *key,
   return TRUE;
 }
 
+static void
+store_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (lw_gemini_key_store (task_data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+lw_gemini_key_store_async (const char          *key,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lw_gemini_key_store_async);
+  g_task_set_task_data (task, lw_secret_strdup (key), (GDestroyNotify) lw_secret_free);
+  g_task_run_in_thread (task, store_thread);
+}
+
+gboolean
+lw_gemini_key_store_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 gboolean
 lw_gemini_key_clear (gboolean      *removed,
                      GCancellable  *cancellable,

@@ -32,6 +32,15 @@ gboolean            lw_gemini_key_is_configured (void);
 gboolean            lw_gemini_key_store        (const char        *key,
                                                 GCancellable      *cancellable,
                                                 GError           **error);
+/* lw_gemini_key_store() in a worker thread (the keyring's D-Bus calls can
+ * block); key is copied into locked memory at once, so the caller may wipe
+ * its own copy on return. */
+void                lw_gemini_key_store_async  (const char        *key,
+                                                GCancellable      *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer           user_data);
+gboolean            lw_gemini_key_store_finish (GAsyncResult      *result,
+                                                GError           **error);
 /* TRUE and *removed whether there was one to remove. */
 gboolean            lw_gemini_key_clear        (gboolean          *removed,
                                                 GCancellable      *cancellable,
