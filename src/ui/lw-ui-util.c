@@ -228,3 +228,63 @@ lw_ui_add_apply_shortcut (GtkWidget  *widget,
                                                           gtk_named_action_new (action)));
   gtk_widget_add_controller (widget, controller);
 }
+
+#define ELLIPSIZE_KEY "lw-ellipsize"
+
+static void
+ellipsized_setup_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item,
+                     GtkDropDown              *dropdown)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (g_object_get_data (G_OBJECT (dropdown), ELLIPSIZE_KEY) != NULL)
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+ellipsized_bind_cb (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    gpointer                  data)
+{
+  GtkStringObject *choice = gtk_list_item_get_item (item);
+
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)),
+                       choice != NULL ? gtk_string_object_get_string (choice) : "");
+}
+
+/* The labels of the drop-down's button (not of its popup, a native). */
+static void
+set_labels_ellipsize (GtkWidget *widget,
+                      gboolean   ellipsize)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_NATIVE (child))
+        continue;
+      if (GTK_IS_LABEL (child))
+        gtk_label_set_ellipsize (GTK_LABEL (child), ellipsize ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
+      set_labels_ellipsize (child, ellipsize);
+    }
+}
+
+void
+lw_ui_dropdown_set_ellipsize (GtkDropDown *dropdown,
+                              gboolean     ellipsize)
+{
+  g_return_if_fail (GTK_IS_DROP_DOWN (dropdown));
+
+  if (g_object_get_data (G_OBJECT (dropdown), "lw-ellipsize-factory") == NULL)
+    {
+      g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+      g_signal_connect (factory, "setup", G_CALLBACK (ellipsized_setup_cb), dropdown);
+      g_signal_connect (factory, "bind", G_CALLBACK (ellipsized_bind_cb), NULL);
+      gtk_drop_down_set_factory (dropdown, factory);
+      g_object_set_data (G_OBJECT (dropdown), "lw-ellipsize-factory", factory);
+    }
+  g_object_set_data (G_OBJECT (dropdown), ELLIPSIZE_KEY, GINT_TO_POINTER (ellipsize));
+  set_labels_ellipsize (GTK_WIDGET (dropdown), ellipsize);
+}

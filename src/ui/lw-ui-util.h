@@ -48,4 +48,10 @@ GtkWidget  *lw_ui_popup_menu         (GtkWidget  *anchor,
 void        lw_ui_add_apply_shortcut (GtkWidget  *widget,
                                       const char *action);
 
+/* Whether dropdown (over a GtkStringList) may show its choice cut short
+ * with "…", so that it can shrink with a narrow window; the list still
+ * shows the whole names. Off, it asks for the whole name. */
+void        lw_ui_dropdown_set_ellipsize (GtkDropDown *dropdown,
+                                          gboolean     ellipsize);
+
 G_END_DECLS

@@ -17,6 +17,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "lw-ui-util.h"
 #include "lw-window-private.h"
 
 /* The filter tabs need ~880 px of header beside a 260-px sidebar (in
@@ -79,6 +80,9 @@ apply_layout (LwWindow *self,
   /* Narrow: the filter menu and the model get a row of their own. */
   move_to (self->filter_menu_button, narrow ? self->narrow_bar : self->filter_slot);
   move_to (self->model_dropdown, narrow ? self->narrow_bar : self->model_slot);
+  /* In the narrow row the model's name gives way ("Nano Ban…") before the
+   * window grows past a 360-px screen; in the header it is whole. */
+  lw_ui_dropdown_set_ellipsize (GTK_DROP_DOWN (self->model_dropdown), narrow);
   gtk_widget_set_visible (self->filter_slot, !tabs && !narrow);
   gtk_widget_set_visible (self->model_slot, !narrow);
   gtk_widget_set_visible (self->narrow_bar, narrow);

@@ -10,6 +10,7 @@
 
 #include "lw-economy.h"
 #include "lw-models.h"
+#include "lw-ui-util.h"
 #include "lw-window-private.h"
 
 struct _LwWindowEconomy
@@ -272,6 +273,8 @@ follow_model_cb (GtkWidget  *model_dropdown,
     gtk_box_remove (GTK_BOX (gtk_widget_get_parent (box)), box);
   gtk_box_insert_child_after (GTK_BOX (parent), box, model_dropdown);
   g_object_unref (box);
+  /* Under the header of a 360-px window, the mode may read "Econ…" too. */
+  lw_ui_dropdown_set_ellipsize (GTK_DROP_DOWN (self->economy->mode_dropdown), parent == self->narrow_bar);
 }
 
 /* ---- win.try-failed-live ------------------------------------------------ */
@@ -358,6 +361,7 @@ lw_window_init_economy (LwWindow *self)
   e->builder = gtk_builder_new_from_resource ("/io/lightwork/LightWork/lw-window-economy.ui");
   e->box = GTK_WIDGET (gtk_builder_get_object (e->builder, "economy_box"));
   e->mode_dropdown = GTK_WIDGET (gtk_builder_get_object (e->builder, "mode_dropdown"));
+  lw_ui_dropdown_set_ellipsize (GTK_DROP_DOWN (e->mode_dropdown), FALSE);
   e->batches_button = GTK_WIDGET (gtk_builder_get_object (e->builder, "batches_button"));
   e->batch_list = GTK_WIDGET (gtk_builder_get_object (e->builder, "batch_list"));
   e->batches_empty = GTK_WIDGET (gtk_builder_get_object (e->builder, "batches_empty"));

@@ -324,6 +324,50 @@ test_try_failed_live (void)
   eco_teardown (&e);
 }
 
+/* Where the widget lies in the window; fails when it is not shown or
+ * reaches past the window's edges. */
+static void
+assert_inside (Eco *e, GtkWidget *widget, const char *what)
+{
+  graphene_rect_t bounds;
+  int width = gtk_widget_get_width (GTK_WIDGET (e->fx.window));
+  int height = gtk_widget_get_height (GTK_WIDGET (e->fx.window));
+
+  if (!gtk_widget_get_mapped (widget))
+    g_error ("%s is not shown at %d×%d", what, width, height);
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (e->fx.window), &bounds));
+  g_test_message ("%s at %.0f,%.0f %.0f×%.0f in %d×%d", what, bounds.origin.x, bounds.origin.y,
+                  bounds.size.width, bounds.size.height, width, height);
+  if (bounds.origin.x < 0 || bounds.origin.y < 0 || bounds.origin.x + bounds.size.width > width
+      || bounds.origin.y + bounds.size.height > height || bounds.size.width < 1)
+    g_error ("%s lies outside the %d×%d window", what, width, height);
+}
+
+/* At GNOME's small-screen width (360 px) an economy job keeps the model,
+ * the mode and its batches within reach, and the window asks for no more. */
+static void
+test_narrow (void)
+{
+  Eco e;
+  int minimum = 0, natural = 0;
+
+  eco_setup (&e);
+  current = &e;
+  eco_stage (&e);
+  switch_to_economy (&e);
+  gtk_window_set_default_size (GTK_WINDOW (e.fx.window), 360, 640);
+  lw_ui_spin (600);
+  gtk_widget_measure (GTK_WIDGET (e.fx.window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural, NULL, NULL);
+  g_test_message ("the window asks for %d px at least", minimum);
+  g_assert_cmpint (minimum, <=, 360);
+  assert_inside (&e, lw_window_get_model_dropdown (e.fx.window), "the model");
+  assert_inside (&e, lw_window_get_mode_dropdown (e.fx.window), "the mode");
+  assert_inside (&e, lw_window_get_batches_button (e.fx.window), "the batches button");
+  shoot (&e, "economy-360.png", FALSE);
+  current = NULL;
+  eco_teardown (&e);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -331,5 +375,6 @@ main (int argc, char **argv)
 
   g_test_add_func ("/ui/economy/batches", test_economy_batches);
   g_test_add_func ("/ui/economy/try-failed-live", test_try_failed_live);
+  g_test_add_func ("/ui/economy/narrow", test_narrow);
   return g_test_run ();
 }
