@@ -6,6 +6,7 @@
 #include <locale.h>
 
 #include "lw-application.h"
+#include "lw-gemini-key.h"
 #include "lw-models.h"
 #include "lw-fonts.h"
 #include "lw-i18n.h"
@@ -383,4 +384,17 @@ lw_ui_stage_fixtures (LwUiFixture *fx)
   g_assert_true (lw_ui_wait (lw_ui_all_staged, fx, 30000));
   lw_window_refresh_now (fx->window);
   return photos;
+}
+
+void
+lw_ui_assert_key_in_keyring (const char *key)
+{
+  LwGeminiKeySource source = LW_GEMINI_KEY_NONE;
+  g_autoptr(GError) error = NULL;
+  char *found = lw_gemini_key_lookup (&source, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (source, ==, LW_GEMINI_KEY_FROM_KEYRING);
+  g_assert_cmpstr (found, ==, key);
+  lw_secret_free (found);
 }

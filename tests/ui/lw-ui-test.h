@@ -72,5 +72,7 @@ void       lw_ui_xdotool            (const char * const *args);
 gboolean   lw_ui_real_keys_available (void);
 /* Gives window the X input focus, so xdotool's keys reach it. */
 void       lw_ui_focus_window       (GtkWidget *window);
+/* Asserts the keyring (libsecret) holds key, and the environment none. */
+void       lw_ui_assert_key_in_keyring (const char *key);
 
 G_END_DECLS

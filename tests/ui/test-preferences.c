@@ -688,9 +688,6 @@ test_key_saved_resumes (void)
   LwUiFixture fx;
   LwPreferences *prefs;
   g_autoptr(GPtrArray) photos = NULL;
-  g_autoptr(GError) error = NULL;
-  LwGeminiKeySource source = LW_GEMINI_KEY_NONE;
-  char *key;
 
   lw_ui_fixture_setup (&fx, 20);
   lw_fake_engine_script (fx.engine, "coffee.png", auth, 1, -1);
@@ -708,11 +705,7 @@ test_key_saved_resumes (void)
   g_assert_true (lw_ui_wait (lw_ui_job_finished, &fx, 30000));
   g_assert_cmpuint (lw_ui_count_items (&fx, LW_IMAGE_ITEM_STAGED, LW_IMAGE_COMPLETED), ==, photos->len);
 
-  key = lw_gemini_key_lookup (&source, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (source, ==, LW_GEMINI_KEY_FROM_KEYRING);
-  g_assert_cmpstr (key, ==, LW_TEST_KEY);
-  lw_secret_free (key);
+  lw_ui_assert_key_in_keyring (LW_TEST_KEY);
   lw_ui_fixture_teardown (&fx);
 }
 
