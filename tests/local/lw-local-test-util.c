@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lw-colour.h"
 #include "lw-local-test-util.h"
 
 static double
@@ -176,10 +177,12 @@ from_pixbuf (GdkPixbuf *pixbuf)
   return image;
 }
 
-/* The image in sRGB, as the engine sees it: an embedded ICC profile is
- * converted with babl, as lw-local-render.c does (relative colorimetric).
- * A copy made from the file's raw numbers and saved without the profile
- * would be another photo to the engine (rocket.jpg is Adobe RGB). */
+/* The image in sRGB, as the engine sees it (lw-local-render.c): a JPEG
+ * through lw_colour_load_srgb (lcms2, a CMYK one through its press
+ * profile), any other file's embedded ICC profile with babl, as GEGL's
+ * loaders do (relative colorimetric both). A copy made from the file's raw
+ * numbers and saved without the profile would be another photo to the
+ * engine (rocket.jpg is Adobe RGB). */
 static void
 to_srgb (LwTestImage *image,
          GdkPixbuf   *pixbuf)
@@ -208,9 +211,18 @@ LwTestImage *
 lw_test_image_load (const char *path)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &error);
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  GdkPixbufFormat *format = gdk_pixbuf_get_file_info (path, NULL, NULL);
+  g_autofree char *name = format != NULL ? gdk_pixbuf_format_get_name (format) : NULL;
   LwTestImage *image;
 
+  if (g_strcmp0 (name, "jpeg") == 0)
+    {
+      pixbuf = lw_colour_load_srgb (path, 1, 0, NULL, NULL, &error);
+      g_assert_no_error (error);
+      return from_pixbuf (pixbuf);
+    }
+  pixbuf = gdk_pixbuf_new_from_file (path, &error);
   g_assert_no_error (error);
   image = from_pixbuf (pixbuf);
   to_srgb (image, pixbuf);
