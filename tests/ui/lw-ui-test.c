@@ -398,3 +398,84 @@ lw_ui_assert_key_in_keyring (const char *key)
   g_assert_cmpstr (found, ==, key);
   lw_secret_free (found);
 }
+
+static gboolean
+is_interactive (GtkWidget *w)
+{
+  /* GTK 4.8's roles of things one acts on (a toggle button is a BUTTON). */
+  static const GtkAccessibleRole roles[] = {
+    GTK_ACCESSIBLE_ROLE_BUTTON, GTK_ACCESSIBLE_ROLE_CHECKBOX, GTK_ACCESSIBLE_ROLE_COMBO_BOX,
+    GTK_ACCESSIBLE_ROLE_LINK, GTK_ACCESSIBLE_ROLE_MENU_ITEM, GTK_ACCESSIBLE_ROLE_SLIDER,
+    GTK_ACCESSIBLE_ROLE_SPIN_BUTTON, GTK_ACCESSIBLE_ROLE_SWITCH, GTK_ACCESSIBLE_ROLE_TEXT_BOX,
+    GTK_ACCESSIBLE_ROLE_ALERT,
+  };
+  GtkAccessibleRole role = gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (w));
+
+  if (role == GTK_ACCESSIBLE_ROLE_PRESENTATION)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
+    if (role == roles[i])
+      return TRUE;
+  /* Anything else a keyboard can land on (the grid's list items). */
+  return gtk_widget_get_focusable (w) && gtk_widget_get_can_focus (w) && !GTK_IS_TEXT (w) && !GTK_IS_WINDOW (w)
+         && !GTK_IS_SCROLLED_WINDOW (w) && !GTK_IS_VIEWPORT (w);
+}
+
+/* "GtkButton in GtkBox in AdwActionRow “Title”, tooltip: …": where a
+ * nameless node is. */
+static void
+describe_node (GString   *out,
+               GtkWidget *w)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (w);
+  guint depth = 0;
+
+  g_string_append_printf (out, "  %s", G_OBJECT_TYPE_NAME (w));
+  for (GtkWidget *p = gtk_widget_get_parent (w); p != NULL; p = gtk_widget_get_parent (p), depth++)
+    {
+      if (ADW_IS_PREFERENCES_ROW (p))
+        {
+          g_string_append_printf (out, " in %s “%s”", G_OBJECT_TYPE_NAME (p),
+                                  adw_preferences_row_get_title (ADW_PREFERENCES_ROW (p)));
+          break;
+        }
+      if (depth < 2)
+        g_string_append_printf (out, " in %s", G_OBJECT_TYPE_NAME (p));
+    }
+  if (tooltip != NULL)
+    g_string_append_printf (out, ", tooltip: %s", tooltip);
+  g_string_append_c (out, '\n');
+}
+
+static void
+collect_nameless (GtkWidget *w,
+                  GString   *out,
+                  guint     *n_checked)
+{
+  if (!gtk_widget_get_mapped (w))
+    return;
+  if (is_interactive (w))
+    {
+      (*n_checked)++;
+      if (!gtk_test_accessible_has_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_LABEL)
+          && !gtk_test_accessible_has_relation (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_RELATION_LABELLED_BY))
+        describe_node (out, w);
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_nameless (c, out, n_checked);
+}
+
+void
+lw_ui_assert_all_named (GtkWidget  *root,
+                        const char *what,
+                        guint       min_checked)
+{
+  g_autoptr(GString) nameless = g_string_new (NULL);
+  guint n_checked = 0;
+
+  collect_nameless (root, nameless, &n_checked);
+  g_test_message ("%s: %u interactive nodes checked", what, n_checked);
+  g_assert_cmpuint (n_checked, >=, min_checked);
+  if (nameless->len > 0)
+    g_error ("%s: interactive nodes without a name:\n%s", what, nameless->str);
+}

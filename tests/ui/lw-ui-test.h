@@ -74,5 +74,12 @@ gboolean   lw_ui_real_keys_available (void);
 void       lw_ui_focus_window       (GtkWidget *window);
 /* Asserts the keyring (libsecret) holds key, and the environment none. */
 void       lw_ui_assert_key_in_keyring (const char *key);
+/* Walks root's mapped widgets (GTK_A11Y=test keeps what AT-SPI would be
+ * told) and fails, naming each, on any interactive node (a role one acts
+ * on, or a keyboard focus stop) without an accessible name; at least
+ * min_checked such nodes must be found. what names root in the messages. */
+void       lw_ui_assert_all_named   (GtkWidget  *root,
+                                     const char *what,
+                                     guint       min_checked);
 
 G_END_DECLS

@@ -337,74 +337,6 @@ test_views (void)
 
 /* ---- names for screen readers --------------------------------------------------- */
 
-static gboolean
-is_interactive (GtkWidget *w)
-{
-  /* GTK 4.8's roles of things one acts on (a toggle button is a BUTTON). */
-  static const GtkAccessibleRole roles[] = {
-    GTK_ACCESSIBLE_ROLE_BUTTON, GTK_ACCESSIBLE_ROLE_CHECKBOX, GTK_ACCESSIBLE_ROLE_COMBO_BOX,
-    GTK_ACCESSIBLE_ROLE_LINK, GTK_ACCESSIBLE_ROLE_MENU_ITEM, GTK_ACCESSIBLE_ROLE_SLIDER,
-    GTK_ACCESSIBLE_ROLE_SPIN_BUTTON, GTK_ACCESSIBLE_ROLE_SWITCH, GTK_ACCESSIBLE_ROLE_TEXT_BOX,
-    GTK_ACCESSIBLE_ROLE_ALERT,
-  };
-  GtkAccessibleRole role = gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (w));
-
-  for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
-    if (role == roles[i])
-      return TRUE;
-  /* Anything else a keyboard can land on (the grid's list items). */
-  return gtk_widget_get_focusable (w) && gtk_widget_get_can_focus (w) && !GTK_IS_TEXT (w) && !GTK_IS_WINDOW (w)
-         && !GTK_IS_SCROLLED_WINDOW (w) && !GTK_IS_VIEWPORT (w) && role != GTK_ACCESSIBLE_ROLE_PRESENTATION;
-}
-
-static gboolean
-has_name (GtkWidget *w)
-{
-  if (gtk_test_accessible_has_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_LABEL)
-      || gtk_test_accessible_has_relation (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_RELATION_LABELLED_BY))
-    return TRUE;
-  return FALSE;
-}
-
-static void
-collect_nameless (GtkWidget *w,
-                  GString   *out,
-                  guint     *n_checked)
-{
-  if (!gtk_widget_get_mapped (w))
-    return;
-  if (is_interactive (w) && gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (w)) != GTK_ACCESSIBLE_ROLE_PRESENTATION)
-    {
-      (*n_checked)++;
-      if (!has_name (w))
-        {
-          GtkWidget *p = gtk_widget_get_parent (w);
-
-          GtkWidget *pp = p != NULL ? gtk_widget_get_parent (p) : NULL;
-
-          g_string_append_printf (out, "  %s (in %s in %s%s%s)\n", G_OBJECT_TYPE_NAME (w),
-                                  p != NULL ? G_OBJECT_TYPE_NAME (p) : "-", pp != NULL ? G_OBJECT_TYPE_NAME (pp) : "-",
-                                  gtk_widget_get_tooltip_text (w) != NULL ? ", tooltip: " : "",
-                                  gtk_widget_get_tooltip_text (w) != NULL ? gtk_widget_get_tooltip_text (w) : "");
-        }
-    }
-  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
-    collect_nameless (c, out, n_checked);
-}
-
-static void
-assert_all_named (GtkWidget *root)
-{
-  g_autoptr(GString) nameless = g_string_new (NULL);
-  guint n_checked = 0;
-
-  collect_nameless (root, nameless, &n_checked);
-  g_test_message ("%u interactive nodes checked", n_checked);
-  g_assert_cmpuint (n_checked, >, 10);
-  if (nameless->len > 0)
-    g_error ("interactive nodes without a name:\n%s", nameless->str);
-}
-
 static void
 test_accessible_names (void)
 {
@@ -418,7 +350,7 @@ test_accessible_names (void)
 
   lw_ui_fixture_setup (&fx, 0);
   /* The empty window: Choose Photos…, Paste. */
-  assert_all_named (GTK_WIDGET (fx.window));
+  lw_ui_assert_all_named (GTK_WIDGET (fx.window), "the window", 11);
 
   photos = lw_ui_stage_fixtures (&fx);
   bad = g_build_filename (fx.photos, "notes-not-a-photo.jpg", NULL);
@@ -443,7 +375,7 @@ test_accessible_names (void)
 
   /* Every control of the staged window has a name (and the tiles' list
    * items, the grid's focus stops). */
-  assert_all_named (GTK_WIDGET (fx.window));
+  lw_ui_assert_all_named (GTK_WIDGET (fx.window), "the window", 11);
 
   /* The tile's list item: name, state, a refusal's reason, the instruction. */
   {

@@ -484,69 +484,6 @@ test_remove_old (void)
 
 /* ---- names for screen readers, and Tab ---------------------------------------------- */
 
-static gboolean
-is_interactive (GtkWidget *w)
-{
-  static const GtkAccessibleRole roles[] = {
-    GTK_ACCESSIBLE_ROLE_BUTTON, GTK_ACCESSIBLE_ROLE_CHECKBOX, GTK_ACCESSIBLE_ROLE_COMBO_BOX,
-    GTK_ACCESSIBLE_ROLE_LINK, GTK_ACCESSIBLE_ROLE_MENU_ITEM, GTK_ACCESSIBLE_ROLE_SLIDER,
-    GTK_ACCESSIBLE_ROLE_SPIN_BUTTON, GTK_ACCESSIBLE_ROLE_SWITCH, GTK_ACCESSIBLE_ROLE_TEXT_BOX,
-  };
-  GtkAccessibleRole role = gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (w));
-
-  if (role == GTK_ACCESSIBLE_ROLE_PRESENTATION)
-    return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
-    if (role == roles[i])
-      return TRUE;
-  return gtk_widget_get_focusable (w) && gtk_widget_get_can_focus (w) && !GTK_IS_TEXT (w) && !GTK_IS_WINDOW (w)
-         && !GTK_IS_SCROLLED_WINDOW (w) && !GTK_IS_VIEWPORT (w);
-}
-
-static void
-collect_nameless (GtkWidget *w,
-                  GString   *out,
-                  guint     *n_checked)
-{
-  if (!gtk_widget_get_mapped (w))
-    return;
-  if (is_interactive (w))
-    {
-      (*n_checked)++;
-      if (!gtk_test_accessible_has_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_LABEL)
-          && !gtk_test_accessible_has_relation (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_RELATION_LABELLED_BY))
-        {
-          g_string_append_printf (out, "  %s", G_OBJECT_TYPE_NAME (w));
-          for (GtkWidget *p = gtk_widget_get_parent (w); p != NULL; p = gtk_widget_get_parent (p))
-            {
-              g_string_append_printf (out, " in %s", G_OBJECT_TYPE_NAME (p));
-              if (ADW_IS_PREFERENCES_ROW (p))
-                {
-                  g_string_append_printf (out, " “%s”", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (p)));
-                  break;
-                }
-            }
-          g_string_append_c (out, '\n');
-        }
-    }
-  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
-    collect_nameless (c, out, n_checked);
-}
-
-static void
-assert_all_named (GtkWidget  *root,
-                  const char *what)
-{
-  g_autoptr(GString) nameless = g_string_new (NULL);
-  guint n_checked = 0;
-
-  collect_nameless (root, nameless, &n_checked);
-  g_test_message ("%s: %u interactive nodes checked", what, n_checked);
-  g_assert_cmpuint (n_checked, >=, 6);
-  if (nameless->len > 0)
-    g_error ("%s: interactive nodes without a name:\n%s", what, nameless->str);
-}
-
 /* Tab from the first control onward, twice round: every control of the
  * page is reached. */
 static void
@@ -590,18 +527,18 @@ test_accessible (void)
 
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "gemini");
   lw_ui_spin (300);
-  assert_all_named (GTK_WIDGET (prefs), "Gemini page");
+  lw_ui_assert_all_named (GTK_WIDGET (prefs), "Gemini page", 6);
   assert_tab_reaches (prefs, gemini_controls);
 
   gtk_editable_set_text (GTK_EDITABLE (child (prefs, "key_row")), LW_TEST_KEY);
   run_test_button (&fx, prefs);
   lw_ui_spin (300);
-  assert_all_named (GTK_WIDGET (prefs), "Gemini page, after a test");
+  lw_ui_assert_all_named (GTK_WIDGET (prefs), "Gemini page, after a test", 6);
   assert_tab_reaches (prefs, gemini_after_test);
 
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "files");
   lw_ui_spin (300);
-  assert_all_named (GTK_WIDGET (prefs), "Files page");
+  lw_ui_assert_all_named (GTK_WIDGET (prefs), "Files page", 6);
   assert_tab_reaches (prefs, files_controls);
 
   close_preferences (&fx, prefs);
