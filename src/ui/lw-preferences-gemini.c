@@ -176,52 +176,27 @@ set_key_status (LwPreferences     *self,
 }
 
 static void
-lookup_key_thread (GTask        *task,
-                   gpointer      source,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  LwGeminiKeySource *found = g_new0 (LwGeminiKeySource, 1);
-  GError *error = NULL;
-  char *key = lw_gemini_key_lookup (found, cancellable, &error);
-
-  if (key == NULL)
-    *found = LW_GEMINI_KEY_NONE;
-  if (error != NULL)
-    {
-      g_free (found);
-      lw_secret_free (key);
-      g_task_return_error (task, error);
-      return;
-    }
-  /* Only where it comes from; the test looks it up again when it needs it. */
-  lw_secret_free (key);
-  g_task_return_pointer (task, found, g_free);
-}
-
-static void
 status_looked_up_cb (GObject      *source,
                      GAsyncResult *result,
                      gpointer      data)
 {
-  LwPreferences *self = LW_PREFERENCES (source);
+  g_autoptr(LwPreferences) self = data;
   g_autoptr(GError) error = NULL;
-  g_autofree LwGeminiKeySource *found = g_task_propagate_pointer (G_TASK (result), &error);
+  LwGeminiKeySource found;
 
+  /* Only where it comes from; the test looks it up again when it needs it. */
+  lw_secret_free (lw_gemini_key_lookup_finish (result, &found, &error));
   lw_preferences_busy_end (self);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  set_key_status (self, found != NULL ? *found : LW_GEMINI_KEY_NONE, error);
+  set_key_status (self, found, error);
 }
 
 void
 lw_preferences_refresh_key_status (LwPreferences *self)
 {
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, status_looked_up_cb, NULL);
-
-  g_task_set_source_tag (task, lw_preferences_refresh_key_status);
   lw_preferences_busy_begin (self);
-  g_task_run_in_thread (task, lookup_key_thread);
+  lw_gemini_key_lookup_async (self->cancellable, status_looked_up_cb, g_object_ref (self));
 }
 
 static void
@@ -345,28 +320,13 @@ test_with_key (LwPreferences *self,
 }
 
 static void
-test_lookup_thread (GTask        *task,
-                    gpointer      source,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
-{
-  GError *error = NULL;
-  char *key = lw_gemini_key_lookup (NULL, cancellable, &error);
-
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, key, (GDestroyNotify) lw_secret_free);
-}
-
-static void
 test_key_found_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      data)
 {
-  LwPreferences *self = LW_PREFERENCES (source);
+  g_autoptr(LwPreferences) self = data;
   g_autoptr(GError) error = NULL;
-  char *key = g_task_propagate_pointer (G_TASK (result), &error);
+  char *key = lw_gemini_key_lookup_finish (result, NULL, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -387,7 +347,6 @@ void
 lw_preferences_test_clicked_cb (LwPreferences *self)
 {
   const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->key_row));
-  g_autoptr(GTask) task = NULL;
 
   if (self->test_engine != NULL || !gtk_widget_get_sensitive (self->test_button))
     return;
@@ -404,9 +363,7 @@ lw_preferences_test_clicked_cb (LwPreferences *self)
       memset (copy, 0, strlen (copy));
       return;
     }
-  task = g_task_new (self, self->cancellable, test_key_found_cb, NULL);
-  g_task_set_source_tag (task, lw_preferences_test_clicked_cb);
-  g_task_run_in_thread (task, test_lookup_thread);
+  lw_gemini_key_lookup_async (self->cancellable, test_key_found_cb, g_object_ref (self));
 }
 
 /* ---- filling the rows ------------------------------------------------------- */

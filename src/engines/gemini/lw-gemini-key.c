@@ -140,6 +140,69 @@ lw_gemini_key_lookup (LwGeminiKeySource *source,
   return key;
 }
 
+typedef struct {
+  char              *key;
+  LwGeminiKeySource  source;
+} Found;
+
+static void
+found_free (Found *found)
+{
+  lw_secret_free (found->key);
+  g_free (found);
+}
+
+static void
+lookup_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Found *found = g_new0 (Found, 1);
+  GError *error = NULL;
+
+  found->key = lw_gemini_key_lookup (&found->source, cancellable, &error);
+  if (error != NULL)
+    {
+      found_free (found);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, found, (GDestroyNotify) found_free);
+}
+
+void
+lw_gemini_key_lookup_async (GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lw_gemini_key_lookup_async);
+  g_task_run_in_thread (task, lookup_thread);
+}
+
+char *
+lw_gemini_key_lookup_finish (GAsyncResult       *result,
+                             LwGeminiKeySource  *source,
+                             GError            **error)
+{
+  Found *found;
+  char *key;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  if (source != NULL)
+    *source = LW_GEMINI_KEY_NONE;
+  found = g_task_propagate_pointer (G_TASK (result), error);
+  if (found == NULL)
+    return NULL;
+  if (source != NULL)
+    *source = found->source;
+  key = g_steal_pointer (&found->key);
+  found_free (found);
+  return key;
+}
+
 gboolean
 lw_gemini_key_is_configured (void)
 {

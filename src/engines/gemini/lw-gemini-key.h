@@ -28,6 +28,15 @@ const SecretSchema *lw_gemini_key_get_schema   (void);
 char               *lw_gemini_key_lookup       (LwGeminiKeySource *source,
                                                 GCancellable      *cancellable,
                                                 GError           **error);
+/* lw_gemini_key_lookup() in a worker thread (the keyring's D-Bus calls
+ * can block); finish gives the key (free with lw_secret_free) and where it
+ * came from, as lw_gemini_key_lookup() does. */
+void                lw_gemini_key_lookup_async (GCancellable      *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer           user_data);
+char               *lw_gemini_key_lookup_finish (GAsyncResult     *result,
+                                                LwGeminiKeySource *source,
+                                                GError           **error);
 gboolean            lw_gemini_key_is_configured (void);
 gboolean            lw_gemini_key_store        (const char        *key,
                                                 GCancellable      *cancellable,
