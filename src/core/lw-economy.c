@@ -28,7 +28,7 @@ struct _LwEconomy
   GHashTable   *downloaded;    /* batch ids (gint64*) whose results this process stored */
   GCancellable *cancellable;   /* the step under way */
   gint64        submitting;    /* the batch being sent by this process, 0 = none */
-  GString      *uploaded;      /* its files uploaded so far, space-separated */
+  char         *uploaded;      /* its files uploaded so far, space-separated (NULL: none) */
   gint64        hold_until;    /* no new batch before (after a failed submission) */
   gint64        hold_ms;
   gboolean      busy;
@@ -310,6 +310,19 @@ fail_rejected (LwEconomy *self, Step *step, GPtrArray *rejected)
     }
 }
 
+/* Writes a batch's files (space-separated) down; FALSE, warned, when the
+ * store refuses. */
+static gboolean
+record_files (LwEconomy *self, gint64 batch_id, const char *files)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (lw_store_batch_set_files (self->store, batch_id, files, &error))
+    return TRUE;
+  g_warning ("Cannot record batch %" G_GINT64_FORMAT ": %s", batch_id, error->message);
+  return FALSE;
+}
+
 /* files (a batch's, space-separated; NULL for none) with name added once. */
 static char *
 files_with (const char *files, const char *name)
@@ -327,15 +340,14 @@ files_with (const char *files, const char *name)
 static void
 file_uploaded_cb (LwGeminiBatch *client, const char *name, LwEconomy *self)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *joined = NULL;
 
   if (self->submitting == 0)
     return;
-  joined = files_with (self->uploaded->str, name);
-  g_string_assign (self->uploaded, joined);
-  if (!lw_store_batch_set_files (self->store, self->submitting, self->uploaded->str, &error))
-    g_warning ("Cannot record batch %" G_GINT64_FORMAT ": %s", self->submitting, error->message);
+  joined = files_with (self->uploaded, name);
+  g_free (self->uploaded);
+  self->uploaded = g_steal_pointer (&joined);
+  record_files (self, self->submitting, self->uploaded);
   if (g_getenv (LW_ECONOMY_ENV_DIE_BEFORE_CREATE) != NULL)
     raise (SIGKILL);
 }
@@ -426,7 +438,7 @@ submit (LwEconomy *self, LwGeminiBatch *client, LwBatchRecord *batch, GPtrArray 
     }
   step = step_new (self, batch, images);
   self->submitting = batch->id;
-  g_string_truncate (self->uploaded, 0);
+  g_clear_pointer (&self->uploaded, g_free);
   emit_batch (self, batch->job_id);
   lw_gemini_batch_submit_async (client, requests, display_name, self->cancellable, submitted_cb, step);
 }
@@ -620,16 +632,10 @@ batch_lost (LwEconomy *self, LwGeminiBatch *client, const LwBatchRecord *batch, 
 static void
 remember_file (LwEconomy *self, LwBatchRecord *batch, const char *name)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *joined = files_with (batch->files, name);
 
-  if (g_strcmp0 (joined, batch->files) == 0)
+  if (g_strcmp0 (joined, batch->files) == 0 || !record_files (self, batch->id, joined))
     return;
-  if (!lw_store_batch_set_files (self->store, batch->id, joined, &error))
-    {
-      g_warning ("Cannot record batch %" G_GINT64_FORMAT ": %s", batch->id, error->message);
-      return;
-    }
   g_free (batch->files);
   batch->files = g_steal_pointer (&joined);
 }
@@ -716,13 +722,11 @@ typedef struct {
 static void
 cleanup_finish (Cleanup *cleanup)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *files = NULL;
 
   g_ptr_array_add (cleanup->left, NULL);
   files = g_strjoinv (" ", (char **) cleanup->left->pdata);
-  if (!lw_store_batch_set_files (cleanup->self->store, cleanup->batch_id, files, &error))
-    g_warning ("Cannot record batch %" G_GINT64_FORMAT ": %s", cleanup->batch_id, error->message);
+  record_files (cleanup->self, cleanup->batch_id, files);
   g_ptr_array_unref (cleanup->left);
   g_object_unref (cleanup->self);
   g_free (cleanup);
@@ -1065,8 +1069,7 @@ lw_economy_dispose (GObject *object)
   g_clear_pointer (&self->clients, g_hash_table_unref);
   g_clear_pointer (&self->downloaded, g_hash_table_unref);
   g_clear_pointer (&self->cleaning, g_hash_table_unref);
-  if (self->uploaded != NULL)
-    g_string_free (g_steal_pointer (&self->uploaded), TRUE);
+  g_clear_pointer (&self->uploaded, g_free);
   G_OBJECT_CLASS (lw_economy_parent_class)->dispose (object);
 }
 
@@ -1085,7 +1088,6 @@ lw_economy_init (LwEconomy *self)
   self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->downloaded = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->cleaning = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  self->uploaded = g_string_new (NULL);
 }
 
 LwEconomy *
