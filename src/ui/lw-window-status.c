@@ -176,8 +176,8 @@ lw_window_refresh_now (LwWindow *self)
   /* An economy job's photos being processed and not in flight are in
    * Google's batches. */
   job_id = lw_job_session_get_job_id (self->session);
-  if (job_id > 0 && lw_jobs_get_mode (self->jobs, job_id) == LW_JOB_MODE_ECONOMY
-      && counts.processing > (int) in_flight)
+  if (counts.processing > (int) in_flight && job_id > 0
+      && lw_jobs_get_mode (self->jobs, job_id) == LW_JOB_MODE_ECONOMY)
     at_google = (guint) counts.processing - in_flight;
   lw_command_dock_set_at_google (self->dock, at_google);
   stop_now = lw_command_dock_get_stop_now_button (self->dock);
