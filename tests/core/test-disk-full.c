@@ -137,6 +137,27 @@ assert_paid_once (QueueFixture *f, GArray *ids)
     }
 }
 
+/* A paid job of two photos (ext: "jpg", "png") launched, whose answers
+ * arrive once the disk is full (*filler, the file filling it): returns
+ * when the pool has paused with both answers held. */
+static gint64
+answers_on_full_disk (Fixture *fx, const char *ext, GArray **ids, char **filler)
+{
+  QueueFixture *f = &fx->f;
+  gint64 job_id;
+
+  lw_fake_engine_set_cost (f->engine, PRICE);
+  job_id = queue_create_job (f, NULL);
+  *ids = queue_stage (f, job_id, 2, ext);
+  lw_scheduler_start (f->scheduler);
+  g_assert_true (lw_scheduler_launch (f->scheduler, job_id, NULL));
+  run_until (fx, engine_busy);
+  *filler = fill_disk (fx->mnt);
+  lw_fake_clock_advance (f->clock, 1000);
+  run_until (fx, paused);
+  return job_id;
+}
+
 static void
 test_result_waits_for_space (void)
 {
@@ -151,17 +172,7 @@ test_result_waits_for_space (void)
 
   if (!setup (&fx))
     return;
-  lw_fake_engine_set_cost (f->engine, PRICE);
-  job_id = queue_create_job (f, NULL);
-  ids = queue_stage (f, job_id, 2, "jpg");
-  lw_scheduler_start (f->scheduler);
-  g_assert_true (lw_scheduler_launch (f->scheduler, job_id, NULL));
-  run_until (&fx, engine_busy);
-
-  /* The answers arrive on a full disk. */
-  filler = fill_disk (fx.mnt);
-  lw_fake_clock_advance (f->clock, 1000);
-  run_until (&fx, paused);
+  job_id = answers_on_full_disk (&fx, "jpg", &ids, &filler);
   g_assert_error (f->pause, LW_ENGINE_ERROR, LW_ENGINE_ERROR_DISK_FULL);
   g_assert_nonnull (strstr (f->pause->message, fx.mnt));
   g_assert_cmpint (f->n_paused, ==, 1);
@@ -216,16 +227,8 @@ test_kept_answer_cost (void)
 
   if (!setup (&fx))
     return;
-  lw_fake_engine_set_cost (f->engine, PRICE);
-  job_id = queue_create_job (f, NULL);
-  ids = queue_stage (f, job_id, 2, "png");
-  lw_scheduler_start (f->scheduler);
-  g_assert_true (lw_scheduler_launch (f->scheduler, job_id, NULL));
-  run_until (&fx, engine_busy);
-  filler = fill_disk (fx.mnt);
-  lw_fake_clock_advance (f->clock, 1000);
+  job_id = answers_on_full_disk (&fx, "png", &ids, &filler);
   watched_job = job_id;
-  run_until (&fx, paused);
   run_until (&fx, nothing_in_flight);
 
   /* Space again, but this run stops (its photos go back to the queue, the
