@@ -479,3 +479,14 @@ lw_ui_assert_all_named (GtkWidget  *root,
   if (nameless->len > 0)
     g_error ("%s: interactive nodes without a name:\n%s", what, nameless->str);
 }
+
+GtkWidget *
+lw_ui_find_toplevel (GType type)
+{
+  g_autoptr(GList) list = gtk_window_list_toplevels ();
+
+  for (GList *l = list; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}

@@ -72,6 +72,9 @@ void       lw_ui_xdotool            (const char * const *args);
 gboolean   lw_ui_real_keys_available (void);
 /* Gives window the X input focus, so xdotool's keys reach it. */
 void       lw_ui_focus_window       (GtkWidget *window);
+/* The first visible toplevel window of type (a dialog, Preferences), or
+ * NULL. */
+GtkWidget *lw_ui_find_toplevel      (GType       type);
 /* Asserts the keyring (libsecret) holds key, and the environment none. */
 void       lw_ui_assert_key_in_keyring (const char *key);
 /* Walks root's mapped widgets (GTK_A11Y=test keeps what AT-SPI would be

@@ -92,23 +92,13 @@ click_menu_item (GtkWidget  *popover,
 static gboolean
 dialog_shown (LwUiFixture *fx)
 {
-  g_autoptr(GList) list = gtk_window_list_toplevels ();
-
-  for (GList *l = list; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      return TRUE;
-  return FALSE;
+  return lw_ui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
 }
 
 static AdwMessageDialog *
 shown_dialog (void)
 {
-  g_autoptr(GList) list = gtk_window_list_toplevels ();
-
-  for (GList *l = list; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-  return NULL;
+  return (AdwMessageDialog *) lw_ui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
 }
 
 static gint64 deleted_id;

@@ -40,12 +40,7 @@ static const char *shots_dir;
 static LwPreferences *
 find_preferences (void)
 {
-  g_autoptr(GList) list = gtk_window_list_toplevels ();
-
-  for (GList *l = list; l != NULL; l = l->next)
-    if (LW_IS_PREFERENCES (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-  return NULL;
+  return (LwPreferences *) lw_ui_find_toplevel (LW_TYPE_PREFERENCES);
 }
 
 static gboolean
@@ -399,12 +394,7 @@ job_exists (LwUiFixture *fx,
 static AdwMessageDialog *
 shown_dialog (void)
 {
-  g_autoptr(GList) list = gtk_window_list_toplevels ();
-
-  for (GList *l = list; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-  return NULL;
+  return (AdwMessageDialog *) lw_ui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
 }
 
 static gboolean
