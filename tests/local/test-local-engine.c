@@ -600,8 +600,8 @@ test_threads_same_bytes (void)
   g_assert_cmpuint (b->len, ==, a->len);
   for (i = 0; i < b->len; i++)
     g_assert_nonnull (find_result (a, ((LwEngineResult *) b->pdata[i])->data));
-  g_assert_finalize_object (g_steal_pointer (&one));
-  g_assert_finalize_object (g_steal_pointer (&two));
+  lw_test_assert_finalized_soon (g_steal_pointer (&one));
+  lw_test_assert_finalized_soon (g_steal_pointer (&two));
 }
 
 static void

@@ -146,6 +146,24 @@ lw_test_wait_until (gboolean (*cond) (gpointer data), gpointer data, guint timeo
   return TRUE;
 }
 
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+void
+lw_test_assert_finalized_soon (gpointer object)
+{
+  gpointer weak = object;
+
+  g_assert_true (G_IS_OBJECT (object));
+  g_object_add_weak_pointer (object, &weak);
+  g_object_unref (object);
+  if (!lw_test_wait_until (pointer_cleared, &weak, 5000))
+    g_error ("%s was not finalized within 5 s: a reference leaked", G_OBJECT_TYPE_NAME (weak));
+}
+
 guint
 lw_test_count_files (const char *path)
 {

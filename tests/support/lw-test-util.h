@@ -28,6 +28,13 @@ void       lw_test_write_cmyk_jpeg (const char   *path,
 /* Iterates the default main context until cond(data) or timeout_ms of real
  * time passed; returns cond's last value. */
 gboolean   lw_test_wait_until     (gboolean (*cond) (gpointer data), gpointer data, guint timeout_ms);
+/* Drops the caller's reference to object and asserts it is finalized
+ * within 5 s, iterating the default main context meanwhile. A worker
+ * thread holds its GTask (and so the task's source object) until its
+ * function returns, which can be a moment after the result was
+ * delivered: g_assert_finalize_object() right after the last result
+ * raced with it. A real leak still fails. */
+void       lw_test_assert_finalized_soon (gpointer object);
 /* Number of regular files below path (recursive). */
 guint      lw_test_count_files    (const char *path);
 /* What the job cost so far; asserts it could be read. */
