@@ -4,7 +4,8 @@
  * to fool: a graphic on pure white, products on white and on grey paper, a
  * night scene (dark sky, a few bright lights), a close-up filled by one
  * saturated colour, a crowd of many small patches, a mostly white photo,
- * and a poster of flat colours with nothing neutral in it. Colours are
+ * a poster of flat colours with nothing neutral in it, and dark slate
+ * under lamplight (recipe version 5). Colours are
  * linear-light RGB under neutral light. */
 #include "config.h"
 
@@ -388,6 +389,37 @@ scene_poster (void)
   return finish (&c, "gen-poster", "poster of flat colours, nothing neutral", none, 0.8);
 }
 
+/* A slate wall at dusk (added with recipe version 5, after it was
+ * written, and never tuned on): rows of dark grey tiles, each its own
+ * lightness, a red door, a bush and a wooden window frame, under warm
+ * lamplight, noisy as a dark photo is. Its grey is all dark, where a
+ * pixel's chromaticity is least precise. */
+static LwHeldoutScene *
+scene_slate (void)
+{
+  static const double door[3] = { 0.30, 0.03, 0.03 }, leaf[3] = { 0.04, 0.12, 0.03 };
+  static const double wood[3] = { 0.20, 0.10, 0.05 }, glass[3] = { 0.02, 0.025, 0.03 };
+  const double gains[3] = { 1.15, 1.0, 0.82 };
+  Canvas c;
+  int x, y, i;
+
+  canvas_init (&c, 1609);
+  for (y = 0; y < H; y += 24)
+    for (x = (y / 24) % 2 ? -20 : 0; x < W; x += 40)
+      {
+        double v = g_rand_double_range (c.rand, 0.015, 0.10);
+        const double tile[3] = { v, v, v };
+
+        rect (&c, x, y, 38, 22, tile, 0.2, TRUE);
+      }
+  rect (&c, 60, 200, 110, 280, door, 0.3, FALSE);
+  rect (&c, 330, 110, 180, 140, wood, 0.2, FALSE);
+  rect (&c, 345, 125, 150, 110, glass, 0, FALSE);
+  for (i = 0; i < 12; i++)
+    disc (&c, 220 + 18 * (i % 6), 400 + 20 * (i / 6), 22, leaf, 0.4, FALSE);
+  return finish (&c, "gen-slate", "slate wall at dusk: dark grey tiles, warm lamplight", gains, 2.5);
+}
+
 GPtrArray *
 lw_heldout_scenes (void)
 {
@@ -401,6 +433,7 @@ lw_heldout_scenes (void)
   g_ptr_array_add (scenes, scene_crowd ());
   g_ptr_array_add (scenes, scene_mostly_white ());
   g_ptr_array_add (scenes, scene_poster ());
+  g_ptr_array_add (scenes, scene_slate ());
   return scenes;
 }
 

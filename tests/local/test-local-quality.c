@@ -83,14 +83,24 @@ static const struct {
   { "held-out", "constancy", NULL, "rocket" },
   /* Nothing neutral at all: no balance is done, so the cast stays. */
   { "held-out", "constancy", NULL, "gen-poster" },
-  /* A weak cool cast: its grey patches, dark ones noisy, make a mode
-   * only partly on one point (grey 0.38), so the balance still leans on
-   * the slightly warm everyday prior and overshoots the cast a little
-   * (custom, the weakest balance, is within its limit). */
+  /* A weak cool cast on grey patches: recognised as grey surfaces since
+   * recipe version 5 (a dark pixel's "one point" is wider), balanced to
+   * neutral — and then Food Enhancer warms the photo on purpose (+0.03),
+   * which leaves its greys a hair warmer than the cast did (3.62 against
+   * 3.60). */
   { "held-out", "neutral", "food", "gen-crowd" },
-  { "held-out", "neutral", "portrait", "gen-crowd" },
-  { "held-out", "neutral", "realestate", "gen-crowd" },
-  { "held-out", "neutral", "remaster", "gen-crowd" },
+  /* Added with recipe version 5, measured, never tuned on: dark noisy
+   * slate under lamplight. The estimate follows the cast exactly, but the
+   * copy's cast on top of the lamp's puts it beyond the ellipse, where
+   * only 0.6 of a change is removed (0.89–0.97; Remaster 0.79); its
+   * tiles are only partly taken for grey surfaces (grey 0.40), and Food
+   * Enhancer's own warmth leaves them warmer than the photo's (5.39
+   * against 5.05). */
+  { "held-out", "constancy", "food", "gen-slate" },
+  { "held-out", "constancy", "portrait", "gen-slate" },
+  { "held-out", "constancy", "realestate", "gen-slate" },
+  { "held-out", "constancy", "my-custom-module", "gen-slate" },
+  { "held-out", "neutral", "food", "gen-slate" },
 };
 
 static gboolean
@@ -269,7 +279,7 @@ teardown (void)
 {
   g_clear_pointer (&ctx.outputs, g_hash_table_unref);
   g_clear_pointer (&ctx.fixtures, g_ptr_array_unref);
-  g_assert_finalize_object (ctx.engine);
+  lw_test_assert_finalized_soon (g_steal_pointer (&ctx.engine));
   lw_test_rmtree (ctx.tmpdir);
   g_free (ctx.tmpdir);
 }

@@ -155,9 +155,12 @@ lw_local_is_achromatic (const LwLocalImage *image)
  * the smallest kernel (0.10). */
 #define UV_BINS  256
 #define UV_RANGE 2.0
+/* The "one point" radius of a mid-grey pixel (point_radius()). */
+#define GREY_RADIUS 0.04
 
 typedef struct {
   float u, v, w;
+  float r2;            /* the votes' mean squared "one point" radius */
 } UvBin;
 
 /* How much a preview pixel's vote counts for its texture: the log
@@ -242,12 +245,32 @@ mean_shift (GArray *bins, double total, double u0, double v0, double *u_out, dou
   return mass;
 }
 
+/* How far from a point of the log-chromaticity plane a pixel of a grey
+ * surface may land by 8-bit noise alone (±2 levels): GREY_RADIUS for a
+ * mid grey (code 128: √2 · 2 · 2.4 / (128 + 14) ≈ 0.048, since
+ * d log(linear) / d code ≈ 2.4 / (code + 14) in sRGB), wider in
+ * proportion for a darker one. g is the pixel's green, linear: the
+ * channel both ratios share. With one radius for every pixel, a scene
+ * of dark grey surfaces (a crowd in the stands, slate) spread past it
+ * and was taken for a broad cluster (recipe version 5). */
+static float
+point_radius (float g)
+{
+  double code;
+
+  if (g >= 0.21587f)    /* code 128 or brighter: GREY_RADIUS, no pow() */
+    return GREY_RADIUS;
+  code = 255 * (g <= 0.0031308f ? 12.92 * g : 1.055 * pow (g, 1 / 2.4) - 0.055);
+  return (float) (GREY_RADIUS * MAX (1.0, (128 + 14) / (code + 14)));
+}
+
 double
 lw_local_estimate_illuminant (const LwLocalImage *image,
                               double              uv[2],
                               double             *grey)
 {
   g_autofree float *grid = g_new0 (float, UV_BINS * UV_BINS);
+  g_autofree float *grid_r2 = g_new0 (float, UV_BINS * UV_BINS);
   g_autofree float *texture = texture_weights (image);
   g_autoptr(GArray) bins = g_array_new (FALSE, FALSE, sizeof (UvBin));
   double total = 0, mass, u0 = 0, v0 = 0, gw_u = 0, gw_v = 0;
@@ -291,6 +314,12 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
       bu = (int) ((u + UV_RANGE) / (2 * UV_RANGE) * UV_BINS);
       bv = (int) ((v + UV_RANGE) / (2 * UV_RANGE) * UV_BINS);
       grid[bv * UV_BINS + bu] += (float) w;
+      if (grey != NULL)
+        {
+          float r = point_radius (px[1]);
+
+          grid_r2[bv * UV_BINS + bu] += (float) w * r * r;
+        }
       total += w;
       gw_u += w * u;
       gw_v += w * v;
@@ -308,6 +337,7 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
         b.u = (float) (((double) (i % UV_BINS) + 0.5) / UV_BINS * 2 * UV_RANGE - UV_RANGE);
         b.v = (float) (((double) (i / UV_BINS) + 0.5) / UV_BINS * 2 * UV_RANGE - UV_RANGE);
         b.w = grid[i];
+        b.r2 = grid_r2[i] / grid[i];
         g_array_append_val (bins, b);
       }
 
@@ -318,8 +348,9 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
    * or light, has the same chromaticity: their votes pile up on one point
    * (spread only by noise), where skin, wood and shade — the warm
    * everyday mode the recipes' prior stands for — make a broad cluster.
-   * 0.04 is about the chromaticity noise of a mid-grey 8-bit pixel
-   * (±2 levels); 0.15 is the kernel's reach. Scaled by how sure the mode
+   * "On the point" is within the votes' own noise radius
+   * (point_radius(): 0.04 for a mid grey, wider for a dark one); 0.15
+   * is the kernel's reach. Scaled by how sure the mode
    * is: a point holding few votes is no grey card. */
   if (grey != NULL && mass > 0)
     {
@@ -331,7 +362,7 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
           const UvBin *b = &g_array_index (bins, UvBin, k);
           double d2 = (b->u - u0) * (b->u - u0) + (b->v - v0) * (b->v - v0);
 
-          if (d2 < 0.04 * 0.04)
+          if (d2 < b->r2)
             tight += b->w;
           if (d2 < 0.15 * 0.15)
             near += b->w;
@@ -339,7 +370,7 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
       if (near > 0)
         *grey = CLAMP ((tight / near - LW_LOCAL_GREY_LOW) / (LW_LOCAL_GREY_HIGH - LW_LOCAL_GREY_LOW), 0, 1)
                 * CLAMP (mass / LW_LOCAL_SURE_MASS, 0, 1);
-      g_debug ("illuminant: mode (%.3f, %.3f) mass %.3f, %.2f of it within 0.04: grey %.2f",
+      g_debug ("illuminant: mode (%.3f, %.3f) mass %.3f, %.2f of it on one point: grey %.2f",
                u0, v0, mass, near > 0 ? tight / near : 0, *grey);
     }
 

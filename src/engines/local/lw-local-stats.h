@@ -69,10 +69,12 @@ double      lw_local_estimate_illuminant (const LwLocalImage *image,
 #define LW_LOCAL_SURE_MASS 0.15
 
 /* The mode is grey surfaces when this share of the votes within 0.15 of
- * it lies within 0.04 of it: not at all up to LW_LOCAL_GREY_LOW (every
- * fixture photo of the tuning set is at 0.23 or below: their modes are
- * broad), fully from LW_LOCAL_GREY_HIGH (half the mode on one point; one
- * grey surface with sensor noise alone is near 0.8). */
+ * it lies on one point — within the chromaticity noise of ±2 levels, 0.04
+ * for a mid grey and wider for a dark one: not at all up to
+ * LW_LOCAL_GREY_LOW (the tuning set's photos are at 0.26 or below, but
+ * for two with large dark areas, grace_hopper and orange, at 0.27–0.37),
+ * fully from LW_LOCAL_GREY_HIGH (half the mode on one point; one grey
+ * surface with sensor noise alone is near 0.8). */
 #define LW_LOCAL_GREY_LOW  0.25
 #define LW_LOCAL_GREY_HIGH 0.50
 
