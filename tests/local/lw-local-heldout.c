@@ -4,9 +4,10 @@
  * to fool: a graphic on pure white, products on white and on grey paper, a
  * night scene (dark sky, a few bright lights), a close-up filled by one
  * saturated colour, a crowd of many small patches, a mostly white photo,
- * a poster of flat colours with nothing neutral in it, and dark slate
- * under lamplight (recipe version 5). Colours are
- * linear-light RGB under neutral light. */
+ * a poster of flat colours with nothing neutral in it, dark slate under
+ * lamplight (recipe version 5), a counter under a tungsten bulb and a
+ * street in open shade. Colours are linear-light RGB under neutral
+ * light. */
 #include "config.h"
 
 #include <math.h>
@@ -420,6 +421,58 @@ scene_slate (void)
   return finish (&c, "gen-slate", "slate wall at dusk: dark grey tiles, warm lamplight", gains, 2.5);
 }
 
+/* A kitchen counter under a tungsten bulb (added after recipe version 5,
+ * before anything was tried on it): grey stone with a steel pan, a
+ * cutting board, tomatoes and herbs. The cast is a real bulb's, far
+ * stronger than the test's own copy. */
+static double shade_counter (double x, double y) { return 0.80 + 0.12 * smooth_noise (x, y, 2.3) - 0.2 * y; }
+
+static LwHeldoutScene *
+scene_tungsten (void)
+{
+  static const double stone[3] = { 0.30, 0.30, 0.30 }, steel[3] = { 0.55, 0.55, 0.55 };
+  static const double board[3] = { 0.45, 0.26, 0.12 }, tomato[3] = { 0.55, 0.05, 0.02 };
+  static const double herb[3] = { 0.06, 0.22, 0.04 }, inside[3] = { 0.12, 0.12, 0.12 };
+  const double gains[3] = { 1.45, 1.0, 0.55 };
+  Canvas c;
+  int i;
+
+  canvas_init (&c, 1610);
+  fill (&c, stone, shade_counter, TRUE);
+  disc (&c, 180, 200, 130, steel, 0.4, TRUE);
+  disc (&c, 180, 200, 100, inside, 0.2, TRUE);
+  rect (&c, 360, 160, 240, 200, board, 0.15, FALSE);
+  for (i = 0; i < 5; i++)
+    disc (&c, 410 + 45 * i, 230 + 25 * (i % 2), 24, tomato, 0.5, FALSE);
+  for (i = 0; i < 9; i++)
+    disc (&c, 400 + 20 * i, 320 - 6 * (i % 3), 9, herb, 0.3, FALSE);
+  return finish (&c, "gen-tungsten", "kitchen counter under a tungsten bulb", gains, 1.5);
+}
+
+/* A street in open shade (added with gen-tungsten, before anything was
+ * tried on either): grey concrete and a white van lit by a blue sky, a
+ * red car, a yellow sign and a green hedge. */
+static LwHeldoutScene *
+scene_shade (void)
+{
+  static const double concrete[3] = { 0.22, 0.22, 0.22 }, van[3] = { 0.70, 0.70, 0.70 };
+  static const double car[3] = { 0.50, 0.04, 0.04 }, sign[3] = { 0.80, 0.62, 0.03 };
+  static const double hedge[3] = { 0.05, 0.16, 0.04 }, tyre[3] = { 0.02, 0.02, 0.02 };
+  const double gains[3] = { 0.78, 1.0, 1.40 };
+  Canvas c;
+  int i;
+
+  canvas_init (&c, 1611);
+  fill (&c, concrete, shade_surface, TRUE);
+  rect (&c, 0, 0, W, 150, hedge, 0, FALSE);
+  rect (&c, 40, 170, 260, 180, van, 0.25, TRUE);
+  rect (&c, 360, 240, 230, 110, car, 0.3, FALSE);
+  for (i = 0; i < 4; i++)
+    disc (&c, 90 + 160 * (i % 2) + 330 * (i / 2), 360, 28, tyre, 0.2, FALSE);
+  rect (&c, 520, 60, 80, 80, sign, 0.1, FALSE);
+  return finish (&c, "gen-shade", "street in open shade, blue skylight", gains, 1.5);
+}
+
 GPtrArray *
 lw_heldout_scenes (void)
 {
@@ -434,6 +487,8 @@ lw_heldout_scenes (void)
   g_ptr_array_add (scenes, scene_mostly_white ());
   g_ptr_array_add (scenes, scene_poster ());
   g_ptr_array_add (scenes, scene_slate ());
+  g_ptr_array_add (scenes, scene_tungsten ());
+  g_ptr_array_add (scenes, scene_shade ());
   return scenes;
 }
 
