@@ -90,11 +90,11 @@ static const struct {
    * 3.60). */
   { "held-out", "neutral", "food", "gen-crowd" },
   /* Added with recipe version 5, measured, never tuned on: dark noisy
-   * slate under lamplight. The estimate follows the cast exactly, but the
-   * copy's cast on top of the lamp's puts it beyond the ellipse, where
-   * only 0.6 of a change is removed (0.89–0.97; Remaster 0.79); its
-   * tiles are only partly taken for grey surfaces (grey 0.40), and Food
-   * Enhancer's own warmth leaves them warmer than the photo's (5.39
+   * slate under lamplight. The estimate follows the cast exactly, but
+   * its tiles are only partly taken for grey surfaces (grey 0.40), so
+   * the copy's cast on top of the lamp's lands beyond the ellipse, where
+   * less of a change is removed (0.84–0.92; Remaster 0.74); and Food
+   * Enhancer's own warmth leaves the tiles warmer than the photo's (5.39
    * against 5.05). */
   { "held-out", "constancy", "food", "gen-slate" },
   { "held-out", "constancy", "portrait", "gen-slate" },

@@ -130,11 +130,15 @@ lw_local_recipe_for (const char *module_id)
  * long along the amber–blue axis (where real illuminants lie: the daylight
  * and Planckian loci), with a slope beyond it, so a stronger cast is still
  * removed more than a weaker one but a strongly coloured scene is not
- * turned grey. */
+ * turned grey. lift (0–1) is how far the estimate is known to be the
+ * light itself (a mode of grey surfaces): it takes the slopes beyond the
+ * ellipse towards 1, since what the ellipse guards against — a coloured
+ * scene taken for a cast — is not what the estimate is then. */
 static void
 limit_cast (const LwLocalRecipe *r,
             double               u,
             double               v,
+            double               lift,
             double               out[2])
 {
   double a = (u - v) / G_SQRT2;     /* amber (+) – blue (−) */
@@ -146,7 +150,9 @@ limit_cast (const LwLocalRecipe *r,
     {
       /* beyond four radii (an estimate no illuminant explains: the photo
        * is one strong colour) the slope drops to a quarter */
-      double f = (1 + r->wb_slope * (MIN (m, 4) - 1) + 0.25 * r->wb_slope * MAX (m - 4, 0)) / m;
+      double slope = r->wb_slope + (1 - r->wb_slope) * lift;
+      double far = 0.25 * r->wb_slope + (1 - 0.25 * r->wb_slope) * lift;
+      double f = (1 + slope * (MIN (m, 4) - 1) + far * MAX (m - 4, 0)) / m;
       a *= f;
       b *= f;
     }
@@ -285,7 +291,7 @@ lw_local_plan_new (const char                *module_id,
       plan->wb_uv[1] = plan->cutout->bg_uv[1];
       plan->wb_mass = 1;
       /* the backdrop is meant to be neutral: balance on it in full */
-      limit_cast (r, plan->wb_uv[0], plan->wb_uv[1], cast);
+      limit_cast (r, plan->wb_uv[0], plan->wb_uv[1], 0, cast);
     }
   else
     {
@@ -306,7 +312,7 @@ lw_local_plan_new (const char                *module_id,
           plan->wb_uv[0] = white_uv[0];
           plan->wb_uv[1] = white_uv[1];
           plan->wb_mass = white_share;
-          limit_cast (wb, white_uv[0], white_uv[1], cast);
+          limit_cast (wb, white_uv[0], white_uv[1], 0, cast);
         }
       else
         {
@@ -324,7 +330,7 @@ lw_local_plan_new (const char                *module_id,
               double prior_u = wb_prior[0] * (1 - plan->wb_grey);
               double prior_v = wb_prior[1] * (1 - plan->wb_grey);
 
-              limit_cast (wb, plan->wb_uv[0] - prior_u, plan->wb_uv[1] - prior_v, cast);
+              limit_cast (wb, plan->wb_uv[0] - prior_u, plan->wb_uv[1] - prior_v, plan->wb_grey, cast);
               cast[0] *= amount;
               cast[1] *= amount;
             }
