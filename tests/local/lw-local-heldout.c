@@ -122,6 +122,7 @@ static double shade_paper (double x, double y) { return 1.04 - 0.10 * y - 0.05 *
 static double shade_sky (double x, double y) { (void) x; return 0.5 + 1.2 * y * y; }
 static double shade_snow (double x, double y) { return 0.97 + 0.03 * smooth_noise (x, y, 0.7); }
 static double shade_surface (double x, double y) { return 0.85 + 0.15 * smooth_noise (x, y, 1.9); }
+static double shade_counter (double x, double y) { return 0.80 + 0.12 * smooth_noise (x, y, 2.3) - 0.2 * y; }
 
 static double
 gauss (GRand *rand)
@@ -425,8 +426,6 @@ scene_slate (void)
  * before anything was tried on it): grey stone with a steel pan, a
  * cutting board, tomatoes and herbs. The cast is a real bulb's, far
  * stronger than the test's own copy. */
-static double shade_counter (double x, double y) { return 0.80 + 0.12 * smooth_noise (x, y, 2.3) - 0.2 * y; }
-
 static LwHeldoutScene *
 scene_tungsten (void)
 {
