@@ -25,6 +25,7 @@ failures = 0
 def check(cond, what):
     global n_test, failures
     n_test += 1
+    what = what.replace("\n", "\\n")   # one TAP line
     if cond:
         print(f"ok {n_test} - {what}")
     else:

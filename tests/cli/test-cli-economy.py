@@ -34,6 +34,7 @@ failures = 0
 def check(cond, what):
     global n_test, failures
     n_test += 1
+    what = what.replace("\n", "\\n")   # one TAP line
     print(f"{'ok' if cond else 'not ok'} {n_test} - {what}")
     sys.stdout.flush()
     if not cond:

@@ -26,6 +26,8 @@ failures = 0
 def check(cond, what):
     global n_test, failures
     n_test += 1
+    # one TAP line: output quoted in a description must not start a line of its own
+    what = what.replace("\n", "\\n")
     print(f"{'ok' if cond else 'not ok'} {n_test} - {what}")
     sys.stdout.flush()
     if not cond:
