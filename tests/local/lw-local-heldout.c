@@ -131,16 +131,6 @@ gauss (GRand *rand)
   return sqrt (-2 * log (g_rand_double_range (rand, 1e-9, 1))) * cos (2 * G_PI * g_rand_double (rand));
 }
 
-static double
-encode (double v)
-{
-  if (v <= 0)
-    return 0;
-  if (v >= 1)
-    return 1;
-  return v <= 0.0031308 ? v * 12.92 : 1.055 * pow (v, 1 / 2.4) - 0.055;
-}
-
 static LwHeldoutScene *
 finish (Canvas *c, const char *name, const char *what, const double gains[3], double noise)
 {
@@ -156,8 +146,8 @@ finish (Canvas *c, const char *name, const char *what, const double gains[3], do
     {
       double t = c->rgb[i], p = c->rgb[i] * gains[i % 3];
 
-      s->truth->rgb[i] = (guint8) lround (255 * encode (t));
-      s->photo->rgb[i] = (guint8) CLAMP (lround (255 * encode (p) + noise * gauss (c->rand)), 0, 255);
+      s->truth->rgb[i] = (guint8) lround (255 * lw_test_linear_to_srgb (t));
+      s->photo->rgb[i] = (guint8) CLAMP (lround (255 * lw_test_linear_to_srgb (p) + noise * gauss (c->rand)), 0, 255);
     }
   s->neutral = g_steal_pointer (&c->neutral);
   g_free (c->rgb);

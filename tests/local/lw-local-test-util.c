@@ -92,8 +92,8 @@ srgb_to_linear (double v)
   return v <= 0.04045 ? v / 12.92 : pow ((v + 0.055) / 1.055, 2.4);
 }
 
-static double
-linear_to_srgb (double v)
+double
+lw_test_linear_to_srgb (double v)
 {
   if (v <= 0)
     return 0;
@@ -283,7 +283,7 @@ lw_test_image_gain (const LwTestImage *image,
   gsize i, n = (gsize) image->width * image->height * 3;
 
   for (i = 0; i < n; i++)
-    out->rgb[i] = (guint8) lround (255 * linear_to_srgb (lin[image->rgb[i]] * gains[i % 3]));
+    out->rgb[i] = (guint8) lround (255 * lw_test_linear_to_srgb (lin[image->rgb[i]] * gains[i % 3]));
   if (image->alpha != NULL)
     out->alpha = g_memdup2 (image->alpha, (gsize) image->width * image->height);
   return out;

@@ -426,13 +426,6 @@ test_grey_stays_grey (void)
   }
 }
 
-static double
-srgb_encode (double v)
-{
-  v = CLAMP (v, 0, 1);
-  return v <= 0.0031308 ? v * 12.92 : 1.055 * pow (v, 1 / 2.4) - 0.055;
-}
-
 /* Grey cards of several lightnesses and three coloured ones under a
  * tungsten bulb (linear R ×1.45, B ×0.55: about three radii beyond the
  * ellipse that keeps a coloured scene from being taken for a cast). The
@@ -470,7 +463,7 @@ test_tungsten_greys (void)
             double lin = (grey ? v : rgb[c]) * cast[c];
 
             photo->rgb[(y * w + x) * 3 + c] =
-              (guint8) CLAMP (lround (255 * srgb_encode (lin) + g_rand_double_range (rand, -1, 1)), 0, 255);
+              (guint8) CLAMP (lround (255 * lw_test_linear_to_srgb (lin) + g_rand_double_range (rand, -1, 1)), 0, 255);
           }
       }
   g_rand_free (rand);
