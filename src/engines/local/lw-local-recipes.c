@@ -290,8 +290,9 @@ lw_local_plan_new (const char                *module_id,
       plan->wb_uv[0] = plan->cutout->bg_uv[0];
       plan->wb_uv[1] = plan->cutout->bg_uv[1];
       plan->wb_mass = 1;
-      /* the backdrop is meant to be neutral: balance on it in full */
-      limit_cast (r, plan->wb_uv[0], plan->wb_uv[1], 0, cast);
+      /* the backdrop is meant to be neutral: balance on it in full, not
+       * held back by the ellipse (lift 1) */
+      limit_cast (r, plan->wb_uv[0], plan->wb_uv[1], 1, cast);
     }
   else
     {
@@ -306,13 +307,14 @@ lw_local_plan_new (const char                *module_id,
         {
           /* A large white surface (a white background, paper, snow) is a
            * grey card: balance on it, in full, towards neutral rather than
-           * towards the everyday prior. The mode of the other colours
+           * towards the everyday prior, not held back by the ellipse
+           * (lift 1; recipe version 7). The mode of the other colours
            * would be a guess. */
           plan->white_ref = TRUE;
           plan->wb_uv[0] = white_uv[0];
           plan->wb_uv[1] = white_uv[1];
           plan->wb_mass = white_share;
-          limit_cast (wb, white_uv[0], white_uv[1], 0, cast);
+          limit_cast (wb, white_uv[0], white_uv[1], 1, cast);
         }
       else
         {
