@@ -147,7 +147,7 @@ finish (Canvas *c, const char *name, const char *what, const double gains[3], do
       double t = c->rgb[i], p = c->rgb[i] * gains[i % 3];
 
       s->truth->rgb[i] = (guint8) lround (255 * lw_test_linear_to_srgb (t));
-      s->photo->rgb[i] = (guint8) CLAMP (lround (255 * lw_test_linear_to_srgb (p) + noise * gauss (c->rand)), 0, 255);
+      s->photo->rgb[i] = lw_test_srgb_code (p, noise * gauss (c->rand));
     }
   s->neutral = g_steal_pointer (&c->neutral);
   g_free (c->rgb);

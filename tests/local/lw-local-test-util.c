@@ -102,6 +102,20 @@ lw_test_linear_to_srgb (double v)
   return v <= 0.0031308 ? v * 12.92 : 1.055 * pow (v, 1 / 2.4) - 0.055;
 }
 
+/* A linear value as an 8-bit sRGB code, with noise (in codes) added
+ * before rounding. Clamped once, on a value computed once: CLAMP() is a
+ * macro, and given the noise draw itself it drew up to three times, so a
+ * value tested as ≥ 0 could come back as −3 and wrap to 253 — the dark
+ * generated scenes had bright, saturated speckles where they were black. */
+guint8
+lw_test_srgb_code (double linear,
+                   double noise)
+{
+  double code = round (255 * lw_test_linear_to_srgb (linear) + noise);
+
+  return (guint8) CLAMP (code, 0, 255);
+}
+
 static const double *
 linear_table (void)
 {

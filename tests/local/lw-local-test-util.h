@@ -36,6 +36,9 @@ void          lw_test_image_save_png    (const LwTestImage *image,
                                          const char        *path);
 /* Linear light (clamped to 0–1) to the sRGB encoding, 0–1. */
 double        lw_test_linear_to_srgb    (double             v);
+/* A linear value as an 8-bit sRGB code, noise (in codes) added. */
+guint8        lw_test_srgb_code         (double             linear,
+                                         double             noise);
 /* Linear-light gains per channel (a cast, or ×0.5 for −1 EV), re-encoded
  * to 8 bits, clipping like a camera would. */
 LwTestImage  *lw_test_image_gain        (const LwTestImage *image,

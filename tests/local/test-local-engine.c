@@ -462,8 +462,7 @@ test_tungsten_greys (void)
           {
             double lin = (grey ? v : rgb[c]) * cast[c];
 
-            photo->rgb[(y * w + x) * 3 + c] =
-              (guint8) CLAMP (lround (255 * lw_test_linear_to_srgb (lin) + g_rand_double_range (rand, -1, 1)), 0, 255);
+            photo->rgb[(y * w + x) * 3 + c] = lw_test_srgb_code (lin, g_rand_double_range (rand, -1, 1));
           }
       }
   g_rand_free (rand);

@@ -86,20 +86,24 @@ static const struct {
   /* A weak cool cast on grey patches: recognised as grey surfaces since
    * recipe version 5 (a dark pixel's "one point" is wider), balanced to
    * neutral — and then Food Enhancer warms the photo on purpose (+0.03),
-   * which leaves its greys a hair warmer than the cast did (3.62 against
+   * which leaves its greys a hair warmer than the cast did (3.63 against
    * 3.60). */
   { "held-out", "neutral", "food", "gen-crowd" },
   /* Added with recipe version 5, measured, never tuned on: dark noisy
-   * slate under lamplight. The estimate follows the cast exactly, but
-   * its tiles are only partly taken for grey surfaces (grey 0.40), so
-   * the copy's cast on top of the lamp's lands beyond the ellipse, where
-   * less of a change is removed (0.84–0.92; Remaster 0.74); and Food
-   * Enhancer's own warmth leaves the tiles warmer than the photo's (5.39
-   * against 5.05). */
-  { "held-out", "constancy", "food", "gen-slate" },
-  { "held-out", "constancy", "portrait", "gen-slate" },
-  { "held-out", "constancy", "realestate", "gen-slate" },
-  { "held-out", "constancy", "my-custom-module", "gen-slate" },
+   * slate under lamplight, with a dull red door (0.35 linear) its
+   * brightest part. Food Enhancer's own warmth leaves its tiles a hair
+   * warmer than the photo's (5.05 against 5.04). And the door's red is
+   * its white: brought to 0.97, it takes the full 1.5 EV allowed, which
+   * changes the photo a lot (restraint 16.8–19.7); its copy 1 EV darker
+   * would need 2.5 EV, gets 1.5 and stays darker (6.4–7.2 L*; Real Estate
+   * and Remaster lift its median more, 2.7–4.7). Until the scene
+   * generator was fixed (bright speckles in its black mortar, see
+   * lw_test_srgb_code()) the speckles were its white and its constancy
+   * read 0.74–0.92 (0.43–0.66 since). */
+  { "held-out", "restraint", NULL, "gen-slate" },
+  { "held-out", "exposure", "food", "gen-slate" },
+  { "held-out", "exposure", "portrait", "gen-slate" },
+  { "held-out", "exposure", "my-custom-module", "gen-slate" },
   { "held-out", "neutral", "food", "gen-slate" },
 };
 
