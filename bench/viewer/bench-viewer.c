@@ -184,8 +184,12 @@ after_paint_cb (GdkFrameClock *clock,
 {
   if (b->frame_start != 0)
     {
-      b->longest_frame = MAX (b->longest_frame, g_get_monotonic_time () - b->frame_start);
-      b->longest_frame_cpu = MAX (b->longest_frame_cpu, thread_cpu_us () - b->frame_cpu_start);
+      /* read once each: MAX () evaluates its arguments twice */
+      gint64 wall = g_get_monotonic_time () - b->frame_start;
+      gint64 cpu = thread_cpu_us () - b->frame_cpu_start;
+
+      b->longest_frame = MAX (b->longest_frame, wall);
+      b->longest_frame_cpu = MAX (b->longest_frame_cpu, cpu);
     }
 }
 

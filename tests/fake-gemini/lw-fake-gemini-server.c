@@ -1425,7 +1425,7 @@ draw_latency_ms (LwFakeGemini *self)
     return (gint64) mean;
   /* Log-normal with this mean: mu = ln(mean) − σ²/2; z by Box–Muller. */
   mu = log (mean) - sigma * sigma / 2;
-  u1 = MAX (g_rand_double (self->rand), 1e-12);
+  u1 = g_rand_double_range (self->rand, 1e-12, 1);   /* one draw: MAX () would draw twice */
   u2 = g_rand_double (self->rand);
   z = sqrt (-2 * log (u1)) * cos (2 * G_PI * u2);
   return (gint64) exp (mu + sigma * z);

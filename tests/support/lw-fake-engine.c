@@ -69,7 +69,7 @@ sample_latency (LwFakeEngine *self)
   if (self->sigma <= 0)
     return (double) self->mean_ms;
   /* Log-normal with the given mean: mu = ln(mean) - sigma²/2. */
-  u1 = MAX (g_rand_double (self->rand), 1e-12);
+  u1 = g_rand_double_range (self->rand, 1e-12, 1);   /* one draw: MAX () would draw twice */
   u2 = g_rand_double (self->rand);
   z = sqrt (-2.0 * log (u1)) * cos (2.0 * G_PI * u2);
   mu = log ((double) self->mean_ms) - self->sigma * self->sigma / 2.0;
