@@ -5,9 +5,10 @@
  * night scene (dark sky, a few bright lights), a close-up filled by one
  * saturated colour, a crowd of many small patches, a mostly white photo,
  * a poster of flat colours with nothing neutral in it, dark slate under
- * lamplight (recipe version 5), a counter under a tungsten bulb and a
- * street in open shade. Colours are linear-light RGB under neutral
- * light. */
+ * lamplight (recipe version 5), a counter under a tungsten bulb, a
+ * street in open shade, and two dim photos with nothing white in them (a
+ * toy in a dim room, a market stall at dusk; after version 7). Colours
+ * are linear-light RGB under neutral light. */
 #include "config.h"
 
 #include <math.h>
@@ -462,6 +463,53 @@ scene_shade (void)
   return finish (&c, "gen-shade", "street in open shade, blue skylight", gains, 1.5);
 }
 
+/* A toy on a walnut table in a dim room (added after recipe version 7,
+ * before anything was tried on it): nothing white, the brightest part a
+ * saturated yellow, the rest dark wood, a dark grey wall and a grey mug,
+ * under a cool light. */
+static LwHeldoutScene *
+scene_toy (void)
+{
+  static const double wood[3] = { 0.06, 0.035, 0.018 }, wall[3] = { 0.035, 0.035, 0.035 };
+  static const double toy[3] = { 0.32, 0.24, 0.015 }, wheel[3] = { 0.01, 0.01, 0.03 };
+  static const double mug[3] = { 0.08, 0.08, 0.08 };
+  const double gains[3] = { 0.88, 1.0, 1.15 };
+  Canvas c;
+  int i;
+
+  canvas_init (&c, 1612);
+  fill (&c, wood, shade_surface, FALSE);
+  rect (&c, 0, 0, W, 170, wall, 0.1, TRUE);
+  rect (&c, 150, 230, 220, 90, toy, 0.3, FALSE);
+  rect (&c, 200, 180, 110, 55, toy, 0.2, FALSE);
+  for (i = 0; i < 2; i++)
+    disc (&c, 195 + 130 * i, 330, 30, wheel, 0.2, FALSE);
+  disc (&c, 500, 260, 70, mug, 0.4, TRUE);
+  return finish (&c, "gen-toy", "yellow toy on a walnut table, dim cool room", gains, 2.0);
+}
+
+/* A market stall at dusk (added with gen-toy, before anything was tried
+ * on either): oranges, green apples and a blue tarp over dark grey
+ * boards, under warm lamplight; nothing white, the oranges brightest. */
+static LwHeldoutScene *
+scene_market (void)
+{
+  static const double boards[3] = { 0.03, 0.03, 0.03 }, orange[3] = { 0.45, 0.16, 0.02 };
+  static const double apple[3] = { 0.10, 0.25, 0.04 }, tarp[3] = { 0.03, 0.06, 0.22 };
+  const double gains[3] = { 1.2, 1.0, 0.75 };
+  Canvas c;
+  int i;
+
+  canvas_init (&c, 1613);
+  fill (&c, boards, shade_counter, TRUE);
+  rect (&c, 0, 0, W, 110, tarp, 0.2, FALSE);
+  for (i = 0; i < 15; i++)
+    disc (&c, 80 + 38 * (i % 5), 220 + 40 * (i / 5), 19, orange, 0.5, FALSE);
+  for (i = 0; i < 12; i++)
+    disc (&c, 400 + 40 * (i % 4), 230 + 42 * (i / 4), 20, apple, 0.5, FALSE);
+  return finish (&c, "gen-market", "market stall at dusk: oranges, apples, warm lamplight", gains, 2.0);
+}
+
 GPtrArray *
 lw_heldout_scenes (void)
 {
@@ -478,6 +526,8 @@ lw_heldout_scenes (void)
   g_ptr_array_add (scenes, scene_slate ());
   g_ptr_array_add (scenes, scene_tungsten ());
   g_ptr_array_add (scenes, scene_shade ());
+  g_ptr_array_add (scenes, scene_toy ());
+  g_ptr_array_add (scenes, scene_market ());
   return scenes;
 }
 

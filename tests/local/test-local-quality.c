@@ -68,27 +68,31 @@ static struct {
  * applied to the rest. A known gap that fails its limit marks the test
  * incomplete (TAP "not ok … # TODO": an expected failure, listed in the
  * meson summary); one that meets its limit fails the test, so the entry
- * is removed. Limits on means (constancy ratio, mean restraint) include
- * every photo, gaps too. module NULL: every module. */
+ * is removed; one worse than its ceiling (its figure when it was listed,
+ * rounded up) fails too, so a gap cannot quietly widen. Limits on means
+ * (constancy ratio, mean restraint) include every photo, gaps too; a mean
+ * beyond its limit is a gap of its own (photo NULL). module NULL: every
+ * module. */
 static const struct {
   const char *set;
   const char *check;
   const char *module;
   const char *photo;
+  double      ceiling;
 } known_gaps[] = {
   /* A dark twilight sky fills most of it: the estimate lies far out on
    * the blue side, where only part of a change is followed, and the
    * brightened dark photo magnifies the rest (1.04–1.14 since the copies
    * are made in sRGB; 2.5–2.8 before). */
-  { "held-out", "constancy", NULL, "rocket" },
+  { "held-out", "constancy", NULL, "rocket", 1.15 },
   /* Nothing neutral at all: no balance is done, so the cast stays. */
-  { "held-out", "constancy", NULL, "gen-poster" },
+  { "held-out", "constancy", NULL, "gen-poster", 1.05 },
   /* A weak cool cast on grey patches: recognised as grey surfaces since
    * recipe version 5 (a dark pixel's "one point" is wider), balanced to
    * neutral — and then Food Enhancer warms the photo on purpose (+0.03),
    * which leaves its greys a hair warmer than the cast did (3.63 against
    * 3.60). */
-  { "held-out", "neutral", "food", "gen-crowd" },
+  { "held-out", "neutral", "food", "gen-crowd", 0.06 },
   /* Added with recipe version 5, measured, never tuned on: dark noisy
    * slate under lamplight, with a dull red door (0.35 linear) its
    * brightest part. Food Enhancer's own warmth leaves its tiles a hair
@@ -100,42 +104,78 @@ static const struct {
    * generator was fixed (bright speckles in its black mortar, see
    * lw_test_srgb_code()) the speckles were its white and its constancy
    * read 0.74–0.92 (0.43–0.66 since). */
-  { "held-out", "restraint", NULL, "gen-slate" },
-  { "held-out", "exposure", "food", "gen-slate" },
-  { "held-out", "exposure", "portrait", "gen-slate" },
-  { "held-out", "exposure", "my-custom-module", "gen-slate" },
-  { "held-out", "neutral", "food", "gen-slate" },
+  { "held-out", "restraint", NULL, "gen-slate", 20.5 },
+  { "held-out", "exposure", "food", "gen-slate", 7.5 },
+  { "held-out", "exposure", "portrait", "gen-slate", 7.5 },
+  { "held-out", "exposure", "my-custom-module", "gen-slate", 7.5 },
+  { "held-out", "neutral", "food", "gen-slate", 0.05 },
+  /* Added after recipe version 7, before anything was tried on them: a
+   * toy on a walnut table in a dim room and a market stall at dusk.
+   * Like gen-slate, dim photos with nothing white in them, their
+   * brightest part a coloured surface (the toy's yellow, the oranges):
+   * taken for their white, brought to 0.97 (the toy by the full 1.5 EV
+   * allowed, the market by about 1), then their shadows and median lifted
+   * too. So they change a lot (restraint 16.5–22.9), and their copies 1 EV
+   * darker, capped, stay darker (8.0–9.6 L*; Remaster 5.00 and 2.84).
+   * With them the held-out restraint means of Real Estate and Remaster
+   * pass 8 (8.86, 8.46). The next step for exposure: a coloured surface
+   * is no white, and a photo without one is not normalised as if it
+   * had one; aiming lower keeps copies alike, where a smaller gain would
+   * not. */
+  { "held-out", "restraint", NULL, "gen-toy", 23.5 },
+  { "held-out", "restraint", NULL, "gen-market", 22.5 },
+  { "held-out", "exposure", "food", "gen-toy", 9.5 },
+  { "held-out", "exposure", "portrait", "gen-toy", 9.5 },
+  { "held-out", "exposure", "realestate", "gen-toy", 9.5 },
+  { "held-out", "exposure", "my-custom-module", "gen-toy", 9.5 },
+  { "held-out", "exposure", "food", "gen-market", 10.0 },
+  { "held-out", "exposure", "portrait", "gen-market", 10.0 },
+  { "held-out", "exposure", "realestate", "gen-market", 10.0 },
+  { "held-out", "exposure", "my-custom-module", "gen-market", 10.0 },
+  { "held-out", "restraint", "realestate", NULL, 9.2 },
+  { "held-out", "restraint", "remaster", NULL, 8.8 },
 };
 
-static gboolean
-is_known_gap (const char *check, const char *module, const char *photo)
+/* The known gap for a check on a photo (NULL: the set's mean), or -1. */
+static int
+known_gap (const char *check, const char *module, const char *photo)
 {
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (known_gaps); i++)
     if (g_str_equal (known_gaps[i].set, ctx.set) && g_str_equal (known_gaps[i].check, check)
         && (known_gaps[i].module == NULL || g_str_equal (known_gaps[i].module, module))
-        && g_str_equal (known_gaps[i].photo, photo))
-      return TRUE;
-  return FALSE;
+        && g_strcmp0 (known_gaps[i].photo, photo) == 0)
+      return (int) i;
+  return -1;
 }
 
-/* A per-photo limit: TRUE when the photo counts towards the test's own
- * assertion (it is no known gap). */
+/* A limit on a photo (NULL: on the mean) for a figure where more is
+ * worse: TRUE when it counts towards the test's own assertion (it is no
+ * known gap). A known gap is held to its ceiling instead. */
 static gboolean
-photo_limit (const char *check, const char *module, const char *photo, gboolean within,
+photo_limit (const char *check, const char *module, const char *photo, double figure, double limit,
              GString *gaps)
 {
-  if (!is_known_gap (check, module, photo))
+  int gap = known_gap (check, module, photo);
+  const char *what = photo != NULL ? photo : "the mean";
+
+  if (gap < 0)
     return TRUE;
-  if (within)
+  if (figure <= limit)
     {
       g_test_message ("%s %s %s %s: a known gap, now within its limit: remove it from known_gaps",
-                      ctx.set, module, check, photo);
+                      ctx.set, module, check, what);
+      g_test_fail ();
+    }
+  else if (figure > known_gaps[gap].ceiling)
+    {
+      g_test_message ("%s %s %s %s: a known gap, now worse than when it was listed (%.2f, ceiling %.2f)",
+                      ctx.set, module, check, what, figure, known_gaps[gap].ceiling);
       g_test_fail ();
     }
   else
-    g_string_append_printf (gaps, "%s%s", gaps->len > 0 ? ", " : "", photo);
+    g_string_append_printf (gaps, "%s%s", gaps->len > 0 ? ", " : "", what);
   return FALSE;
 }
 
@@ -145,7 +185,11 @@ report_gaps (const char *check, const char *module, GString *gaps)
   if (gaps->len == 0)
     return;
   g_test_message ("%s %s %s: known gaps beyond the limit: %s", ctx.set, module, check, gaps->str);
-  g_test_incomplete_printf ("known gaps (issue 16): %s", gaps->str);
+  /* Incomplete would turn a failure already recorded (a gap now within
+   * its limit or past its ceiling) into an expected one: TAP prints the
+   * test as "not ok … # TODO" either way. */
+  if (!g_test_failed ())
+    g_test_incomplete_printf ("known gaps (issue 16): %s", gaps->str);
 }
 
 static void
@@ -354,7 +398,7 @@ test_constancy (gconstpointer data)
                       ctx.set, module, f->name, din, dout, dout / din);
       sum_in += din;
       sum_out += dout;
-      if (photo_limit ("constancy", module, f->name, dout / din <= 0.8, gaps) && dout / din > worst)
+      if (photo_limit ("constancy", module, f->name, dout / din, 0.8, gaps) && dout / din > worst)
         {
           worst = dout / din;
           worst_name = f->name;
@@ -387,13 +431,14 @@ test_restraint (gconstpointer data)
       g_test_message ("%s %s restraint %-18s mean dE %.2f (pixel max %.1f)",
                       ctx.set, module, f->name, d, max);
       sum += d;
-      if (photo_limit ("restraint", module, f->name, d <= 15.0, gaps))
+      if (photo_limit ("restraint", module, f->name, d, 15.0, gaps))
         worst = MAX (worst, d);
     }
-  report_gaps ("restraint", module, gaps);
   g_test_message ("%s %s restraint: mean dE %.2f over the photos (limit 8), worst photo %.2f (limit 15)",
                   ctx.set, module, sum / ctx.fixtures->len, worst);
-  g_assert_cmpfloat (sum / ctx.fixtures->len, <=, 8.0);
+  if (photo_limit ("restraint", module, NULL, sum / ctx.fixtures->len, 8.0, gaps))
+    g_assert_cmpfloat (sum / ctx.fixtures->len, <=, 8.0);
+  report_gaps ("restraint", module, gaps);
   g_assert_cmpfloat (worst, <=, 15.0);
 }
 
@@ -415,7 +460,7 @@ test_exposure (gconstpointer data)
 
       g_test_message ("%s %s exposure %-18s L* photo %.1f, -1 EV copy %.1f; outputs %.1f and %.1f (d %.2f)",
                       ctx.set, module, f->name, l_in, l_dark, l_out, l_out_dark, fabs (l_out - l_out_dark));
-      if (photo_limit ("exposure", module, f->name, fabs (l_out - l_out_dark) <= 5.0, gaps))
+      if (photo_limit ("exposure", module, f->name, fabs (l_out - l_out_dark), 5.0, gaps))
         worst = MAX (worst, fabs (l_out - l_out_dark));
     }
   report_gaps ("exposure", module, gaps);
@@ -445,7 +490,7 @@ test_clipping (gconstpointer data)
       g_test_message ("%s %s clipping %-18s values at 0/255: photo %.2f %%, output %.2f %%; "
                       "black/white pixels: photo %.2f %%, output %.2f %%",
                       ctx.set, module, f->name, 100 * in, 100 * o, 100 * in_blown, 100 * o_blown);
-      if (photo_limit ("clipping", module, f->name, o - in <= 0.01 && o_blown - in_blown <= 0.01, gaps))
+      if (photo_limit ("clipping", module, f->name, MAX (o - in, o_blown - in_blown), 0.01, gaps))
         {
           worst = MAX (worst, o - in);
           worst_blown = MAX (worst_blown, o_blown - in_blown);
@@ -482,7 +527,8 @@ test_neutral (gconstpointer data)
                       ctx.set, module, f->name, f->what, in, out, f->has_cast ? "" : " (no cast: not checked)");
       if (f->has_cast)
         {
-          if (photo_limit ("neutral", module, f->name, out < in, gaps))
+          /* within: below the photo's own, by however little */
+          if (photo_limit ("neutral", module, f->name, out - in, -1e-9, gaps))
             g_assert_cmpfloat (out, <, in);
           n++;
         }
