@@ -118,10 +118,10 @@ static const struct {
    * too. So they change a lot (restraint 16.5–22.9), and their copies 1 EV
    * darker, capped, stay darker (8.0–9.6 L*; Remaster 5.00 and 2.84).
    * With them the held-out restraint means of Real Estate and Remaster
-   * pass 8 (8.86, 8.46). The next step for exposure: a coloured surface
-   * is no white, and a photo without one is not normalised as if it
-   * had one; aiming lower keeps copies alike, where a smaller gain would
-   * not. */
+   * pass 8 (8.86, 8.46). A lower aim for a coloured white met every
+   * limit here and broke exposure on five other photos (docs/local-
+   * engine.md, Limits): the engine cannot tell a dim photo from a
+   * well-exposed one's copy 1 EV darker. */
   { "held-out", "restraint", NULL, "gen-toy", 23.5 },
   { "held-out", "restraint", NULL, "gen-market", 22.5 },
   { "held-out", "exposure", "food", "gen-toy", 9.5 },
