@@ -441,17 +441,55 @@ typedef struct {
   int     width, height;
 } Shot;
 
+static GtkWidget *awaited;
+
+/* Until its first frame is painted a widget has no picture: its
+ * GtkWidgetPaintable is empty and the snapshot has no node. */
+static gboolean
+awaited_drawn (LwUiFixture *fx)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  int width = gtk_widget_get_width (awaited), height = gtk_widget_get_height (awaited);
+
+  if (!gtk_widget_get_mapped (awaited) || width <= 0 || height <= 0)
+    return FALSE;
+  paintable = gtk_widget_paintable_new (awaited);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  return node != NULL;
+}
+
+/* A popover asked to pop up a moment ago is mapped and painted a few
+ * frames later, which a busy machine (ASan, two tests on two cores) can
+ * delay past any fixed spin. */
+static gboolean
+wait_drawn (GtkWidget *widget)
+{
+  gboolean drawn;
+
+  awaited = widget;
+  drawn = lw_ui_wait (awaited_drawn, NULL, 20000);
+  awaited = NULL;
+  return drawn;
+}
+
 static void
 shot_render (GtkWidget  *widget,
              Shot       *shot,
              const char *png)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
 
+  if (!wait_drawn (widget))
+    g_error ("The %s to check was not drawn within 20 s", G_OBJECT_TYPE_NAME (widget));
+  paintable = gtk_widget_paintable_new (widget);
   shot->width = gtk_widget_get_width (widget);
   shot->height = gtk_widget_get_height (widget);
   g_assert_cmpint (shot->width, >, 0);
@@ -613,7 +651,7 @@ check_style (gboolean dark)
   lw_ui_activate (&fx, "win.edit-module-prompt", NULL);
   lw_ui_spin (500);
   popover = GTK_WIDGET (lw_window_get_module_editor (fx.window));
-  g_assert_true (gtk_widget_get_mapped (popover));
+  g_assert_true (wait_drawn (popover));
   assert_labels_readable (popover, dark ? "module prompt (dark)" : "module prompt (light)", p_prompt);
   gtk_popover_popdown (GTK_POPOVER (popover));
   lw_ui_spin (200);
