@@ -1011,9 +1011,10 @@ box_changed_cb (LwViewerCanvas *canvas,
                    && self->requests[AFTER_FIT] == 0 && self->requests[BEFORE_FIT] == 0;
 
   g_clear_handle_id (&self->box_timeout, g_source_remove);
-  /* Nothing shown yet: no reason to wait. */
+  /* Nothing shown yet: no reason to wait (nor to come after the frames of
+   * a running animation, as an idle would; see lw-viewer-loader.c). */
   if (first)
-    self->box_timeout = g_idle_add (box_settled_cb, self);
+    self->box_timeout = g_idle_add_full (G_PRIORITY_DEFAULT, box_settled_cb, self, NULL);
   else
     self->box_timeout = g_timeout_add (BOX_SETTLE_MS, box_settled_cb, self);
 }
