@@ -323,10 +323,12 @@ load_done_cb (GObject      *source,
   lw_job_session_emit_changed_now (self);
 }
 
-/* Shows job (taken; NULL = none yet), loading its rows in a worker. */
-void
-lw_job_session_show_job (LwJobSession *self,
-                         LwJob        *job)
+/* Shows job (taken; NULL = none yet), loading its rows in a worker
+ * unless it has none (made just now). */
+static void
+show_job (LwJobSession *self,
+          LwJob        *job,
+          gboolean      load)
 {
   lw_job_session_commit_removals (self);
   self->load_serial++;
@@ -338,11 +340,10 @@ lw_job_session_show_job (LwJobSession *self,
   set_job (self, job);
   lw_job_session_set_pause (self, job != NULL ? lw_jobs_get_pause (self->jobs, job->id) : NULL);
 
-  if (job != NULL)
+  if (job != NULL && load)
     {
       g_autoptr(GTask) task = g_task_new (self, self->cancellable, load_done_cb, NULL);
       LoadData *data = g_new0 (LoadData, 1);
-      g_autoptr(GError) error = NULL;
 
       data->jobs = g_object_ref (self->jobs);
       data->job_id = job->id;
@@ -351,14 +352,26 @@ lw_job_session_show_job (LwJobSession *self,
       g_task_set_source_tag (task, lw_job_session_show_job);
       lw_job_session_set_busy (self, TRUE, 0);
       g_task_run_in_thread (task, load_thread);
+    }
+  else
+    lw_job_session_set_busy (self, FALSE, 0);
+  if (job != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
       /* So the next start reopens it. */
       if (!lw_settings_set_int (lw_jobs_get_store (self->jobs), LW_SETTING_LAST_JOB, job->id, &error))
         g_warning ("Could not remember the job: %s", error->message);
     }
-  else
-    lw_job_session_set_busy (self, FALSE, 0);
   lw_job_session_queue_jobs_changed (self);
   lw_job_session_emit_changed_now (self);
+}
+
+void
+lw_job_session_show_job (LwJobSession *self,
+                         LwJob        *job)
+{
+  show_job (self, job, TRUE);
 }
 
 gboolean
@@ -412,7 +425,10 @@ lw_job_session_ensure_job (LwJobSession  *self,
   job = lw_jobs_create (self->jobs, NULL, self->module_id, self->model, NULL, error);
   if (job == NULL)
     return FALSE;
-  lw_job_session_show_job (self, job);
+  /* Nothing to load, and a load would race the ingest that made the job:
+   * the refusals of its walk (folder loops) are saved at once, and read
+   * by a load that ran late they showed twice, as rows and as events. */
+  show_job (self, job, FALSE);
   return TRUE;
 }
 
