@@ -244,15 +244,27 @@ insert (LwViewerLoader  *self,
         const char      *key,
         LwViewerPicture *picture)
 {
-  Entry *entry = g_new0 (Entry, 1);
+  Entry *entry = g_hash_table_lookup (self->entries, key);
 
+  /* Decoded twice (a request cancelled once its decode had finished, then
+   * asked again before that decode was delivered): the newer picture
+   * replaces the older, which leaves the LRU with it. Replaced in the table
+   * alone, the older entry was freed and stayed in the LRU, and evicting it
+   * read freed memory. */
+  if (entry != NULL)
+    {
+      g_queue_delete_link (&self->lru, entry->link);
+      self->bytes -= entry->bytes;
+      g_hash_table_remove (self->entries, key);
+    }
+  entry = g_new0 (Entry, 1);
   entry->key = g_strdup (key);
   entry->picture = lw_viewer_picture_ref (picture);
   entry->bytes = picture_bytes (picture);
   g_queue_push_head (&self->lru, entry);
   entry->link = self->lru.head;
   self->bytes += entry->bytes;
-  g_hash_table_replace (self->entries, entry->key, entry);
+  g_hash_table_insert (self->entries, entry->key, entry);
   while (self->bytes > self->max_bytes && self->lru.length > 1)
     {
       Entry *oldest = g_queue_pop_tail (&self->lru);
