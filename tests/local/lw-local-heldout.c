@@ -147,7 +147,7 @@ finish (Canvas *c, const char *name, const char *what, const double gains[3], do
     {
       double t = c->rgb[i], p = c->rgb[i] * gains[i % 3];
 
-      s->truth->rgb[i] = (guint8) lround (255 * lw_test_linear_to_srgb (t));
+      s->truth->rgb[i] = lw_test_srgb_code (t, 0);
       s->photo->rgb[i] = lw_test_srgb_code (p, noise * gauss (c->rand));
     }
   s->neutral = g_steal_pointer (&c->neutral);

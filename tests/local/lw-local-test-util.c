@@ -92,8 +92,9 @@ srgb_to_linear (double v)
   return v <= 0.04045 ? v / 12.92 : pow ((v + 0.055) / 1.055, 2.4);
 }
 
-double
-lw_test_linear_to_srgb (double v)
+/* Linear light (clamped to 0–1) to the sRGB encoding, 0–1. */
+static double
+linear_to_srgb (double v)
 {
   if (v <= 0)
     return 0;
@@ -111,7 +112,7 @@ guint8
 lw_test_srgb_code (double linear,
                    double noise)
 {
-  double code = round (255 * lw_test_linear_to_srgb (linear) + noise);
+  double code = round (255 * linear_to_srgb (linear) + noise);
 
   return (guint8) CLAMP (code, 0, 255);
 }
@@ -297,7 +298,7 @@ lw_test_image_gain (const LwTestImage *image,
   gsize i, n = (gsize) image->width * image->height * 3;
 
   for (i = 0; i < n; i++)
-    out->rgb[i] = (guint8) lround (255 * lw_test_linear_to_srgb (lin[image->rgb[i]] * gains[i % 3]));
+    out->rgb[i] = lw_test_srgb_code (lin[image->rgb[i]] * gains[i % 3], 0);
   if (image->alpha != NULL)
     out->alpha = g_memdup2 (image->alpha, (gsize) image->width * image->height);
   return out;

@@ -34,9 +34,8 @@ LwTestImage  *lw_test_image_from_bytes  (GBytes            *bytes);
 void          lw_test_image_free        (LwTestImage       *image);
 void          lw_test_image_save_png    (const LwTestImage *image,
                                          const char        *path);
-/* Linear light (clamped to 0–1) to the sRGB encoding, 0–1. */
-double        lw_test_linear_to_srgb    (double             v);
-/* A linear value as an 8-bit sRGB code, noise (in codes) added. */
+/* A linear value as an 8-bit sRGB code, noise (in codes; 0 for none)
+ * added before rounding. */
 guint8        lw_test_srgb_code         (double             linear,
                                          double             noise);
 /* Linear-light gains per channel (a cast, or ×0.5 for −1 EV), re-encoded

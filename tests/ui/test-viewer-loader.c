@@ -47,12 +47,17 @@ test_same_picture_twice (Fixture       *fx,
   g_autoptr(LwViewerLoader) loader = lw_viewer_loader_new (1);
   const char *path = fx->paths->pdata[0];
   guint delivered = 0, id;
+  gint64 deadline;
 
   id = lw_viewer_loader_request (loader, path, 200, 200, 0, got_picture, &delivered);
   g_assert_cmpuint (id, !=, 0);
   /* Without iterating the main context nothing is delivered: once the
-   * worker has decoded it, the cancel leaves a finished decode behind. */
-  g_usleep (3 * G_USEC_PER_SEC);
+   * worker has decoded it (its delivery source is ready, and the only
+   * source there is), the cancel leaves a finished decode behind. */
+  deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  while (!g_main_context_pending (NULL) && g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
+  g_assert_true (g_main_context_pending (NULL));
   lw_viewer_loader_cancel (loader, id);
   id = lw_viewer_loader_request (loader, path, 200, 200, 0, got_picture, &delivered);
   g_assert_cmpuint (id, !=, 0);
