@@ -9,6 +9,7 @@
 
 #include "lw-job-session-private.h"
 #include "lw-models.h"
+#include "lw-thread.h"
 
 /* ---- instructions ------------------------------------------------------- */
 
@@ -600,7 +601,7 @@ lw_job_session_export_async (LwJobSession        *self,
                      g_steal_pointer (&outer));
   g_task_set_task_data (task, export, (GDestroyNotify) export_free);
   g_task_set_source_tag (task, lw_job_session_export_async);
-  g_task_run_in_thread (task, export_thread);
+  lw_task_run_in_thread (task, export_thread);
 }
 
 gboolean

@@ -111,15 +111,28 @@ deliver_events_cb (gpointer data)
     }
 }
 
+/* With last, the thread's own reference goes with the event: the main
+ * thread always drops the last one, so the service and the staging items
+ * this ingest holds are never released on the ingest thread. */
 static void
-post_event (Ingest *ingest,
-            Event  *event)
+post_event (Ingest   *ingest,
+            Event    *event,
+            gboolean  last)
 {
   g_mutex_lock (&ingest->lock);
   g_queue_push_tail (&ingest->events, event);
   if (ingest->idle_id == 0)
-    ingest->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT, deliver_events_cb, ingest_ref (ingest),
+    ingest->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT, deliver_events_cb, last ? ingest : ingest_ref (ingest),
                                        (GDestroyNotify) ingest_unref);
+  else if (last)
+    {
+      /* The source still pending holds a reference: this one is not the
+       * last (its callback clears idle_id under this lock before it can
+       * return G_SOURCE_REMOVE and drop it). */
+      gboolean was_last = g_atomic_ref_count_dec (&ingest->ref);
+
+      g_assert (!was_last);
+    }
   g_mutex_unlock (&ingest->lock);
 }
 
@@ -135,7 +148,7 @@ file_cb (const LwIngestEvent *ev,
   event->path = g_strdup (ev->path);
   event->image = ev->image != NULL ? lw_image_copy (ev->image) : NULL;
   event->reason = g_strdup (ev->reason);
-  post_event (ingest, event);
+  post_event (ingest, event, FALSE);
 }
 
 static gpointer
@@ -153,15 +166,14 @@ ingest_thread (gpointer data)
   event = g_new0 (Event, 1);
   event->kind = EVENT_PLANNED;
   event->planned = files != NULL ? g_steal_pointer (&files) : g_ptr_array_new_with_free_func (g_free);
-  post_event (ingest, event);
+  post_event (ingest, event, FALSE);
 
   lw_jobs_stage (ingest->jobs, ingest->job_id, (const char * const *) ingest->paths, &ingest->options,
                  file_cb, ingest, &ingest->report, ingest->cancellable, &ingest->error);
 
   event = g_new0 (Event, 1);
   event->kind = EVENT_FINISHED;
-  post_event (ingest, event);
-  ingest_unref (ingest);
+  post_event (ingest, event, TRUE);
   return NULL;
 }
 

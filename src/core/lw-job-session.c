@@ -14,6 +14,7 @@
 
 #include "lw-job-session-private.h"
 #include "lw-settings.h"
+#include "lw-thread.h"
 
 G_DEFINE_FINAL_TYPE (LwJobSession, lw_job_session, G_TYPE_OBJECT)
 
@@ -351,7 +352,7 @@ show_job (LwJobSession *self,
       g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
       g_task_set_source_tag (task, lw_job_session_show_job);
       lw_job_session_set_busy (self, TRUE, 0);
-      g_task_run_in_thread (task, load_thread);
+      lw_task_run_in_thread (task, load_thread);
     }
   else
     lw_job_session_set_busy (self, FALSE, 0);

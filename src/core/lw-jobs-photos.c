@@ -13,6 +13,7 @@
 #include "lw-jobs-private.h"
 #include "lw-models.h"
 #include "lw-settings.h"
+#include "lw-thread.h"
 
 /* ---- photos -------------------------------------------------------------- */
 
@@ -239,7 +240,7 @@ lw_jobs_stage (LwJobs *self, gint64 job_id, const char * const *paths, const LwI
   poke = g_new0 (Poke, 1);
   poke->self = g_object_ref (self);
   poke->job_id = job_id;
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, poke_cb, poke, poke_free);
+  lw_context_invoke (self->context, poke_cb, poke, poke_free);
   return ok;
 }
 

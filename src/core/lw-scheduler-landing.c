@@ -13,6 +13,7 @@
 #include "lw-blob-store.h"
 #include "lw-result-check.h"
 #include "lw-scheduler-private.h"
+#include "lw-thread.h"
 #include "lw-unsaved.h"
 #include "lw-warn.h"
 
@@ -290,7 +291,7 @@ lw_scheduler_write_result (LwScheduler *self, Flight *flight)
   task = g_task_new (self, NULL, blob_written_cb, landing);
   g_task_set_source_tag (task, lw_scheduler_write_result);
   g_task_set_task_data (task, write, (GDestroyNotify) blob_write_free);
-  g_task_run_in_thread (task, blob_write_thread);
+  lw_task_run_in_thread (task, blob_write_thread);
 }
 
 /* An answer that arrived before the disk filled (kept by lw-unsaved,

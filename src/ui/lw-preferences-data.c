@@ -10,6 +10,7 @@
 
 #include "lw-core.h"
 #include "lw-preferences-private.h"
+#include "lw-thread.h"
 
 /* "Remove finished jobs older than": the combo's choices, in days. */
 static const guint ages_days[] = { 7, 30, 90 };
@@ -84,7 +85,7 @@ lw_preferences_count_data_folder (LwPreferences *self)
   g_task_set_source_tag (task, lw_preferences_count_data_folder);
   g_task_set_task_data (task, g_strdup (lw_core_get_data_dir (lw_jobs_get_core (self->jobs))), g_free);
   lw_preferences_busy_begin (self);
-  g_task_run_in_thread (task, count_thread);
+  lw_task_run_in_thread (task, count_thread);
 }
 
 static guint

@@ -279,6 +279,138 @@ test_thread_background (void)
 #endif
 }
 
+/* ---- tasks in threads: every reference dropped on the task's context ---- */
+
+#define N_TASKS 2000
+
+typedef struct {
+  GThread *main_thread;
+  guint    finalized;
+  guint    off_main;    /* source objects finalized on a worker */
+  guint    returned;
+} TaskState;
+
+static void
+source_finalized (gpointer data,
+                  GObject *where_the_object_was)
+{
+  TaskState *state = data;
+
+  if (g_thread_self () != state->main_thread)
+    g_atomic_int_inc (&state->off_main);
+  g_atomic_int_inc (&state->finalized);
+}
+
+static void
+task_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  g_assert_true (G_IS_OBJECT (source));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+task_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  TaskState *state = data;
+
+  g_assert_true (g_task_propagate_boolean (G_TASK (result), NULL));
+  state->returned++;
+}
+
+static gboolean
+all_finalized (gpointer data)
+{
+  TaskState *state = data;
+
+  return (guint) g_atomic_int_get (&state->finalized) == N_TASKS;
+}
+
+static void
+worker_return (gpointer data,
+               gpointer user_data)
+{
+  GTask *task = data;
+
+  g_task_return_boolean (task, TRUE);
+  lw_task_unref_in_context (task);
+}
+
+/* GLib's g_task_run_in_thread() and a pool that returns a task from its
+ * worker both drop the worker's reference after the callback is queued; a
+ * source object (a session, an engine) could be finalized there. With
+ * lw_task_run_in_thread() and lw_task_unref_in_context() it never is. */
+static void
+test_thread_task_context (gconstpointer data)
+{
+  gboolean own_pool = GPOINTER_TO_INT (data);
+  TaskState state = { g_thread_self (), 0, 0, 0 };
+  GThreadPool *pool = own_pool ? g_thread_pool_new (worker_return, NULL, 2, FALSE, NULL) : NULL;
+
+  for (guint i = 0; i < N_TASKS; i++)
+    {
+      GObject *source = g_object_new (G_TYPE_OBJECT, NULL);
+      g_autoptr(GTask) task = g_task_new (source, NULL, task_done_cb, &state);
+
+      g_object_weak_ref (source, source_finalized, &state);
+      g_object_unref (source);   /* the task holds it */
+      if (own_pool)
+        g_thread_pool_push (pool, g_object_ref (task), NULL);
+      else
+        lw_task_run_in_thread (task, task_thread);
+      /* Callbacks run while the next ones are queued, as in an app. */
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_true (lw_test_wait_until (all_finalized, &state, 30000));
+  g_assert_cmpuint (state.returned, ==, N_TASKS);
+  g_assert_cmpuint (state.off_main, ==, 0);
+  if (pool != NULL)
+    g_thread_pool_free (pool, FALSE, TRUE);
+}
+
+static gboolean
+count_call (gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+invoke_thread (gpointer data)
+{
+  guint *calls = data;
+
+  /* No thread holds the default context now: g_main_context_invoke()
+   * would take it and count here, on this thread. */
+  lw_context_invoke (NULL, count_call, calls, NULL);
+  return GUINT_TO_POINTER (*calls);
+}
+
+static void
+test_thread_context_invoke (void)
+{
+  guint calls = 0;
+  GThread *thread;
+
+  /* Held by the calling thread: called at once. */
+  g_assert_true (g_main_context_acquire (NULL));
+  lw_context_invoke (NULL, count_call, &calls, NULL);
+  g_assert_cmpuint (calls, ==, 1);
+  g_main_context_release (NULL);
+
+  /* From a worker: queued, called when the context runs. */
+  thread = g_thread_new ("invoke", invoke_thread, &calls);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (thread)), ==, 1);
+  g_assert_cmpuint (calls, ==, 1);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (calls, ==, 2);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -292,5 +424,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/export/collisions", test_export_collisions);
   g_test_add_func ("/clock/fake", test_fake_clock);
   g_test_add_func ("/thread/background", test_thread_background);
+  g_test_add_data_func ("/thread/task-in-gtask-pool", GINT_TO_POINTER (FALSE), test_thread_task_context);
+  g_test_add_data_func ("/thread/task-in-own-pool", GINT_TO_POINTER (TRUE), test_thread_task_context);
+  g_test_add_func ("/thread/context-invoke", test_thread_context_invoke);
   return g_test_run ();
 }

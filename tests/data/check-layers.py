@@ -6,6 +6,9 @@
 # of it already (each layer's library sees only the include directories
 # below it); this check says which file broke which rule, and with
 # --print prints the dependency picture (which layer includes which).
+# It also holds src/ to the "Threads" rule: no g_task_run_in_thread() or
+# g_main_context_invoke() outside lw-thread.c, whose wrappers keep every
+# reference to a task on its own context.
 #
 # Usage: check-layers.py [SOURCE_ROOT] [--print]
 
@@ -24,6 +27,13 @@ ALLOWED = {
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+([<"])([^>"]+)[>"]', re.M)
 SQLITE_OK = ('src/store/lw-store-private.h',)
+THREAD_CALLS = {
+    'g_task_run_in_thread': 'lw_task_run_in_thread',
+    'g_main_context_invoke': 'lw_context_invoke',
+    'g_main_context_invoke_full': 'lw_context_invoke',
+}
+THREAD_CALL = re.compile(r'\b(' + '|'.join(THREAD_CALLS) + r')\s*\(')
+THREAD_OK = ('src/base/lw-thread.c', 'src/base/lw-thread.h')
 
 
 def layer_of(rel):
@@ -53,6 +63,9 @@ def main():
             continue
         with open(os.path.join(root, rel), encoding='utf-8') as f:
             text = f.read()
+        if rel not in THREAD_OK:
+            for call in sorted(set(THREAD_CALL.findall(text))):
+                problems.append(f'{rel}: calls {call}(); use {THREAD_CALLS[call]}() (docs/ARCHITECTURE.md, "Threads")')
         for kind, name in INCLUDE.findall(text):
             if kind == '<':
                 if name == 'sqlite3.h' and rel not in SQLITE_OK and not (layer == 'store' and rel.endswith('.c')):
@@ -74,7 +87,7 @@ def main():
             for target, names in sorted(edges.get(layer, {}).items()):
                 print(f'{layer:8} → {target:8} {", ".join(sorted(names))}')
     if problems:
-        print('Includes that cross the layers (docs/ARCHITECTURE.md, "Layers"):')
+        print('Includes that cross the layers (docs/ARCHITECTURE.md, "Layers"), and the threads rule:')
         for p in problems:
             print('  ' + p)
         return 1

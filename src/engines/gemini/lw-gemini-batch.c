@@ -560,7 +560,7 @@ lw_gemini_batch_submit_async (LwGeminiBatch       *self,
    * the task completes, and must not be the last to hold the batch. */
   prepare = g_task_new (NULL, cancellable, prepared_cb, task);
   g_task_set_task_data (prepare, submit, NULL);
-  g_task_run_in_thread (prepare, prepare_thread);
+  lw_task_run_in_thread (prepare, prepare_thread);
 }
 
 LwGeminiBatchSubmission *
@@ -816,7 +816,7 @@ downloaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   /* No source object, as for prepare_thread. */
   parse = g_task_new (NULL, g_task_get_cancellable (task), parsed_cb, task);
   g_task_set_task_data (parse, body, (GDestroyNotify) g_bytes_unref);
-  g_task_run_in_thread (parse, parse_thread);
+  lw_task_run_in_thread (parse, parse_thread);
 }
 
 void

@@ -375,7 +375,7 @@ prepare_in_worker (gpointer data,
   prepared->input = lw_gemini_input_prepare (request->input_path, request->input_mime, request->width,
                                              request->height, request->orientation, self->config->max_input_edge,
                                              g_task_get_cancellable (prepared->task), &prepared->error);
-  g_main_context_invoke (g_task_get_context (prepared->task), prepared_in_context_cb, prepared);
+  lw_context_invoke (g_task_get_context (prepared->task), prepared_in_context_cb, prepared, NULL);
 }
 
 char *

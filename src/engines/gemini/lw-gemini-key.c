@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lw-gemini-key.h"
+#include "lw-thread.h"
 
 /* One attribute so a later provider (or a second Gemini account) can sit
  * beside it under the same schema. */
@@ -179,7 +180,7 @@ lw_gemini_key_lookup_async (GCancellable        *cancellable,
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, lw_gemini_key_lookup_async);
-  g_task_run_in_thread (task, lookup_thread);
+  lw_task_run_in_thread (task, lookup_thread);
 }
 
 char *
@@ -260,7 +261,7 @@ lw_gemini_key_store_async (const char          *key,
 
   g_task_set_source_tag (task, lw_gemini_key_store_async);
   g_task_set_task_data (task, lw_secret_strdup (key), (GDestroyNotify) lw_secret_free);
-  g_task_run_in_thread (task, store_thread);
+  lw_task_run_in_thread (task, store_thread);
 }
 
 gboolean

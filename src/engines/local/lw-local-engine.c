@@ -34,7 +34,7 @@ static void
 worker_func (gpointer data,
              gpointer user_data)
 {
-  g_autoptr(GTask) task = data;
+  GTask *task = data;
   g_autoptr(GError) error = NULL;
   LwEngineRequest *request = g_task_get_task_data (task);
   LwEngineResult *result;
@@ -46,6 +46,9 @@ worker_func (gpointer data,
     g_task_return_pointer (task, result, (GDestroyNotify) lw_engine_result_free);
   else
     g_task_return_error (task, g_steal_pointer (&error));
+  /* Never the last reference here: that would finalize the engine, and
+   * free this pool, on one of its own threads. */
+  lw_task_unref_in_context (task);
 }
 
 static const char *
