@@ -712,6 +712,7 @@ typedef struct {
   gint64     batch_id;
   GPtrArray *left;      /* char *: not deleted (yet) */
   guint      pending;
+  gboolean   past_ttl;  /* every file is older than Google keeps one */
 } Cleanup;
 
 typedef struct {
@@ -739,7 +740,19 @@ file_deleted_cb (GObject *source, GAsyncResult *result, gpointer data)
   Cleanup *cleanup = deletion->cleanup;
   g_autoptr(GError) error = NULL;
 
-  if (lw_gemini_batch_delete_file_finish (LW_GEMINI_BATCH (source), result, &error))
+  gboolean gone;
+
+  gone = lw_gemini_batch_delete_file_finish (LW_GEMINI_BATCH (source), result, &error);
+  /* Not there: deleted by Google (after 48 h, when it answers 403 for the
+   * file as for one that never was) or by a process before this one. A
+   * 403 sooner may be the key's: tried again at the next start. */
+  if (!gone && (g_error_matches (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_MODEL_NOT_FOUND)
+                || (cleanup->past_ttl && g_error_matches (error, LW_ENGINE_ERROR, LW_ENGINE_ERROR_AUTH))))
+    {
+      g_debug ("Upload %s is gone at Google: %s", deletion->name, error->message);
+      gone = TRUE;
+    }
+  if (gone)
     {
       for (guint i = 0; i < cleanup->left->len; i++)
         if (g_strcmp0 (g_ptr_array_index (cleanup->left, i), deletion->name) == 0)
@@ -761,14 +774,17 @@ file_deleted_cb (GObject *source, GAsyncResult *result, gpointer data)
  * Google is done with: a batch whose results are stored, or that was
  * cancelled, expired, failed or given up. Files left after a crash are
  * deleted at the next start; one that cannot be deleted is tried again
- * by the next process (Google deletes it after 48 h anyway). */
+ * by the next process until Google has deleted it itself
+ * (LW_ECONOMY_FILE_TTL_MS). */
 static void
 clean_files (LwEconomy *self)
 {
   g_autoptr(GPtrArray) spent = NULL;
+  gint64 now;
 
   if (!self->started)
     return;
+  now = lw_clock_now_ms (self->clock);
   spent = lw_store_list_spent_batches (self->store, self->scope, NULL);
   for (guint i = 0; spent != NULL && i < spent->len; i++)
     {
@@ -784,6 +800,8 @@ clean_files (LwEconomy *self)
       cleanup = g_new0 (Cleanup, 1);
       cleanup->self = g_object_ref (self);
       cleanup->batch_id = batch->id;
+      cleanup->past_ttl = now - MAX (batch->created_at, MAX (batch->submitted_at, batch->polled_at))
+                          > LW_ECONOMY_FILE_TTL_MS;
       cleanup->left = g_ptr_array_new_with_free_func (g_free);
       for (guint k = 0; files[k] != NULL; k++)
         if (*files[k] != '\0')

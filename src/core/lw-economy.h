@@ -37,6 +37,11 @@ G_BEGIN_DECLS
 /* A batch another host was sending and never named after this long is
  * given up (its photos go back): three requests at the longest time-out. */
 #define LW_ECONOMY_SEND_GRACE_MS  (20 * 60 * 1000)
+/* Google deletes an uploaded file 48 h after its upload, and answers 403
+ * ("… or it may not exist") for it from then on: a file of a batch last
+ * heard of longer ago than this is forgotten when its delete is refused,
+ * not asked for at every start. */
+#define LW_ECONOMY_FILE_TTL_MS    (48 * 3600 * 1000LL)
 /* Tests only: set, the process kills itself (SIGKILL) right after Google
  * created a batch, before its name is written down. */
 #define LW_ECONOMY_ENV_DIE_AFTER_CREATE "LIGHTWORK_TEST_ECONOMY_DIE_AFTER_CREATE"

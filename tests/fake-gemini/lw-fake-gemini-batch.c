@@ -21,7 +21,11 @@
  *   (ai.google.dev/api/batch-mode, batches.list); the Operation's
  *   metadata is the Batch, with displayName and inputConfig.fileName.
  * - files.delete: DELETE /v1beta/files/{id} answers an empty object
- *   (ai.google.dev/api/files, files.delete); 404 when there is none.
+ *   (ai.google.dev/api/files, files.delete). For a file there is not (never
+ *   uploaded, deleted, or past its 48 h) Google answers 403
+ *   PERMISSION_DENIED "You do not have permission to access the File … or
+ *   it may not exist." (reported in google-gemini/generative-ai-python
+ *   #617 and #692), as a key without access would: so does this.
  * The SDKs' JOB_STATE_* names are their own mapping of these.
  */
 #include "config.h"
@@ -485,7 +489,10 @@ file_delete (LwFakeBatches *batches, SoupServerMessage *msg, const char *path)
   g_mutex_unlock (&batches->lock);
   if (!found)
     {
-      lw_fake_gemini_respond_error (msg, 404, "NOT_FOUND", "No such file.");
+      g_autofree char *message = g_strdup_printf ("You do not have permission to access the File %s "
+                                                  "or it may not exist.", name + strlen ("files/"));
+
+      lw_fake_gemini_respond_error (msg, 403, "PERMISSION_DENIED", message);
       return;
     }
   json_builder_begin_object (b);
