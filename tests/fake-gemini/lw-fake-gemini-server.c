@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -105,6 +106,7 @@ typedef struct {
   char              *input_mime;
   char              *sha256;
   char              *image_size;
+  char              *aspect_ratio;   /* imageConfig.aspectRatio, "W:H" */
   gboolean           want_image;
   gint64             latency_ms;
   GSource           *timer;
@@ -766,11 +768,32 @@ decoy_png (void)
   return g_bytes_new_take (buffer, size);
 }
 
-/* Mirrored left-right, colours inverted, long edge at most the size asked
- * for (1K = 1024 …; the real API renders at that size, we only shrink). */
-static GBytes *
-transform (GBytes *input, const char *image_size, const char *sha256, GError **error)
+/* pixbuf cut to the middle of it that has aspect_ratio ("W:H", one of
+ * aspect_ratios; NULL: pixbuf itself). The real API draws the picture anew
+ * in that shape; a centred crop is the fake's. */
+static GdkPixbuf *
+crop_to_ratio (GdkPixbuf *pixbuf, const char *aspect_ratio)
 {
+  int width = gdk_pixbuf_get_width (pixbuf);
+  int height = gdk_pixbuf_get_height (pixbuf);
+  int rw = 0, rh = 0, cw = width, ch = height;
+
+  if (aspect_ratio == NULL || sscanf (aspect_ratio, "%d:%d", &rw, &rh) != 2 || rw <= 0 || rh <= 0)
+    return g_object_ref (pixbuf);
+  if ((gint64) width * rh > (gint64) height * rw)
+    cw = MAX (1, (int) lround ((double) height * rw / rh));
+  else
+    ch = MAX (1, (int) lround ((double) width * rh / rw));
+  return gdk_pixbuf_new_subpixbuf (pixbuf, (width - cw) / 2, (height - ch) / 2, cw, ch);
+}
+
+/* Mirrored left-right, colours inverted, cut to the aspect ratio asked for,
+ * long edge at most the size asked for (1K = 1024 …; the real API renders
+ * at that size, we only shrink). */
+static GBytes *
+transform (GBytes *input, const char *image_size, const char *aspect_ratio, const char *sha256, GError **error)
+{
+  g_autoptr(GdkPixbuf) cropped = NULL;
   g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
   g_autoptr(GdkPixbuf) flipped = NULL;
   g_autoptr(GdkPixbuf) scaled = NULL;
@@ -793,6 +816,8 @@ transform (GBytes *input, const char *image_size, const char *sha256, GError **e
       g_set_error_literal (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_CORRUPT_IMAGE, "no image");
       return NULL;
     }
+  cropped = crop_to_ratio (pixbuf, aspect_ratio);
+  pixbuf = cropped;
   limit = g_strcmp0 (image_size, "4K") == 0 ? 4096 : g_strcmp0 (image_size, "2K") == 0 ? 2048 : 1024;
   long_edge = MAX (gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf));
   if (long_edge > limit)
@@ -944,6 +969,7 @@ req_free (Req *req)
   g_free (req->input_mime);
   g_free (req->sha256);
   g_free (req->image_size);
+  g_free (req->aspect_ratio);
   g_free (req->content_type);
   g_clear_pointer (&req->body, g_bytes_unref);
   g_free (req);
@@ -1071,7 +1097,7 @@ transform_in_thread (GTask        *task,
 {
   Req *req = task_data;
   GError *error = NULL;
-  GBytes *png = transform (req->input, req->image_size, req->sha256, &error);
+  GBytes *png = transform (req->input, req->image_size, req->aspect_ratio, req->sha256, &error);
 
   if (png == NULL)
     g_task_return_error (task, error);
@@ -1389,6 +1415,7 @@ check_body (Req *req, const FakeModel *model, const char *body, gsize length, ch
         return req_set_bad_request (req, "generation_config.image_config.image_size",
                                     "Image size is not supported. Supported values: 1K, 2K, 4K.");
       *aspect_ratio = g_strdup (ratio);
+      req->aspect_ratio = g_strdup (ratio);
       req->image_size = g_strdup (size);
     }
   return TRUE;
@@ -1876,7 +1903,7 @@ lw_fake_gemini_answer_now (LwFakeGemini *self,
     {
       req->thinking = model.thinking;
       req->sha256 = req->input != NULL ? sha256_hex (req->input) : NULL;
-      png = req->input != NULL ? transform (req->input, req->image_size, req->sha256, &error) : NULL;
+      png = req->input != NULL ? transform (req->input, req->image_size, req->aspect_ratio, req->sha256, &error) : NULL;
       if (png != NULL)
         req_set_answer (req, 200, JSON_TYPE, success_body (req, png, snake_case));
       else

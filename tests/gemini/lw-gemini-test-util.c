@@ -1,8 +1,11 @@
 /* lw-gemini-test-util.c — photos and engine runs for the Gemini tests. */
 #include "config.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "lw-gemini-input.h"
 #include "lw-gemini-test-util.h"
 #include "lw-image-io.h"
 #include "lw-test-util.h"
@@ -248,4 +251,52 @@ lw_test_config_for (LwFakeGemini *server, gint64 timeout_ms)
   config->timeout_ms[LW_GEMINI_TIER_PRO] = timeout_ms;
   config->connect_timeout_ms = MIN (timeout_ms, 5000);
   return config;
+}
+
+void
+lw_test_drawn_region (int  width,
+                      int  height,
+                      int *x,
+                      int *y,
+                      int *w,
+                      int *h)
+{
+  const char *ratio = lw_gemini_nearest_aspect_ratio (width, height);
+  int rw = 0, rh = 0;
+
+  g_assert_cmpint (sscanf (ratio, "%d:%d", &rw, &rh), ==, 2);
+  *w = width;
+  *h = height;
+  if ((gint64) width * rh > (gint64) height * rw)
+    *w = MAX (1, (int) lround ((double) height * rw / rh));
+  else
+    *h = MAX (1, (int) lround ((double) width * rh / rw));
+  *x = (width - *w) / 2;
+  *y = (height - *h) / 2;
+}
+
+void
+lw_test_assert_transform_of (GBytes    *result,
+                             GdkPixbuf *original,
+                             int        n,
+                             int        tolerance)
+{
+  g_autoptr(GdkPixbuf) out = lw_test_decode (result);
+  int x0, y0, w, h;
+
+  lw_test_drawn_region (gdk_pixbuf_get_width (original), gdk_pixbuf_get_height (original), &x0, &y0, &w, &h);
+  g_assert_cmpint (gdk_pixbuf_get_width (out), ==, w);
+  g_assert_cmpint (gdk_pixbuf_get_height (out), ==, h);
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < n; i++)
+      {
+        int x = n > 1 ? i * (w - 1) / (n - 1) : w / 2;
+        int y = n > 1 ? j * (h - 1) / (n - 1) : h / 2;
+        guint32 want = 0xffffff ^ lw_test_pixel (original, x0 + w - 1 - x, y0 + y);
+        guint32 got = lw_test_pixel (out, x, y);
+
+        if (!lw_test_colour_near (got, want, tolerance))
+          g_error ("answer pixel %d,%d is %06x, want %06x (the original's %d,%d mirrored and inverted)", x, y, got,
+                   want, x0 + w - 1 - x, y0 + y);
+      }
 }

@@ -43,6 +43,23 @@ gboolean   lw_test_colour_near    (guint32     a,
                                    guint32     b,
                                    int         tolerance);
 
+/* The part of a width × height photo the fake server draws its answer
+ * from: the middle of it in the aspect ratio LightWork asks for
+ * (lw_gemini_nearest_aspect_ratio), at x, y, w × h. */
+void       lw_test_drawn_region   (int         width,
+                                   int         height,
+                                   int        *x,
+                                   int        *y,
+                                   int        *w,
+                                   int        *h);
+/* Asserts that result is the fake's answer for original (already upright,
+ * not shrunk): its drawn region mirrored left-right and inverted, checked
+ * at n × n points within tolerance. */
+void       lw_test_assert_transform_of (GBytes    *result,
+                                        GdkPixbuf *original,
+                                        int        n,
+                                        int        tolerance);
+
 /* A request for path (probed for size and type) with model alias. */
 LwEngineRequest *lw_test_request_new (const char *path,
                                       const char *model,

@@ -76,23 +76,6 @@ last_log_entry (Fixture *f, GPtrArray **keep)
 
 /* The result is the original mirrored left-right and colour-inverted. */
 static void
-assert_transform_of (GBytes *result, GdkPixbuf *original)
-{
-  g_autoptr(GdkPixbuf) out = lw_test_decode (result);
-  int w = gdk_pixbuf_get_width (original), h = gdk_pixbuf_get_height (original);
-
-  g_assert_cmpint (gdk_pixbuf_get_width (out), ==, w);
-  g_assert_cmpint (gdk_pixbuf_get_height (out), ==, h);
-  for (int i = 0; i < 25; i++)
-    {
-      int x = (i * 37) % w, y = (i * 53) % h;
-      guint32 expected = 0xffffff ^ lw_test_pixel (original, w - 1 - x, y);
-
-      g_assert_true (lw_test_colour_near (lw_test_pixel (out, x, y), expected, 2));
-    }
-}
-
-static void
 test_success_fast (Fixture *f, gconstpointer data)
 {
   g_autofree char *path = fixture_photo (f, "orange.jpg");
@@ -111,7 +94,7 @@ test_success_fast (Fixture *f, gconstpointer data)
    * names the original's own hash. */
   result_sha = lw_fake_gemini_result_sha256 (result->data);
   g_assert_cmpstr (result_sha, ==, sha);
-  assert_transform_of (result->data, original);
+  lw_test_assert_transform_of (result->data, original, 5, 2);
   g_assert_nonnull (strstr (result->text, sha));
   g_assert_cmpfloat (result->cost, ==, LW_GEMINI_DEFAULT_PRICE_FAST);
 
@@ -142,7 +125,7 @@ test_success_pro_thought (Fixture *f, gconstpointer data)
   result = run (f, path, "nano_banana_pro", &error);
   g_assert_no_error (error);
   /* Not the 16×16 magenta decoy from the thought part. */
-  assert_transform_of (result->data, original);
+  lw_test_assert_transform_of (result->data, original, 5, 2);
   result_sha = lw_fake_gemini_result_sha256 (result->data);
   g_assert_cmpstr (result_sha, ==, sha);
   g_assert_cmpfloat (result->cost, ==, LW_GEMINI_DEFAULT_PRICE_PRO);

@@ -238,7 +238,8 @@ spin (guint ms)
 }
 
 /* The stored result is this photo's own transform: its hash in the PNG,
- * and its colours mirrored and inverted. */
+ * its shape the aspect ratio asked for, and its colours mirrored and
+ * inverted. */
 static void
 assert_result_matches (Fixture *f, LwImage *image, guint k)
 {
@@ -246,7 +247,7 @@ assert_result_matches (Fixture *f, LwImage *image, guint k)
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *sha = NULL;
-  int w, h;
+  int x0, y0, w, h;
 
   g_assert_cmpint (image->status, ==, LW_IMAGE_COMPLETED);
   result = lw_blob_store_get_bytes (f->blobs, image->processed_key, &error);
@@ -254,10 +255,10 @@ assert_result_matches (Fixture *f, LwImage *image, guint k)
   sha = lw_fake_gemini_result_sha256 (result);
   g_assert_cmpstr (sha, ==, image->sha256);
   pixbuf = lw_test_decode (result);
-  w = gdk_pixbuf_get_width (pixbuf);
-  h = gdk_pixbuf_get_height (pixbuf);
-  g_assert_cmpint (w, ==, image->width);
-  g_assert_cmpint (h, ==, image->height);
+  /* In the aspect ratio asked for: the middle of the photo. */
+  lw_test_drawn_region (image->width, image->height, &x0, &y0, &w, &h);
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, w);
+  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, h);
   g_assert_true (lw_test_colour_near (lw_test_pixel (pixbuf, w / 4, h / 2), 0xffffff ^ colour_b (k), 24));
   g_assert_true (lw_test_colour_near (lw_test_pixel (pixbuf, 3 * w / 4, h / 2), 0xffffff ^ colour_a (k), 24));
 }
