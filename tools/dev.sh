@@ -20,7 +20,7 @@ build_pkgs=(meson ninja-build pkg-config gcc gettext
   libgexiv2-dev liblcms2-dev libjpeg-dev
   desktop-file-utils appstream fonts-manrope fonts-inter
   webp-pixbuf-loader heif-gdk-pixbuf librsvg2-common)
-test_pkgs=(xvfb xauth dbus dbus-x11 xdotool sqlite3 python3 libclang-rt-14-dev bash-completion)
+test_pkgs=(xvfb dbus dbus-x11 xdotool sqlite3 python3 libclang-rt-14-dev bash-completion)
 
 missing_pkgs() {
   local p out=()

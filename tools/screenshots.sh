@@ -14,8 +14,10 @@ export GSK_RENDERER=cairo GTK_A11Y=none GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1 
 export GEMINI_API_KEY=
 mkdir -p "$src/docs/screenshots"
 # 1280×800 at scale 1: what the metainfo's caption sizes expect.
-dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
-  "$build/tests/ui/lw-screenshots" "$src/docs/screenshots"
+# tests/ui/isolated-display.sh: an Xvfb (1280×800×24) and a D-Bus session
+# of its own for each program, as the window tests have.
+display="$src/tests/ui/isolated-display.sh"
+"$display" "$build/tests/ui/lw-screenshots" "$src/docs/screenshots"
 
 # Light and dark (window, main menu, module prompt, shortcuts), 360 px, and
 # German: rendered by the tests that check them (LW_SHOTS_DIR), then the
@@ -29,13 +31,12 @@ for run in "test-gnome-pass -p /ui/gnome-pass/light -p /ui/gnome-pass/dark -p /u
            "test-adaptive-de -p /ui/adaptive/labels-whole --german"; do
   set -- $run
   prog=$1; shift
-  LW_SHOTS_DIR="$shots" GTK_A11Y=test dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
-    "$build/tests/ui/$prog" "$@" >/dev/null
+  LW_SHOTS_DIR="$shots" GTK_A11Y=test "$display" "$build/tests/ui/$prog" "$@" >/dev/null
 done
 # The Preferences window's two pages, light and dark, in English and German.
 for lang in "" de; do
-  LANGUAGE=$lang LW_SHOTS_DIR="$shots" GTK_A11Y=test dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
-    "$build/tests/ui/test-preferences" -p /ui/preferences/shots >/dev/null
+  LANGUAGE=$lang LW_SHOTS_DIR="$shots" GTK_A11Y=test "$display" "$build/tests/ui/test-preferences" \
+    -p /ui/preferences/shots >/dev/null
 done
 for name in window-light window-dark main-menu-light main-menu-dark module-prompt-light module-prompt-dark \
             shortcuts-light shortcuts-dark window-360-en window-360-de window-1280-de window-1000-en \
