@@ -121,7 +121,7 @@ lw_ui_job_status_label (LwJobStatus status)
 {
   switch (status)
     {
-    case LW_JOB_PENDING: return _("Staging");
+    case LW_JOB_PENDING: return _("Not started");
     case LW_JOB_PROCESSING: return _("Running");
     case LW_JOB_COMPLETED: return _("Done");
     case LW_JOB_FAILED: return _("Failed");
