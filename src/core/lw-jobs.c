@@ -679,6 +679,24 @@ lw_jobs_delete (LwJobs *self, gint64 job_id, GError **error)
   return TRUE;
 }
 
+gboolean
+lw_jobs_delete_finished (LwJobs *self, gint64 job_id, gint64 finished_before, gboolean *deleted, GError **error)
+{
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (LW_IS_JOBS (self), FALSE);
+  g_return_val_if_fail (deleted != NULL, FALSE);
+  /* A finished job has no requests in flight here. */
+  if (!lw_store_delete_finished_job (lw_jobs_get_store (self), job_id, finished_before, deleted, &local_error))
+    return lw_jobs_propagate_store_error (local_error, error);
+  if (!*deleted)
+    return TRUE;
+  lw_scheduler_abandon (self->scheduler, job_id);
+  g_hash_table_remove (self->finishes, &job_id);
+  g_signal_emit (self, signals[SIGNAL_JOB_CHANGED], 0, job_id, -1);
+  return TRUE;
+}
+
 /* ---- GObject ------------------------------------------------------------------ */
 
 static void

@@ -156,6 +156,15 @@ gboolean     lw_jobs_set_output         (LwJobs       *self,
                                          const char   *dir,
                                          const char   *template_str,
                                          GError      **error);
+/* Deletes job_id as lw_jobs_delete does, only if it finished (completed
+ * or failed) before finished_before (ms): checked in the same statement,
+ * so a job lightwork-cli launched again meanwhile stays. *deleted says
+ * whether it went. */
+gboolean     lw_jobs_delete_finished    (LwJobs       *self,
+                                         gint64        job_id,
+                                         gint64        finished_before,
+                                         gboolean     *deleted,
+                                         GError      **error);
 /* Stops the job's work in this process, then deletes it with its photos'
  * rows (files go at a later sweep). */
 gboolean     lw_jobs_delete             (LwJobs       *self,

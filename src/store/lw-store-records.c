@@ -751,27 +751,60 @@ lw_store_set_job_output (LwStore *self, gint64 id, const char *dir, const char *
   return step_one_row (self, stmt, ROW_JOB, id, _("Could not save the job’s output folder"), error);
 }
 
-gboolean
-lw_store_delete_job (LwStore *self, gint64 id, GError **error)
+/* DELETE of job id, and only if it finished before finished_before when
+ * that is > 0 (*deleted FALSE when it had not: no error). */
+static gboolean
+delete_job (LwStore *self, gint64 id, gint64 finished_before, gboolean *deleted, GError **error)
 {
-  g_autofree char *unstaged = NULL;
+  g_autofree char *unstaged = lw_store_unstaged_key (id);
+  g_autoptr(LwStmt) stmt = NULL;
+  gboolean ok;
 
-  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
-  unstaged = lw_store_unstaged_key (id);
+  *deleted = FALSE;
   /* images and rejections go with it (ON DELETE CASCADE); their blobs at
    * the next sweep, once no row names them. Its unfinished staging (a
    * settings row, no foreign key to cascade) goes in the same
    * transaction: a later job given the same id must not inherit it. */
   if (!lw_store_begin (self, error))
     return FALSE;
-  if (!lw_store_set_setting (self, unstaged, NULL, error)
-      || !delete_row (self, "DELETE FROM jobs WHERE id = ?1", ROW_JOB, id, _("Could not delete the job"), error)
-      || !lw_store_commit (self, error))
+  if (finished_before > 0)
+    {
+      stmt = stmt_for_id (self,
+                          "DELETE FROM jobs WHERE id = ?1 AND status IN ('COMPLETED', 'FAILED')"
+                          " AND finished_at > 0 AND finished_at < ?2", id, error);
+      if (stmt != NULL)
+        sqlite3_bind_int64 (stmt, 2, finished_before);
+      ok = stmt != NULL && lw_store_step_done (self, stmt, _("Could not delete the job"), error);
+      *deleted = ok && sqlite3_changes (self->db) > 0;
+    }
+  else
+    ok = *deleted = delete_row (self, "DELETE FROM jobs WHERE id = ?1", ROW_JOB, id, _("Could not delete the job"),
+                                error);
+  if (!ok || (*deleted && !lw_store_set_setting (self, unstaged, NULL, error)) || !lw_store_commit (self, error))
     {
       lw_store_rollback (self);
+      *deleted = FALSE;
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+lw_store_delete_job (LwStore *self, gint64 id, GError **error)
+{
+  gboolean deleted;
+
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+  return delete_job (self, id, 0, &deleted, error);
+}
+
+gboolean
+lw_store_delete_finished_job (LwStore *self, gint64 id, gint64 finished_before, gboolean *deleted, GError **error)
+{
+  g_return_val_if_fail (LW_IS_STORE (self), FALSE);
+  g_return_val_if_fail (finished_before > 0, FALSE);
+  g_return_val_if_fail (deleted != NULL, FALSE);
+  return delete_job (self, id, finished_before, deleted, error);
 }
 
 char *

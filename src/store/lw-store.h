@@ -110,6 +110,15 @@ gboolean    lw_store_set_job_spend_cap (LwStore *self, gint64 id, double cap, gi
 gboolean    lw_store_set_job_status (LwStore *self, gint64 id, LwJobStatus status, gint64 now, GError **error);
 /* Deletes the job and its images and rejections (blobs go at the next sweep). */
 gboolean    lw_store_delete_job     (LwStore *self, gint64 id, GError **error);
+/* The same, only if the job finished (COMPLETED or FAILED) before
+ * finished_before (ms), checked and deleted in one statement: a job that
+ * another process launched again since it was listed stays. *deleted says
+ * whether it went. */
+gboolean    lw_store_delete_finished_job (LwStore  *self,
+                                          gint64    id,
+                                          gint64    finished_before,
+                                          gboolean *deleted,
+                                          GError  **error);
 /* The settings key holding the paths a job's staging has not finished
  * (lw_jobs_dup_unstaged_paths); deleted with the job. */
 char       *lw_store_unstaged_key   (gint64 job_id);

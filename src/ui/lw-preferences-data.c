@@ -155,14 +155,11 @@ remove_response_cb (AdwMessageDialog *dialog,
   ids = list_old_jobs (self, cutoff, &error);
   for (guint i = 0; ids != NULL && i < ids->len && error == NULL; i++)
     {
-      gint64 id = g_array_index (ids, gint64, i);
-      g_autoptr(LwJob) job = lw_jobs_get (self->jobs, id, NULL);
+      gboolean deleted = FALSE;
 
-      /* Looked at again just before: lightwork-cli may have launched it
-       * since the list was read. */
-      if (job == NULL || !is_old_finished (job, cutoff))
-        continue;
-      if (lw_jobs_delete (self->jobs, id, &error))
+      /* Checked again as it is deleted, in one statement: lightwork-cli
+       * may have launched it since the list was read. */
+      if (lw_jobs_delete_finished (self->jobs, g_array_index (ids, gint64, i), cutoff, &deleted, &error) && deleted)
         removed++;
     }
   if (error != NULL)

@@ -140,6 +140,69 @@ test_job_status (void)
   store_fixture_clear (&f);
 }
 
+/* "Remove finished jobs older than …": the window lists the old jobs, and
+ * lightwork-cli (another connection) may launch one again before the
+ * delete; the delete checks in the same statement and leaves it. */
+static void
+test_delete_finished (void)
+{
+  StoreFixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LwJob) job = NULL;
+  g_autoptr(LwJob) still = NULL;
+  g_autoptr(LwJob) gone = NULL;
+  g_autoptr(LwStore) cli = NULL;
+  g_autofree char *unstaged = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *cleared = NULL;
+  gboolean deleted = TRUE;
+
+  store_fixture_init (&f);
+  cli = lw_store_open (f.db_path, &error);
+  g_assert_no_error (error);
+  job = test_create_job (f.store, "local", 100);
+  unstaged = lw_store_unstaged_key (job->id);
+  g_assert_true (lw_store_set_setting (f.store, unstaged, "/photos/later", &error));
+  g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 200, &error));
+  g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_COMPLETED, 300, &error));
+  g_assert_no_error (error);
+
+  /* Finished at 300, so on the list for a cutoff of 1000; then launched
+   * again by the other process. */
+  g_assert_true (lw_store_set_job_status (cli, job->id, LW_JOB_PROCESSING, 400, &error));
+  g_assert_true (lw_store_delete_finished_job (f.store, job->id, 1000, &deleted, &error));
+  g_assert_no_error (error);
+  g_assert_false (deleted);
+  still = lw_store_get_job (f.store, job->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (still->status, ==, LW_JOB_PROCESSING);
+  kept = lw_store_get_setting (f.store, unstaged);
+  g_assert_cmpstr (kept, ==, "/photos/later");
+
+  /* Finished again, after the cutoff: still not old enough. */
+  g_assert_true (lw_store_set_job_status (cli, job->id, LW_JOB_FAILED, 2000, &error));
+  g_assert_true (lw_store_delete_finished_job (f.store, job->id, 1000, &deleted, &error));
+  g_assert_false (deleted);
+
+  /* Old enough: gone, with its unfinished staging. */
+  g_assert_true (lw_store_delete_finished_job (f.store, job->id, 3000, &deleted, &error));
+  g_assert_no_error (error);
+  g_assert_true (deleted);
+  gone = lw_store_get_job (f.store, job->id, &error);
+  g_assert_null (gone);
+  g_assert_error (error, LW_STORE_ERROR, LW_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  cleared = lw_store_get_setting (f.store, unstaged);
+  g_assert_null (cleared);
+
+  /* Gone already: nothing deleted, no error. */
+  g_assert_true (lw_store_delete_finished_job (f.store, job->id, 3000, &deleted, &error));
+  g_assert_no_error (error);
+  g_assert_false (deleted);
+  g_assert_finalize_object (g_steal_pointer (&cli));
+  store_fixture_clear (&f);
+}
+
 static void
 test_images (void)
 {
@@ -445,6 +508,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/store/jobs/crud", test_job_crud);
   g_test_add_func ("/store/jobs/status", test_job_status);
+  g_test_add_func ("/store/jobs/delete-finished", test_delete_finished);
   g_test_add_func ("/store/jobs/images", test_images);
   g_test_add_func ("/store/jobs/counts-retry-requeue-cost", test_counts_retry_requeue_cost);
   g_test_add_func ("/store/jobs/rejections-and-cascade", test_rejections_and_cascade);
