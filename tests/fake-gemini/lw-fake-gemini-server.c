@@ -768,23 +768,39 @@ decoy_png (void)
   return g_bytes_new_take (buffer, size);
 }
 
-/* pixbuf cut to the middle of it that has aspect_ratio ("W:H", one of
- * aspect_ratios; NULL: pixbuf itself). The real API draws the picture anew
- * in that shape; a centred crop is the fake's. */
+void
+lw_fake_gemini_drawn_region (int         width,
+                             int         height,
+                             const char *aspect_ratio,
+                             int        *x,
+                             int        *y,
+                             int        *w,
+                             int        *h)
+{
+  int rw = 0, rh = 0;
+
+  *w = width;
+  *h = height;
+  if (aspect_ratio != NULL && sscanf (aspect_ratio, "%d:%d", &rw, &rh) == 2 && rw > 0 && rh > 0)
+    {
+      if ((gint64) width * rh > (gint64) height * rw)
+        *w = MAX (1, (int) lround ((double) height * rw / rh));
+      else
+        *h = MAX (1, (int) lround ((double) width * rh / rw));
+    }
+  *x = (width - *w) / 2;
+  *y = (height - *h) / 2;
+}
+
+/* pixbuf cut to its part that the answer is drawn from. */
 static GdkPixbuf *
 crop_to_ratio (GdkPixbuf *pixbuf, const char *aspect_ratio)
 {
-  int width = gdk_pixbuf_get_width (pixbuf);
-  int height = gdk_pixbuf_get_height (pixbuf);
-  int rw = 0, rh = 0, cw = width, ch = height;
+  int x, y, w, h;
 
-  if (aspect_ratio == NULL || sscanf (aspect_ratio, "%d:%d", &rw, &rh) != 2 || rw <= 0 || rh <= 0)
-    return g_object_ref (pixbuf);
-  if ((gint64) width * rh > (gint64) height * rw)
-    cw = MAX (1, (int) lround ((double) height * rw / rh));
-  else
-    ch = MAX (1, (int) lround ((double) width * rh / rw));
-  return gdk_pixbuf_new_subpixbuf (pixbuf, (width - cw) / 2, (height - ch) / 2, cw, ch);
+  lw_fake_gemini_drawn_region (gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf), aspect_ratio, &x, &y,
+                               &w, &h);
+  return gdk_pixbuf_new_subpixbuf (pixbuf, x, y, w, h);
 }
 
 /* Mirrored left-right, colours inverted, cut to the aspect ratio asked for,
@@ -1252,9 +1268,10 @@ static const char * const aspect_ratios[] = {
 };
 
 /* Checks the body like the API does; on failure req holds the 400. The
- * image found is left in req->input. */
+ * image found is left in req->input, the aspect ratio asked for in
+ * req->aspect_ratio. */
 static gboolean
-check_body (Req *req, const FakeModel *model, const char *body, gsize length, char **aspect_ratio)
+check_body (Req *req, const FakeModel *model, const char *body, gsize length)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
@@ -1414,7 +1431,6 @@ check_body (Req *req, const FakeModel *model, const char *body, gsize length, ch
       if (size != NULL && g_strcmp0 (size, "1K") != 0 && g_strcmp0 (size, "2K") != 0 && g_strcmp0 (size, "4K") != 0)
         return req_set_bad_request (req, "generation_config.image_config.image_size",
                                     "Image size is not supported. Supported values: 1K, 2K, 4K.");
-      *aspect_ratio = g_strdup (ratio);
       req->aspect_ratio = g_strdup (ratio);
       req->image_size = g_strdup (size);
     }
@@ -1494,7 +1510,6 @@ handle_generate (LwFakeGemini      *self,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   SoupMessageBody *request_body = soup_server_message_get_request_body (msg);
   g_autoptr(GBytes) body = soup_message_body_flatten (request_body);
-  g_autofree char *aspect_ratio = NULL;
   const FakeModel *model = NULL;
   LwFakeLogEntry *entry;
   const char *key, *content_type;
@@ -1563,7 +1578,7 @@ handle_generate (LwFakeGemini      *self,
 
   if (valid)
     {
-      valid = check_body (req, model, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &aspect_ratio);
+      valid = check_body (req, model, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
       req->thinking = model->thinking;
     }
 
@@ -1582,7 +1597,7 @@ handle_generate (LwFakeGemini      *self,
         }
       stats->requests++;
     }
-  entry->aspect_ratio = g_strdup (aspect_ratio);
+  entry->aspect_ratio = g_strdup (req->aspect_ratio);
   entry->image_size = g_strdup (req->image_size);
   if (req->texts != NULL)
     {
@@ -1877,7 +1892,6 @@ lw_fake_gemini_answer_now (LwFakeGemini *self,
 {
   Req *req = g_new0 (Req, 1);
   FakeModel model = { 0, };
-  g_autofree char *aspect_ratio = NULL;
   g_autoptr(GBytes) png = NULL;
   g_autoptr(GError) error = NULL;
   GBytes *answer = NULL;
@@ -1899,7 +1913,7 @@ lw_fake_gemini_answer_now (LwFakeGemini *self,
     }
   g_mutex_unlock (&self->lock);
   *sha256 = NULL;
-  if (found && check_body (req, &model, request_json, strlen (request_json), &aspect_ratio))
+  if (found && check_body (req, &model, request_json, strlen (request_json)))
     {
       req->thinking = model.thinking;
       req->sha256 = req->input != NULL ? sha256_hex (req->input) : NULL;

@@ -210,5 +210,16 @@ void          lw_fake_gemini_reset_stats      (LwFakeGemini *self);
 
 /* The SHA-256 a result image (PNG) says its input had, or NULL. */
 char         *lw_fake_gemini_result_sha256    (GBytes       *png);
+/* The part of a width × height photo an answer is drawn from: its middle,
+ * x, y, w × h, in aspect_ratio ("W:H", as imageConfig.aspectRatio; NULL:
+ * the whole photo). The real API draws the picture anew in that shape; a
+ * centred crop is the fake's. */
+void          lw_fake_gemini_drawn_region     (int           width,
+                                               int           height,
+                                               const char   *aspect_ratio,
+                                               int          *x,
+                                               int          *y,
+                                               int          *w,
+                                               int          *h);
 
 G_END_DECLS

@@ -1,8 +1,6 @@
 /* lw-gemini-test-util.c — photos and engine runs for the Gemini tests. */
 #include "config.h"
 
-#include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "lw-gemini-input.h"
@@ -261,18 +259,7 @@ lw_test_drawn_region (int  width,
                       int *w,
                       int *h)
 {
-  const char *ratio = lw_gemini_nearest_aspect_ratio (width, height);
-  int rw = 0, rh = 0;
-
-  g_assert_cmpint (sscanf (ratio, "%d:%d", &rw, &rh), ==, 2);
-  *w = width;
-  *h = height;
-  if ((gint64) width * rh > (gint64) height * rw)
-    *w = MAX (1, (int) lround ((double) height * rw / rh));
-  else
-    *h = MAX (1, (int) lround ((double) width * rh / rw));
-  *x = (width - *w) / 2;
-  *y = (height - *h) / 2;
+  lw_fake_gemini_drawn_region (width, height, lw_gemini_nearest_aspect_ratio (width, height), x, y, w, h);
 }
 
 void
