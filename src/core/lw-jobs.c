@@ -657,6 +657,15 @@ lw_jobs_set_output (LwJobs *self, gint64 job_id, const char *dir, const char *te
   return TRUE;
 }
 
+/* A job deleted from the store: nothing of it is kept here, and
+ * listeners hear it is gone (photo -1). */
+static void
+forget_job (LwJobs *self, gint64 job_id)
+{
+  g_hash_table_remove (self->finishes, &job_id);
+  g_signal_emit (self, signals[SIGNAL_JOB_CHANGED], 0, job_id, -1);
+}
+
 gboolean
 lw_jobs_delete (LwJobs *self, gint64 job_id, GError **error)
 {
@@ -674,8 +683,7 @@ lw_jobs_delete (LwJobs *self, gint64 job_id, GError **error)
   lw_scheduler_abandon (self->scheduler, job_id);
   if (!lw_store_delete_job (lw_jobs_get_store (self), job_id, &local_error))
     return lw_jobs_propagate_store_error (local_error, error);
-  g_hash_table_remove (self->finishes, &job_id);
-  g_signal_emit (self, signals[SIGNAL_JOB_CHANGED], 0, job_id, -1);
+  forget_job (self, job_id);
   return TRUE;
 }
 
@@ -689,11 +697,11 @@ lw_jobs_delete_finished (LwJobs *self, gint64 job_id, gint64 finished_before, gb
   /* A finished job has no requests in flight here. */
   if (!lw_store_delete_finished_job (lw_jobs_get_store (self), job_id, finished_before, deleted, &local_error))
     return lw_jobs_propagate_store_error (local_error, error);
-  if (!*deleted)
-    return TRUE;
-  lw_scheduler_abandon (self->scheduler, job_id);
-  g_hash_table_remove (self->finishes, &job_id);
-  g_signal_emit (self, signals[SIGNAL_JOB_CHANGED], 0, job_id, -1);
+  if (*deleted)
+    {
+      lw_scheduler_abandon (self->scheduler, job_id);
+      forget_job (self, job_id);
+    }
   return TRUE;
 }
 
