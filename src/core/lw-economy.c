@@ -739,10 +739,8 @@ file_deleted_cb (GObject *source, GAsyncResult *result, gpointer data)
   Deletion *deletion = data;
   Cleanup *cleanup = deletion->cleanup;
   g_autoptr(GError) error = NULL;
+  gboolean gone = lw_gemini_batch_delete_file_finish (LW_GEMINI_BATCH (source), result, &error);
 
-  gboolean gone;
-
-  gone = lw_gemini_batch_delete_file_finish (LW_GEMINI_BATCH (source), result, &error);
   /* Not there: deleted by Google (after 48 h, when it answers 403 for the
    * file as for one that never was) or by a process before this one. A
    * 403 sooner may be the key's: tried again at the next start. */
