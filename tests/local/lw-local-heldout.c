@@ -7,7 +7,9 @@
  * a poster of flat colours with nothing neutral in it, dark slate under
  * lamplight (recipe version 5), a counter under a tungsten bulb, a
  * street in open shade, and two dim photos with nothing white in them (a
- * toy in a dim room, a market stall at dusk; after version 7). Colours
+ * toy in a dim room, a market stall at dusk; after version 7), a harbour
+ * at blue hour, a forest path, a sunset and a meadow of flowers (with
+ * version 8). Colours
  * are linear-light RGB under neutral light. */
 #include "config.h"
 
@@ -510,6 +512,156 @@ scene_market (void)
   return finish (&c, "gen-market", "market stall at dusk: oranges, apples, warm lamplight", gains, 2.0);
 }
 
+/* A harbour at blue hour (added with recipe version 8, after it was
+ * written and before anything was measured on it): a deep blue sky and
+ * dark water fill most of the frame, with a concrete pier, two white
+ * hulls, a dark skyline with lit windows and a few warm lamps, under a
+ * cool light. Few surfaces near neutral: the estimate is unsure. */
+static LwHeldoutScene *
+scene_harbour (void)
+{
+  static const double sky[3] = { 0.020, 0.040, 0.120 }, water[3] = { 0.010, 0.020, 0.050 };
+  static const double skyline[3] = { 0.010, 0.010, 0.012 }, window[3] = { 0.50, 0.35, 0.15 };
+  static const double pier[3] = { 0.12, 0.12, 0.12 }, hull[3] = { 0.45, 0.45, 0.45 };
+  static const double lamp[3] = { 1.0, 0.75, 0.40 };
+  const double gains[3] = { 0.85, 1.0, 1.25 };
+  Canvas c;
+  int i, x, y;
+
+  canvas_init (&c, 1614);
+  for (y = 0; y < H; y++)
+    for (x = 0; x < W; x++)
+      {
+        double s = y < 250 ? 0.6 + 1.0 * y / 250.0
+                           : 0.8 + 0.4 * smooth_noise ((double) x / W, 4.0 * y / H, 0.3);
+        const double *col = y < 250 ? sky : water;
+
+        put (&c, x, y, col[0] * s, col[1] * s, col[2] * s, FALSE);
+      }
+  for (i = 0; i < 16; i++)
+    {
+      int top = 200 + g_rand_int_range (c.rand, 0, 40);
+
+      rect (&c, 40 * i, top, 40, 255 - top, skyline, 0, FALSE);
+      if (i % 3 != 1)
+        rect (&c, 40 * i + 12, top + 10, 8, 6, window, 0, FALSE);
+    }
+  rect (&c, 0, 330, 400, 70, pier, 0.3, TRUE);
+  rect (&c, 440, 300, 150, 40, hull, 0.4, TRUE);
+  rect (&c, 460, 380, 120, 35, hull, 0.4, TRUE);
+  for (i = 0; i < 5; i++)
+    disc (&c, 30 + 85 * i, 322, 4, lamp, 0, FALSE);
+  return finish (&c, "gen-harbour", "harbour at blue hour: sky and water, a pier, white hulls", gains, 2.0);
+}
+
+/* A forest path in overcast light (added with gen-harbour, before
+ * anything was measured on it): ferns and leaves of many greens fill the
+ * frame, dark trunks, a narrow path of grey gravel and a little white
+ * sky between the crowns. The mode of the greens is no grey. */
+static LwHeldoutScene *
+scene_forest (void)
+{
+  static const double trunk[3] = { 0.06, 0.05, 0.04 }, sky[3] = { 0.80, 0.80, 0.80 };
+  const double gains[3] = { 0.92, 1.0, 1.08 };
+  Canvas c;
+  int i;
+
+  canvas_init (&c, 1615);
+  {
+    static const double moss[3] = { 0.03, 0.07, 0.02 };
+
+    fill (&c, moss, shade_surface, FALSE);
+  }
+  for (i = 0; i < 1800; i++)
+    {
+      double v = g_rand_double_range (c.rand, 0.04, 0.30);
+      double yellow = g_rand_double_range (c.rand, 0.15, 0.75);
+      const double leaf[3] = { v * yellow, v, v * g_rand_double_range (c.rand, 0.10, 0.35) };
+
+      disc (&c, g_rand_int_range (c.rand, 0, W), g_rand_int_range (c.rand, 0, H),
+            4 + g_rand_int_range (c.rand, 0, 9), leaf, 0.4, FALSE);
+    }
+  rect (&c, 0, 0, W, 40, sky, 0, TRUE);
+  for (i = 0; i < 5; i++)
+    rect (&c, 50 + 130 * i, 0, 22 + 6 * (i % 2), 330, trunk, 0.5, FALSE);
+  for (i = 0; i < 900; i++)
+    {
+      int y = g_rand_int_range (c.rand, 340, H);
+      int half = 20 + (y - 340) * 2 / 3;
+      double v = g_rand_double_range (c.rand, 0.10, 0.26);
+      const double stone[3] = { v, v, v };
+
+      rect (&c, W / 2 - half + g_rand_int_range (c.rand, 0, 2 * half), y, 6, 4, stone, 0.2, TRUE);
+    }
+  return finish (&c, "gen-forest", "forest path in overcast light: many greens, grey gravel", gains, 1.5);
+}
+
+/* A sunset over the sea (added with gen-harbour, before anything was
+ * measured on it): a smooth sky from orange at the horizon to violet,
+ * its reflection on the water, black palm silhouettes, a grey rock and a
+ * white boat. Coloured surfaces fill it; few are near neutral. */
+static LwHeldoutScene *
+scene_sunset (void)
+{
+  static const double low[3] = { 0.85, 0.35, 0.08 }, high[3] = { 0.18, 0.08, 0.30 };
+  static const double palm[3] = { 0.008, 0.007, 0.006 }, rock[3] = { 0.10, 0.10, 0.10 };
+  static const double boat[3] = { 0.55, 0.55, 0.55 };
+  const double gains[3] = { 1.05, 1.0, 0.95 };
+  Canvas c;
+  int i, x, y;
+
+  canvas_init (&c, 1616);
+  for (y = 0; y < H; y++)
+    for (x = 0; x < W; x++)
+      {
+        /* the horizon at y = 300; the sea mirrors the sky, darker */
+        double t = y < 300 ? y / 300.0 : 1 - (y - 300) / 240.0;
+        double s = y < 300 ? 1 : 0.45 + 0.15 * smooth_noise ((double) x / W, 6.0 * y / H, 1.1);
+        double col[3];
+        int k;
+
+        for (k = 0; k < 3; k++)
+          col[k] = s * (high[k] + (low[k] - high[k]) * t * t);
+        put (&c, x, y, col[0], col[1], col[2], FALSE);
+      }
+  for (i = 0; i < 3; i++)
+    {
+      rect (&c, 60 + 200 * i, 120 + 30 * i, 10, 300 - 30 * i, palm, 0, FALSE);
+      disc (&c, 65 + 200 * i, 120 + 30 * i, 45, palm, 0, FALSE);
+    }
+  disc (&c, 520, 440, 60, rock, 0.4, TRUE);
+  rect (&c, 300, 330, 90, 22, boat, 0.3, TRUE);
+  return finish (&c, "gen-sunset", "sunset over the sea: orange to violet sky, silhouettes", gains, 1.5);
+}
+
+/* A meadow of flowers (added with gen-harbour, before anything was
+ * measured on it): thousands of red, yellow, violet and white flowers on
+ * green grass, a grey stone wall at the back, in soft warm light. */
+static LwHeldoutScene *
+scene_flowers (void)
+{
+  static const double grass[3] = { 0.06, 0.14, 0.03 }, wall[3] = { 0.25, 0.25, 0.25 };
+  static const double petals[4][3] = {
+    { 0.60, 0.04, 0.05 }, { 0.80, 0.60, 0.03 }, { 0.30, 0.10, 0.50 }, { 0.75, 0.75, 0.72 },
+  };
+  const double gains[3] = { 1.10, 1.0, 0.88 };
+  Canvas c;
+  int i;
+
+  canvas_init (&c, 1617);
+  fill (&c, grass, shade_surface, FALSE);
+  for (i = 0; i < 80; i++)
+    rect (&c, 16 * (i % 40) + 8 * (i / 40 % 2), 12 * (i / 40), 15, 11, wall, 0.1, TRUE);
+  for (i = 0; i < 2400; i++)
+    {
+      int y = g_rand_int_range (c.rand, 30, H);
+      double size = 2 + 7.0 * y / H;
+
+      disc (&c, g_rand_int_range (c.rand, 0, W), y, size, petals[g_rand_int_range (c.rand, 0, 4)], 0.3, FALSE);
+    }
+  return finish (&c, "gen-flowers", "meadow of flowers of many colours, warm light", gains, 1.5);
+}
+
 GPtrArray *
 lw_heldout_scenes (void)
 {
@@ -528,6 +680,10 @@ lw_heldout_scenes (void)
   g_ptr_array_add (scenes, scene_shade ());
   g_ptr_array_add (scenes, scene_toy ());
   g_ptr_array_add (scenes, scene_market ());
+  g_ptr_array_add (scenes, scene_harbour ());
+  g_ptr_array_add (scenes, scene_forest ());
+  g_ptr_array_add (scenes, scene_sunset ());
+  g_ptr_array_add (scenes, scene_flowers ());
   return scenes;
 }
 

@@ -83,8 +83,9 @@ static const struct {
   /* A dark twilight sky fills most of it: the estimate lies far out on
    * the blue side, where only part of a change is followed, and the
    * brightened dark photo magnifies the rest (1.04–1.14 since the copies
-   * are made in sRGB; 2.5–2.8 before). */
-  { "held-out", "constancy", NULL, "rocket", 1.15 },
+   * are made in sRGB; 2.5–2.8 before; 0.93–1.00 since recipe version 8
+   * keeps its mode, which a search from the grey world finds too). */
+  { "held-out", "constancy", NULL, "rocket", 1.00 },
   /* Nothing neutral at all: no balance is done, so the cast stays. */
   { "held-out", "constancy", NULL, "gen-poster", 1.05 },
   /* A weak cool cast on grey patches: recognised as grey surfaces since
@@ -132,8 +133,27 @@ static const struct {
   { "held-out", "exposure", "portrait", "gen-market", 10.0 },
   { "held-out", "exposure", "realestate", "gen-market", 10.0 },
   { "held-out", "exposure", "my-custom-module", "gen-market", 10.0 },
-  { "held-out", "restraint", "realestate", NULL, 9.2 },
-  { "held-out", "restraint", "remaster", NULL, 8.8 },
+  /* Added with recipe version 8, measured on versions 7 and 8 and never
+   * tuned on: a harbour at blue hour, a dim photo whose brightest parts
+   * are white hulls and a few lamps, goes the way of the three above
+   * (restraint 13.9–19.0, exposure 6.4–7.2 L*; Remaster 1.1); and a
+   * sunset, unsure, whose mode is the orange sky, far beyond any
+   * illuminant: balanced away, it turns the grey rock and the white boat
+   * cyan (C*ab 2.2 in the photo, 7.7–9.4 out). */
+  { "held-out", "restraint", "food", "gen-harbour", 15.5 },
+  { "held-out", "restraint", "realestate", "gen-harbour", 19.5 },
+  { "held-out", "restraint", "remaster", "gen-harbour", 16.5 },
+  { "held-out", "exposure", "food", "gen-harbour", 7.0 },
+  { "held-out", "exposure", "portrait", "gen-harbour", 7.0 },
+  { "held-out", "exposure", "realestate", "gen-harbour", 7.5 },
+  { "held-out", "exposure", "my-custom-module", "gen-harbour", 7.0 },
+  { "held-out", "neutral", NULL, "gen-sunset", 7.5 },
+  /* The means these dim photos carry past 8 (Food Enhancer's also by
+   * recipe version 8, which balances the rocket and the mandrill a
+   * little more: 7.99 → 8.01 on the set before the four scenes above). */
+  { "held-out", "restraint", "food", NULL, 8.5 },
+  { "held-out", "restraint", "realestate", NULL, 9.65 },
+  { "held-out", "restraint", "remaster", NULL, 9.0 },
 };
 
 /* The known gap for a check on a photo (NULL: the set's mean), or -1. */

@@ -378,13 +378,21 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
    * on where the search starts, and a fixed start (neutral) does not move
    * with a cast, so a cast copy can land on another cluster. The
    * (textured) grey world moves with a cast exactly: lean on it, the more
-   * the less sure the mode is. */
+   * the less sure the mode is — unless a second search, started from the
+   * grey world (a start that moves with a cast), ends on the same mode:
+   * then the mode is the photo's, whatever the cast, and is kept, fully
+   * when both end on one point, not at all when they end GREY_RADIUS or
+   * more apart (recipe version 8). */
   if (mass < LW_LOCAL_SURE_MASS)
     {
-      double t = mass / LW_LOCAL_SURE_MASS;
+      double t = mass / LW_LOCAL_SURE_MASS, u1, v1, apart;
 
-      g_debug ("illuminant: from neutral (%.3f, %.3f) mass %.3f; grey world (%.3f, %.3f)",
-               u0, v0, mass, gw_u, gw_v);
+      mean_shift (bins, total, gw_u, gw_v, &u1, &v1);
+      apart = hypot (u1 - u0, v1 - v0);
+      t = MAX (t, CLAMP (1 - apart / GREY_RADIUS, 0, 1));
+      g_debug ("illuminant: from neutral (%.3f, %.3f) mass %.3f; grey world (%.3f, %.3f), "
+               "from there (%.3f, %.3f): mode kept %.2f",
+               u0, v0, mass, gw_u, gw_v, u1, v1, t);
       u0 = t * u0 + (1 - t) * gw_u;
       v0 = t * v0 + (1 - t) * gw_v;
     }
