@@ -9,7 +9,7 @@
  * street in open shade, and two dim photos with nothing white in them (a
  * toy in a dim room, a market stall at dusk; after version 7), a harbour
  * at blue hour, a forest path, a sunset and a meadow of flowers (with
- * version 8). Colours
+ * version 8), neon signs at night and autumn leaves (after it). Colours
  * are linear-light RGB under neutral light. */
 #include "config.h"
 
@@ -662,6 +662,71 @@ scene_flowers (void)
   return finish (&c, "gen-flowers", "meadow of flowers of many colours, warm light", gains, 1.5);
 }
 
+/* A street at night under neon signs (written after recipe version 8 and
+ * measured as it was, to look for more of what gen-sunset found): magenta
+ * and cyan signs and their glow on wet grey pavement, dark brick walls,
+ * a white car under a street lamp. Strong colours, little neutral. */
+static LwHeldoutScene *
+scene_neon (void)
+{
+  static const double brick[3] = { 0.030, 0.015, 0.012 }, pavement[3] = { 0.05, 0.05, 0.05 };
+  static const double magenta[3] = { 0.90, 0.05, 0.60 }, cyan[3] = { 0.05, 0.70, 0.85 };
+  static const double car[3] = { 0.50, 0.50, 0.50 }, lamp[3] = { 1.0, 0.85, 0.55 };
+  const double gains[3] = { 1.0, 1.0, 1.0 };
+  Canvas c;
+  int i, x, y;
+
+  canvas_init (&c, 1618);
+  fill (&c, brick, shade_surface, FALSE);
+  rect (&c, 0, 300, W, 180, pavement, 0, TRUE);
+  rect (&c, 60, 80, 200, 50, magenta, 0, FALSE);
+  rect (&c, 380, 60, 60, 180, cyan, 0, FALSE);
+  /* the signs' glow on the wall and their reflections on the pavement */
+  for (y = 0; y < H; y++)
+    for (x = 0; x < W; x++)
+      {
+        float *p = c.rgb + ((gsize) y * W + x) * 3;
+        double gm = 0.10 * exp (-(pow (x - 160, 2) + pow ((y < 300 ? y : 600 - y) - 105, 2)) / (2 * 60.0 * 60));
+        double gc = 0.10 * exp (-(pow (x - 410, 2) + pow ((y < 300 ? y : 600 - y) - 150, 2)) / (2 * 60.0 * 60));
+        int k;
+
+        for (k = 0; k < 3; k++)
+          p[k] += (float) (gm * magenta[k] + gc * cyan[k]);
+      }
+  rect (&c, 460, 330, 150, 60, car, 0.4, TRUE);
+  for (i = 0; i < 2; i++)
+    disc (&c, 480 + 110 * i, 395, 16, brick, 0, FALSE);
+  disc (&c, 560, 40, 6, lamp, 0, FALSE);
+  return finish (&c, "gen-neon", "street at night under magenta and cyan neon signs", gains, 2.0);
+}
+
+/* Autumn leaves (written with gen-neon): red, orange and yellow maple
+ * leaves fill the frame, a grey stone path and a white bench, in soft
+ * afternoon light. */
+static LwHeldoutScene *
+scene_autumn (void)
+{
+  static const double leaves[3][3] = {
+    { 0.55, 0.08, 0.03 }, { 0.70, 0.30, 0.04 }, { 0.75, 0.60, 0.08 },
+  };
+  static const double ground[3] = { 0.12, 0.06, 0.03 }, stone[3] = { 0.22, 0.22, 0.22 };
+  static const double bench[3] = { 0.65, 0.65, 0.65 };
+  const double gains[3] = { 1.06, 1.0, 0.92 };
+  Canvas c;
+  int i;
+
+  canvas_init (&c, 1619);
+  fill (&c, ground, shade_surface, FALSE);
+  for (i = 0; i < 2200; i++)
+    disc (&c, g_rand_int_range (c.rand, 0, W), g_rand_int_range (c.rand, 0, H),
+          5 + g_rand_int_range (c.rand, 0, 8), leaves[g_rand_int_range (c.rand, 0, 3)], 0.4, FALSE);
+  rect (&c, 250, 0, 90, H, stone, 0.2, TRUE);
+  rect (&c, 420, 200, 160, 30, bench, 0.3, TRUE);
+  rect (&c, 430, 230, 10, 50, bench, 0, TRUE);
+  rect (&c, 560, 230, 10, 50, bench, 0, TRUE);
+  return finish (&c, "gen-autumn", "autumn leaves of red, orange and yellow, a grey path", gains, 1.5);
+}
+
 GPtrArray *
 lw_heldout_scenes (void)
 {
@@ -684,6 +749,8 @@ lw_heldout_scenes (void)
   g_ptr_array_add (scenes, scene_forest ());
   g_ptr_array_add (scenes, scene_sunset ());
   g_ptr_array_add (scenes, scene_flowers ());
+  g_ptr_array_add (scenes, scene_neon ());
+  g_ptr_array_add (scenes, scene_autumn ());
   return scenes;
 }
 
