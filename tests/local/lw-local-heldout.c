@@ -9,7 +9,8 @@
  * street in open shade, and two dim photos with nothing white in them (a
  * toy in a dim room, a market stall at dusk; after version 7), a harbour
  * at blue hour, a forest path, a sunset and a meadow of flowers (with
- * version 8), neon signs at night and autumn leaves (after it). Colours
+ * version 8), neon signs at night, autumn leaves and peppers in sunlight
+ * (after it). Colours
  * are linear-light RGB under neutral light. */
 #include "config.h"
 
@@ -727,6 +728,32 @@ scene_autumn (void)
   return finish (&c, "gen-autumn", "autumn leaves of red, orange and yellow, a grey path", gains, 1.5);
 }
 
+/* Peppers in sunlight (written after gen-neon, before anything was tried
+ * on its clipping): red, yellow and orange peppers with bright
+ * highlights, lime halves and a white bowl on a dark slate board. Bright
+ * saturated colours near the photo's white. */
+static LwHeldoutScene *
+scene_peppers (void)
+{
+  static const double slate[3] = { 0.035, 0.037, 0.040 }, bowl[3] = { 0.80, 0.80, 0.78 };
+  static const double peppers[3][3] = {
+    { 0.85, 0.04, 0.03 }, { 0.88, 0.62, 0.02 }, { 0.88, 0.28, 0.02 },
+  };
+  static const double lime[3] = { 0.25, 0.55, 0.06 };
+  const double gains[3] = { 1.04, 1.0, 0.95 };
+  Canvas c;
+  int i;
+
+  canvas_init (&c, 1620);
+  fill (&c, slate, shade_surface, FALSE);
+  disc (&c, 500, 130, 100, bowl, 0.3, TRUE);
+  for (i = 0; i < 9; i++)
+    disc (&c, 90 + 110 * (i % 4) + 30 * (i / 4 % 2), 230 + 90 * (i / 4), 48, peppers[i % 3], 0.45, FALSE);
+  for (i = 0; i < 3; i++)
+    disc (&c, 540 + 30 * i, 400 - 40 * i, 26, lime, 0.3, FALSE);
+  return finish (&c, "gen-peppers", "peppers in sunlight on dark slate, a white bowl", gains, 1.5);
+}
+
 GPtrArray *
 lw_heldout_scenes (void)
 {
@@ -751,6 +778,7 @@ lw_heldout_scenes (void)
   g_ptr_array_add (scenes, scene_flowers ());
   g_ptr_array_add (scenes, scene_neon ());
   g_ptr_array_add (scenes, scene_autumn ());
+  g_ptr_array_add (scenes, scene_peppers ());
   return scenes;
 }
 

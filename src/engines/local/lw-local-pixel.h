@@ -30,6 +30,9 @@ G_BEGIN_DECLS
 #define LW_LUM_R 0.2126f
 #define LW_LUM_G 0.7152f
 #define LW_LUM_B 0.0722f
+/* Where a saturated pixel's strongest channel starts to roll off
+ * (lw_local_tone_apply()); linear, code 243. */
+#define LW_SOFT_KNEE 0.9f
 
 /* A small single-channel map at preview scale, sampled bilinearly at full
  * resolution. sx, sy turn a full-resolution pixel position into a map
@@ -162,7 +165,7 @@ lw_local_tone_apply (const LwLocalTone *t,
   float r = rgb[0] * t->gain[0];
   float g = rgb[1] * t->gain[1];
   float b = rgb[2] * t->gain[2];
-  float lum, out, k, want, k_hi, k_lo, mx, mn, sat;
+  float lum, out, k, want, k_lo, mx, mn, sat, d_max = 0.f;
   float d[3];
   int c;
 
@@ -202,18 +205,29 @@ lw_local_tone_apply (const LwLocalTone *t,
   mn = MIN (r, MIN (g, b));
   sat = mx > 1e-6f ? lw_local_clampf ((mx - mn) / mx, 0.f, 1.f) : 0.f;
   want = (1.f + t->saturation) * (1.f + t->vibrance * (1.f - sat));
-  k_hi = G_MAXFLOAT;
   k_lo = G_MAXFLOAT;
   for (c = 0; c < 3; c++)
     {
-      if (d[c] > 1e-7f)
-        k_hi = MIN (k_hi, (1.f - out) / d[c]);
-      else if (d[c] < -1e-7f)
+      d_max = MAX (d_max, d[c]);
+      if (d[c] < -1e-7f)
         k_lo = MIN (k_lo, 0.5f * (1.f + out / -d[c]));
     }
   if (want > 1.f)
     want = MIN (want, MAX (1.f, k_lo));
-  want = MIN (want, MAX (k_hi, 0.f));
+  /* The strongest channel is not stopped at 1, where a colour's detail
+   * is lost and it reads 255: above LW_SOFT_KNEE it rolls off towards 1,
+   * by taking chroma away (the hue and the luminance stay). A grey
+   * pixel has no chroma to take: white stays white (recipe version 9). */
+  if (d_max > 1e-7f)
+    {
+      float top = out + d_max * want;
+
+      if (top > LW_SOFT_KNEE)
+        {
+          top = LW_SOFT_KNEE + (1.f - LW_SOFT_KNEE) * (1.f - expf ((LW_SOFT_KNEE - top) / (1.f - LW_SOFT_KNEE)));
+          want = MAX ((top - out) / d_max, 0.f);
+        }
+    }
   for (c = 0; c < 3; c++)
     rgb[c] = lw_local_clampf (out + d[c] * want, 0.f, 1.f);
 }
