@@ -115,6 +115,25 @@ ring (Canvas *c, double cx, double cy, double r, double t, const double rgb[3])
       }
 }
 
+/* A glow: light added around (cx, cy), a Gaussian of width sigma and
+ * height strength, over the pixels of [x0, x1) × [y0, y1). */
+static void
+glow (Canvas *c, double cx, double cy, double sigma, double strength, const double rgb[3],
+      int x0, int y0, int x1, int y1)
+{
+  int x, y, k;
+
+  for (y = MAX (y0, 0); y < MIN (y1, H); y++)
+    for (x = MAX (x0, 0); x < MIN (x1, W); x++)
+      {
+        float *p = c->rgb + ((gsize) y * W + x) * 3;
+        double g = strength * exp (-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (2 * sigma * sigma));
+
+        for (k = 0; k < 3; k++)
+          p[k] += (float) (g * rgb[k]);
+      }
+}
+
 static double
 smooth_noise (double x, double y, double phase)
 {
@@ -236,7 +255,7 @@ scene_night (void)
   static const double lamp[3] = { 1.0, 0.80, 0.40 }, cool[3] = { 0.85, 0.9, 1.0 };
   const double gains[3] = { 0.71, 0.71, 0.71 };
   Canvas c;
-  int i, x, y;
+  int i;
 
   canvas_init (&c, 1604);
   fill (&c, sky, shade_sky, FALSE);
@@ -249,18 +268,8 @@ scene_night (void)
       double cx = 50 + 90 * i, cy = 380 - 6 * (i % 3);
       const double *col = i % 2 ? lamp : cool;
 
-      /* a glow: light added to the sky around the lamp */
-      for (y = (int) cy - 40; y <= (int) cy + 40; y++)
-        for (x = (int) cx - 40; x <= (int) cx + 40; x++)
-          if (x >= 0 && y >= 0 && x < W && y < H)
-            {
-              float *p = c.rgb + ((gsize) y * W + x) * 3;
-              double g = 0.25 * exp (-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (2 * 12.0 * 12.0));
-              int k;
-
-              for (k = 0; k < 3; k++)
-                p[k] += (float) (g * col[k]);
-            }
+      /* light added to the sky around the lamp */
+      glow (&c, cx, cy, 12, 0.25, col, (int) cx - 40, (int) cy - 40, (int) cx + 41, (int) cy + 41);
       disc (&c, cx, cy, 5, col, 0, FALSE);
     }
   return finish (&c, "gen-night", "night: dark sky, a few bright lights, -0.5 EV", gains, 1.5);
@@ -675,25 +684,19 @@ scene_neon (void)
   static const double car[3] = { 0.50, 0.50, 0.50 }, lamp[3] = { 1.0, 0.85, 0.55 };
   const double gains[3] = { 1.0, 1.0, 1.0 };
   Canvas c;
-  int i, x, y;
+  int i;
 
   canvas_init (&c, 1618);
   fill (&c, brick, shade_surface, FALSE);
   rect (&c, 0, 300, W, 180, pavement, 0, TRUE);
   rect (&c, 60, 80, 200, 50, magenta, 0, FALSE);
   rect (&c, 380, 60, 60, 180, cyan, 0, FALSE);
-  /* the signs' glow on the wall and their reflections on the pavement */
-  for (y = 0; y < H; y++)
-    for (x = 0; x < W; x++)
-      {
-        float *p = c.rgb + ((gsize) y * W + x) * 3;
-        double gm = 0.10 * exp (-(pow (x - 160, 2) + pow ((y < 300 ? y : 600 - y) - 105, 2)) / (2 * 60.0 * 60));
-        double gc = 0.10 * exp (-(pow (x - 410, 2) + pow ((y < 300 ? y : 600 - y) - 150, 2)) / (2 * 60.0 * 60));
-        int k;
-
-        for (k = 0; k < 3; k++)
-          p[k] += (float) (gm * magenta[k] + gc * cyan[k]);
-      }
+  /* the signs' glow on the wall, and mirrored below the kerb (y = 300)
+   * on the pavement */
+  glow (&c, 160, 105, 60, 0.10, magenta, 0, 0, W, 300);
+  glow (&c, 410, 150, 60, 0.10, cyan, 0, 0, W, 300);
+  glow (&c, 160, 600 - 105, 60, 0.10, magenta, 0, 300, W, H);
+  glow (&c, 410, 600 - 150, 60, 0.10, cyan, 0, 300, W, H);
   rect (&c, 460, 330, 150, 60, car, 0.4, TRUE);
   for (i = 0; i < 2; i++)
     disc (&c, 480 + 110 * i, 395, 16, brick, 0, FALSE);
