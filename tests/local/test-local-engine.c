@@ -13,12 +13,14 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lw-engines.h"
 #include "lw-local-engine.h"
 #include "lw-local-ops.h"
 #include "lw-local-render.h"
+#include "lw-local-stats.h"
 #include "lw-local-heldout.h"
 #include "lw-local-test-util.h"
 #include "lw-store.h"
@@ -366,6 +368,50 @@ test_odd_inputs (void)
             g_assert_cmpint (out->width, ==, sizes[i][0]);
             g_assert_cmpint (out->height, ==, sizes[i][1]);
           }
+      }
+}
+
+static int
+compare_floats (const void *a, const void *b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* lw_local_median (the noise estimate's and the cutout's) is a selection,
+ * not a sort: it must still give what a sort puts at n / 2, on odd and even
+ * lengths, on long runs of one value (a flat area's zeros) and on sorted
+ * and reversed input. */
+static void
+test_median (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (16);
+  static const gsize sizes[] = { 1, 2, 3, 4, 5, 10, 101, 1000, 65536 };
+
+  g_assert_cmpfloat (lw_local_median (NULL, 0), ==, 0.f);
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (int kind = 0; kind < 5; kind++)
+      {
+        gsize n = sizes[s];
+        g_autofree float *values = g_new (float, n);
+        g_autofree float *sorted = NULL;
+
+        for (gsize i = 0; i < n; i++)
+          switch (kind)
+            {
+            case 0: values[i] = (float) g_rand_double (rand); break;
+            case 1: values[i] = (float) g_rand_int_range (rand, 0, 3); break;  /* mostly ties */
+            case 2: values[i] = g_rand_int_range (rand, 0, 10) < 8 ? 0.f : (float) g_rand_double (rand); break;
+            case 3: values[i] = (float) i; break;
+            default: values[i] = (float) (n - i); break;
+            }
+        sorted = g_memdup2 (values, n * sizeof (float));
+        qsort (sorted, n, sizeof (float), compare_floats);
+        g_assert_cmpfloat (lw_local_median (values, n), ==, sorted[n / 2]);
+        /* a reordering: the same values */
+        qsort (values, n, sizeof (float), compare_floats);
+        g_assert_cmpmem (values, n * sizeof (float), sorted, n * sizeof (float));
       }
 }
 
@@ -743,6 +789,7 @@ main (int argc, char **argv)
   g_test_add_func ("/local/engine/bad-input", test_bad_input);
   g_test_add_func ("/local/engine/odd-inputs", test_odd_inputs);
   g_test_add_func ("/local/engine/grey-stays-grey", test_grey_stays_grey);
+  g_test_add_func ("/local/engine/median", test_median);
   g_test_add_func ("/local/engine/cmyk", test_cmyk);
   g_test_add_func ("/local/engine/tungsten-greys", test_tungsten_greys);
   g_test_add_func ("/local/engine/cancel", test_cancel);

@@ -2,10 +2,10 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lw-local-cutout.h"
+#include "lw-local-stats.h"
 
 /* A backdrop must be light and nearly neutral: L* ≥ 55 and C* ≤ 20 covers
  * white, light grey and cream sweeps; 60 % of the border within ΔE 10 of
@@ -14,21 +14,6 @@
 #define BACKDROP_MAX_C      20.0
 #define BACKDROP_NEAR_DE    10.0
 #define BACKDROP_MIN_SHARE   0.6
-
-static int
-compare_floats (const void *a, const void *b)
-{
-  float x = *(const float *) a, y = *(const float *) b;
-
-  return (x > y) - (x < y);
-}
-
-static float
-median (float *values, gsize n)
-{
-  qsort (values, n, sizeof (float), compare_floats);
-  return values[n / 2];
-}
 
 static float
 distance_lab (const float *a, const float *b)
@@ -360,7 +345,7 @@ lw_local_cutout_find (const LwLocalImage *img,
 
       for (i = 0; i < border->len; i++)
         ch[i] = lab[g_array_index (border, gsize, i) * 3 + c];
-      bg_lab[c] = median (ch, border->len);
+      bg_lab[c] = lw_local_median (ch, border->len);
     }
   if (bg_lab[0] < BACKDROP_MIN_L || hypotf (bg_lab[1], bg_lab[2]) > BACKDROP_MAX_C)
     return NULL;
@@ -388,7 +373,7 @@ lw_local_cutout_find (const LwLocalImage *img,
     if (selected < n / 20)
       return NULL;
     /* 1.4826 · median absolute value = σ for Gaussian residuals */
-    sigma = 1.4826f * median (d, selected);
+    sigma = 1.4826f * lw_local_median (d, selected);
   }
   tol = CLAMP (3.5f * sigma + 2.f, 4.f, 12.f);
   for (k = 0; k < n; k++)

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lw-local-stats.h"
@@ -467,12 +466,48 @@ lw_local_estimate_white (const LwLocalImage *image,
 
 /* ---- noise ---- */
 
-static int
-compare_floats (const void *a, const void *b)
+/* Hoare's FIND (Wirth's form): partitions around a median of three until
+ * position n / 2 holds what a sort would put there. Linear on average, no
+ * copy; the order of values is lost. Equal values (a flat area's zeros)
+ * split evenly, so they cannot make it quadratic. */
+float
+lw_local_median (float *values,
+                 gsize  n)
 {
-  float x = *(const float *) a, y = *(const float *) b;
+  gssize lo = 0, hi = (gssize) n - 1, k = (gssize) n / 2;
 
-  return (x > y) - (x < y);
+  if (n == 0)
+    return 0.f;
+  while (lo < hi)
+    {
+      gssize mid = lo + (hi - lo) / 2, i = lo, j = hi;
+      float a = values[lo], b = values[mid], c = values[hi];
+      float pivot = MAX (MIN (a, b), MIN (MAX (a, b), c));
+
+      do
+        {
+          while (values[i] < pivot)
+            i++;
+          while (pivot < values[j])
+            j--;
+          if (i <= j)
+            {
+              float t = values[i];
+
+              values[i++] = values[j];
+              values[j--] = t;
+            }
+        }
+      while (i <= j);
+      /* [lo, j] ≤ pivot, [i, hi] ≥ pivot, anything between equals it */
+      if (k <= j)
+        hi = j;
+      else if (k >= i)
+        lo = i;
+      else
+        break;
+    }
+  return values[k];
 }
 
 double
@@ -521,9 +556,8 @@ lw_local_estimate_noise (GeglBuffer *buffer)
     }
   if (all->len == 0)
     return 0;
-  qsort (all->data, all->len, sizeof (float), compare_floats);
   /* median |N∗I| = 0.6745 · 6σ for Gaussian noise */
-  return g_array_index (all, float, all->len / 2) / (0.6745 * 6.0);
+  return lw_local_median ((float *) all->data, all->len) / (0.6745 * 6.0);
 }
 
 /* ---- local tone base ---- */

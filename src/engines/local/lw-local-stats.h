@@ -85,6 +85,11 @@ double      lw_local_estimate_illuminant (const LwLocalImage *image,
 double      lw_local_estimate_white    (const LwLocalImage *image,
                                         double              uv[2]);
 
+/* The value at position n / 2 of values in ascending order (the upper
+ * median when n is even); 0 when n is 0. Reorders values. */
+float       lw_local_median            (float              *values,
+                                        gsize               n);
+
 /* σ of the noise in 8-bit units of the encoded (gamma) signal, from up to
  * four full-resolution crops of buffer (Immerkær 1996, made robust to edges
  * with a median). */
