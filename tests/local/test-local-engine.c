@@ -415,6 +415,67 @@ test_median (void)
       }
 }
 
+/* lw:encode writes round (255 · sRGB (v)), worked out here in double from
+ * the formula, for every value a float can hold between two neighbouring
+ * codes' boundaries and for values on either side of each boundary; out of
+ * range and NaN clamp. */
+static double
+linear_to_srgb (double v)
+{
+  return v <= 0.0031308 ? v * 12.92 : 1.055 * pow (v, 1 / 2.4) - 0.055;
+}
+
+static void
+test_encode (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (255);
+  const glong n = 200000;
+  g_autofree float *in = g_new (float, n * 4);
+  g_autofree guint8 *out = g_new (guint8, n * 4);
+  g_autofree guint8 *out3 = g_new (guint8, n * 3);
+  static const float odd[][4] = {
+    { -0.5f, 0.f, 1.f, 0.5f }, { 2.f, 1e-30f, 0.99999994f, -1.f }, { NAN, INFINITY, -INFINITY, NAN },
+  };
+  glong i;
+
+  for (i = 0; i < n * 4; i++)
+    {
+      /* half uniform, half near a code boundary */
+      if (i % 2 == 0)
+        in[i] = (float) g_rand_double (rand);
+      else
+        {
+          int k = g_rand_int_range (rand, 1, 256);
+          double e = (k - 0.5) / 255.0;
+          double t = e <= 0.04045 ? e / 12.92 : pow ((e + 0.055) / 1.055, 2.4);
+
+          in[i] = nextafterf ((float) t, g_rand_boolean (rand) ? 2.f : -1.f);
+          if (g_rand_int_range (rand, 0, 3) == 0)
+            in[i] = (float) t;
+        }
+    }
+  lw_local_encode_srgb8 (in, out, n, TRUE);
+  lw_local_encode_srgb8 (in, out3, n, FALSE);
+  for (i = 0; i < n; i++)
+    {
+      for (int c = 0; c < 3; c++)
+        {
+          double want = round (255 * linear_to_srgb (in[i * 4 + c]));
+
+          if (out[i * 4 + c] != want)
+            g_error ("pixel %ld channel %d: %.9g encoded as %u, not %.0f", i, c, in[i * 4 + c], out[i * 4 + c], want);
+          g_assert_cmpuint (out3[i * 3 + c], ==, out[i * 4 + c]);
+        }
+      g_assert_cmpuint (out[i * 4 + 3], ==, (guint) round (255 * in[i * 4 + 3]));
+    }
+  lw_local_encode_srgb8 (&odd[0][0], out, G_N_ELEMENTS (odd), TRUE);
+  {
+    static const guint8 want[] = { 0, 0, 255, 128, 255, 0, 255, 0, 0, 255, 0, 0 };
+
+    g_assert_cmpmem (out, sizeof want, want, sizeof want);
+  }
+}
+
 /* A greyscale photo stays grey through every module (issue 18: it came
  * out warm-tinted). Two ways a user has one: a one-channel PNG, and a JPEG
  * of a black-and-white picture stored as colour (chroma rounding noise
@@ -790,6 +851,7 @@ main (int argc, char **argv)
   g_test_add_func ("/local/engine/odd-inputs", test_odd_inputs);
   g_test_add_func ("/local/engine/grey-stays-grey", test_grey_stays_grey);
   g_test_add_func ("/local/engine/median", test_median);
+  g_test_add_func ("/local/engine/encode", test_encode);
   g_test_add_func ("/local/engine/cmyk", test_cmyk);
   g_test_add_func ("/local/engine/tungsten-greys", test_tungsten_greys);
   g_test_add_func ("/local/engine/cancel", test_cancel);

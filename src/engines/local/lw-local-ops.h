@@ -11,6 +11,8 @@
  *              LwLocalDetail *)
  *   lw:sharpen unsharp mask of perceptual luminance (properties "sigma",
  *              "amount", "threshold")
+ *   lw:encode  the result as 8-bit sRGB, exactly and the same on every run
+ *              (property "alpha": 1 for R'G'B'A u8, 0 for R'G'B' u8)
  * Pointer properties are borrowed: the caller keeps them alive until the
  * graph is gone.
  */
@@ -36,6 +38,15 @@ GType lw_local_op_orient_get_type (void);
 GType lw_local_op_adjust_get_type (void);
 GType lw_local_op_detail_get_type (void);
 GType lw_local_op_sharpen_get_type (void);
+GType lw_local_op_encode_get_type (void);
+
+/* What lw:encode does to n_pixels linear RGBA floats: round (255 · sRGB)
+ * per colour channel, round (255 · a) for alpha (written when alpha is
+ * TRUE, 4 bytes a pixel; else 3). Out of range and NaN clamp to 0–255. */
+void  lw_local_encode_srgb8 (const float *in,
+                             guint8      *out,
+                             glong        n_pixels,
+                             gboolean     alpha);
 
 /* Maps a pixel of the upright image (u, v) to the stored image (x, y) for
  * EXIF orientation o; width and height are the stored image's. */

@@ -34,6 +34,14 @@ lw_local_gegl_init (void)
       long pages = sysconf (_SC_PHYS_PAGES);
       long page_size = sysconf (_SC_PAGESIZE);
 
+      /* Exact conversions only, so a photo gives the same bytes on every
+       * run. babl otherwise times the conversions it may use (those within
+       * its tolerance) as the process runs and keeps the fastest, and
+       * runs differed by a code here and there. With 0 it takes exact
+       * table lookups for 8-bit input; the output is lw:encode's. GEGL sets
+       * this variable itself at this point when it is unset; a value the
+       * user set is kept. */
+      g_setenv ("BABL_TOLERANCE", "0", FALSE);
 #if defined(__SANITIZE_ADDRESS__)
       /* gegl_init() dlopen()s every GEGL module, and the libraries behind
        * them (ffmpeg, poppler, …) allocate in their constructors, once per
@@ -58,6 +66,7 @@ lw_local_gegl_init (void)
       g_type_class_ref (lw_local_op_adjust_get_type ());
       g_type_class_ref (lw_local_op_detail_get_type ());
       g_type_class_ref (lw_local_op_sharpen_get_type ());
+      g_type_class_ref (lw_local_op_encode_get_type ());
       g_once_init_leave (&initialised, 1);
     }
 }
@@ -262,9 +271,9 @@ lw_local_render (const LwEngineRequest *request,
       source = orient;
     }
   last = lw_local_plan_build (plan, graph, source);
-  convert = gegl_node_new_child (graph, "operation", "gegl:convert-format",
-                                 "format", babl_format (png ? "R'G'B'A u8" : "R'G'B' u8"),
-                                 NULL);
+  /* Ours, not gegl:convert-format: babl's choice of conversion depends on
+   * timing, and the same photo must give the same bytes on every run. */
+  convert = gegl_node_new_child (graph, "operation", "lw:encode", "alpha", png ? 1 : 0, NULL);
   if (png)
     save = gegl_node_new_child (graph, "operation", "gegl:png-save",
                                 "path", tmp, "bitdepth", 8, NULL);
