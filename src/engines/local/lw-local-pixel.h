@@ -232,6 +232,23 @@ lw_local_tone_apply (const LwLocalTone *t,
     rgb[c] = lw_local_clampf (out + d[c] * want, 0.f, 1.f);
 }
 
+/* The cube root of Y (D65 white = 1) that L* is made of; lw_local_lab()
+ * and lw_local_lab_l() share it, so L* is the same number from both. */
+static inline float
+lw_local_lab_fy (const float *rgb)
+{
+  float y = 0.2126729f * rgb[0] + 0.7151522f * rgb[1] + 0.0721750f * rgb[2];
+
+  return cbrtf (MAX (y, 0.f));
+}
+
+/* L* alone, as lw_local_lab() computes it: one cube root, not three. */
+static inline float
+lw_local_lab_l (const float *rgb)
+{
+  return 116.f * lw_local_lab_fy (rgb) - 16.f;
+}
+
 /* CIELAB (D65) of a linear sRGB colour, with the cube root taken for all
  * values (the linear toe of L* matters nowhere we use this). */
 static inline void
@@ -239,10 +256,9 @@ lw_local_lab (const float *rgb,
               float       *lab)
 {
   float x = 0.4124564f * rgb[0] + 0.3575761f * rgb[1] + 0.1804375f * rgb[2];
-  float y = 0.2126729f * rgb[0] + 0.7151522f * rgb[1] + 0.0721750f * rgb[2];
   float z = 0.0193339f * rgb[0] + 0.1191920f * rgb[1] + 0.9503041f * rgb[2];
   float fx = cbrtf (MAX (x / 0.95047f, 0.f));
-  float fy = cbrtf (MAX (y, 0.f));
+  float fy = lw_local_lab_fy (rgb);
   float fz = cbrtf (MAX (z / 1.08883f, 0.f));
 
   lab[0] = 116.f * fy - 16.f;

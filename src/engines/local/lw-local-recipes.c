@@ -353,7 +353,7 @@ lw_local_plan_new (const char                *module_id,
    * brightening only. A darker copy of the same photo gets a gain just as
    * much larger, so both end up alike. */
   tone_identity (&plan->tone);
-  lw_local_measure (preview, &plan->tone, to_full, &m);
+  lw_local_measure (preview, &plan->tone, to_full, FALSE, &m);
   k = 1;
   if (m.max_p995 > 0 && r->max_exposure_ev > 0)
     {
@@ -372,7 +372,7 @@ lw_local_plan_new (const char                *module_id,
   /* Low key: when most of the photo is dark after the exposure gain (a
    * night scene, a dark room lit by lamps), the darkness is the picture:
    * lift the shadows less and leave the median where it is. */
-  lw_local_measure (preview, &plan->tone, to_full, &m);
+  lw_local_measure (preview, &plan->tone, to_full, FALSE, &m);
   low_key = CLAMP ((m.dark_share - 0.3) / 0.5, 0, 1);
 
   if ((r->shadows > 0 || r->highlights > 0) && plan->cutout == NULL)
@@ -388,7 +388,7 @@ lw_local_plan_new (const char                *module_id,
     }
 
   /* Global tone curve from the histogram of what we have so far. */
-  lw_local_measure (preview, &plan->tone, to_full, &m);
+  lw_local_measure (preview, &plan->tone, to_full, FALSE, &m);
   curve.black = CLAMP ((m.y[LW_LOCAL_PCT_0_5] - 0.002) * r->black_strength, 0, r->black_max);
   curve.ymax = CLAMP (m.max_p999, 1.0, 2.0);
   curve.knee = MAX (0.5, 1 - 1.5 * (curve.ymax - 1));
@@ -428,7 +428,7 @@ lw_local_plan_new (const char                *module_id,
   plan->tone.mono = ins->mono || (plan->achromatic && ins->warmth == 0);
   if (r->adaptive_vibrance > 0)
     {
-      lw_local_measure (preview, &plan->tone, to_full, &m);
+      lw_local_measure (preview, &plan->tone, to_full, TRUE, &m);
       if (m.chroma_mean < 20)
         plan->tone.vibrance += (float) (r->adaptive_vibrance * strength * (20 - m.chroma_mean) / 20);
     }

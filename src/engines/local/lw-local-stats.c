@@ -74,6 +74,7 @@ void
 lw_local_measure (const LwLocalImage *image,
                   const LwLocalTone  *tone,
                   float               to_full,
+                  gboolean            with_chroma,
                   LwLocalMeasure     *m)
 {
   g_autofree double *hist_y = g_new0 (double, HIST_BINS);
@@ -99,9 +100,14 @@ lw_local_measure (const LwLocalImage *image,
         lum = lw_local_luminance (rgb);
         hist_y[hist_bin (lum)] += 1;
         hist_max[hist_bin (MAX (rgb[0], MAX (rgb[1], rgb[2])))] += 1;
-        lw_local_lab (rgb, lab);
+        if (with_chroma)
+          {
+            lw_local_lab (rgb, lab);
+            c_sum += sqrt (lab[1] * lab[1] + lab[2] * lab[2]);
+          }
+        else
+          lab[0] = lw_local_lab_l (rgb);
         l_sum += lab[0];
-        c_sum += sqrt (lab[1] * lab[1] + lab[2] * lab[2]);
         dark += lab[0] < 20.f;
         bright += lab[0] > 90.f;
         /* 254.5 / 255 encoded is 0.9961 linear */

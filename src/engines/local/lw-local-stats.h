@@ -17,7 +17,7 @@ typedef struct {
   double max_p995;         /* 99.5th percentile of max(R, G, B) */
   double max_p999;
   double l_mean;           /* mean L* */
-  double chroma_mean;      /* mean C*ab */
+  double chroma_mean;      /* mean C*ab; 0 unless measured with_chroma */
   double dark_share;       /* share of pixels with L* < 20 */
   double bright_share;     /* share with L* > 90 */
   double clipped_share;    /* share with a channel at ≥ 254.5 / 255 */
@@ -39,10 +39,13 @@ enum {
 };
 
 /* Measures image after tone (NULL: as it is). to_full is the size of a
- * preview pixel in full-resolution pixels (for the local tone map). */
+ * preview pixel in full-resolution pixels (for the local tone map).
+ * chroma_mean only with_chroma: it needs a* and b*, two more cube roots a
+ * pixel, where everything else needs luminance and L* alone. */
 void        lw_local_measure           (const LwLocalImage *image,
                                         const LwLocalTone  *tone,
                                         float               to_full,
+                                        gboolean            with_chroma,
                                         LwLocalMeasure     *measure);
 
 /* TRUE for a photo with no colour in it (a greyscale image stored as RGB):
