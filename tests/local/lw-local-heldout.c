@@ -10,7 +10,7 @@
  * toy in a dim room, a market stall at dusk; after version 7), a harbour
  * at blue hour, a forest path, a sunset and a meadow of flowers (with
  * version 8), neon signs at night, autumn leaves and peppers in sunlight
- * (after it). Colours
+ * (after it), and a fruit stall in the sun (before version 10). Colours
  * are linear-light RGB under neutral light. */
 #include "config.h"
 
@@ -757,6 +757,46 @@ scene_peppers (void)
   return finish (&c, "gen-peppers", "peppers in sunlight on dark slate, a white bowl", gains, 1.5);
 }
 
+/* Written before recipe version 10 was tried, to measure it on (it may
+ * change how bright saturated colours roll off): a fruit stall in low
+ * afternoon sun. Three wooden crates of oranges, lemons and red apples,
+ * packed close, each fruit with its own highlight, and a white price card
+ * on the middle crate. Large areas of bright, saturated colour. */
+static LwHeldoutScene *
+scene_stall (void)
+{
+  static const double wood[3] = { 0.22, 0.12, 0.06 }, card[3] = { 0.82, 0.82, 0.80 };
+  static const double fruit[3][3] = {
+    { 0.92, 0.30, 0.02 },  /* oranges */
+    { 0.90, 0.78, 0.05 },  /* lemons */
+    { 0.70, 0.03, 0.04 },  /* apples */
+  };
+  static const double shine[3] = { 1, 1, 1 };
+  const double gains[3] = { 1.06, 1.0, 0.90 };
+  Canvas c;
+  int crate, x, y;
+
+  canvas_init (&c, 1621);
+  fill (&c, wood, shade_counter, FALSE);
+  for (crate = 0; crate < 3; crate++)
+    {
+      int x0 = 20 + 205 * crate;
+
+      rect (&c, x0, 90, 190, 330, wood, 0.3, FALSE);
+      for (y = 0; y < 6; y++)
+        for (x = 0; x < 4; x++)
+          {
+            double cx = x0 + 25 + 46 * x + g_rand_double_range (c.rand, -4, 4);
+            double cy = 115 + 52 * y + g_rand_double_range (c.rand, -4, 4);
+
+            disc (&c, cx, cy, 24, fruit[crate], 0.5, FALSE);
+            glow (&c, cx - 8, cy - 8, 3.5, 0.35, shine, (int) cx - 20, (int) cy - 20, (int) cx + 4, (int) cy + 4);
+          }
+    }
+  rect (&c, 255, 200, 90, 60, card, 0.05, TRUE);
+  return finish (&c, "gen-stall", "a fruit stall in low afternoon sun, a white price card", gains, 1.2);
+}
+
 GPtrArray *
 lw_heldout_scenes (void)
 {
@@ -782,6 +822,7 @@ lw_heldout_scenes (void)
   g_ptr_array_add (scenes, scene_neon ());
   g_ptr_array_add (scenes, scene_autumn ());
   g_ptr_array_add (scenes, scene_peppers ());
+  g_ptr_array_add (scenes, scene_stall ());
   return scenes;
 }
 
