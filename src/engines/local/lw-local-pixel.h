@@ -217,14 +217,19 @@ lw_local_tone_apply (const LwLocalTone *t,
   /* The strongest channel is not stopped at 1, where a colour's detail
    * is lost and it reads 255: above LW_SOFT_KNEE it rolls off towards 1,
    * by taking chroma away (the hue and the luminance stay). A grey
-   * pixel has no chroma to take: white stays white (recipe version 9). */
+   * pixel has no chroma to take: white stays white (recipe version 9).
+   * The roll-off is rational, x / (1 + x) of the excess, not exponential
+   * (version 10): the exponential reached code 255 at 1.22, so a bright
+   * red lifted further went flat; this one only at 3.4. */
   if (d_max > 1e-7f)
     {
       float top = out + d_max * want;
 
       if (top > LW_SOFT_KNEE)
         {
-          top = LW_SOFT_KNEE + (1.f - LW_SOFT_KNEE) * (1.f - expf ((LW_SOFT_KNEE - top) / (1.f - LW_SOFT_KNEE)));
+          float over = (top - LW_SOFT_KNEE) / (1.f - LW_SOFT_KNEE);
+
+          top = LW_SOFT_KNEE + (1.f - LW_SOFT_KNEE) * over / (1.f + over);
           want = MAX ((top - out) / d_max, 0.f);
         }
     }
