@@ -181,13 +181,23 @@ static const struct {
   { "held-out", "neutral", "realestate", "gen-stall", 8.5 },
   { "held-out", "neutral", "remaster", "gen-stall", 3.5 },
   { "held-out", "neutral", "my-custom-module", "gen-stall", 5.5 },
+  /* Written before the estimator was changed for gen-stall and measured
+   * on version 10 as it was: breakfast on a walnut table. The photo is
+   * balanced on its plates, but its cast copy on the wood, which the
+   * cast moves to 0.89 from the plates: the two outputs differ by three
+   * times what the photos do. */
+  { "held-out", "constancy", "food", "gen-board", 3.1 },
+  { "held-out", "constancy", "portrait", "gen-board", 3.1 },
+  { "held-out", "constancy", "realestate", "gen-board", 3.7 },
+  { "held-out", "constancy", "remaster", "gen-board", 3.4 },
+  { "held-out", "constancy", "my-custom-module", "gen-board", 2.9 },
   /* The means the dim photos carry past 8 (8.30, 9.44, 8.73 on 27 photos;
    * Food Enhancer's also by recipe version 8, which balances the rocket
    * and the mandrill a little more: 7.99 → 8.01 on the 20 photos before
    * the scenes added with it), and gen-stall (12.1, 15.6, 14.9) with
-   * them: 8.43, 9.66, 8.96 on 28. */
-  { "held-out", "restraint", "food", NULL, 8.45 },
-  { "held-out", "restraint", "realestate", NULL, 9.7 },
+   * them: 8.43, 9.66, 8.96 on 28; with gen-board 8.45, 9.73, 8.95. */
+  { "held-out", "restraint", "food", NULL, 8.5 },
+  { "held-out", "restraint", "realestate", NULL, 9.75 },
   { "held-out", "restraint", "remaster", NULL, 9.0 },
 };
 
