@@ -162,6 +162,10 @@ lw_local_is_achromatic (const LwLocalImage *image)
 #define UV_RANGE 2.0
 /* The "one point" radius of a mid-grey pixel (point_radius()). */
 #define GREY_RADIUS 0.04
+/* The least share of the votes a cluster of grey surfaces nearer to
+ * neutral than the mode needs to be taken for the light (a white card on
+ * a fruit stall holds 0.05, a sunset's grey rock 0.04). */
+#define NEAR_GREY_MASS 0.03
 
 typedef struct {
   float u, v, w;
@@ -210,19 +214,18 @@ texture_weights (const LwLocalImage *image)
   return weight;
 }
 
-/* Mean shift over the log-chromaticity bins from (u0, v0): a wide kernel
- * first so a strong cast is still reached, narrowing so the estimate
- * settles on one cluster of surfaces. Returns the share of the votes near
- * the mode. */
+/* Mean shift over the log-chromaticity bins from (u0, v0): a first kernel
+ * of rho0, narrowing to 0.10 so the estimate settles on one cluster of
+ * surfaces. Returns the share of the votes near the mode. */
 static double
-mean_shift (GArray *bins, double total, double u0, double v0, double *u_out, double *v_out)
+mean_shift_from (GArray *bins, double total, double u0, double v0, double rho0, double *u_out, double *v_out)
 {
   double mass = 0;
   int it;
 
   for (it = 0; it < 40; it++)
     {
-      double rho = it < 20 ? 0.35 * pow (0.10 / 0.35, it / 19.0) : 0.10;
+      double rho = it < 20 ? rho0 * pow (0.10 / rho0, it / 19.0) : 0.10;
       double su = 0, sv = 0, sw = 0;
       guint k;
 
@@ -250,6 +253,14 @@ mean_shift (GArray *bins, double total, double u0, double v0, double *u_out, dou
   return mass;
 }
 
+/* The wide search: a first kernel of 0.35 (reach 1.05), so a strong cast
+ * is still reached. */
+static double
+mean_shift (GArray *bins, double total, double u0, double v0, double *u_out, double *v_out)
+{
+  return mean_shift_from (bins, total, u0, v0, 0.35, u_out, v_out);
+}
+
 /* How far from a point of the log-chromaticity plane a pixel of a grey
  * surface may land by 8-bit noise alone (±2 levels): GREY_RADIUS for a
  * mid grey (code 128: √2 · 2 · 2.4 / (128 + 14) ≈ 0.048, since
@@ -267,6 +278,27 @@ point_radius (float g)
     return GREY_RADIUS;
   code = 255 * (g <= 0.0031308f ? 12.92 * g : 1.055 * pow (g, 1 / 2.4) - 0.055);
   return (float) (GREY_RADIUS * MAX (1.0, (128 + 14) / (code + 14)));
+}
+
+/* Of the votes within the kernel's reach (0.15) of (u0, v0), the share
+ * on one point: within each vote's own noise radius. */
+static double
+tight_share (GArray *bins, double u0, double v0)
+{
+  double tight = 0, near = 0;
+  guint k;
+
+  for (k = 0; k < bins->len; k++)
+    {
+      const UvBin *b = &g_array_index (bins, UvBin, k);
+      double d2 = (b->u - u0) * (b->u - u0) + (b->v - v0) * (b->v - v0);
+
+      if (d2 < b->r2)
+        tight += b->w;
+      if (d2 < 0.15 * 0.15)
+        near += b->w;
+    }
+  return near > 0 ? tight / near : 0;
 }
 
 double
@@ -319,12 +351,11 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
       bu = (int) ((u + UV_RANGE) / (2 * UV_RANGE) * UV_BINS);
       bv = (int) ((v + UV_RANGE) / (2 * UV_RANGE) * UV_BINS);
       grid[bv * UV_BINS + bu] += (float) w;
-      if (grey != NULL)
-        {
-          float r = point_radius (px[1]);
+      {
+        float r = point_radius (px[1]);
 
-          grid_r2[bv * UV_BINS + bu] += (float) w * r * r;
-        }
+        grid_r2[bv * UV_BINS + bu] += (float) w * r * r;
+      }
       total += w;
       gw_u += w * u;
       gw_v += w * v;
@@ -359,25 +390,52 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
    * is: a point holding few votes is no grey card. */
   if (grey != NULL && mass > 0)
     {
-      double tight = 0, near = 0;
-      guint k;
+      double on_point = tight_share (bins, u0, v0);
 
-      for (k = 0; k < bins->len; k++)
-        {
-          const UvBin *b = &g_array_index (bins, UvBin, k);
-          double d2 = (b->u - u0) * (b->u - u0) + (b->v - v0) * (b->v - v0);
-
-          if (d2 < b->r2)
-            tight += b->w;
-          if (d2 < 0.15 * 0.15)
-            near += b->w;
-        }
-      if (near > 0)
-        *grey = CLAMP ((tight / near - LW_LOCAL_GREY_LOW) / (LW_LOCAL_GREY_HIGH - LW_LOCAL_GREY_LOW), 0, 1)
-                * CLAMP (mass / LW_LOCAL_SURE_MASS, 0, 1);
+      *grey = CLAMP ((on_point - LW_LOCAL_GREY_LOW) / (LW_LOCAL_GREY_HIGH - LW_LOCAL_GREY_LOW), 0, 1)
+              * CLAMP (mass / LW_LOCAL_SURE_MASS, 0, 1);
       g_debug ("illuminant: mode (%.3f, %.3f) mass %.3f, %.2f of it on one point: grey %.2f",
-               u0, v0, mass, near > 0 ? tight / near : 0, *grey);
+               u0, v0, mass, on_point, *grey);
     }
+
+  /* Grey surfaces the search passed over (recipe version 11). The first
+   * kernel reaches 1.05 so that a strong cast is still found, and a big
+   * cluster that far out pulls the search to it: a wooden table or stall
+   * filling the frame, one tight brown that reads as grey under tungsten.
+   * A white plate or card nearer to neutral was lost on the way. So the
+   * search is run again from neutral with narrower first kernels (reach
+   * 0.3–0.75); where one ends on another cluster that is grey surfaces
+   * (at least half of it on one point, NEAR_GREY_MASS of the votes), that
+   * is the light: grey surfaces show its colour, a brown surface only
+   * may. Checked nearest first, so the first grey cluster from neutral
+   * wins; a narrow search ending on the mode already found changes
+   * nothing. */
+  {
+    static const double first_kernel[] = { 0.10, 0.15, 0.20, 0.25 };
+    guint k;
+
+    for (k = 0; k < G_N_ELEMENTS (first_kernel); k++)
+      {
+        double nu, nv, near_mass, on_point;
+
+        near_mass = mean_shift_from (bins, total, 0, 0, first_kernel[k], &nu, &nv);
+        if (hypot (nu - u0, nv - v0) < GREY_RADIUS)
+          break;
+        if (near_mass < NEAR_GREY_MASS)
+          continue;
+        on_point = tight_share (bins, nu, nv);
+        if (on_point < LW_LOCAL_GREY_HIGH)
+          continue;
+        g_debug ("illuminant: grey surfaces at (%.3f, %.3f), mass %.3f, %.2f of it on one point, "
+                 "nearer to neutral than the mode: the light", nu, nv, near_mass, on_point);
+        uv[0] = nu;
+        uv[1] = nv;
+        if (grey != NULL)
+          *grey = 1;
+        /* as sure as a mode can be made: no lean on the grey world */
+        return LW_LOCAL_SURE_MASS;
+      }
+  }
 
   /* Unsure: few votes near that mode. Which cluster is found then depends
    * on where the search starts, and a fixed start (neutral) does not move

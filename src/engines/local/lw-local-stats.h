@@ -62,7 +62,11 @@ gboolean    lw_local_is_achromatic     (const LwLocalImage *image);
  * votes near the mode, −1 when nothing voted. grey (may be NULL) is set
  * to 0–1: how far the mode is one point of the plane rather than a broad
  * cluster — grey surfaces of any lightness lie on one point under one
- * light, skin, wood and shade spread out (see LW_LOCAL_GREY_*). */
+ * light, skin, wood and shade spread out (see LW_LOCAL_GREY_*). A cluster
+ * of grey surfaces nearer to neutral than that mode, which narrower
+ * searches from neutral find, is taken instead (a white plate on a wooden
+ * table that fills the frame); then the return is LW_LOCAL_SURE_MASS and
+ * grey 1. */
 double      lw_local_estimate_illuminant (const LwLocalImage *image,
                                           double              uv[2],
                                           double             *grey);
