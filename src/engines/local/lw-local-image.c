@@ -39,11 +39,7 @@ linear_table (void)
       int i;
 
       for (i = 0; i < 256; i++)
-        {
-          double v = i / 255.0;
-
-          table[i] = (float) (v <= 0.04045 ? v / 12.92 : pow ((v + 0.055) / 1.055, 2.4));
-        }
+        table[i] = (float) lw_local_srgb_to_linear (i / 255.0);
       g_once_init_leave (&done, 1);
     }
   return table;

@@ -41,12 +41,6 @@ static struct {
   guint8 start[START_BINS];
 } table;
 
-static double
-srgb_to_linear (double e)
-{
-  return e <= 0.04045 ? e / 12.92 : pow ((e + 0.055) / 1.055, 2.4);
-}
-
 static void
 table_init (void)
 {
@@ -58,7 +52,7 @@ table_init (void)
 
       table.threshold[0] = -G_MAXDOUBLE;
       for (k = 1; k <= 255; k++)
-        table.threshold[k] = srgb_to_linear ((k - 0.5) / 255.0);
+        table.threshold[k] = lw_local_srgb_to_linear ((k - 0.5) / 255.0);
       table.threshold[256] = G_MAXDOUBLE;
       for (b = 0; b < START_BINS; b++)
         {

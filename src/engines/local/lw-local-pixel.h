@@ -34,6 +34,14 @@ G_BEGIN_DECLS
  * (lw_local_tone_apply()); linear, code 243. */
 #define LW_SOFT_KNEE 0.9f
 
+/* An sRGB-encoded value (0–1) in linear light. In double: the tables built
+ * from it (8-bit decoding, lw:encode's code boundaries) are exact. */
+static inline double
+lw_local_srgb_to_linear (double e)
+{
+  return e <= 0.04045 ? e / 12.92 : pow ((e + 0.055) / 1.055, 2.4);
+}
+
 /* A small single-channel map at preview scale, sampled bilinearly at full
  * resolution. sx, sy turn a full-resolution pixel position into a map
  * position. */
