@@ -17,7 +17,7 @@ static const LwLocalRecipe recipes[] = {
     .id = "food",
     .wb_strength = 0.85, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.6,
     .warmth = 0.03,
-    .white_target = 0.97, .max_exposure_ev = 1.5,
+    .white_target = 0.97, .max_exposure_ev = 2.5,
     .mid_target = 55, .mid_strength = 0.4, .mid_max = 6,
     .black_strength = 0.5, .black_max = 0.01,
     .iqr_target = 40, .contrast_max = 0.25,
@@ -39,7 +39,7 @@ static const LwLocalRecipe recipes[] = {
     .id = "portrait",
     .wb_strength = 0.85, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.6,
     .warmth = 0.01,
-    .white_target = 0.97, .max_exposure_ev = 1.5,
+    .white_target = 0.97, .max_exposure_ev = 2.5,
     .mid_target = 52, .mid_strength = 0.35, .mid_max = 6,
     .black_strength = 0.3, .black_max = 0.01,
     .iqr_target = 35, .contrast_max = 0.12,
@@ -51,7 +51,7 @@ static const LwLocalRecipe recipes[] = {
   {
     .id = "realestate",
     .wb_strength = 0.95, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.6,
-    .white_target = 0.97, .max_exposure_ev = 1.5,
+    .white_target = 0.97, .max_exposure_ev = 2.5,
     .mid_target = 55, .mid_strength = 0.5, .mid_max = 8,
     .black_strength = 0.5, .black_max = 0.01,
     .iqr_target = 38, .contrast_max = 0.15,
@@ -62,7 +62,7 @@ static const LwLocalRecipe recipes[] = {
   {
     .id = "remaster",
     .wb_strength = 0.95, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.65,
-    .white_target = 0.97, .max_exposure_ev = 2.0,
+    .white_target = 0.97, .max_exposure_ev = 2.5,
     .mid_target = 52, .mid_strength = 0.5, .mid_max = 8,
     .black_strength = 1.0, .black_max = 0.04,
     .iqr_target = 42, .contrast_max = 0.35,
@@ -77,7 +77,7 @@ static const LwLocalRecipe recipes[] = {
      * vibrance, light sharpening — and no more. */
     .id = "default",
     .wb_strength = 0.8, .wb_radius = 0.25, .wb_radius_minor = 0.20, .wb_slope = 0.6,
-    .white_target = 0.97, .max_exposure_ev = 1.5,
+    .white_target = 0.97, .max_exposure_ev = 2.5,
     .mid_target = 52, .mid_strength = 0.3, .mid_max = 5,
     .black_strength = 0.3, .black_max = 0.01,
     .iqr_target = 38, .contrast_max = 0.15,
@@ -351,7 +351,11 @@ lw_local_plan_new (const char                *module_id,
 
   /* Exposure: the photo's white (its 99.5th percentile) to white_target,
    * brightening only. A darker copy of the same photo gets a gain just as
-   * much larger, so both end up alike. */
+   * much larger, so both end up alike — up to max_exposure_ev. That is
+   * 2.5 EV since recipe version 12 (1.5, Remaster 2.0, before): a dim
+   * photo with nothing white in it takes up to about 1.6 EV, and its copy
+   * 1 EV darker was capped and stayed darker. docs/local-engine.md,
+   * Limits. */
   tone_identity (&plan->tone);
   lw_local_measure (preview, &plan->tone, to_full, FALSE, &m);
   k = 1;
