@@ -353,9 +353,9 @@ lw_local_plan_new (const char                *module_id,
    * brightening only. A darker copy of the same photo gets a gain just as
    * much larger, so both end up alike — up to max_exposure_ev. That is
    * 2.5 EV since recipe version 12 (1.5, Remaster 2.0, before): a dim
-   * photo with nothing white in it takes up to about 1.6 EV, and its copy
-   * 1 EV darker was capped and stayed darker. docs/local-engine.md,
-   * Limits. */
+   * photo with nothing white in it takes up to about 1.7 EV (the held-out
+   * living room at dusk), and its copy 1 EV darker was capped and stayed
+   * darker. docs/local-engine.md, Limits. */
   tone_identity (&plan->tone);
   lw_local_measure (preview, &plan->tone, to_full, FALSE, &m);
   k = 1;
