@@ -687,6 +687,19 @@ lw_jobs_delete (LwJobs *self, gint64 job_id, GError **error)
   return TRUE;
 }
 
+GArray *
+lw_jobs_list_finished (LwJobs *self, gint64 finished_before, GError **error)
+{
+  GError *local_error = NULL;
+  GArray *ids;
+
+  g_return_val_if_fail (LW_IS_JOBS (self), NULL);
+  ids = lw_store_list_finished_jobs (lw_jobs_get_store (self), finished_before, &local_error);
+  if (ids == NULL)
+    lw_jobs_propagate_store_error (local_error, error);
+  return ids;
+}
+
 gboolean
 lw_jobs_delete_finished (LwJobs *self, gint64 job_id, gint64 finished_before, gboolean *deleted, GError **error)
 {

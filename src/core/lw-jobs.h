@@ -156,6 +156,11 @@ gboolean     lw_jobs_set_output         (LwJobs       *self,
                                          const char   *dir,
                                          const char   *template_str,
                                          GError      **error);
+/* The ids of the jobs that finished (completed or failed) before
+ * finished_before (ms): what lw_jobs_delete_finished would delete now. */
+GArray      *lw_jobs_list_finished      (LwJobs       *self,
+                                         gint64        finished_before,
+                                         GError      **error);
 /* Deletes job_id as lw_jobs_delete does, only if it finished (completed
  * or failed) before finished_before (ms): checked in the same statement,
  * so a job lightwork-cli launched again meanwhile stays. *deleted says

@@ -100,26 +100,11 @@ lw_store_list_economy_jobs (LwStore *self, gint64 scope, GError **error)
   g_autoptr(LwStmt) stmt = lw_store_stmt (self, "SELECT id FROM jobs WHERE status = 'PROCESSING'"
                                                 " AND mode = 'economy' AND (?1 = 0 OR id = ?1) ORDER BY launched_at, id",
                                           error);
-  GArray *ids;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, scope);
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-
-      g_array_append_val (ids, id);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      lw_store_set_sqlite_error (self, error, _("Could not list the economy jobs"));
-      g_array_unref (ids);
-      return NULL;
-    }
-  return ids;
+  return lw_store_collect_ids (self, stmt, _("Could not list the economy jobs"), error);
 }
 
 /* ---- taking photos for a batch ------------------------------------------ */

@@ -69,6 +69,8 @@ LwJob * lw_store_job_from_row (sqlite3_stmt *stmt);
 LwImage * lw_store_image_from_row (sqlite3_stmt *stmt);
 LwModule * lw_store_module_from_row (sqlite3_stmt *stmt);
 GPtrArray * lw_store_collect_rows (LwStore *self, sqlite3_stmt *stmt, LwStoreRowFunc from_row, GDestroyNotify free_func, const char *what, GError **error);
+/* The first column of every row stmt selects, as gint64 (row ids). */
+GArray * lw_store_collect_ids (LwStore *self, sqlite3_stmt *stmt, const char *what, GError **error);
 gpointer lw_store_read_row (LwStore *self, sqlite3_stmt *stmt, LwStoreRowFunc from_row, const char *what, gboolean *missing, GError **error);
 
 G_END_DECLS

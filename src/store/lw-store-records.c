@@ -479,6 +479,12 @@ update_text (LwStore *self, const char *sql, RowKind kind, gint64 id, const char
   return step_one_row (self, stmt, kind, id, what, error);
 }
 
+/* A job "finished before" ?2 (ms): completed or failed then. A running,
+ * paused or cancelled job never is (launching a cancelled one continues
+ * it). The listing and the delete share it, so the window offers to
+ * remove exactly what the delete takes. */
+#define FINISHED_BEFORE_2 "status IN ('COMPLETED', 'FAILED') AND finished_at > 0 AND finished_at < ?2"
+
 /* One DELETE of row id (?1). */
 static gboolean
 delete_row (LwStore *self, const char *sql, RowKind kind, gint64 id, const char *what, GError **error)
@@ -770,8 +776,7 @@ delete_job (LwStore *self, gint64 id, gint64 finished_before, gboolean *deleted,
   if (finished_before > 0)
     {
       stmt = stmt_for_id (self,
-                          "DELETE FROM jobs WHERE id = ?1 AND status IN ('COMPLETED', 'FAILED')"
-                          " AND finished_at > 0 AND finished_at < ?2", id, error);
+                          "DELETE FROM jobs WHERE id = ?1 AND " FINISHED_BEFORE_2, id, error);
       if (stmt != NULL)
         sqlite3_bind_int64 (stmt, 2, finished_before);
       ok = stmt != NULL && lw_store_step_done (self, stmt, _("Could not delete the job"), error);
@@ -805,6 +810,21 @@ lw_store_delete_finished_job (LwStore *self, gint64 id, gint64 finished_before, 
   g_return_val_if_fail (finished_before > 0, FALSE);
   g_return_val_if_fail (deleted != NULL, FALSE);
   return delete_job (self, id, finished_before, deleted, error);
+}
+
+GArray *
+lw_store_list_finished_jobs (LwStore *self, gint64 finished_before, GError **error)
+{
+  g_autoptr(LwStmt) stmt = NULL;
+
+  g_return_val_if_fail (LW_IS_STORE (self), NULL);
+  g_return_val_if_fail (finished_before > 0, NULL);
+
+  stmt = lw_store_stmt (self, "SELECT id FROM jobs WHERE " FINISHED_BEFORE_2 " ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 2, finished_before);
+  return lw_store_collect_ids (self, stmt, _("Could not list the jobs"), error);
 }
 
 char *

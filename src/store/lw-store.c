@@ -545,6 +545,26 @@ lw_store_collect_rows (LwStore *self, sqlite3_stmt *stmt, LwStoreRowFunc from_ro
   return g_steal_pointer (&rows);
 }
 
+GArray *
+lw_store_collect_ids (LwStore *self, sqlite3_stmt *stmt, const char *what, GError **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      lw_store_set_sqlite_error (self, error, what);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
 /* Steps stmt once for the row it selects, read with from_row. NULL when
  * there is none (*missing set, when asked) or on an error (set from what). */
 gpointer

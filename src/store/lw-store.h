@@ -119,6 +119,11 @@ gboolean    lw_store_delete_finished_job (LwStore  *self,
                                           gint64    finished_before,
                                           gboolean *deleted,
                                           GError  **error);
+/* The ids of the jobs lw_store_delete_finished_job would delete now, by
+ * id (the same condition, said once in lw-store-records.c). */
+GArray     *lw_store_list_finished_jobs  (LwStore  *self,
+                                          gint64    finished_before,
+                                          GError  **error);
 /* The settings key holding the paths a job's staging has not finished
  * (lw_jobs_dup_unstaged_paths); deleted with the job. */
 char       *lw_store_unstaged_key   (gint64 job_id);

@@ -96,17 +96,6 @@ selected_age_days (LwPreferences *self)
   return ages_days[i < G_N_ELEMENTS (ages_days) ? i : DEFAULT_AGE_INDEX];
 }
 
-/* Finished (completed or failed) before cutoff_ms; a running or paused job
- * is PROCESSING and never one, nor a cancelled one (launching it again
- * continues it). */
-static gboolean
-is_old_finished (const LwJob *job,
-                 gint64       cutoff_ms)
-{
-  return (job->status == LW_JOB_COMPLETED || job->status == LW_JOB_FAILED)
-         && job->finished_at > 0 && job->finished_at < cutoff_ms;
-}
-
 static gint64
 cutoff_ms (LwPreferences *self,
            guint          days)
@@ -114,28 +103,6 @@ cutoff_ms (LwPreferences *self,
   LwClock *clock = lw_core_get_clock (lw_jobs_get_core (self->jobs));
 
   return lw_clock_now_ms (clock) - (gint64) days * 24 * 60 * 60 * 1000;
-}
-
-/* Ids of the jobs the button would remove now. */
-static GArray *
-list_old_jobs (LwPreferences *self,
-               gint64         cutoff,
-               GError       **error)
-{
-  g_autoptr(GPtrArray) jobs = lw_jobs_list (self->jobs, 0, error);
-  GArray *ids;
-
-  if (jobs == NULL)
-    return NULL;
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  for (guint i = 0; i < jobs->len; i++)
-    {
-      LwJob *job = g_ptr_array_index (jobs, i);
-
-      if (is_old_finished (job, cutoff))
-        g_array_append_val (ids, job->id);
-    }
-  return ids;
 }
 
 static void
@@ -152,7 +119,7 @@ remove_response_cb (AdwMessageDialog *dialog,
 
   if (g_strcmp0 (response, "remove") != 0)
     return;
-  ids = list_old_jobs (self, cutoff, &error);
+  ids = lw_jobs_list_finished (self->jobs, cutoff, &error);
   for (guint i = 0; ids != NULL && i < ids->len && error == NULL; i++)
     {
       gboolean deleted = FALSE;
@@ -177,7 +144,7 @@ lw_preferences_remove_clicked_cb (LwPreferences *self)
 {
   guint days = selected_age_days (self);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) ids = list_old_jobs (self, cutoff_ms (self, days), &error);
+  g_autoptr(GArray) ids = lw_jobs_list_finished (self->jobs, cutoff_ms (self, days), &error);
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
   GtkWidget *dialog;

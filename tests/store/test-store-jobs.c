@@ -2,6 +2,8 @@
  * cascades. */
 #include "config.h"
 
+#include <stdarg.h>
+
 #include "store-test-helpers.h"
 
 static void
@@ -140,6 +142,76 @@ test_job_status (void)
   store_fixture_clear (&f);
 }
 
+/* lw_store_list_finished_jobs (store, before) is exactly the ids given,
+ * in order, ended by -1. */
+static void
+assert_finished_jobs (LwStore *store, gint64 before, ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = lw_store_list_finished_jobs (store, before, &error);
+  g_autoptr(GString) want = g_string_new (NULL);
+  g_autoptr(GString) got = g_string_new (NULL);
+  va_list ap;
+  gint64 id;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (ids);
+  va_start (ap, before);
+  while ((id = va_arg (ap, gint64)) >= 0)
+    g_string_append_printf (want, "%" G_GINT64_FORMAT " ", id);
+  va_end (ap);
+  for (guint i = 0; i < ids->len; i++)
+    g_string_append_printf (got, "%" G_GINT64_FORMAT " ", g_array_index (ids, gint64, i));
+  g_assert_cmpstr (got->str, ==, want->str);
+}
+
+/* The listing and the delete say "finished before" once: for a job in
+ * every state, the delete takes exactly the ones listed. */
+static void
+test_list_finished (void)
+{
+  StoreFixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  static const struct {
+    LwJobStatus status;   /* after PROCESSING at 200, unless PENDING */
+    gint64      at;
+  } cases[] = {
+    { LW_JOB_PENDING, 0 },
+    { LW_JOB_PROCESSING, 0 },
+    { LW_JOB_COMPLETED, 300 },
+    { LW_JOB_FAILED, 500 },
+    { LW_JOB_CANCELLED, 400 },
+    { LW_JOB_COMPLETED, 1000 },   /* at the cutoff: not before it */
+    { LW_JOB_FAILED, 5000 },
+  };
+  gint64 ids[G_N_ELEMENTS (cases)];
+
+  store_fixture_init (&f);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(LwJob) job = test_create_job (f.store, "local", 100);
+
+      ids[i] = job->id;
+      if (cases[i].status != LW_JOB_PENDING)
+        g_assert_true (lw_store_set_job_status (f.store, job->id, LW_JOB_PROCESSING, 200, &error));
+      if (cases[i].at > 0)
+        g_assert_true (lw_store_set_job_status (f.store, job->id, cases[i].status, cases[i].at, &error));
+      g_assert_no_error (error);
+    }
+  assert_finished_jobs (f.store, 1000, ids[2], ids[3], (gint64) -1);
+  assert_finished_jobs (f.store, 1001, ids[2], ids[3], ids[5], (gint64) -1);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gboolean deleted = FALSE;
+
+      g_assert_true (lw_store_delete_finished_job (f.store, ids[i], 1000, &deleted, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (deleted, ==, i == 2 || i == 3);
+    }
+  assert_finished_jobs (f.store, 1000, (gint64) -1);
+  store_fixture_clear (&f);
+}
+
 /* "Remove finished jobs older than …": the window lists the old jobs, and
  * lightwork-cli (another connection) may launch one again before the
  * delete; the delete checks in the same statement and leaves it. */
@@ -169,7 +241,9 @@ test_delete_finished (void)
 
   /* Finished at 300, so on the list for a cutoff of 1000; then launched
    * again by the other process. */
+  assert_finished_jobs (f.store, 1000, job->id, (gint64) -1);
   g_assert_true (lw_store_set_job_status (cli, job->id, LW_JOB_PROCESSING, 400, &error));
+  assert_finished_jobs (f.store, 1000, (gint64) -1);
   g_assert_true (lw_store_delete_finished_job (f.store, job->id, 1000, &deleted, &error));
   g_assert_no_error (error);
   g_assert_false (deleted);
@@ -181,6 +255,8 @@ test_delete_finished (void)
 
   /* Finished again, after the cutoff: still not old enough. */
   g_assert_true (lw_store_set_job_status (cli, job->id, LW_JOB_FAILED, 2000, &error));
+  assert_finished_jobs (f.store, 1000, (gint64) -1);
+  assert_finished_jobs (f.store, 3000, job->id, (gint64) -1);
   g_assert_true (lw_store_delete_finished_job (f.store, job->id, 1000, &deleted, &error));
   g_assert_false (deleted);
 
@@ -509,6 +585,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/jobs/crud", test_job_crud);
   g_test_add_func ("/store/jobs/status", test_job_status);
   g_test_add_func ("/store/jobs/delete-finished", test_delete_finished);
+  g_test_add_func ("/store/jobs/list-finished", test_list_finished);
   g_test_add_func ("/store/jobs/images", test_images);
   g_test_add_func ("/store/jobs/counts-retry-requeue-cost", test_counts_retry_requeue_cost);
   g_test_add_func ("/store/jobs/rejections-and-cascade", test_rejections_and_cascade);
