@@ -12,7 +12,9 @@
  * version 8), neon signs at night, autumn leaves and peppers in sunlight
  * (after it), a fruit stall in the sun (before version 10), breakfast
  * on a walnut table (before a change for the stall was tried) and a
- * living room at dusk (before a higher exposure cap was measured on it).
+ * living room at dusk (before a higher exposure cap was measured on it)
+ * and pasta on a white plate under a warm lamp, its red clipped (before
+ * clipped channels were let vote for the light).
  * Colours
  * are linear-light RGB under neutral light. */
 #include "config.h"
@@ -862,6 +864,32 @@ scene_lounge (void)
   return finish (&c, "gen-lounge", "a living room at dusk, lamps off, a window on the evening sky", gains, 2.0);
 }
 
+/* Written before clipped channels were let vote for the light, to measure
+ * that on: pasta on a white plate under a warm lamp, as a restaurant's
+ * light leaves it. The plate and the napkin are exposed near white, so
+ * under the lamp their red clips in the photo itself (in part: the shading
+ * takes some of the plate below it); a dark wooden table fills the rest,
+ * with a glass of red wine. */
+static LwHeldoutScene *
+scene_trattoria (void)
+{
+  static const double table[3] = { 0.10, 0.055, 0.03 }, plate[3] = { 0.84, 0.84, 0.82 };
+  static const double pasta[3] = { 0.75, 0.55, 0.20 }, sauce[3] = { 0.55, 0.06, 0.03 };
+  static const double wine[3] = { 0.15, 0.01, 0.02 };
+  const double gains[3] = { 1.30, 1.0, 0.72 };
+  Canvas c;
+
+  canvas_init (&c, 1624);
+  fill (&c, table, shade_grain, FALSE);
+  rect (&c, 40, 300, 140, 150, plate, 0.08, TRUE);
+  disc (&c, 330, 240, 150, plate, 0.12, TRUE);
+  disc (&c, 330, 240, 90, pasta, 0.3, FALSE);
+  disc (&c, 345, 225, 40, sauce, 0.4, FALSE);
+  disc (&c, 560, 110, 45, wine, 0.3, FALSE);
+  return finish (&c, "gen-trattoria", "pasta on a white plate under a warm lamp, the plate's red clipped",
+                 gains, 1.5);
+}
+
 GPtrArray *
 lw_heldout_scenes (void)
 {
@@ -890,6 +918,7 @@ lw_heldout_scenes (void)
   g_ptr_array_add (scenes, scene_stall ());
   g_ptr_array_add (scenes, scene_board ());
   g_ptr_array_add (scenes, scene_lounge ());
+  g_ptr_array_add (scenes, scene_trattoria ());
   return scenes;
 }
 

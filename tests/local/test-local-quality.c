@@ -168,14 +168,26 @@ static const struct {
    * photo does not have. */
   { "held-out", "restraint", NULL, "gen-lounge", 21.0 },
   { "held-out", "neutral", NULL, "gen-lounge", 5.5 },
+  /* Written before clipped channels were let vote for the light and
+   * measured on version 12 as it was: pasta on a white plate under a warm
+   * lamp, the plate's red clipped in part. The photo is balanced on the
+   * plate's unclipped part (C* 19.6 → 1.7–5.6), but in its cast copy all
+   * of the plate's red is clipped and nothing else near neutral votes, so
+   * the copy is hardly balanced. */
+  { "held-out", "constancy", "food", "gen-trattoria", 2.35 },
+  { "held-out", "constancy", "portrait", "gen-trattoria", 2.5 },
+  { "held-out", "constancy", "realestate", "gen-trattoria", 3.05 },
+  { "held-out", "constancy", "remaster", "gen-trattoria", 2.75 },
+  { "held-out", "constancy", "my-custom-module", "gen-trattoria", 2.35 },
   /* The means the dim photos carry past 8 (8.30, 9.44, 8.73 on 27 photos;
    * Food Enhancer's also by recipe version 8, which balances the rocket
    * and the mandrill a little more: 7.99 → 8.01 on the 20 photos before
    * the scenes added with it); 8.08, 9.25, 8.42 on 29 photos with
    * gen-stall and gen-board (version 11); 8.43, 9.62, 8.73 on 30 with
-   * gen-lounge, 8.52, 9.68, 8.73 with version 12. */
+   * gen-lounge, 8.52, 9.68, 8.73 with version 12; 8.47, 9.74, 8.68 on 31
+   * with gen-trattoria (Real Estate 11.5 on it). */
   { "held-out", "restraint", "food", NULL, 8.55 },
-  { "held-out", "restraint", "realestate", NULL, 9.7 },
+  { "held-out", "restraint", "realestate", NULL, 9.75 },
   { "held-out", "restraint", "remaster", NULL, 8.75 },
 };
 
