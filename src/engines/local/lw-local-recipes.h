@@ -22,7 +22,7 @@ G_BEGIN_DECLS
 
 /* Bump when any recipe changes what it produces: the engine's signature
  * carries it, so results made by an older recipe are not reused. */
-#define LW_LOCAL_RECIPE_VERSION 12
+#define LW_LOCAL_RECIPE_VERSION 13
 
 /* Long edge of the copy skin smoothing blurs: at 1600 px a 50 MP photo's
  * smoothing (σ 35 px) is still σ 6 px there. */

@@ -170,6 +170,7 @@ lw_local_is_achromatic (const LwLocalImage *image)
 typedef struct {
   float u, v, w;
   float r2;            /* the votes' mean squared "one point" radius */
+  int   clipped;       /* 0, or 1 + the channel clipped in its votes */
 } UvBin;
 
 /* How much a preview pixel's vote counts for its texture: the log
@@ -291,14 +292,52 @@ tight_share (GArray *bins, double u0, double v0)
   for (k = 0; k < bins->len; k++)
     {
       const UvBin *b = &g_array_index (bins, UvBin, k);
-      double d2 = (b->u - u0) * (b->u - u0) + (b->v - v0) * (b->v - v0);
+      double du = b->u - u0, dv = b->v - v0, r = sqrt (b->r2);
+      gboolean on;
 
-      if (d2 < b->r2)
+      /* A vote with a channel clipped is a half-line, not a point: the
+       * surface's ratio to that channel is at least what it reads. It is
+       * on the point when the line passes within its radius, on the side
+       * the clipping leaves it (red clipped: its u reads low; blue: its
+       * v; green: both read high, alike). */
+      switch (b->clipped)
+        {
+        case 1: on = fabs (dv) < r && du < r; break;
+        case 2: on = fabs (du - dv) < G_SQRT2 * r && du + dv > -G_SQRT2 * r; break;
+        case 3: on = fabs (du) < r && dv < r; break;
+        default: on = du * du + dv * dv < b->r2; break;
+        }
+      if (on)
         tight += b->w;
-      if (d2 < 0.15 * 0.15)
+      if (du * du + dv * dv < 0.15 * 0.15)
         near += b->w;
     }
   return near > 0 ? tight / near : 0;
+}
+
+/* The votes of the first planes of a grid (UV_BINS² bins each: the
+ * unclipped votes, then those with red, green and blue clipped) as bins. */
+static GArray *
+grid_bins (const float *grid, const float *grid_r2, int planes)
+{
+  GArray *bins = g_array_new (FALSE, FALSE, sizeof (UvBin));
+  gsize i;
+
+  for (i = 0; i < (gsize) planes * UV_BINS * UV_BINS; i++)
+    {
+      gsize j = i % (UV_BINS * UV_BINS);
+      UvBin b;
+
+      if (grid[i] <= 0)
+        continue;
+      b.u = (float) (((double) (j % UV_BINS) + 0.5) / UV_BINS * 2 * UV_RANGE - UV_RANGE);
+      b.v = (float) (((double) (j / UV_BINS) + 0.5) / UV_BINS * 2 * UV_RANGE - UV_RANGE);
+      b.w = grid[i];
+      b.r2 = grid_r2[i] / grid[i];
+      b.clipped = (int) (i / (UV_BINS * UV_BINS));
+      g_array_append_val (bins, b);
+    }
+  return bins;
 }
 
 double
@@ -306,11 +345,14 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
                               double              uv[2],
                               double             *grey)
 {
-  g_autofree float *grid = g_new0 (float, UV_BINS * UV_BINS);
-  g_autofree float *grid_r2 = g_new0 (float, UV_BINS * UV_BINS);
+  /* four planes: the votes, then those of pixels with red, green or
+   * blue clipped */
+  g_autofree float *grid = g_new0 (float, 4 * UV_BINS * UV_BINS);
+  g_autofree float *grid_r2 = g_new0 (float, 4 * UV_BINS * UV_BINS);
   g_autofree float *texture = texture_weights (image);
-  g_autoptr(GArray) bins = g_array_new (FALSE, FALSE, sizeof (UvBin));
-  double total = 0, mass, u0 = 0, v0 = 0, gw_u = 0, gw_v = 0;
+  g_autoptr(GArray) bins = NULL;
+  g_autoptr(GArray) all_bins = NULL;
+  double total = 0, total_clipped = 0, mass, u0 = 0, v0 = 0, gw_u = 0, gw_v = 0;
   gsize i, n = (gsize) image->width * image->height;
 
   uv[0] = uv[1] = 0;
@@ -320,8 +362,8 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
     {
       const float *px = image->data + i * 4;
       double u, v, w;
-      float mn, mx, fade;
-      int bu, bv;
+      float mn, md, mx, fade, unclipped, one_clipped, r;
+      gsize bin, plane;
 
       /* Near black (luminance below 0.01, ≈ 25/255 encoded) colour is
        * mostly noise, and a channel near 1 may be clipped, its colour
@@ -333,11 +375,19 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
         continue;
       mn = MIN (px[0], MIN (px[1], px[2]));
       mx = MAX (px[0], MAX (px[1], px[2]));
+      md = px[0] + px[1] + px[2] - mn - mx;
       if (mn < 1e-4f)
         continue;
-      fade = CLAMP ((lw_local_luminance (px) - 0.002f) / 0.008f, 0.f, 1.f)
-             * CLAMP ((0.97f - mx) / 0.07f, 0.f, 1.f);
-      if (fade <= 0.f)
+      fade = CLAMP ((lw_local_luminance (px) - 0.002f) / 0.008f, 0.f, 1.f);
+      unclipped = CLAMP ((0.97f - mx) / 0.07f, 0.f, 1.f);
+      /* With one channel clipped the colour is still known in part: the
+       * clipped channel's ratios are at least what they read. Such votes
+       * lie nearer to neutral than the surface is, so they are kept
+       * apart, for the search for grey surfaces only (below); the weight
+       * the fade takes from a pixel as its brightest channel clips moves
+       * to them (recipe version 13). */
+      one_clipped = CLAMP ((0.97f - md) / 0.07f, 0.f, 1.f) - unclipped;
+      if (fade <= 0.f || unclipped + one_clipped <= 0.f)
         continue;
       u = log (px[0] / px[1]);
       v = log (px[2] / px[1]);
@@ -348,34 +398,25 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
       /* Brighter pixels are likelier to be lit by the main light; pixels
        * with detail around them speak for more surfaces. */
       w = sqrt (lw_local_luminance (px)) * texture[i] * fade;
-      bu = (int) ((u + UV_RANGE) / (2 * UV_RANGE) * UV_BINS);
-      bv = (int) ((v + UV_RANGE) / (2 * UV_RANGE) * UV_BINS);
-      grid[bv * UV_BINS + bu] += (float) w;
-      {
-        float r = point_radius (px[1]);
-
-        grid_r2[bv * UV_BINS + bu] += (float) w * r * r;
-      }
-      total += w;
-      gw_u += w * u;
-      gw_v += w * v;
+      bin = (gsize) ((v + UV_RANGE) / (2 * UV_RANGE) * UV_BINS) * UV_BINS
+            + (gsize) ((u + UV_RANGE) / (2 * UV_RANGE) * UV_BINS);
+      r = point_radius (px[1]);
+      grid[bin] += (float) (w * unclipped);
+      grid_r2[bin] += (float) (w * unclipped) * r * r;
+      plane = (gsize) (mx == px[0] ? 1 : mx == px[1] ? 2 : 3) * UV_BINS * UV_BINS;
+      grid[plane + bin] += (float) (w * one_clipped);
+      grid_r2[plane + bin] += (float) (w * one_clipped) * r * r;
+      total += w * unclipped;
+      total_clipped += w * one_clipped;
+      gw_u += w * unclipped * u;
+      gw_v += w * unclipped * v;
     }
   if (total <= 0)
     return -1;
   gw_u /= total;
   gw_v /= total;
-
-  for (i = 0; i < UV_BINS * UV_BINS; i++)
-    if (grid[i] > 0)
-      {
-        UvBin b;
-
-        b.u = (float) (((double) (i % UV_BINS) + 0.5) / UV_BINS * 2 * UV_RANGE - UV_RANGE);
-        b.v = (float) (((double) (i / UV_BINS) + 0.5) / UV_BINS * 2 * UV_RANGE - UV_RANGE);
-        b.w = grid[i];
-        b.r2 = grid_r2[i] / grid[i];
-        g_array_append_val (bins, b);
-      }
+  bins = grid_bins (grid, grid_r2, 1);
+  all_bins = grid_bins (grid, grid_r2, 4);
 
   /* From neutral: the cluster of surfaces nearest to grey. */
   mass = mean_shift (bins, total, 0, 0, &u0, &v0);
@@ -409,7 +450,12 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
    * is the light: grey surfaces show its colour, a brown surface only
    * may. Checked nearest first, so the first grey cluster from neutral
    * wins; a narrow search ending on the mode already found changes
-   * nothing. */
+   * nothing. Since recipe version 13 these searches also count the votes
+   * of pixels with one channel clipped: a white card or plate whose red
+   * clips under a warm light is still found (a little nearer to neutral
+   * than it is, so the balance does a little less). The mode above
+   * leaves them out: where other votes are near, the bias of many such
+   * votes moved it (a warm photo's cast copy followed its cast less). */
   {
     static const double first_kernel[] = { 0.10, 0.15, 0.20, 0.25 };
     guint k;
@@ -418,12 +464,15 @@ lw_local_estimate_illuminant (const LwLocalImage *image,
       {
         double nu, nv, near_mass, on_point;
 
-        near_mass = mean_shift_from (bins, total, 0, 0, first_kernel[k], &nu, &nv);
+        near_mass = mean_shift_from (all_bins, total + total_clipped, 0, 0, first_kernel[k], &nu, &nv);
+        /* nothing within this kernel's reach: a wider one may reach */
+        if (near_mass <= 0)
+          continue;
         if (hypot (nu - u0, nv - v0) < GREY_RADIUS)
           break;
         if (near_mass < NEAR_GREY_MASS)
           continue;
-        on_point = tight_share (bins, nu, nv);
+        on_point = tight_share (all_bins, nu, nv);
         if (on_point < LW_LOCAL_GREY_HIGH)
           continue;
         g_debug ("illuminant: grey surfaces at (%.3f, %.3f), mass %.3f, %.2f of it on one point, "
