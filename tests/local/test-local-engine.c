@@ -582,6 +582,68 @@ test_tungsten_greys (void)
     }
 }
 
+/* A white card on a brown stall that fills the frame, under a warm light
+ * strong enough to clip the card's red (recipe version 13). The wood is
+ * the mode; the card, its red a lower bound, is the light: found on the
+ * warm side, no warmer than it is, and far from the wood. With the card's
+ * red clipped it had no vote, and the wood was taken for grey. A shaded
+ * card spreads its clipped votes along the red axis: still one surface. */
+static void
+test_clipped_card (void)
+{
+  static const double wood[3] = { 0.22, 0.12, 0.06 }, card[3] = { 0.82, 0.82, 0.80 };
+  const double light[3] = { 1.5, 1.0, 0.75 };
+  const int w = 320, h = 240;
+  double truth_u = log (light[0] * card[0] / (light[1] * card[1]));
+  double truth_v = log (light[2] * card[2] / (light[1] * card[1]));
+  guint shaded;
+
+  for (shaded = 0; shaded < 2; shaded++)
+    {
+      LwLocalImage *image = lw_local_image_new (w, h);
+      GRand *rand = g_rand_new_with_seed (1625);
+      double uv[2], grey = 0, mass;
+      int x, y, c, clipped = 0, card_px = 0;
+
+      for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++)
+          {
+            gboolean on_card = x >= 120 && x < 200 && y >= 90 && y < 150;
+            /* the wood grained, the card lit evenly or from the left */
+            double s = on_card ? (shaded ? 1.0 - 0.15 * (x - 120) / 80.0 : 1.0)
+                               : 0.8 + 0.2 * sin (0.7 * y + 0.3 * x);
+            float *px = image->data + ((gsize) y * w + x) * 4;
+
+            for (c = 0; c < 3; c++)
+              {
+                double lin = (on_card ? card[c] : wood[c]) * light[c] * s
+                             * (1 + 0.01 * g_rand_double_range (rand, -1, 1));
+
+                px[c] = (float) MIN (lin, 1.0);
+              }
+            px[3] = 1.f;
+            card_px += on_card;
+            clipped += on_card && px[0] >= 1.f;
+          }
+      g_rand_free (rand);
+
+      mass = lw_local_estimate_illuminant (image, uv, &grey);
+      g_test_message ("card %s, red clipped on %d of %d pixels: estimate (%.3f, %.3f), the card (%.3f, %.3f), "
+                      "mass %.3f, grey %.2f", shaded ? "shaded" : "lit evenly", clipped, card_px,
+                      uv[0], uv[1], truth_u, truth_v, mass, grey);
+      g_assert_cmpint (clipped, ==, card_px);
+      /* the card's blue to green is whole: its v is found */
+      g_assert_cmpfloat (fabs (uv[1] - truth_v), <, 0.05);
+      /* its red is a lower bound: on the warm side, no warmer than it */
+      g_assert_cmpfloat (uv[0], >, 0.1);
+      g_assert_cmpfloat (uv[0], <, truth_u + 0.02);
+      /* not the wood (log R/G 1.01) */
+      g_assert_cmpfloat (uv[0], <, 0.5);
+      g_assert_cmpfloat (grey, ==, 1.0);
+      lw_local_image_free (image);
+    }
+}
+
 /* photo written as a CMYK JPEG without a profile: no black ink, each ink
  * the complement of its channel (stored inverted: the channel itself), so
  * the plain inversion gives photo back. */
@@ -851,6 +913,7 @@ main (int argc, char **argv)
   g_test_add_func ("/local/engine/encode", test_encode);
   g_test_add_func ("/local/engine/cmyk", test_cmyk);
   g_test_add_func ("/local/engine/tungsten-greys", test_tungsten_greys);
+  g_test_add_func ("/local/engine/clipped-card", test_clipped_card);
   g_test_add_func ("/local/engine/cancel", test_cancel);
   g_test_add_func ("/local/engine/threads-same-bytes", test_threads_same_bytes);
   g_test_add_func ("/local/engine/engine-dropped-in-flight", test_engine_dropped_in_flight);

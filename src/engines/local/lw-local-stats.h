@@ -66,7 +66,9 @@ gboolean    lw_local_is_achromatic     (const LwLocalImage *image);
  * of grey surfaces nearer to neutral than that mode, which narrower
  * searches from neutral find, is taken instead (a white plate on a wooden
  * table that fills the frame); then the return is LW_LOCAL_SURE_MASS and
- * grey 1. */
+ * grey 1. Those searches also count pixels with one channel clipped, as
+ * a lower bound of their colour: a white plate whose red clips under a
+ * warm light is found, a little nearer to neutral than it is. */
 double      lw_local_estimate_illuminant (const LwLocalImage *image,
                                           double              uv[2],
                                           double             *grey);
